@@ -1,0 +1,116 @@
+# Clusim - build, test, install.  `make run` and `make check` are all a
+# newcomer needs (see README.md); both install missing build dependencies
+# first when they can.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/clusim
+MANDIR  ?= $(PREFIX)/share/man/man1
+DESTDIR ?=
+
+BUILD   ?= build
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
+           -Wno-unused-parameter -Isrc -I$(BUILD) \
+           -DCLUSIM_STDLIB_DIR='"$(DATADIR)/stdlib"'
+LDFLAGS ?=
+LIBS     = -lgmp -lm
+READLINE = -lreadline
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
+
+FLEX  ?= flex
+BISON ?= bison
+
+# The library: everything but the command line and the prompt.
+LIB_SRC  := $(filter-out src/main.c src/repl.c,$(wildcard src/*.c))
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o $(BUILD)/parser.o
+GEN_HDR  := $(BUILD)/parser.h $(BUILD)/lexer.h
+BIN      := $(BUILD)/clusim
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(BUILD)/check_clusim
+
+.PHONY: all run check check-unit check-scripts check-repl check-asan bench deps install uninstall clean
+
+all: $(BIN)
+
+deps:
+	@sh scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@exec ./$(BIN)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
+	@$(MAKE) --no-print-directory check-unit check-scripts check-repl
+
+check-unit: $(UNIT_BIN)
+	@echo "== unit tests (Check)"
+	@CK_DEFAULT_TIMEOUT=60 ./$(UNIT_BIN)
+
+check-scripts: $(BIN)
+	@echo "== script tests"
+	@sh tests/run_scripts.sh ./$(BIN)
+
+check-repl: $(BIN) $(BUILD)/pty_driver
+	@echo "== prompt tests (pseudo-terminal)"
+	@sh tests/repl/run_repl_tests.sh ./$(BIN) ./$(BUILD)/pty_driver
+
+# The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	  CFLAGS_EXTRA="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  check-unit check-scripts check-repl
+
+bench: all
+	@sh bench/run.sh ./$(BIN)
+
+CFLAGS  += $(CFLAGS_EXTRA)
+LDFLAGS += $(CFLAGS_EXTRA)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+$(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y | $(BUILD)
+	$(BISON) -Wall -Werror --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
+
+$(BUILD)/lexer.c $(BUILD)/lexer.h: grammar/lexer.l $(BUILD)/parser.h | $(BUILD)
+	$(FLEX) --header-file=$(BUILD)/lexer.h -o $(BUILD)/lexer.c $<
+
+$(BUILD)/lexer.o: $(BUILD)/lexer.c $(GEN_HDR)
+	$(CC) $(CFLAGS) -Wno-sign-compare -Wno-unused-function -c -o $@ $<
+
+$(BUILD)/parser.o: $(BUILD)/parser.c $(GEN_HDR)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) $(GEN_HDR) | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libclusim.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/main.o $(BUILD)/repl.o $(BUILD)/libclusim.a
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/repl.o $(BUILD)/libclusim.a $(READLINE) $(LIBS)
+
+$(UNIT_BIN): $(UNIT_SRC) $(BUILD)/libclusim.a $(wildcard tests/unit/*.h)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(BUILD)/libclusim.a $(CHECK_LIBS) $(LIBS)
+
+$(BUILD)/pty_driver: tests/repl/pty_driver.c | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< -lutil
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/stdlib $(DESTDIR)$(MANDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/clusim
+	install -m 644 stdlib/*.clu $(DESTDIR)$(DATADIR)/stdlib/
+	install -m 644 doc/clusim.1 $(DESTDIR)$(MANDIR)/clusim.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/clusim $(DESTDIR)$(MANDIR)/clusim.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan

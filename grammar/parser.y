@@ -1,0 +1,401 @@
+/* parser.y - the Clusim grammar: a pure Bison parser with locations that
+ * builds the syntax tree of ast.h.
+ *
+ * Statements are separated by newlines or `;`.  The newline filter (yylex,
+ * at the end of this file) drops the newlines that do not end a statement,
+ * so the grammar only ever sees meaningful ones.  Error recovery happens at
+ * statement level (`stmt: error`), so one pass reports several errors.
+ */
+%define api.pure full
+%define parse.error custom
+%define lr.default-reduction accepting
+%locations
+%expect 0
+%param {ParseState *ps}
+
+%code requires {
+#include "ast.h"
+#include "parse.h"
+}
+
+%code provides {
+int clusim_raw_lex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
+}
+
+%code {
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "state.h"
+
+static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps);
+static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg);
+
+#define L(l) ((SrcLoc){(l).first_line, (l).first_column})
+#define NEW(kind, l) ast_new(ps->arena, kind, L(l))
+#define APPEND(list, n) ast_append(ps->arena, &(list), n)
+
+static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
+  Node *n = ast_new(ps->arena, N_BINARY, L(l));
+  n->op = op;
+  n->a = a;
+  n->b = b;
+  return n;
+}
+}
+
+%union {
+  char *str;
+  Node *node;
+}
+
+%token <str> NUMBER "number" STRING "string" STR_HEAD "string with {...}" STR_MID "string part"
+%token <str> STR_TAIL "string end" IDENT "name"
+%token LET "let" FN "fn" RETURN "return" IF "if" ELSE "else" WHILE "while" FOR "for"
+%token IN "in" BREAK "break" CONTINUE "continue" AND "and" OR "or" NOT "not"
+%token TRUE "true" FALSE "false" NIL "nil" IMPORT "import" ASSERT "assert" PRINT "print"
+%token REGION "region" CLUSTER "cluster" PROGRAMME "programme" FUND "fund"
+%token PARTNERSHIP "partnership" PARAM "param" SET "set" RULE "rule" SCENARIO "scenario"
+%token EXTENDS "extends" RUN "run" COMPARE "compare" ON "on" PLOT "plot" WHY "why"
+%token AUDIT "audit" EXPORT "export" TO "to" REPORT "report" SWEEP "sweep" OVER "over"
+%token CASES "cases" SHOW "show" UNIT "unit" MOD "mod"
+%token EQ "==" NE "!=" LE "<=" GE ">=" DOTDOT ".." ARROW "->" NEWLINE "end of line"
+
+%type <node> stmts stmt_list stmt block else_part expr postfix primary string interp_rest
+%type <node> args expr_list params record fields field fn_body
+%type <str> field_name
+
+%precedence FNBODY
+%left OR
+%left AND
+%precedence NOT
+%nonassoc EQ NE '<' LE '>' GE
+%nonassoc DOTDOT
+%left '+' '-'
+%left '*' '/' MOD
+%precedence UMINUS
+%right '^'
+%precedence '.' '[' '('
+
+%%
+
+program
+  : stmts                         { ps->root = $1; }
+  ;
+
+stmts
+  : opt_seps                      { $$ = NEW(N_BLOCK, @$); }
+  | opt_seps stmt_list opt_seps   { $$ = $2; }
+  ;
+
+stmt_list
+  : stmt                          { $$ = NEW(N_BLOCK, @1); if ($1) APPEND($$->list, $1); }
+  | stmt_list seps stmt           { $$ = $1; if ($3) APPEND($$->list, $3); }
+  ;
+
+seps : sep | seps sep ;
+opt_seps : %empty | seps ;
+/* After an error, a statement separator ends the recovery, so the next
+ * line's errors are reported too. */
+sep : NEWLINE { yyerrok; } | ';' { yyerrok; } ;
+
+block
+  : '{' stmts '}'                 { $$ = $2; }
+  ;
+
+stmt
+  : LET IDENT '=' expr            { $$ = NEW(N_LET, @2); $$->str = $2; $$->a = $4; }
+  | expr '=' expr                 { $$ = NEW(N_ASSIGN, @2); $$->a = $1; $$->b = $3; }
+  | IF expr block else_part       { $$ = NEW(N_IF, @1); $$->a = $2; $$->b = $3; $$->c = $4; }
+  | WHILE expr block              { $$ = NEW(N_WHILE, @1); $$->a = $2; $$->b = $3; }
+  | FOR IDENT IN expr block       { $$ = NEW(N_FOR, @2); $$->str = $2; $$->a = $4; $$->b = $5; }
+  | BREAK                         { $$ = NEW(N_BREAK, @1); }
+  | CONTINUE                      { $$ = NEW(N_CONTINUE, @1); }
+  | RETURN                        { $$ = NEW(N_RETURN, @1); }
+  | RETURN expr                   { $$ = NEW(N_RETURN, @1); $$->a = $2; }
+  | FN IDENT '(' params ')' fn_body
+                                  { $$ = NEW(N_FNDECL, @2); $$->str = $2; $$->list = $4->list;
+                                    $$->a = $6; $$->op = $6->kind != N_BLOCK; }
+  | IMPORT STRING                 { $$ = NEW(N_IMPORT, @2); $$->str = $2; }
+  | ASSERT expr                   { $$ = NEW(N_ASSERT, @2); $$->a = $2; }
+  | ASSERT expr ',' expr          { $$ = NEW(N_ASSERT, @2); $$->a = $2; $$->b = $4; }
+  | PRINT                         { $$ = NEW(N_PRINT, @1); }
+  | PRINT expr_list               { $$ = $2; $$->kind = N_PRINT; $$->loc = L(@1); }
+  | UNIT IDENT                    { $$ = NEW(N_UNIT_DECL, @2); $$->str = $2; }
+  | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }
+  | error                         { $$ = NULL; }
+  ;
+
+fn_body
+  : block                         { $$ = $1; }
+  | '=' expr %prec FNBODY         { $$ = $2; }
+  ;
+
+else_part
+  : %empty                        { $$ = NULL; }
+  | ELSE block                    { $$ = $2; }
+  | ELSE IF expr block else_part  { $$ = NEW(N_IF, @2); $$->a = $3; $$->b = $4; $$->c = $5; }
+  ;
+
+params
+  : %empty                        { $$ = NEW(N_BLOCK, @$); }
+  | IDENT                         { $$ = NEW(N_BLOCK, @1); Node *p = NEW(N_NAME, @1); p->str = $1; APPEND($$->list, p); }
+  | params ',' IDENT              { $$ = $1; Node *p = NEW(N_NAME, @3); p->str = $3; APPEND($$->list, p); }
+  ;
+
+expr
+  : expr OR expr                  { $$ = NEW(N_OR, @2); $$->a = $1; $$->b = $3; }
+  | expr AND expr                 { $$ = NEW(N_AND, @2); $$->a = $1; $$->b = $3; }
+  | NOT expr                      { $$ = NEW(N_UNARY, @1); $$->op = NOT; $$->a = $2; }
+  | expr EQ expr                  { $$ = binary(ps, EQ, @2, $1, $3); }
+  | expr NE expr                  { $$ = binary(ps, NE, @2, $1, $3); }
+  | expr '<' expr                 { $$ = binary(ps, '<', @2, $1, $3); }
+  | expr LE expr                  { $$ = binary(ps, LE, @2, $1, $3); }
+  | expr '>' expr                 { $$ = binary(ps, '>', @2, $1, $3); }
+  | expr GE expr                  { $$ = binary(ps, GE, @2, $1, $3); }
+  | expr DOTDOT expr              { $$ = binary(ps, DOTDOT, @2, $1, $3); }
+  | expr '+' expr                 { $$ = binary(ps, '+', @2, $1, $3); }
+  | expr '-' expr                 { $$ = binary(ps, '-', @2, $1, $3); }
+  | expr '*' expr                 { $$ = binary(ps, '*', @2, $1, $3); }
+  | expr '/' expr                 { $$ = binary(ps, '/', @2, $1, $3); }
+  | expr MOD expr                 { $$ = binary(ps, MOD, @2, $1, $3); }
+  | expr '^' expr                 { $$ = binary(ps, '^', @2, $1, $3); }
+  | '-' expr %prec UMINUS         { $$ = NEW(N_UNARY, @1); $$->op = '-'; $$->a = $2; }
+  | postfix %prec FNBODY          { $$ = $1; }
+  ;
+
+postfix
+  : primary                       { $$ = $1; }
+  | postfix '.' field_name        { $$ = NEW(N_FIELD, @3); $$->a = $1; $$->str = $3; }
+  | postfix '[' expr ']'          { $$ = NEW(N_INDEX, @2); $$->a = $1; $$->b = $3; }
+  | postfix '(' ')'               { $$ = NEW(N_CALL, @2); $$->a = $1; }
+  | postfix '(' args opt_comma ')' { $$ = $3; $$->kind = N_CALL; $$->loc = L(@2); $$->a = $1; }
+  ;
+
+args
+  : expr                          { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }
+  | args ',' expr                 { $$ = $1; APPEND($$->list, $3); }
+  ;
+
+expr_list
+  : expr                          { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }
+  | expr_list ',' expr            { $$ = $1; APPEND($$->list, $3); }
+  ;
+
+opt_comma : %empty | ',' ;
+
+primary
+  : NUMBER                        { $$ = NEW(N_NUMBER, @1); $$->str = $1; }
+  | NUMBER IDENT                  { Node *n = NEW(N_NUMBER, @1); n->str = $1;
+                                    $$ = NEW(N_QUANTITY, @2); $$->a = n; $$->str = $2; }
+  | string                        { $$ = $1; }
+  | TRUE                          { $$ = NEW(N_TRUE, @1); }
+  | FALSE                         { $$ = NEW(N_FALSE, @1); }
+  | NIL                           { $$ = NEW(N_NIL, @1); }
+  | IDENT                         { $$ = NEW(N_NAME, @1); $$->str = $1; }
+  | '(' expr ')'                  { $$ = $2; }
+  | '(' expr ',' args opt_comma ')'
+                                  { $$ = NEW(N_TUPLE, @1); APPEND($$->list, $2);
+                                    for (int i = 0; i < $4->list.count; i++) APPEND($$->list, $4->list.items[i]); }
+  | '[' ']'                       { $$ = NEW(N_LIST, @1); }
+  | '[' args opt_comma ']'        { $$ = $2; $$->kind = N_LIST; $$->loc = L(@1); }
+  | record                        { $$ = $1; }
+  | FN '(' params ')' fn_body     { $$ = NEW(N_FN, @1); $$->list = $3->list; $$->a = $5;
+                                    $$->op = $5->kind != N_BLOCK; }
+  ;
+
+string
+  : STRING                        { $$ = NEW(N_STRING, @1); $$->str = $1; }
+  | STR_HEAD expr interp_rest     { $$ = $3; Node *s = NEW(N_STRING, @1); s->str = $1;
+                                    /* interp_rest collected the tail in reverse order */
+                                    NodeList parts = {0, 0, NULL};
+                                    APPEND(parts, s); APPEND(parts, $2);
+                                    for (int i = $3->list.count - 1; i >= 0; i--) APPEND(parts, $3->list.items[i]);
+                                    $$->list = parts; $$->loc = L(@1); }
+  ;
+
+interp_rest
+  : STR_TAIL                      { $$ = NEW(N_INTERP, @1); Node *s = NEW(N_STRING, @1); s->str = $1; APPEND($$->list, s); }
+  | STR_MID expr interp_rest      { $$ = $3; Node *s = NEW(N_STRING, @1); s->str = $1;
+                                    APPEND($$->list, $2); APPEND($$->list, s); }
+  ;
+
+record
+  : '{' '}'                       { $$ = NEW(N_RECORD, @1); }
+  | '{' fields opt_field_sep '}'  { $$ = $2; $$->loc = L(@1); }
+  ;
+
+fields
+  : field                         { $$ = NEW(N_RECORD, @1); APPEND($$->list, $1); }
+  | fields field_sep field        { $$ = $1; APPEND($$->list, $3); }
+  ;
+
+field_sep : ',' | NEWLINE ;
+opt_field_sep : %empty | field_sep ;
+
+field
+  : field_name ':' expr           { $$ = NEW(N_FIELD_INIT, @1); $$->str = $1; $$->a = $3; }
+  ;
+
+field_name
+  : IDENT                         { $$ = $1; }
+  | LET { $$ = "let"; } | FN { $$ = "fn"; } | RETURN { $$ = "return"; } | IF { $$ = "if"; }
+  | ELSE { $$ = "else"; } | WHILE { $$ = "while"; } | FOR { $$ = "for"; } | IN { $$ = "in"; }
+  | BREAK { $$ = "break"; } | CONTINUE { $$ = "continue"; } | AND { $$ = "and"; }
+  | OR { $$ = "or"; } | NOT { $$ = "not"; } | TRUE { $$ = "true"; } | FALSE { $$ = "false"; }
+  | NIL { $$ = "nil"; } | IMPORT { $$ = "import"; } | ASSERT { $$ = "assert"; }
+  | PRINT { $$ = "print"; } | REGION { $$ = "region"; } | CLUSTER { $$ = "cluster"; }
+  | PROGRAMME { $$ = "programme"; } | FUND { $$ = "fund"; } | PARTNERSHIP { $$ = "partnership"; }
+  | PARAM { $$ = "param"; } | SET { $$ = "set"; } | RULE { $$ = "rule"; }
+  | SCENARIO { $$ = "scenario"; } | EXTENDS { $$ = "extends"; } | RUN { $$ = "run"; }
+  | COMPARE { $$ = "compare"; } | ON { $$ = "on"; } | PLOT { $$ = "plot"; } | WHY { $$ = "why"; }
+  | AUDIT { $$ = "audit"; } | EXPORT { $$ = "export"; } | TO { $$ = "to"; }
+  | REPORT { $$ = "report"; } | SWEEP { $$ = "sweep"; } | OVER { $$ = "over"; }
+  | CASES { $$ = "cases"; } | SHOW { $$ = "show"; } | UNIT { $$ = "unit"; } | MOD { $$ = "mod"; }
+  ;
+
+%%
+
+void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_format(&ps->messages, ps->src, loc, "error", fmt, ap);
+  va_end(ap);
+  ps->nerrors++;
+}
+
+static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg) {
+  parse_error(ps, L(*loc), "%s", msg);
+}
+
+/* Token names as users read them: "let", not "\"let\"". */
+static void put_symbol(Buffer *b, yysymbol_kind_t sym) {
+  const char *name = yysymbol_name(sym);
+  if (name[0] == '"') {
+    buf_putc(b, '\'');
+    buf_put(b, name + 1, strlen(name) - 2);
+    buf_putc(b, '\'');
+  } else if (strcmp(name, "end of file") == 0) {
+    buf_puts(b, "end of input");
+  } else {
+    buf_puts(b, name);
+  }
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
+  yysymbol_kind_t got = yypcontext_token(ctx);
+  YYLTYPE *loc = yypcontext_location(ctx);
+  if (got == YYSYMBOL_YYEOF && ps->nerrors == 0) ps->incomplete = true;
+  Buffer b;
+  buf_init(&b);
+  buf_puts(&b, "syntax error: unexpected ");
+  put_symbol(&b, got);
+  yysymbol_kind_t expected[6];
+  int n = yypcontext_expected_tokens(ctx, expected, 6);
+  if (n > 0 && n <= 4) {
+    buf_puts(&b, ", expected ");
+    for (int i = 0; i < n; i++) {
+      if (i) buf_puts(&b, i == n - 1 ? " or " : ", ");
+      put_symbol(&b, expected[i]);
+    }
+  }
+  SrcLoc at = L(*loc);
+  if (got == YYSYMBOL_YYEOF) at = ps->last_end.line ? ps->last_end : (SrcLoc){ps->line, ps->col};
+  parse_error(ps, at, "%s", b.data);
+  buf_free(&b);
+  return 0;
+}
+
+/* Does a newline after this token continue the statement? */
+static bool continues_line(int tok) {
+  switch (tok) {
+  case '+': case '-': case '*': case '/': case '^': case '<': case '>': case '=':
+  case ',': case '{': case '(': case '[': case '.': case ':': case EQ: case NE:
+  case LE: case GE: case DOTDOT: case ARROW: case AND: case OR: case NOT: case MOD:
+  case NEWLINE: case ';': case 0:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Can this token only begin a new statement (never continue an
+ * expression)?  After a closing `}` such a token starts the next statement
+ * even on the same line: `if n < 2 { return n } return fib(n - 1)`. */
+static bool starts_statement(int tok) {
+  switch (tok) {
+  case IDENT: case NUMBER: case STRING: case STR_HEAD: case LET: case FN: case RETURN:
+  case IF: case WHILE: case FOR: case BREAK: case CONTINUE: case PRINT: case ASSERT:
+  case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static int next_raw(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
+  if (ps->have_peek) {
+    ps->have_peek = false;
+    lval->str = ps->peek_val.str;
+    lloc->first_line = ps->peek_loc.line;
+    lloc->first_column = ps->peek_loc.col;
+    lloc->last_line = ps->peek_end.line;
+    lloc->last_column = ps->peek_end.col;
+    return ps->peek_token;
+  }
+  return clusim_raw_lex(lval, lloc, ps->scanner);
+}
+
+/* The newline filter (see the comment at the top of parse.h) and the
+ * bracket tracking it relies on. */
+static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
+  for (;;) {
+    int tok = next_raw(lval, lloc, ps);
+    if (tok == NEWLINE) {
+      bool in_parens = ps->nbrackets > 0 && ps->brackets[ps->nbrackets - 1] != '{';
+      if (in_parens || continues_line(ps->last_token)) continue;
+      /* Look ahead: a newline before `else` does not end the `if`. */
+      YYSTYPE v;
+      YYLTYPE l;
+      int next;
+      do {
+        next = clusim_raw_lex(&v, &l, ps->scanner);
+      } while (next == NEWLINE);
+      if (next != ELSE) {
+        ps->have_peek = true;
+        ps->peek_token = next;
+        ps->peek_val.str = v.str;
+        ps->peek_loc = (SrcLoc){l.first_line, l.first_column};
+        ps->peek_end = (SrcLoc){l.last_line, l.last_column};
+        ps->last_token = NEWLINE;
+        return NEWLINE;
+      }
+      tok = next;
+      *lval = v;
+      *lloc = l;
+    }
+    if (ps->last_token == '}' && starts_statement(tok)) {
+      ps->have_peek = true;
+      ps->peek_token = tok;
+      ps->peek_val.str = lval->str;
+      ps->peek_loc = (SrcLoc){lloc->first_line, lloc->first_column};
+      ps->peek_end = (SrcLoc){lloc->last_line, lloc->last_column};
+      ps->last_token = NEWLINE;
+      return NEWLINE;
+    }
+    switch (tok) {
+    case '(': case '[': case '{': case STR_HEAD:
+      if (ps->nbrackets < PARSE_MAX_NEST) ps->brackets[ps->nbrackets++] = tok == STR_HEAD ? '(' : (char)tok;
+      break;
+    case ')': case ']': case '}': case STR_TAIL:
+      if (ps->nbrackets > 0) ps->nbrackets--;
+      break;
+    default:
+      break;
+    }
+    ps->last_token = tok;
+    if (tok != 0) ps->last_end = (SrcLoc){lloc->last_line, lloc->last_column + 1};
+    return tok;
+  }
+}

@@ -1,0 +1,72 @@
+/* buffer.c - growable byte buffer (see buffer.h). */
+#include "buffer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void grow(Buffer *b, size_t need) {
+  if (b->len + need + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < b->len + need + 1) cap *= 2;
+  char *p = realloc(b->data, cap);
+  if (!p) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  b->data = p;
+  b->cap = cap;
+}
+
+void buf_init(Buffer *b) {
+  b->data = NULL;
+  b->len = b->cap = 0;
+  grow(b, 0);
+  b->data[0] = '\0';
+}
+
+void buf_free(Buffer *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void buf_clear(Buffer *b) {
+  b->len = 0;
+  if (b->data) b->data[0] = '\0';
+}
+
+void buf_put(Buffer *b, const char *s, size_t n) {
+  grow(b, n);
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void buf_putc(Buffer *b, char c) { buf_put(b, &c, 1); }
+
+void buf_puts(Buffer *b, const char *s) { buf_put(b, s, strlen(s)); }
+
+void buf_vprintf(Buffer *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) return;
+  grow(b, (size_t)n);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+}
+
+void buf_printf(Buffer *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+char *buf_take(Buffer *b) {
+  char *s = b->data;
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return s;
+}

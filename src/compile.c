@@ -1,0 +1,886 @@
+/* compile.c - walks the syntax tree and emits bytecode for the VM.
+ *
+ * Names are resolved here, once: a local variable becomes a stack slot of
+ * its function's frame, a variable of an enclosing function an upvalue
+ * (closures capture variables, as in Lua), and a top-level name a slot in
+ * the interpreter's global array.  The VM never looks a name up by string.
+ *
+ * The compiler also keeps count of how deep the value stack can grow in
+ * each function (max_slots), so the VM checks stack space once per call
+ * instead of once per push.
+ */
+#include "compile.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "memory.h"
+#include "num.h"
+#include "opcodes.h"
+#include "parser.h"
+#include "state.h"
+#include "unit.h"
+
+#define MAX_LOCALS 256
+#define MAX_UPVALUES 255
+
+typedef struct {
+  const char *name;
+  int depth;
+  bool captured;
+} Local;
+
+typedef struct {
+  uint8_t index;
+  bool is_local;
+} Upvalue;
+
+typedef struct PatchList {
+  int count, capacity;
+  int *at;
+} PatchList;
+
+typedef struct Loop {
+  struct Loop *prev;
+  int break_depth;     /* locals deeper than this are popped by `break` */
+  int continue_depth;  /* ... and by `continue` */
+  int continue_target; /* code offset to LOOP back to, or -1: patch forward */
+  PatchList breaks, continues;
+} Loop;
+
+typedef struct FnCompiler {
+  struct FnCompiler *enclosing;
+  ObjFunction *fn;
+  Local locals[MAX_LOCALS];
+  int nlocals;
+  int scope_depth;
+  Upvalue upvalues[MAX_UPVALUES];
+  Loop *loop;
+  int depth, max_depth; /* value-stack depth above the frame base */
+  bool is_script;
+} FnCompiler;
+
+typedef struct {
+  Interp *I;
+  Source *src;
+  FnCompiler *fc;
+  int nerrors;
+  bool defer_unknown_globals; /* the program imports files: their names appear at run time */
+} Compiler;
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
+  Buffer b;
+  buf_init(&b);
+  va_list ap;
+  va_start(ap, fmt);
+  diag_format(&b, c->src, loc, "error", fmt, ap);
+  va_end(ap);
+  fputs(b.data, c->I->err);
+  buf_free(&b);
+  c->nerrors++;
+}
+
+int compile_edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 30 || lb > 30) return 99;
+  int d[32][32];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      int cost = a[i - 1] != b[j - 1];
+      int m = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
+      if (d[i - 1][j - 1] + cost < m) m = d[i - 1][j - 1] + cost;
+      d[i][j] = m;
+    }
+  return d[la][lb];
+}
+
+/* The closest known name to `name`, or NULL. */
+static const char *suggest(Compiler *c, const char *name) {
+  const char *best = NULL;
+  int best_d = strlen(name) <= 3 ? 1 : 2;
+  best_d++;
+  for (FnCompiler *fc = c->fc; fc; fc = fc->enclosing)
+    for (int i = 0; i < fc->nlocals; i++) {
+      if (fc->locals[i].name[0] == '(') continue;
+      int d = compile_edit_distance(name, fc->locals[i].name);
+      if (d < best_d) best_d = d, best = fc->locals[i].name;
+    }
+  for (int i = 0; i < c->I->nglobals; i++) {
+    if (IS_UNDEF(c->I->globals[i])) continue;
+    int d = compile_edit_distance(name, c->I->global_names[i]->chars);
+    if (d < best_d) best_d = d, best = c->I->global_names[i]->chars;
+  }
+  return best;
+}
+
+/* ---- emitting -------------------------------------------------------- */
+
+static Chunk *chunk(Compiler *c) { return &c->fc->fn->chunk; }
+
+static void emit(Compiler *c, uint8_t byte, SrcLoc loc) { chunk_write(c->I, chunk(c), byte, loc); }
+
+static void adjust(Compiler *c, int effect) {
+  c->fc->depth += effect;
+  if (c->fc->depth > c->fc->max_depth) c->fc->max_depth = c->fc->depth;
+}
+
+static void emit_op(Compiler *c, OpCode op, int effect, SrcLoc loc) {
+  emit(c, (uint8_t)op, loc);
+  adjust(c, effect);
+}
+
+static void emit_u16(Compiler *c, int v, SrcLoc loc) {
+  emit(c, (uint8_t)(v & 0xff), loc);
+  emit(c, (uint8_t)((v >> 8) & 0xff), loc);
+}
+
+static int make_constant(Compiler *c, Value v, SrcLoc loc) {
+  int k = chunk_add_constant(c->I, chunk(c), v);
+  if (k > 0xffff) {
+    error_at(c, loc, "too many constants in one function (at most 65536)");
+    return 0;
+  }
+  return k;
+}
+
+static void emit_constant(Compiler *c, Value v, SrcLoc loc) {
+  if (IS_INT(v) && v.unit == 0 && v.as.i >= -128 && v.as.i <= 127) {
+    emit_op(c, OP_SMALLINT, 1, loc);
+    emit(c, (uint8_t)(int8_t)v.as.i, loc);
+    return;
+  }
+  int k = make_constant(c, v, loc);
+  emit_op(c, OP_CONST, 1, loc);
+  emit_u16(c, k, loc);
+}
+
+static int name_constant(Compiler *c, const char *name, SrcLoc loc) {
+  return make_constant(c, OBJ_VAL(str_new(c->I, name)), loc);
+}
+
+static int emit_jump(Compiler *c, OpCode op, int effect, SrcLoc loc) {
+  emit_op(c, op, effect, loc);
+  emit_u16(c, 0xffff, loc);
+  return chunk(c)->count - 2;
+}
+
+static void patch_jump(Compiler *c, int at, SrcLoc loc) {
+  int jump = chunk(c)->count - at - 2;
+  if (jump > 0xffff) {
+    error_at(c, loc, "this block is too long to jump over");
+    return;
+  }
+  chunk(c)->code[at] = (uint8_t)(jump & 0xff);
+  chunk(c)->code[at + 1] = (uint8_t)((jump >> 8) & 0xff);
+}
+
+static void emit_loop(Compiler *c, int target, SrcLoc loc) {
+  emit_op(c, OP_LOOP, 0, loc);
+  int offset = chunk(c)->count - target + 2;
+  if (offset > 0xffff) error_at(c, loc, "this loop body is too long");
+  emit_u16(c, offset, loc);
+}
+
+static void patch_add(PatchList *p, int at) {
+  if (p->count == p->capacity) {
+    p->capacity = p->capacity ? p->capacity * 2 : 4;
+    int *q = realloc(p->at, sizeof(int) * (size_t)p->capacity);
+    if (!q) {
+      fputs("clusim: out of memory\n", stderr);
+      exit(1);
+    }
+    p->at = q;
+  }
+  p->at[p->count++] = at;
+}
+
+/* ---- scopes and names ------------------------------------------------ */
+
+/* Unit names are reserved: a variable called `year` would silently change
+ * what `2M EUR / year` means. */
+static bool check_not_unit(Compiler *c, const char *name, SrcLoc loc) {
+  UnitId u;
+  if (!unit_lookup(&c->I->units, name, &u)) return true;
+  const char *alt = strcmp(name, "year") == 0 ? "y" : strcmp(name, "EUR") == 0 ? "amount" : "n";
+  error_at(c, loc, "'%s' is a unit and cannot be used as a name; choose another name, such as '%s'",
+           name, alt);
+  return false;
+}
+
+static void begin_scope(Compiler *c) { c->fc->scope_depth++; }
+
+/* Emit the pops for locals deeper than `depth`, without forgetting them
+ * (used by break and continue, which leave the scope only on one path). */
+static void emit_pops_to(Compiler *c, int depth, SrcLoc loc) {
+  FnCompiler *fc = c->fc;
+  for (int i = fc->nlocals - 1; i >= 0 && fc->locals[i].depth > depth; i--) {
+    emit(c, fc->locals[i].captured ? OP_CLOSE_UPVALUE : OP_POP, loc);
+  }
+}
+
+static void end_scope(Compiler *c, SrcLoc loc) {
+  FnCompiler *fc = c->fc;
+  fc->scope_depth--;
+  while (fc->nlocals > 0 && fc->locals[fc->nlocals - 1].depth > fc->scope_depth) {
+    emit_op(c, fc->locals[fc->nlocals - 1].captured ? OP_CLOSE_UPVALUE : OP_POP, -1, loc);
+    fc->nlocals--;
+  }
+}
+
+static int add_local(Compiler *c, const char *name, SrcLoc loc) {
+  FnCompiler *fc = c->fc;
+  if (fc->nlocals == MAX_LOCALS) {
+    error_at(c, loc, "too many local variables in one function (at most %d)", MAX_LOCALS);
+    return 0;
+  }
+  fc->locals[fc->nlocals] = (Local){name, fc->scope_depth, false};
+  return fc->nlocals++;
+}
+
+static int resolve_local(FnCompiler *fc, const char *name) {
+  for (int i = fc->nlocals - 1; i >= 0; i--)
+    if (strcmp(fc->locals[i].name, name) == 0) return i;
+  return -1;
+}
+
+static int add_upvalue(Compiler *c, FnCompiler *fc, uint8_t index, bool is_local, SrcLoc loc) {
+  int n = fc->fn->upvalue_count;
+  for (int i = 0; i < n; i++)
+    if (fc->upvalues[i].index == index && fc->upvalues[i].is_local == is_local) return i;
+  if (n == MAX_UPVALUES) {
+    error_at(c, loc, "too many captured variables in one function");
+    return 0;
+  }
+  fc->upvalues[n] = (Upvalue){index, is_local};
+  return fc->fn->upvalue_count++;
+}
+
+static int resolve_upvalue(Compiler *c, FnCompiler *fc, const char *name, SrcLoc loc) {
+  if (!fc->enclosing) return -1;
+  int local = resolve_local(fc->enclosing, name);
+  if (local >= 0) {
+    fc->enclosing->locals[local].captured = true;
+    return add_upvalue(c, fc, (uint8_t)local, true, loc);
+  }
+  int up = resolve_upvalue(c, fc->enclosing, name, loc);
+  if (up >= 0) return add_upvalue(c, fc, (uint8_t)up, false, loc);
+  return -1;
+}
+
+static bool at_top_level(Compiler *c) { return c->fc->is_script && c->fc->scope_depth == 0; }
+
+static bool inside_function(Compiler *c) { return !c->fc->is_script; }
+
+typedef enum { NAME_LOCAL, NAME_UPVALUE, NAME_GLOBAL, NAME_UNKNOWN } NameKind;
+
+static NameKind resolve_name(Compiler *c, const char *name, SrcLoc loc, int *index) {
+  int i = resolve_local(c->fc, name);
+  if (i >= 0) {
+    *index = i;
+    return NAME_LOCAL;
+  }
+  i = resolve_upvalue(c, c->fc, name, loc);
+  if (i >= 0) {
+    *index = i;
+    return NAME_UPVALUE;
+  }
+  i = global_find(c->I, str_new(c->I, name));
+  if (i >= 0) {
+    *index = i;
+    return NAME_GLOBAL;
+  }
+  /* A name not known yet may still be defined before it is used: at the
+   * prompt, inside a function (defined on a later line), or by an import. */
+  if (c->defer_unknown_globals || (c->I->repl && inside_function(c))) {
+    *index = global_slot(c->I, str_new(c->I, name));
+    return NAME_GLOBAL;
+  }
+  return NAME_UNKNOWN;
+}
+
+static void unknown_name(Compiler *c, const char *name, SrcLoc loc, bool assigning) {
+  const char *s = suggest(c, name);
+  if (assigning)
+    error_at(c, loc, "unknown name '%s' (use 'let %s = ...' to declare it)", name, name);
+  else if (s)
+    error_at(c, loc, "unknown name '%s' (did you mean '%s'?)", name, s);
+  else
+    error_at(c, loc, "unknown name '%s'", name);
+}
+
+/* ---- expressions ----------------------------------------------------- */
+
+static void expr(Compiler *c, Node *n);
+static void stmt(Compiler *c, Node *n);
+static void block(Compiler *c, Node *n);
+static void function(Compiler *c, Node *n, const char *name);
+
+typedef struct {
+  Compiler *c;
+  const char *text;
+  Value result;
+  bool ok;
+} LiteralJob;
+
+static void parse_literal_job(Interp *I, void *ud) {
+  LiteralJob *job = ud;
+  job->ok = num_parse_literal(I, job->text, &job->result);
+}
+
+/* Turn a number literal into its exact value; literals beyond the digit
+ * guard become a compile error at the literal. */
+static bool literal_value(Compiler *c, Node *n, Value *out) {
+  LiteralJob job = {c, n->str, NIL_VAL, false};
+  if (!interp_pcall(c->I, parse_literal_job, &job)) {
+    error_at(c, n->loc, "%s", interp_error_message(c->I));
+    return false;
+  }
+  if (!job.ok) {
+    error_at(c, n->loc, "malformed number '%s'", n->str);
+    return false;
+  }
+  *out = job.result;
+  return true;
+}
+
+static void number(Compiler *c, Node *n) {
+  Value v;
+  if (literal_value(c, n, &v)) emit_constant(c, v, n->loc);
+  else emit_op(c, OP_NIL, 1, n->loc);
+}
+
+static void quantity(Compiler *c, Node *n) {
+  Value v = NIL_VAL;
+  UnitId u;
+  if (!unit_lookup(&c->I->units, n->str, &u)) {
+    error_at(c, n->loc, "'%s' is not a unit (declare it first with 'unit %s')", n->str, n->str);
+  } else if (literal_value(c, n->a, &v)) {
+    v.unit = u;
+  }
+  emit_constant(c, v, n->loc);
+}
+
+static void get_name(Compiler *c, const char *name, SrcLoc loc) {
+  int index;
+  switch (resolve_name(c, name, loc, &index)) {
+  case NAME_LOCAL:
+    emit_op(c, OP_GET_LOCAL, 1, loc);
+    emit(c, (uint8_t)index, loc);
+    break;
+  case NAME_UPVALUE:
+    emit_op(c, OP_GET_UPVALUE, 1, loc);
+    emit(c, (uint8_t)index, loc);
+    break;
+  case NAME_GLOBAL:
+    emit_op(c, OP_GET_GLOBAL, 1, loc);
+    emit_u16(c, index, loc);
+    break;
+  case NAME_UNKNOWN:
+    unknown_name(c, name, loc, false);
+    emit_op(c, OP_NIL, 1, loc);
+    break;
+  }
+}
+
+static OpCode binary_op(int tok) {
+  switch (tok) {
+  case '+': return OP_ADD;
+  case '-': return OP_SUB;
+  case '*': return OP_MUL;
+  case '/': return OP_DIV;
+  case MOD: return OP_MOD;
+  case '^': return OP_POW;
+  case EQ: return OP_EQ;
+  case NE: return OP_NE;
+  case '<': return OP_LT;
+  case LE: return OP_LE;
+  case '>': return OP_GT;
+  case GE: return OP_GE;
+  case DOTDOT: return OP_RANGE;
+  default: return OP_NIL;
+  }
+}
+
+/* A plain small integer literal (no unit), for the ADD_INT fast path. */
+static bool small_int_literal(Compiler *c, Node *n, int64_t *out) {
+  if (n->kind != N_NUMBER) return false;
+  for (const char *p = n->str; *p; p++)
+    if (*p < '0' || *p > '9') return false;
+  if (strlen(n->str) > 3) return false;
+  *out = atoi(n->str);
+  return *out <= 127;
+}
+
+static void binary(Compiler *c, Node *n) {
+  int64_t k;
+  if ((n->op == '+' || n->op == '-') && small_int_literal(c, n->b, &k)) {
+    expr(c, n->a);
+    emit_op(c, OP_ADD_INT, 0, n->loc);
+    emit(c, (uint8_t)(int8_t)(n->op == '+' ? k : -k), n->loc);
+    return;
+  }
+  expr(c, n->a);
+  expr(c, n->b);
+  emit_op(c, binary_op(n->op), -1, n->loc);
+}
+
+static void call(Compiler *c, Node *n) {
+  expr(c, n->a);
+  if (n->list.count > 255) {
+    error_at(c, n->loc, "too many arguments (at most 255)");
+    return;
+  }
+  for (int i = 0; i < n->list.count; i++) expr(c, n->list.items[i]);
+  emit_op(c, OP_CALL, -n->list.count, n->loc);
+  emit(c, (uint8_t)n->list.count, n->loc);
+}
+
+static void list_literal(Compiler *c, Node *n) {
+  if (n->list.count > 0xffff) {
+    error_at(c, n->loc, "list literal too long");
+    return;
+  }
+  for (int i = 0; i < n->list.count; i++) expr(c, n->list.items[i]);
+  emit_op(c, OP_LIST, 1 - n->list.count, n->loc);
+  emit_u16(c, n->list.count, n->loc);
+}
+
+static void record_literal(Compiler *c, Node *n) {
+  if (n->list.count > 0xffff) {
+    error_at(c, n->loc, "record literal too long");
+    return;
+  }
+  for (int i = 0; i < n->list.count; i++) {
+    Node *f = n->list.items[i];
+    for (int j = 0; j < i; j++)
+      if (strcmp(n->list.items[j]->str, f->str) == 0)
+        error_at(c, f->loc, "field '%s' is given twice", f->str);
+    emit_constant(c, OBJ_VAL(str_new(c->I, f->str)), f->loc);
+    expr(c, f->a);
+  }
+  emit_op(c, OP_RECORD, 1 - 2 * n->list.count, n->loc);
+  emit_u16(c, n->list.count, n->loc);
+}
+
+static void interpolation(Compiler *c, Node *n) {
+  if (n->list.count > 255) {
+    error_at(c, n->loc, "too many interpolations in one string");
+    return;
+  }
+  int parts = 0;
+  for (int i = 0; i < n->list.count; i++) {
+    Node *p = n->list.items[i];
+    if (p->kind == N_STRING && p->str[0] == '\0') continue;
+    expr(c, p);
+    parts++;
+  }
+  emit_op(c, OP_CONCAT, 1 - parts, n->loc);
+  emit(c, (uint8_t)parts, n->loc);
+}
+
+static void expr(Compiler *c, Node *n) {
+  switch (n->kind) {
+  case N_NUMBER: number(c, n); break;
+  case N_QUANTITY: quantity(c, n); break;
+  case N_STRING: emit_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc); break;
+  case N_INTERP: interpolation(c, n); break;
+  case N_TRUE: emit_op(c, OP_TRUE, 1, n->loc); break;
+  case N_FALSE: emit_op(c, OP_FALSE, 1, n->loc); break;
+  case N_NIL: emit_op(c, OP_NIL, 1, n->loc); break;
+  case N_NAME: get_name(c, n->str, n->loc); break;
+  case N_UNARY:
+    expr(c, n->a);
+    emit_op(c, n->op == NOT ? OP_NOT : OP_NEG, 0, n->loc);
+    break;
+  case N_BINARY: binary(c, n); break;
+  case N_AND:
+  case N_OR: {
+    expr(c, n->a);
+    int j = emit_jump(c, n->kind == N_AND ? OP_JUMP_IF_FALSE_KEEP : OP_JUMP_IF_TRUE_KEEP, -1, n->loc);
+    expr(c, n->b);
+    patch_jump(c, j, n->loc);
+    break;
+  }
+  case N_CALL: call(c, n); break;
+  case N_INDEX:
+    expr(c, n->a);
+    expr(c, n->b);
+    emit_op(c, OP_GET_INDEX, -1, n->loc);
+    break;
+  case N_FIELD: {
+    expr(c, n->a);
+    int k = name_constant(c, n->str, n->loc);
+    emit_op(c, OP_GET_FIELD, 0, n->loc);
+    emit_u16(c, k, n->loc);
+    break;
+  }
+  case N_LIST: list_literal(c, n); break;
+  case N_RECORD: record_literal(c, n); break;
+  case N_FN: function(c, n, NULL); break;
+  case N_TUPLE:
+    error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
+    emit_op(c, OP_NIL, 1, n->loc);
+    break;
+  default:
+    error_at(c, n->loc, "internal error: unexpected node %d in an expression", n->kind);
+    emit_op(c, OP_NIL, 1, n->loc);
+  }
+}
+
+/* ---- functions ------------------------------------------------------- */
+
+static void init_fn(Compiler *c, FnCompiler *fc, const char *name, bool is_script) {
+  memset(fc, 0, sizeof *fc);
+  fc->enclosing = c->fc;
+  fc->is_script = is_script;
+  fc->fn = function_new(c->I, c->src);
+  if (name) fc->fn->name = str_new(c->I, name);
+  c->fc = fc;
+  /* Slot 0 holds the function being called. */
+  fc->locals[fc->nlocals++] = (Local){"(callee)", 0, false};
+  fc->depth = fc->max_depth = 1;
+}
+
+static ObjFunction *end_fn(Compiler *c, SrcLoc loc) {
+  emit_op(c, OP_NIL, 1, loc);
+  emit_op(c, OP_RETURN, -1, loc);
+  ObjFunction *f = c->fc->fn;
+  f->max_slots = c->fc->max_depth + 2;
+  c->fc = c->fc->enclosing;
+  return f;
+}
+
+/* Compile a function literal or declaration body and emit the CLOSURE
+ * that builds it at run time. */
+static void function(Compiler *c, Node *n, const char *name) {
+  FnCompiler fc;
+  init_fn(c, &fc, name, false);
+  fc.fn->arity = n->list.count;
+  if (n->list.count > 255) error_at(c, n->loc, "too many parameters (at most 255)");
+  begin_scope(c);
+  for (int i = 0; i < n->list.count; i++) {
+    Node *p = n->list.items[i];
+    check_not_unit(c, p->str, p->loc);
+    for (int j = 0; j < i; j++)
+      if (strcmp(n->list.items[j]->str, p->str) == 0)
+        error_at(c, p->loc, "parameter '%s' is given twice", p->str);
+    add_local(c, p->str, p->loc);
+    adjust(c, 1);
+  }
+  if (n->op) {
+    expr(c, n->a);
+    emit_op(c, OP_RETURN, -1, n->a->loc);
+  } else {
+    block(c, n->a);
+  }
+  Upvalue ups[MAX_UPVALUES];
+  memcpy(ups, fc.upvalues, sizeof ups);
+  ObjFunction *f = end_fn(c, n->loc);
+  int k = make_constant(c, OBJ_VAL(f), n->loc);
+  emit_op(c, OP_CLOSURE, 1, n->loc);
+  emit_u16(c, k, n->loc);
+  for (int i = 0; i < f->upvalue_count; i++) {
+    emit(c, ups[i].is_local ? 1 : 0, n->loc);
+    emit(c, ups[i].index, n->loc);
+  }
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
+  if (at_top_level(c)) {
+    int g = global_slot(c->I, str_new(c->I, name));
+    emit_op(c, OP_DEFINE_GLOBAL, -1, loc);
+    emit_u16(c, g, loc);
+  } else {
+    add_local(c, name, loc); /* the value on the stack becomes the local */
+  }
+}
+
+static void let_stmt(Compiler *c, Node *n) {
+  check_not_unit(c, n->str, n->loc);
+  expr(c, n->a);
+  define_variable(c, n->str, n->loc);
+}
+
+static void fn_decl(Compiler *c, Node *n) {
+  check_not_unit(c, n->str, n->loc);
+  if (at_top_level(c)) {
+    function(c, n, n->str);
+    define_variable(c, n->str, n->loc);
+  } else {
+    /* Declare first so that the body can call itself. */
+    emit_op(c, OP_NIL, 1, n->loc);
+    int slot = add_local(c, n->str, n->loc);
+    function(c, n, n->str);
+    emit_op(c, OP_SET_LOCAL, -1, n->loc);
+    emit(c, (uint8_t)slot, n->loc);
+  }
+}
+
+static void assign_stmt(Compiler *c, Node *n) {
+  Node *t = n->a;
+  switch (t->kind) {
+  case N_NAME: {
+    int index;
+    NameKind kind = resolve_name(c, t->str, t->loc, &index);
+    if (kind == NAME_UNKNOWN) {
+      unknown_name(c, t->str, t->loc, true);
+      return;
+    }
+    if (kind == NAME_GLOBAL && c->I->global_kinds[index] == GLOBAL_UNIT) {
+      check_not_unit(c, t->str, t->loc);
+      return;
+    }
+    expr(c, n->b);
+    if (kind == NAME_LOCAL) {
+      emit_op(c, OP_SET_LOCAL, -1, n->loc);
+      emit(c, (uint8_t)index, n->loc);
+    } else if (kind == NAME_UPVALUE) {
+      emit_op(c, OP_SET_UPVALUE, -1, n->loc);
+      emit(c, (uint8_t)index, n->loc);
+    } else {
+      emit_op(c, OP_SET_GLOBAL, -1, n->loc);
+      emit_u16(c, index, n->loc);
+    }
+    break;
+  }
+  case N_FIELD: {
+    expr(c, t->a);
+    expr(c, n->b);
+    int k = name_constant(c, t->str, t->loc);
+    emit_op(c, OP_SET_FIELD, -2, t->loc);
+    emit_u16(c, k, t->loc);
+    break;
+  }
+  case N_INDEX:
+    expr(c, t->a);
+    expr(c, t->b);
+    expr(c, n->b);
+    emit_op(c, OP_SET_INDEX, -3, t->loc);
+    break;
+  default:
+    error_at(c, n->loc, "cannot assign to this expression (assign to a name, a field or an element)");
+  }
+}
+
+/* Compile a condition and a jump taken when it is false.  `a < b` uses
+ * the fused compare-and-jump. */
+static int condition_jump(Compiler *c, Node *cond) {
+  if (cond->kind == N_BINARY && cond->op == '<') {
+    expr(c, cond->a);
+    expr(c, cond->b);
+    return emit_jump(c, OP_LT_JUMP, -2, cond->loc);
+  }
+  expr(c, cond);
+  return emit_jump(c, OP_JUMP_IF_FALSE, -1, cond->loc);
+}
+
+static void scoped_block(Compiler *c, Node *n) {
+  begin_scope(c);
+  block(c, n);
+  end_scope(c, n->loc);
+}
+
+static void if_stmt(Compiler *c, Node *n) {
+  int else_jump = condition_jump(c, n->a);
+  scoped_block(c, n->b);
+  if (n->c) {
+    int end_jump = emit_jump(c, OP_JUMP, 0, n->loc);
+    patch_jump(c, else_jump, n->loc);
+    if (n->c->kind == N_IF) if_stmt(c, n->c);
+    else scoped_block(c, n->c);
+    patch_jump(c, end_jump, n->loc);
+  } else {
+    patch_jump(c, else_jump, n->loc);
+  }
+}
+
+static void push_loop(Compiler *c, Loop *l, int break_depth, int continue_depth, int target) {
+  memset(l, 0, sizeof *l);
+  l->prev = c->fc->loop;
+  l->break_depth = break_depth;
+  l->continue_depth = continue_depth;
+  l->continue_target = target;
+  c->fc->loop = l;
+}
+
+static void pop_loop(Compiler *c, Loop *l, SrcLoc loc) {
+  for (int i = 0; i < l->breaks.count; i++) patch_jump(c, l->breaks.at[i], loc);
+  free(l->breaks.at);
+  free(l->continues.at);
+  c->fc->loop = l->prev;
+}
+
+static void while_stmt(Compiler *c, Node *n) {
+  int start = chunk(c)->count;
+  int exit_jump = condition_jump(c, n->a);
+  Loop loop;
+  push_loop(c, &loop, c->fc->scope_depth, c->fc->scope_depth, start);
+  scoped_block(c, n->b);
+  emit_loop(c, start, n->loc);
+  patch_jump(c, exit_jump, n->loc);
+  pop_loop(c, &loop, n->loc);
+}
+
+static void for_stmt(Compiler *c, Node *n) {
+  check_not_unit(c, n->str, n->loc);
+  begin_scope(c);
+  expr(c, n->a);
+  emit_op(c, OP_FOR_PREP, 1, n->a->loc);
+  int iter_slot = add_local(c, "(for iterable)", n->loc);
+  add_local(c, "(for state)", n->loc);
+  int start = chunk(c)->count;
+  emit_op(c, OP_FOR_NEXT, 1, n->loc);
+  emit(c, (uint8_t)iter_slot, n->loc);
+  emit_u16(c, 0xffff, n->loc);
+  int exit_jump = chunk(c)->count - 2;
+  int outer = c->fc->scope_depth;
+  begin_scope(c);
+  add_local(c, n->str, n->loc);
+  Loop loop;
+  push_loop(c, &loop, outer, c->fc->scope_depth, -1);
+  block(c, n->b);
+  for (int i = 0; i < loop.continues.count; i++) patch_jump(c, loop.continues.at[i], n->loc);
+  end_scope(c, n->loc);
+  emit_loop(c, start, n->loc);
+  patch_jump(c, exit_jump, n->loc);
+  pop_loop(c, &loop, n->loc);
+  end_scope(c, n->loc);
+}
+
+static void break_stmt(Compiler *c, Node *n, bool is_break) {
+  Loop *l = c->fc->loop;
+  if (!l) {
+    error_at(c, n->loc, "'%s' outside a loop", is_break ? "break" : "continue");
+    return;
+  }
+  emit_pops_to(c, is_break ? l->break_depth : l->continue_depth, n->loc);
+  if (is_break) {
+    patch_add(&l->breaks, emit_jump(c, OP_JUMP, 0, n->loc));
+  } else if (l->continue_target >= 0) {
+    emit_loop(c, l->continue_target, n->loc);
+  } else {
+    patch_add(&l->continues, emit_jump(c, OP_JUMP, 0, n->loc));
+  }
+}
+
+static void print_stmt(Compiler *c, Node *n) {
+  NodeList *args = &n->list;
+  if (args->count == 1 && args->items[0]->kind == N_TUPLE) args = &args->items[0]->list;
+  if (args->count > 255) {
+    error_at(c, n->loc, "too many values to print at once (at most 255)");
+    return;
+  }
+  for (int i = 0; i < args->count; i++) expr(c, args->items[i]);
+  emit_op(c, OP_PRINT, -args->count, n->loc);
+  emit(c, (uint8_t)args->count, n->loc);
+}
+
+static void unit_decl(Compiler *c, Node *n) {
+  if (!at_top_level(c)) {
+    error_at(c, n->loc, "'unit' declarations belong at the top level of a script");
+    return;
+  }
+  UnitId u;
+  if (unit_lookup(&c->I->units, n->str, &u)) return; /* declaring twice is harmless */
+  int g = global_find(c->I, str_new(c->I, n->str));
+  if (g >= 0 && c->I->global_kinds[g] != GLOBAL_UNIT && !IS_UNDEF(c->I->globals[g])) {
+    error_at(c, n->loc, "'%s' is already a name; a unit needs a name of its own", n->str);
+    return;
+  }
+  if (c->I->units.nbases >= UNIT_MAX_BASES) {
+    error_at(c, n->loc, "too many units (at most %d)", UNIT_MAX_BASES);
+    return;
+  }
+  /* Units are known from here on, at compile time: `5 job` is a constant. */
+  u = unit_declare(c->I, &c->I->units, n->str);
+  Value one = INT_VAL(1);
+  one.unit = u;
+  global_define(c->I, n->str, one, GLOBAL_UNIT, "a unit declared with 'unit'");
+}
+
+static void stmt(Compiler *c, Node *n) {
+  switch (n->kind) {
+  case N_LET: let_stmt(c, n); break;
+  case N_ASSIGN: assign_stmt(c, n); break;
+  case N_IF: if_stmt(c, n); break;
+  case N_WHILE: while_stmt(c, n); break;
+  case N_FOR: for_stmt(c, n); break;
+  case N_BREAK: break_stmt(c, n, true); break;
+  case N_CONTINUE: break_stmt(c, n, false); break;
+  case N_RETURN:
+    if (c->fc->is_script) {
+      error_at(c, n->loc, "'return' outside a function");
+      break;
+    }
+    if (n->a) expr(c, n->a);
+    else emit_op(c, OP_NIL, 1, n->loc);
+    emit_op(c, OP_RETURN, -1, n->loc);
+    break;
+  case N_FNDECL: fn_decl(c, n); break;
+  case N_IMPORT: {
+    if (!at_top_level(c)) {
+      error_at(c, n->loc, "'import' belongs at the top level of a script");
+      break;
+    }
+    int k = make_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc);
+    emit_op(c, OP_IMPORT, 0, n->loc);
+    emit_u16(c, k, n->loc);
+    break;
+  }
+  case N_ASSERT:
+    expr(c, n->a);
+    if (n->b) expr(c, n->b);
+    emit_op(c, OP_ASSERT, n->b ? -2 : -1, n->loc);
+    emit(c, n->b ? 1 : 0, n->loc);
+    break;
+  case N_PRINT: print_stmt(c, n); break;
+  case N_UNIT_DECL: unit_decl(c, n); break;
+  case N_EXPR_STMT:
+    expr(c, n->a);
+    if (c->I->repl && at_top_level(c)) emit_op(c, OP_ECHO, -1, n->loc);
+    else emit_op(c, OP_POP, -1, n->loc);
+    break;
+  default: error_at(c, n->loc, "internal error: unexpected node %d as a statement", n->kind);
+  }
+}
+
+static void block(Compiler *c, Node *n) {
+  for (int i = 0; i < n->list.count; i++) stmt(c, n->list.items[i]);
+}
+
+/* Top-level `let` and `fn` names get their global slots before any code is
+ * compiled, so a function may call one declared further down the script. */
+static void predeclare(Compiler *c, Node *root) {
+  for (int i = 0; i < root->list.count; i++) {
+    Node *s = root->list.items[i];
+    if (s->kind == N_LET || s->kind == N_FNDECL) {
+      UnitId u;
+      if (!unit_lookup(&c->I->units, s->str, &u)) global_slot(c->I, str_new(c->I, s->str));
+    } else if (s->kind == N_IMPORT) {
+      c->defer_unknown_globals = true;
+    }
+  }
+}
+
+ObjFunction *compile_program(Interp *I, Source *src, Node *root) {
+  Compiler c;
+  memset(&c, 0, sizeof c);
+  c.I = I;
+  c.src = src;
+  predeclare(&c, root);
+  FnCompiler fc;
+  init_fn(&c, &fc, NULL, true);
+  block(&c, root);
+  ObjFunction *f = end_fn(&c, root->loc);
+  return c.nerrors ? NULL : f;
+}

@@ -1,0 +1,23 @@
+/* diag.h - compiler-style diagnostics: `file:line:col: error: message`,
+ * the source line, and a caret under the column. */
+#ifndef CLUSIM_DIAG_H
+#define CLUSIM_DIAG_H
+
+#include <stdarg.h>
+
+#include "buffer.h"
+#include "chunk.h"
+#include "common.h"
+
+/* Append a full diagnostic (header, quoted line, caret) to b.  `severity`
+ * is "error", "warning" or "note". */
+void diag_format(Buffer *b, Source *src, SrcLoc loc, const char *severity, const char *fmt,
+                 va_list ap);
+/* Format and write a diagnostic to the interpreter's error stream. */
+void diag_report(Interp *I, Source *src, SrcLoc loc, const char *severity, const char *fmt, ...)
+    PRINTF_LIKE(5, 6);
+/* Append just the quoted source line and caret. */
+void diag_quote(Buffer *b, Source *src, SrcLoc loc);
+const char *source_name(Source *src);
+
+#endif

@@ -1,0 +1,380 @@
+/* interp.c - creating interpreters, running source text, errors, imports. */
+#include "interp.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "diag.h"
+#include "lib.h"
+#include "memory.h"
+#include "num.h"
+#include "parse.h"
+#include "state.h"
+#include "vm.h"
+
+/* ---- globals ------------------------------------------------------------ */
+
+int global_find(Interp *I, ObjString *name) {
+  Value v;
+  return table_get(&I->global_index, name, &v) ? (int)v.as.i : -1;
+}
+
+int global_slot(Interp *I, ObjString *name) {
+  int g = global_find(I, name);
+  if (g >= 0) return g;
+  if (I->nglobals == I->globals_capacity) {
+    int cap = GROW_CAPACITY(I->globals_capacity);
+    I->globals = GROW_ARRAY(I, Value, I->globals, I->globals_capacity, cap);
+    I->global_names = GROW_ARRAY(I, ObjString *, I->global_names, I->globals_capacity, cap);
+    I->global_kinds = GROW_ARRAY(I, uint8_t, I->global_kinds, I->globals_capacity, cap);
+    I->global_docs = GROW_ARRAY(I, const char *, I->global_docs, I->globals_capacity, cap);
+    I->globals_capacity = cap;
+  }
+  g = I->nglobals++;
+  I->globals[g] = UNDEF_VAL;
+  I->global_names[g] = name;
+  I->global_kinds[g] = GLOBAL_VAR;
+  I->global_docs[g] = NULL;
+  table_set(I, &I->global_index, name, INT_VAL(g));
+  return g;
+}
+
+void global_define(Interp *I, const char *name, Value v, GlobalKind kind, const char *doc) {
+  int g = global_slot(I, str_new(I, name));
+  I->globals[g] = v;
+  I->global_kinds[g] = (uint8_t)kind;
+  I->global_docs[g] = doc;
+}
+
+const char *interp_help(Interp *I, const char *name) {
+  int g = global_find(I, str_new(I, name));
+  if (g < 0 || IS_UNDEF(I->globals[g])) return NULL;
+  if (IS_NATIVE(I->globals[g])) return AS_NATIVE(I->globals[g])->help;
+  return I->global_docs[g];
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+void interp_throw(Interp *I, const char *fmt, ...) {
+  buf_clear(&I->errmsg);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&I->errmsg, fmt, ap);
+  va_end(ap);
+  buf_clear(&I->traceback);
+  vm_describe_error(I, &I->traceback, I->errmsg.data);
+  if (!I->err_jmp) {
+    fputs(I->traceback.data, I->err);
+    exit(1);
+  }
+  longjmp(I->err_jmp->buf, 1);
+}
+
+bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
+  ErrorJmp j;
+  j.prev = I->err_jmp;
+  I->err_jmp = &j;
+  int frames = I->frame_count;
+  Value *sp = I->sp;
+  int nroots = I->nroots;
+  volatile bool ok = true;
+  if (setjmp(j.buf) == 0) {
+    fn(I, ud);
+  } else {
+    ok = false;
+    vm_unwind(I, frames, sp);
+    I->nroots = nroots;
+  }
+  I->err_jmp = j.prev;
+  return ok;
+}
+
+const char *interp_error_message(Interp *I) { return I->errmsg.data; }
+
+void interp_interrupt(Interp *I) { I->interrupted = 1; }
+
+/* ---- sources ------------------------------------------------------------ */
+
+Source *interp_add_source(Interp *I, const char *name, const char *text) {
+  Source *s = malloc(sizeof *s);
+  char *n = strdup(name), *t = strdup(text);
+  if (!s || !n || !t) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  s->name = n;
+  s->text = t;
+  s->next = I->sources;
+  I->sources = s;
+  return s;
+}
+
+static void drop_latest_source(Interp *I, Source *s) {
+  if (I->sources != s) return;
+  I->sources = s->next;
+  free(s->name);
+  free(s->text);
+  free(s);
+}
+
+/* Parse and compile; NULL on errors (printed). */
+static ObjFunction *compile_source(Interp *I, Source *src, bool allow_incomplete, bool *incomplete) {
+  Arena arena;
+  arena_init(&arena);
+  Node *root = parse_source(I, src, &arena, allow_incomplete, incomplete);
+  ObjFunction *f = root ? compile_program(I, src, root) : NULL;
+  arena_free(&arena);
+  return f;
+}
+
+typedef struct {
+  ObjFunction *fn;
+} RunJob;
+
+static void run_job(Interp *I, void *ud) { vm_run_toplevel(I, ((RunJob *)ud)->fn); }
+
+InterpResult interp_eval(Interp *I, const char *name, const char *text, bool allow_incomplete) {
+  Source *src = interp_add_source(I, name, text);
+  bool incomplete = false;
+  ObjFunction *f = compile_source(I, src, allow_incomplete, &incomplete);
+  if (!f) {
+    if (allow_incomplete && incomplete) {
+      drop_latest_source(I, src);
+      return INTERP_INCOMPLETE;
+    }
+    return INTERP_ERROR;
+  }
+  RunJob job = {f};
+  I->interrupted = 0;
+  if (!interp_pcall(I, run_job, &job)) {
+    fflush(I->out);
+    fputs(I->traceback.data, I->err);
+    fflush(I->err);
+    return INTERP_ERROR;
+  }
+  fflush(I->out);
+  return INTERP_OK;
+}
+
+/* Read a whole file; on failure return NULL with a message in `why`. */
+static char *read_file(const char *path, const char **why) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    *why = "it is a directory";
+    return NULL;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    *why = errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : "cannot open it";
+    return NULL;
+  }
+  Buffer b;
+  buf_init(&b);
+  char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
+  bool bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    buf_free(&b);
+    *why = "read error";
+    return NULL;
+  }
+  if (memchr(b.data, '\0', b.len)) {
+    buf_free(&b);
+    *why = "it is not a text file";
+    return NULL;
+  }
+  return buf_take(&b);
+}
+
+InterpResult interp_run_file(Interp *I, const char *path) {
+  const char *why = NULL;
+  char *text = read_file(path, &why);
+  if (!text) {
+    fprintf(I->err, "clusim: cannot read '%s': %s\n", path, why);
+    return INTERP_ERROR;
+  }
+  InterpResult r = interp_eval(I, path, text, false);
+  free(text);
+  return r;
+}
+
+/* ---- imports ------------------------------------------------------------ */
+
+static bool file_exists(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Find an imported file: beside the importing file, then in the stdlib. */
+static bool resolve_import(Interp *I, const char *path, Source *from, Buffer *out) {
+  buf_clear(out);
+  if (path[0] == '/') {
+    buf_puts(out, path);
+    return file_exists(out->data);
+  }
+  const char *name = from ? from->name : NULL;
+  const char *slash = name ? strrchr(name, '/') : NULL;
+  if (slash) buf_put(out, name, (size_t)(slash - name + 1));
+  buf_puts(out, path);
+  if (file_exists(out->data)) return true;
+  if (I->stdlib_dir) {
+    buf_clear(out);
+    buf_printf(out, "%s/%s", I->stdlib_dir, path);
+    if (file_exists(out->data)) return true;
+  }
+  return false;
+}
+
+void interp_import(Interp *I, ObjString *path, Source *from) {
+  Buffer full;
+  buf_init(&full);
+  if (!resolve_import(I, path->chars, from, &full)) {
+    buf_free(&full);
+    interp_throw(I, "cannot import '%s': no such file beside this script or in the stdlib",
+                 path->chars);
+  }
+  char real[PATH_MAX];
+  ObjString *key = str_new(I, realpath(full.data, real) ? real : full.data);
+  Value seen;
+  if (table_get(&I->imported, key, &seen)) {
+    buf_free(&full);
+    return;
+  }
+  table_set(I, &I->imported, key, BOOL_VAL(true));
+  const char *why = NULL;
+  char *text = read_file(full.data, &why);
+  if (!text) {
+    table_delete(&I->imported, key);
+    ObjString *shown = str_new(I, full.data);
+    buf_free(&full);
+    interp_throw(I, "cannot import '%s': %s", shown->chars, why);
+  }
+  Source *src = interp_add_source(I, full.data, text);
+  free(text);
+  buf_free(&full);
+  bool incomplete;
+  ObjFunction *f = compile_source(I, src, false, &incomplete);
+  if (!f) {
+    table_delete(&I->imported, key);
+    interp_throw(I, "import of '%s' failed (errors above)", path->chars);
+  }
+  vm_run_toplevel(I, f);
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+/* Where the stdlib lives: $CLUSIM_STDLIB, then next to the binary
+ * (../share/clusim/stdlib when installed, ../stdlib in the build tree),
+ * then the directory configured at build time. */
+static char *find_stdlib(void) {
+  const char *env = getenv("CLUSIM_STDLIB");
+  if (env && *env) return strdup(env);
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = '\0';
+      const char *tries[] = {"/../share/clusim/stdlib", "/../stdlib"};
+      for (size_t i = 0; i < 2; i++) {
+        char cand[PATH_MAX + 64];
+        snprintf(cand, sizeof cand, "%s%s", exe, tries[i]);
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
+          char real[PATH_MAX];
+          return strdup(realpath(cand, real) ? real : cand);
+        }
+      }
+    }
+  }
+#ifdef CLUSIM_STDLIB_DIR
+  return strdup(CLUSIM_STDLIB_DIR);
+#else
+  return NULL;
+#endif
+}
+
+Interp *interp_new(const InterpOptions *opts) {
+  num_setup_gmp();
+  Interp *I = calloc(1, sizeof *I);
+  if (!I) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  I->next_gc = (size_t)1 << 20;
+  table_init(&I->strings);
+  table_init(&I->global_index);
+  table_init(&I->imported);
+  unit_table_init(&I->units);
+  buf_init(&I->errmsg);
+  buf_init(&I->traceback);
+  vm_init(I);
+  I->max_digits = CLUSIM_DEFAULT_MAX_DIGITS;
+  I->repl = opts->repl;
+  I->out = opts->out ? opts->out : stdout;
+  I->err = opts->err ? opts->err : stderr;
+  I->stdlib_dir = opts->stdlib_dir ? strdup(opts->stdlib_dir) : find_stdlib();
+  I->args = list_new(I);
+
+  Value eur = INT_VAL(1), year = INT_VAL(1);
+  unit_lookup(&I->units, "EUR", &eur.unit);
+  unit_lookup(&I->units, "year", &year.unit);
+  global_define(I, "EUR", eur, GLOBAL_UNIT, "the unit of money: 250k EUR");
+  global_define(I, "year", year, GLOBAL_UNIT, "the unit of time: 3 year, 2M EUR / year");
+  lib_open_all(I);
+  global_define(I, "args", OBJ_VAL(I->args), GLOBAL_VAR,
+                "the command-line arguments after the script name, as a list of strings");
+  I->gc_enabled = true;
+
+  if (opts->load_stdlib && I->stdlib_dir) {
+    char prelude[PATH_MAX + 32];
+    snprintf(prelude, sizeof prelude, "%s/prelude.clu", I->stdlib_dir);
+    if (file_exists(prelude)) {
+      bool was_repl = I->repl;
+      I->repl = false;
+      interp_run_file(I, prelude);
+      I->repl = was_repl;
+    }
+  }
+  return I;
+}
+
+void interp_set_args(Interp *I, int argc, char **argv) {
+  I->args->items.count = 0;
+  for (int i = 0; i < argc; i++) list_append(I, I->args, OBJ_VAL(str_new(I, argv[i])));
+}
+
+void interp_free(Interp *I) {
+  if (!I) return;
+  gc_free_all(I);
+  table_free(I, &I->strings);
+  table_free(I, &I->global_index);
+  table_free(I, &I->imported);
+  FREE_ARRAY(I, Value, I->globals, I->globals_capacity);
+  FREE_ARRAY(I, ObjString *, I->global_names, I->globals_capacity);
+  FREE_ARRAY(I, uint8_t, I->global_kinds, I->globals_capacity);
+  FREE_ARRAY(I, const char *, I->global_docs, I->globals_capacity);
+  unit_table_free(&I->units);
+  buf_free(&I->errmsg);
+  buf_free(&I->traceback);
+  vm_free(I);
+  Source *s = I->sources;
+  while (s) {
+    Source *next = s->next;
+    free(s->name);
+    free(s->text);
+    free(s);
+    s = next;
+  }
+  free(I->stdlib_dir);
+  free(I);
+}

@@ -1,0 +1,56 @@
+/* interp.h - the public face of the interpreter.
+ *
+ * An Interp holds everything one Clusim session knows: its heap, globals,
+ * units, world and settings.  There is no global state; several
+ * interpreters can live in one process (the unit tests make many).
+ */
+#ifndef CLUSIM_INTERP_H
+#define CLUSIM_INTERP_H
+
+#include <stdio.h>
+
+#include "common.h"
+#include "value.h"
+
+typedef enum {
+  INTERP_OK = 0,
+  INTERP_ERROR = 1,       /* syntax, compile or runtime error (reported) */
+  INTERP_INCOMPLETE = 3,  /* the text ends inside an unfinished statement */
+} InterpResult;
+
+typedef struct InterpOptions {
+  bool repl;              /* prompt mode: echo expression values, allow late names */
+  bool load_stdlib;
+  const char *stdlib_dir; /* NULL: the directory found next to the binary or installed */
+  FILE *out, *err;        /* where print and diagnostics go (default stdout, stderr) */
+} InterpOptions;
+
+Interp *interp_new(const InterpOptions *opts);
+void interp_free(Interp *I);
+
+/* Compile and run `text` (named `name` in messages).  Errors are printed to
+ * the error stream.  With `allow_incomplete`, text that ends inside an
+ * unfinished statement returns INTERP_INCOMPLETE without printing. */
+InterpResult interp_eval(Interp *I, const char *name, const char *text, bool allow_incomplete);
+/* Read and run a file. */
+InterpResult interp_run_file(Interp *I, const char *path);
+
+/* Set the list `args` seen by scripts. */
+void interp_set_args(Interp *I, int argc, char **argv);
+
+/* Ask a running evaluation to stop (safe to call from a signal handler). */
+void interp_interrupt(Interp *I);
+
+/* Raise a runtime error: formats the message and unwinds to the innermost
+ * protected call.  The location is taken from the running instruction. */
+_Noreturn void interp_throw(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Run fn(I, ud) protected: returns true if it finished, false if it raised
+ * an error (the message is then in interp_error_message). */
+bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud);
+const char *interp_error_message(Interp *I);
+
+/* Help line of a built-in or parameter, NULL if unknown. */
+const char *interp_help(Interp *I, const char *name);
+
+#endif

@@ -1,0 +1,26 @@
+/* lib.h - the built-in functions, grouped by theme in lib*.c. */
+#ifndef CLUSIM_LIB_H
+#define CLUSIM_LIB_H
+
+#include "object.h"
+
+void lib_open_all(Interp *I);
+void lib_core_open(Interp *I);
+void lib_math_open(Interp *I);
+void lib_io_open(Interp *I);
+
+void lib_register(Interp *I, const char *name, NativeFn fn, int min_args, int max_args,
+                  const char *help);
+
+/* Argument checks: each raises a clear error naming the function. */
+ObjString *lib_string_arg(Interp *I, const char *fn, Value *args, int i);
+ObjList *lib_list_arg(Interp *I, const char *fn, Value *args, int i);
+ObjRecord *lib_record_arg(Interp *I, const char *fn, Value *args, int i);
+Value lib_number_arg(Interp *I, const char *fn, Value *args, int i);
+int64_t lib_int_arg(Interp *I, const char *fn, Value *args, int i);
+bool lib_is_callable(Value v);
+
+/* Seed the random stream (also done at start-up with a fixed seed). */
+void lib_random_seed(Interp *I, uint64_t seed);
+
+#endif

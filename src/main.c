@@ -1,0 +1,107 @@
+/* main.c - the command line: options, scripts, exit codes (0 ok, 1 error, 2 usage). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "interp.h"
+
+int repl_run(Interp *I);
+
+static const char *usage_text =
+    "usage: clusim [options] [FILE [ARGS...]]\n"
+    "\n"
+    "  clusim                  start the prompt\n"
+    "  clusim FILE [ARGS...]   run a script; ARGS are in the list `args`\n"
+    "  clusim -i FILE          run a script, then stay at the prompt with its world\n"
+    "  clusim -e 'CODE'        run code given on the command line\n"
+    "  clusim -                read a script from standard input\n"
+    "  clusim --version        print the version\n"
+    "  clusim --help           print this help\n"
+    "\n"
+    "With standard input not a terminal and no FILE, clusim runs standard input as a script.\n"
+    "Exit status: 0 success, 1 an error in the script, 2 wrong usage.\n"
+    "Read on: man clusim, doc/language.md, doc/tutorial.md\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "clusim: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'clusim --help' for more information.\n");
+  return 2;
+}
+
+static char *read_stream(FILE *f) {
+  Buffer b;
+  buf_init(&b);
+  char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
+  return buf_take(&b);
+}
+
+int main(int argc, char **argv) {
+  const char *code = NULL;
+  bool interactive_after = false, read_stdin = false;
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (a[0] != '-' || strcmp(a, "-") == 0) break;
+    if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
+      printf("clusim %s\n", CLUSIM_VERSION);
+      return 0;
+    }
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      fputs(usage_text, stdout);
+      return 0;
+    }
+    if (strcmp(a, "-e") == 0) {
+      if (i + 1 >= argc) return usage_error("option '%s' needs the code to run", a);
+      code = argv[++i];
+      i++;
+      break;
+    }
+    if (strcmp(a, "-i") == 0) {
+      interactive_after = true;
+      continue;
+    }
+    return usage_error("unknown option '%s'", a);
+  }
+
+  const char *file = NULL;
+  if (!code && i < argc) {
+    if (strcmp(argv[i], "-") == 0) read_stdin = true;
+    else file = argv[i];
+    i++;
+  }
+  if (interactive_after && !file && !code && !read_stdin)
+    return usage_error("%s", "-i needs a FILE to run first");
+
+  bool tty = isatty(STDIN_FILENO);
+  InterpOptions opts = {0};
+  opts.load_stdlib = true;
+  opts.repl = !code && !file && !read_stdin && tty;
+  Interp *I = interp_new(&opts);
+  interp_set_args(I, argc - i, argv + i);
+
+  int status = 0;
+  if (code) {
+    status = interp_eval(I, "-e", code, false) == INTERP_OK ? 0 : 1;
+  } else if (file) {
+    status = interp_run_file(I, file) == INTERP_OK ? 0 : 1;
+  } else if (read_stdin || !tty) {
+    char *text = read_stream(stdin);
+    status = interp_eval(I, "<stdin>", text, false) == INTERP_OK ? 0 : 1;
+    free(text);
+  }
+  if (opts.repl || interactive_after) {
+    status = repl_run(I);
+    I = NULL; /* repl_run frees the interpreter (it may have replaced it with :reset) */
+  }
+  if (I) interp_free(I);
+  return status;
+}

@@ -1,0 +1,165 @@
+/* memory.c - allocation accounting and the mark-and-sweep collector. */
+#include "memory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "state.h"
+
+void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
+  I->bytes_allocated += new_size;
+  I->bytes_allocated -= old_size;
+  if (new_size == 0) {
+    free(p);
+    return NULL;
+  }
+  void *q = realloc(p, new_size);
+  if (!q) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  return q;
+}
+
+Obj *obj_alloc(Interp *I, size_t size, ObjType type) {
+  Obj *o = mem_realloc(I, NULL, 0, size);
+  o->type = type;
+  o->marked = false;
+  o->next = I->objects;
+  I->objects = o;
+  return o;
+}
+
+static size_t obj_size(Obj *o) {
+  switch (o->type) {
+  case OBJ_STRING: return sizeof(ObjString) + (size_t)((ObjString *)o)->length + 1;
+  case OBJ_BIGINT: return sizeof(ObjBigInt);
+  case OBJ_RATIONAL: return sizeof(ObjRational);
+  case OBJ_LIST: return sizeof(ObjList);
+  case OBJ_RECORD: return sizeof(ObjRecord);
+  case OBJ_RANGE: return sizeof(ObjRange);
+  case OBJ_FUNCTION: return sizeof(ObjFunction);
+  case OBJ_CLOSURE:
+    return sizeof(ObjClosure) + sizeof(ObjUpvalue *) * (size_t)((ObjClosure *)o)->upvalue_count;
+  case OBJ_UPVALUE: return sizeof(ObjUpvalue);
+  case OBJ_NATIVE: return sizeof(ObjNative);
+  }
+  return 0;
+}
+
+static void free_obj(Interp *I, Obj *o) {
+  switch (o->type) {
+  case OBJ_BIGINT: mpz_clear(((ObjBigInt *)o)->z); break;
+  case OBJ_RATIONAL: mpq_clear(((ObjRational *)o)->q); break;
+  case OBJ_LIST: valarr_free(I, &((ObjList *)o)->items); break;
+  case OBJ_RECORD: {
+    ObjRecord *r = (ObjRecord *)o;
+    FREE_ARRAY(I, ObjString *, r->keys, r->capacity);
+    FREE_ARRAY(I, Value, r->values, r->capacity);
+    break;
+  }
+  case OBJ_FUNCTION: chunk_free(I, &((ObjFunction *)o)->chunk); break;
+  default: break;
+  }
+  mem_realloc(I, o, obj_size(o), 0);
+}
+
+void gc_mark_obj(Interp *I, Obj *o) {
+  if (!o || o->marked) return;
+  o->marked = true;
+  if (I->gray_count == I->gray_capacity) {
+    I->gray_capacity = GROW_CAPACITY(I->gray_capacity);
+    Obj **g = realloc(I->gray, sizeof(Obj *) * (size_t)I->gray_capacity);
+    if (!g) {
+      fputs("clusim: out of memory\n", stderr);
+      exit(1);
+    }
+    I->gray = g;
+  }
+  I->gray[I->gray_count++] = o;
+}
+
+void gc_mark_value(Interp *I, Value v) {
+  if (IS_OBJ(v)) gc_mark_obj(I, v.as.o);
+}
+
+static void mark_array(Interp *I, ValueArray *a) {
+  for (int i = 0; i < a->count; i++) gc_mark_value(I, a->items[i]);
+}
+
+/* Mark everything an object refers to. */
+static void blacken(Interp *I, Obj *o) {
+  switch (o->type) {
+  case OBJ_LIST: mark_array(I, &((ObjList *)o)->items); break;
+  case OBJ_RECORD: {
+    ObjRecord *r = (ObjRecord *)o;
+    for (int i = 0; i < r->count; i++) {
+      gc_mark_obj(I, (Obj *)r->keys[i]);
+      gc_mark_value(I, r->values[i]);
+    }
+    break;
+  }
+  case OBJ_FUNCTION: {
+    ObjFunction *f = (ObjFunction *)o;
+    gc_mark_obj(I, (Obj *)f->name);
+    mark_array(I, &f->chunk.constants);
+    break;
+  }
+  case OBJ_CLOSURE: {
+    ObjClosure *c = (ObjClosure *)o;
+    gc_mark_obj(I, (Obj *)c->function);
+    for (int i = 0; i < c->upvalue_count; i++) gc_mark_obj(I, (Obj *)c->upvalues[i]);
+    break;
+  }
+  case OBJ_UPVALUE: gc_mark_value(I, ((ObjUpvalue *)o)->closed); break;
+  case OBJ_NATIVE: gc_mark_obj(I, (Obj *)((ObjNative *)o)->name); break;
+  default: break;
+  }
+}
+
+static void mark_roots(Interp *I) {
+  for (Value *v = I->stack; v < I->sp; v++) gc_mark_value(I, *v);
+  for (int i = 0; i < I->frame_count; i++) gc_mark_obj(I, (Obj *)I->frames[i].closure);
+  for (ObjUpvalue *u = I->open_upvalues; u; u = u->next_open) gc_mark_obj(I, (Obj *)u);
+  for (int i = 0; i < I->nglobals; i++) {
+    gc_mark_value(I, I->globals[i]);
+    gc_mark_obj(I, (Obj *)I->global_names[i]);
+  }
+  for (int i = 0; i < I->nroots; i++) gc_mark_value(I, I->roots[i]);
+  table_mark(I, &I->global_index);
+  table_mark(I, &I->imported);
+  gc_mark_obj(I, (Obj *)I->args);
+}
+
+void gc_collect(Interp *I) {
+  if (!I->gc_enabled) return;
+  mark_roots(I);
+  while (I->gray_count > 0) blacken(I, I->gray[--I->gray_count]);
+  table_remove_white(&I->strings);
+  Obj **link = &I->objects;
+  while (*link) {
+    Obj *o = *link;
+    if (o->marked) {
+      o->marked = false;
+      link = &o->next;
+    } else {
+      *link = o->next;
+      free_obj(I, o);
+    }
+  }
+  I->next_gc = I->bytes_allocated * 2;
+  if (I->next_gc < (size_t)1 << 20) I->next_gc = (size_t)1 << 20;
+}
+
+void gc_free_all(Interp *I) {
+  Obj *o = I->objects;
+  while (o) {
+    Obj *next = o->next;
+    free_obj(I, o);
+    o = next;
+  }
+  I->objects = NULL;
+  free(I->gray);
+  I->gray = NULL;
+  I->gray_count = I->gray_capacity = 0;
+}

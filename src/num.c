@@ -1,0 +1,1018 @@
+/* num.c - the numeric tower: int64 fast paths, GMP integers and rationals, doubles. */
+#include <gmp.h> /* before num.h, which uses mpz_t/mpq_t without including it */
+
+#include "num.h"
+
+#include <ctype.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "interp.h"
+#include "object.h"
+#include "state.h"
+
+/* The int64 <-> mpz conversions below use GMP's `long` functions
+ * (mpz_set_si, mpz_get_si, mpz_fits_slong_p, mpq_cmp_si). */
+_Static_assert(sizeof(long) == sizeof(int64_t), "clusim needs a 64-bit long");
+
+#define LOG2_10 3.321928094887362347870319429489390175864831393
+#define TWO63 9223372036854775808.0 /* 2^63: int64 values lie in [-TWO63, TWO63) */
+
+/* ------------------------------------------------------------------ */
+/* Classification                                                     */
+/* ------------------------------------------------------------------ */
+
+bool num_is(Value v) {
+  return v.type == VAL_INT || v.type == VAL_FLOAT || IS_BIGINT(v) || IS_RATIONAL(v);
+}
+
+bool num_is_exact(Value v) { return v.type == VAL_INT || IS_BIGINT(v) || IS_RATIONAL(v); }
+
+bool num_is_integer(Value v) {
+  if (v.type == VAL_INT || IS_BIGINT(v)) return true;
+  if (v.type == VAL_FLOAT) return isfinite(v.as.d) && v.as.d == floor(v.as.d);
+  return false;
+}
+
+static bool is_exact_int(Value v) { return v.type == VAL_INT || IS_BIGINT(v); }
+
+static void check_num(Interp *I, Value v) {
+  if (UNLIKELY(!num_is(v))) interp_throw(I, "expected a number, got %s", value_type_name(v));
+}
+
+static Value strip_unit(Value v) {
+  v.unit = 0;
+  return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Moving values in and out of GMP                                    */
+/* ------------------------------------------------------------------ */
+
+/* Turn the integer in z into a canonical Value and clear z.  The result
+ * object, if one is needed, takes over z's limbs by mpz_swap. */
+static Value take_z(Interp *I, mpz_ptr z) {
+  Value v;
+  if (mpz_fits_slong_p(z)) {
+    v = INT_VAL((int64_t)mpz_get_si(z));
+  } else {
+    ObjBigInt *o = bigint_new(I);
+    mpz_swap(o->z, z);
+    v = OBJ_VAL(o);
+  }
+  mpz_clear(z);
+  return v;
+}
+
+/* The same for a canonical rational: an integer when the denominator is 1. */
+static Value take_q(Interp *I, mpq_ptr q) {
+  if (mpz_cmp_ui(mpq_denref(q), 1) == 0) {
+    mpz_t n;
+    mpz_init(n);
+    mpz_swap(n, mpq_numref(q));
+    mpq_clear(q);
+    return take_z(I, n);
+  }
+  ObjRational *o = rational_new(I);
+  mpq_swap(o->q, q);
+  mpq_clear(q);
+  return OBJ_VAL(o);
+}
+
+Value num_from_mpz(Interp *I, const mpz_t z) {
+  if (mpz_fits_slong_p(z)) return INT_VAL((int64_t)mpz_get_si(z));
+  ObjBigInt *o = bigint_new(I);
+  mpz_set(o->z, z);
+  return OBJ_VAL(o);
+}
+
+Value num_from_mpq(Interp *I, const mpq_t q) {
+  if (mpz_cmp_ui(mpq_denref(q), 1) == 0) return num_from_mpz(I, mpq_numref(q));
+  ObjRational *o = rational_new(I);
+  mpq_set(o->q, q);
+  return OBJ_VAL(o);
+}
+
+/* Finite doubles load as the exact value they denote; inf and nan (which
+ * have none) load as 0 - callers check for them first. */
+void num_get_mpq(Value x, mpq_t out) {
+  switch (x.type) {
+  case VAL_INT: mpq_set_si(out, (long)x.as.i, 1); return;
+  case VAL_FLOAT:
+    if (isfinite(x.as.d)) mpq_set_d(out, x.as.d);
+    else mpq_set_ui(out, 0, 1);
+    return;
+  default:
+    if (IS_BIGINT(x)) mpq_set_z(out, AS_BIGINT(x)->z);
+    else if (IS_RATIONAL(x)) mpq_set(out, AS_RATIONAL(x)->q);
+    else mpq_set_ui(out, 0, 1);
+  }
+}
+
+/* A read-only view of an exact integer as an mpz: a bigint's own mpz, or
+ * `tmp` (initialised by the caller, who also clears it) loaded with the
+ * int64.  Saves copying big operands. */
+static mpz_srcptr zview(Value v, mpz_ptr tmp) {
+  if (IS_BIGINT(v)) return AS_BIGINT(v)->z;
+  mpz_set_si(tmp, (long)v.as.i);
+  return tmp;
+}
+
+/* The same for any exact number as an mpq. */
+static mpq_srcptr qview(Value v, mpq_ptr tmp) {
+  if (IS_RATIONAL(v)) return AS_RATIONAL(v)->q;
+  num_get_mpq(v, tmp);
+  return tmp;
+}
+
+/* ------------------------------------------------------------------ */
+/* The digit guard                                                    */
+/* ------------------------------------------------------------------ */
+
+static int64_t max_digits(Interp *I) {
+  return I->max_digits > 0 ? I->max_digits : CLUSIM_DEFAULT_MAX_DIGITS;
+}
+
+/* The largest exact result we build, in bits.  Capped far below what GMP
+ * can represent at all (about 2^37 bits), so GMP never aborts. */
+static double limit_bits(Interp *I) {
+  double bits = (double)max_digits(I) * LOG2_10;
+  return bits > 1e11 ? 1e11 : bits;
+}
+
+_Noreturn static void digits_error(Interp *I, const char *op) {
+  interp_throw(I, "exact result of '%s' would have more than %lld digits; use inexact() or round()",
+               op, (long long)max_digits(I));
+}
+
+/* Raise the digit-guard error when an estimated result size is too big. */
+static void guard(Interp *I, double bits, const char *op) {
+  if (bits > limit_bits(I)) digits_error(I, op);
+}
+
+/* Size in bits of |numerator| and of the denominator of an exact number. */
+static double num_bits(Value v) {
+  if (v.type == VAL_INT) {
+    uint64_t m = v.as.i < 0 ? -(uint64_t)v.as.i : (uint64_t)v.as.i;
+    return m ? 64 - __builtin_clzll(m) : 1;
+  }
+  if (IS_BIGINT(v)) return (double)mpz_sizeinbase(AS_BIGINT(v)->z, 2);
+  return (double)mpz_sizeinbase(mpq_numref(AS_RATIONAL(v)->q), 2);
+}
+
+static double den_bits(Value v) {
+  return IS_RATIONAL(v) ? (double)mpz_sizeinbase(mpq_denref(AS_RATIONAL(v)->q), 2) : 1;
+}
+
+static double max2(double a, double b) { return a > b ? a : b; }
+
+/* ------------------------------------------------------------------ */
+/* Conversion to double                                               */
+/* ------------------------------------------------------------------ */
+
+/* n/d (d > 0, or NULL for 1) rounded correctly to the nearest double.
+ * GMP's mpz_get_d and mpq_get_d truncate, which would make inexact(1/10)
+ * differ from the literal 0.1.  We take a quotient of 56-57 bits plus a
+ * sticky bit for the remainder, then round it by hand to the precision of
+ * the target binade (53 bits, fewer among the subnormals), so there is
+ * exactly one rounding. */
+static double ratio_to_double(mpz_srcptr n, mpz_srcptr d) {
+  int sign = mpz_sgn(n);
+  if (sign == 0) return 0.0;
+  long nb = (long)mpz_sizeinbase(n, 2);
+  long db = d ? (long)mpz_sizeinbase(d, 2) : 1;
+  long e = nb - db; /* 2^(e-1) < |n|/d < 2^(e+1) */
+  if (e > 1025) return sign * HUGE_VAL;
+  if (e < -1078) return sign * 0.0;
+  long k = 56 - e; /* floor(|n|/d * 2^k) lies in [2^55, 2^57) */
+  mpz_t N, D, Q, R;
+  mpz_inits(N, D, Q, R, NULL);
+  mpz_abs(N, n);
+  if (d) mpz_set(D, d);
+  else mpz_set_ui(D, 1);
+  if (k >= 0) mpz_mul_2exp(N, N, (mp_bitcnt_t)k);
+  else mpz_mul_2exp(D, D, (mp_bitcnt_t)-k);
+  mpz_tdiv_qr(Q, R, N, D);
+  uint64_t q = mpz_get_ui(Q);
+  bool sticky = mpz_sgn(R) != 0;
+  mpz_clears(N, D, Q, R, NULL);
+
+  long top = (63 - __builtin_clzll(q)) - k; /* floor(log2(|n|/d)) */
+  long lsb = top - 52;                      /* weight of the last mantissa bit */
+  if (lsb < -1074) lsb = -1074;
+  long s = lsb + k; /* low bits of q that do not fit: at least 3 */
+  uint64_t m = 0;
+  if (s < 64) {
+    m = q >> s;
+    uint64_t rem = q & ((UINT64_C(1) << s) - 1), half = UINT64_C(1) << (s - 1);
+    if (rem > half || (rem == half && (sticky || (m & 1)))) m++;
+  }
+  double r = ldexp((double)m, (int)lsb);
+  return sign < 0 ? -r : r;
+}
+
+double num_to_double(Value x) {
+  switch (x.type) {
+  case VAL_INT: return (double)x.as.i;
+  case VAL_FLOAT: return x.as.d;
+  default:
+    if (IS_BIGINT(x)) return ratio_to_double(AS_BIGINT(x)->z, NULL);
+    if (IS_RATIONAL(x))
+      return ratio_to_double(mpq_numref(AS_RATIONAL(x)->q), mpq_denref(AS_RATIONAL(x)->q));
+    return NAN;
+  }
+}
+
+bool num_to_int64(Value x, int64_t *out) {
+  if (x.type != VAL_INT) return false;
+  *out = x.as.i;
+  return true;
+}
+
+Value num_inexact(Interp *I, Value x) {
+  check_num(I, x);
+  return FLOAT_VAL(num_to_double(x));
+}
+
+/* A double that holds an integer in int64 range (the cast is then exact). */
+static bool double_fits_int64(double d) { return d >= -TWO63 && d < TWO63 && d == floor(d); }
+
+Value num_exact(Interp *I, Value x) {
+  check_num(I, x);
+  if (x.type != VAL_FLOAT) return strip_unit(x);
+  double d = x.as.d;
+  if (isnan(d)) interp_throw(I, "cannot make nan exact");
+  if (isinf(d)) interp_throw(I, "cannot make %s exact", d > 0 ? "inf" : "-inf");
+  if (double_fits_int64(d)) return INT_VAL((int64_t)d);
+  mpq_t q;
+  mpq_init(q);
+  mpq_set_d(q, d);
+  mpq_canonicalize(q);
+  return take_q(I, q);
+}
+
+/* ------------------------------------------------------------------ */
+/* Arithmetic                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Shared by + and -: operands already checked; `sub` picks the operation. */
+static Value add_sub(Interp *I, Value a, Value b, bool sub) {
+  if (LIKELY(a.type == VAL_INT && b.type == VAL_INT)) {
+    int64_t r;
+    bool ovf = sub ? __builtin_sub_overflow(a.as.i, b.as.i, &r)
+                   : __builtin_add_overflow(a.as.i, b.as.i, &r);
+    if (!ovf) return INT_VAL(r);
+  }
+  if (a.type == VAL_FLOAT || b.type == VAL_FLOAT) {
+    double x = num_to_double(a), y = num_to_double(b);
+    return FLOAT_VAL(sub ? x - y : x + y);
+  }
+  const char *op = sub ? "-" : "+";
+  if (is_exact_int(a) && is_exact_int(b)) {
+    guard(I, max2(num_bits(a), num_bits(b)) + 1, op);
+    mpz_t ta, tb, r;
+    mpz_inits(ta, tb, r, NULL);
+    mpz_srcptr x = zview(a, ta), y = zview(b, tb);
+    if (sub) mpz_sub(r, x, y);
+    else mpz_add(r, x, y);
+    mpz_clears(ta, tb, NULL);
+    return take_z(I, r);
+  }
+  guard(I,
+        max2(max2(num_bits(a) + den_bits(b), num_bits(b) + den_bits(a)) + 1,
+             den_bits(a) + den_bits(b)),
+        op);
+  mpq_t ta, tb, r;
+  mpq_inits(ta, tb, r, NULL);
+  mpq_srcptr x = qview(a, ta), y = qview(b, tb);
+  if (sub) mpq_sub(r, x, y);
+  else mpq_add(r, x, y);
+  mpq_clears(ta, tb, NULL);
+  return take_q(I, r);
+}
+
+Value num_add(Interp *I, Value a, Value b) {
+  check_num(I, a);
+  check_num(I, b);
+  return add_sub(I, a, b, false);
+}
+
+Value num_sub(Interp *I, Value a, Value b) {
+  check_num(I, a);
+  check_num(I, b);
+  return add_sub(I, a, b, true);
+}
+
+Value num_mul(Interp *I, Value a, Value b) {
+  check_num(I, a);
+  check_num(I, b);
+  if (LIKELY(a.type == VAL_INT && b.type == VAL_INT)) {
+    int64_t r;
+    if (!__builtin_mul_overflow(a.as.i, b.as.i, &r)) return INT_VAL(r);
+  }
+  if (a.type == VAL_FLOAT || b.type == VAL_FLOAT)
+    return FLOAT_VAL(num_to_double(a) * num_to_double(b));
+  guard(I, max2(num_bits(a) + num_bits(b), den_bits(a) + den_bits(b)), "*");
+  if (is_exact_int(a) && is_exact_int(b)) {
+    mpz_t ta, tb, r;
+    mpz_inits(ta, tb, r, NULL);
+    mpz_mul(r, zview(a, ta), zview(b, tb));
+    mpz_clears(ta, tb, NULL);
+    return take_z(I, r);
+  }
+  mpq_t ta, tb, r;
+  mpq_inits(ta, tb, r, NULL);
+  mpq_mul(r, qview(a, ta), qview(b, tb));
+  mpq_clears(ta, tb, NULL);
+  return take_q(I, r);
+}
+
+static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
+
+/* Exact division gives an exact rational: 7/2 is 7/2, 6/3 is the integer 2. */
+Value num_div(Interp *I, Value a, Value b) {
+  check_num(I, a);
+  check_num(I, b);
+  if (a.type == VAL_FLOAT || b.type == VAL_FLOAT)
+    return FLOAT_VAL(num_to_double(a) / num_to_double(b));
+  if (is_exact_zero(b)) interp_throw(I, "division by zero");
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (b.as.i == -1) return num_neg(I, a); /* INT64_MIN / -1 overflows int64 */
+    if (a.as.i % b.as.i == 0) return INT_VAL(a.as.i / b.as.i);
+  }
+  guard(I, max2(num_bits(a) + den_bits(b), den_bits(a) + num_bits(b)), "/");
+  mpq_t ta, tb, r;
+  mpq_inits(ta, tb, r, NULL);
+  mpq_div(r, qview(a, ta), qview(b, tb));
+  mpq_clears(ta, tb, NULL);
+  return take_q(I, r);
+}
+
+/* Floored modulo: the result has the sign of b.  For exact rationals
+ * a = na/da, b = nb/db: a mod b = ((na*db) fmod (nb*da)) / (da*db), since
+ * floor(a/b) = floor((na*db) / (nb*da)) - one integer division, no mpq
+ * floor.  Doubles use fmod, shifted into b's sign. */
+Value num_mod(Interp *I, Value a, Value b) {
+  check_num(I, a);
+  check_num(I, b);
+  if (a.type == VAL_FLOAT || b.type == VAL_FLOAT) {
+    double x = num_to_double(a), y = num_to_double(b);
+    double r = fmod(x, y);
+    if (r != 0) {
+      if ((r < 0) != (y < 0)) r += y;
+    } else {
+      r = copysign(0.0, y);
+    }
+    return FLOAT_VAL(r);
+  }
+  if (is_exact_zero(b)) interp_throw(I, "division by zero");
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (b.as.i == -1) return INT_VAL(0); /* INT64_MIN % -1 traps in C */
+    int64_t r = a.as.i % b.as.i;
+    if (r != 0 && ((r < 0) != (b.as.i < 0))) r += b.as.i;
+    return INT_VAL(r);
+  }
+  if (is_exact_int(a) && is_exact_int(b)) {
+    mpz_t ta, tb, r;
+    mpz_inits(ta, tb, r, NULL);
+    mpz_fdiv_r(r, zview(a, ta), zview(b, tb));
+    mpz_clears(ta, tb, NULL);
+    return take_z(I, r);
+  }
+  guard(I, max2(max2(num_bits(a) + den_bits(b), num_bits(b) + den_bits(a)), den_bits(a) + den_bits(b)),
+        "mod");
+  mpq_t ta, tb, r;
+  mpz_t x, y;
+  mpq_inits(ta, tb, r, NULL);
+  mpz_inits(x, y, NULL);
+  mpq_srcptr qa = qview(a, ta), qb = qview(b, tb);
+  mpz_mul(x, mpq_numref(qa), mpq_denref(qb));
+  mpz_mul(y, mpq_numref(qb), mpq_denref(qa));
+  mpz_fdiv_r(mpq_numref(r), x, y);
+  mpz_mul(mpq_denref(r), mpq_denref(qa), mpq_denref(qb));
+  mpq_canonicalize(r);
+  mpz_clears(x, y, NULL);
+  mpq_clears(ta, tb, NULL);
+  return take_q(I, r);
+}
+
+Value num_neg(Interp *I, Value a) {
+  check_num(I, a);
+  switch (a.type) {
+  case VAL_INT:
+    if (a.as.i != INT64_MIN) return INT_VAL(-a.as.i);
+    break;
+  case VAL_FLOAT: return FLOAT_VAL(-a.as.d);
+  default: break;
+  }
+  if (is_exact_int(a)) {
+    mpz_t t, r;
+    mpz_inits(t, r, NULL);
+    mpz_neg(r, zview(a, t));
+    mpz_clear(t);
+    return take_z(I, r);
+  }
+  mpq_t r;
+  mpq_init(r);
+  mpq_neg(r, AS_RATIONAL(a)->q);
+  return take_q(I, r);
+}
+
+Value num_abs(Interp *I, Value a) {
+  check_num(I, a);
+  switch (a.type) {
+  case VAL_INT: return a.as.i < 0 ? num_neg(I, a) : strip_unit(a);
+  case VAL_FLOAT: return FLOAT_VAL(fabs(a.as.d));
+  default: break;
+  }
+  if (IS_BIGINT(a)) return mpz_sgn(AS_BIGINT(a)->z) < 0 ? num_neg(I, a) : strip_unit(a);
+  return mpq_sgn(AS_RATIONAL(a)->q) < 0 ? num_neg(I, a) : strip_unit(a);
+}
+
+/* log2 |z| for z != 0, good to double precision even for huge z. */
+static double log2_abs(mpz_srcptr z) {
+  long e;
+  double d = mpz_get_d_2exp(&e, z);
+  return (double)e + log2(fabs(d));
+}
+
+/* Exact power with an int64 exponent; the base is exact and not 0, 1, -1.
+ * The size of the result is |e| * log2|base| for the numerator and the
+ * denominator alike; checking it first keeps mpz_pow_ui from ever being
+ * asked for something GMP cannot hold. */
+static Value pow_exact(Interp *I, Value a, int64_t e) {
+  uint64_t ue = e < 0 ? -(uint64_t)e : (uint64_t)e;
+  if (a.type == VAL_INT && e > 0) {
+    /* int64 fast path: square-and-multiply until something overflows */
+    int64_t base = a.as.i, r = 1;
+    uint64_t n = ue;
+    bool ovf = false;
+    for (;;) {
+      if (n & 1) ovf |= __builtin_mul_overflow(r, base, &r);
+      n >>= 1;
+      if (!n || ovf) break;
+      ovf |= __builtin_mul_overflow(base, base, &base);
+      if (ovf) break;
+    }
+    if (!ovf) return INT_VAL(r);
+  }
+  double lnum, lden = 0;
+  if (a.type == VAL_INT) {
+    lnum = log2(fabs((double)a.as.i));
+  } else if (IS_BIGINT(a)) {
+    lnum = log2_abs(AS_BIGINT(a)->z);
+  } else {
+    lnum = log2_abs(mpq_numref(AS_RATIONAL(a)->q));
+    lden = log2_abs(mpq_denref(AS_RATIONAL(a)->q));
+  }
+  /* Every base here has |num| >= 2 or den >= 2, so this also bounds e. */
+  guard(I, (double)ue * max2(lnum, lden), "^");
+  mpq_t t;
+  mpz_t n, d;
+  mpq_init(t);
+  mpz_inits(n, d, NULL);
+  mpq_srcptr q = qview(a, t);
+  mpz_pow_ui(n, mpq_numref(q), (unsigned long)ue);
+  mpz_pow_ui(d, mpq_denref(q), (unsigned long)ue);
+  mpq_clear(t);
+  if (e < 0) {
+    mpz_swap(n, d);
+    if (mpz_sgn(d) < 0) {
+      mpz_neg(n, n);
+      mpz_neg(d, d);
+    }
+  }
+  /* powers of coprime numbers are coprime: already in lowest terms */
+  mpq_t r;
+  mpq_init(r);
+  mpz_swap(mpq_numref(r), n);
+  mpz_swap(mpq_denref(r), d);
+  mpz_clears(n, d, NULL);
+  return take_q(I, r);
+}
+
+/* a ^ b.  Exact base and exact integer exponent stay exact; everything
+ * else goes through pow().  0^negative is a division by zero. */
+Value num_pow(Interp *I, Value a, Value b) {
+  check_num(I, a);
+  check_num(I, b);
+  if (!num_is_exact(a) || !is_exact_int(b))
+    return FLOAT_VAL(pow(num_to_double(a), num_to_double(b)));
+  int sign_e = b.type == VAL_INT ? (b.as.i > 0) - (b.as.i < 0) : mpz_sgn(AS_BIGINT(b)->z);
+  if (sign_e == 0) return INT_VAL(1);
+  if (a.type == VAL_INT) {
+    if (a.as.i == 0) {
+      if (sign_e < 0) interp_throw(I, "division by zero");
+      return INT_VAL(0);
+    }
+    if (a.as.i == 1) return INT_VAL(1);
+    if (a.as.i == -1) {
+      bool odd = b.type == VAL_INT ? (b.as.i & 1) : mpz_odd_p(AS_BIGINT(b)->z);
+      return INT_VAL(odd ? -1 : 1);
+    }
+  }
+  if (b.type != VAL_INT) digits_error(I, "^"); /* |base| != 1 to a bigint power */
+  return pow_exact(I, a, b.as.i);
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparison and hashing                                             */
+/* ------------------------------------------------------------------ */
+
+static int sgn(int x) { return (x > 0) - (x < 0); }
+
+/* Compare an exact number with a double, exactly. */
+static int cmp_exact_double(Value x, double d) {
+  if (isnan(d)) return 2;
+  if (isinf(d)) return d > 0 ? -1 : 1;
+  if (x.type == VAL_INT && x.as.i >= -(INT64_C(1) << 53) && x.as.i <= (INT64_C(1) << 53)) {
+    double xd = (double)x.as.i; /* exact */
+    return (xd > d) - (xd < d);
+  }
+  mpq_t t;
+  mpq_init(t);
+  mpq_set_d(t, d);
+  int r;
+  if (x.type == VAL_INT) r = -mpq_cmp_si(t, (long)x.as.i, 1);
+  else if (IS_BIGINT(x)) r = -mpq_cmp_z(t, AS_BIGINT(x)->z);
+  else r = mpq_cmp(AS_RATIONAL(x)->q, t);
+  mpq_clear(t);
+  return sgn(r);
+}
+
+/* Three-way comparison of two numbers; 2 when unordered. */
+static int cmp(Value a, Value b) {
+  if (a.type == VAL_INT && b.type == VAL_INT) return (a.as.i > b.as.i) - (a.as.i < b.as.i);
+  if (a.type == VAL_FLOAT && b.type == VAL_FLOAT) {
+    if (isnan(a.as.d) || isnan(b.as.d)) return 2;
+    return (a.as.d > b.as.d) - (a.as.d < b.as.d);
+  }
+  if (b.type == VAL_FLOAT) return cmp_exact_double(a, b.as.d);
+  if (a.type == VAL_FLOAT) {
+    int r = cmp_exact_double(b, a.as.d);
+    return r == 2 ? 2 : -r;
+  }
+  /* both exact, at least one a heap object */
+  if (IS_RATIONAL(a) || IS_RATIONAL(b)) {
+    if (!IS_RATIONAL(b)) {
+      if (b.type == VAL_INT) return sgn(mpq_cmp_si(AS_RATIONAL(a)->q, (long)b.as.i, 1));
+      return sgn(mpq_cmp_z(AS_RATIONAL(a)->q, AS_BIGINT(b)->z));
+    }
+    if (!IS_RATIONAL(a)) {
+      if (a.type == VAL_INT) return -sgn(mpq_cmp_si(AS_RATIONAL(b)->q, (long)a.as.i, 1));
+      return -sgn(mpq_cmp_z(AS_RATIONAL(b)->q, AS_BIGINT(a)->z));
+    }
+    return sgn(mpq_cmp(AS_RATIONAL(a)->q, AS_RATIONAL(b)->q));
+  }
+  if (a.type == VAL_INT) return -sgn(mpz_cmp_si(AS_BIGINT(b)->z, (long)a.as.i));
+  if (b.type == VAL_INT) return sgn(mpz_cmp_si(AS_BIGINT(a)->z, (long)b.as.i));
+  return sgn(mpz_cmp(AS_BIGINT(a)->z, AS_BIGINT(b)->z));
+}
+
+int num_cmp(Interp *I, Value a, Value b) {
+  check_num(I, a);
+  check_num(I, b);
+  return cmp(a, b);
+}
+
+bool num_eq(Value a, Value b) {
+  if (!num_is(a) || !num_is(b)) return false;
+  return cmp(a, b) == 0;
+}
+
+static uint32_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= UINT64_C(0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  x *= UINT64_C(0xc4ceb9fe1a85ec53);
+  x ^= x >> 33;
+  return (uint32_t)x;
+}
+
+/* A double with an int64 value hashes like that int64; others by bits. */
+static uint32_t hash_double(double d) {
+  if (double_fits_int64(d)) return mix64((uint64_t)(int64_t)d);
+  if (isnan(d)) return 0x7ff80000u;
+  uint64_t bits;
+  memcpy(&bits, &d, sizeof bits);
+  return mix64(bits ^ UINT64_C(0x9e3779b97f4a7c15));
+}
+
+/* Equal numbers hash equal: canonical forms make exact-vs-exact equality
+ * structural, and an exact number equal to a double converts to exactly
+ * that double (num_to_double rounds correctly), so hashing big integers
+ * and rationals through their nearest double is consistent with hashing
+ * doubles.  Different big numbers near one double merely collide. */
+uint32_t num_hash(Value v) {
+  if (v.type == VAL_INT) return mix64((uint64_t)v.as.i);
+  return hash_double(num_to_double(v));
+}
+
+/* ------------------------------------------------------------------ */
+/* Rounding                                                           */
+/* ------------------------------------------------------------------ */
+
+/* round(x, digits) where digits exceeds the digit limit: fine only when x
+ * already has at most `digits` decimals (its denominator divides
+ * 10^digits), which is then the answer; otherwise the result would have
+ * `digits` decimals, more than the limit allows. */
+static Value round_fine(Interp *I, Value x, int64_t digits) {
+  mpq_t q;
+  mpz_t t, five;
+  mpq_init(q);
+  mpz_init(t);
+  mpz_init_set_ui(five, 5);
+  num_get_mpq(x, q);
+  mp_bitcnt_t twos = mpz_scan1(mpq_denref(q), 0);
+  mpz_tdiv_q_2exp(t, mpq_denref(q), twos);
+  mp_bitcnt_t fives = mpz_remove(t, t, five);
+  bool ok = mpz_cmp_ui(t, 1) == 0 && (uint64_t)twos <= (uint64_t)digits &&
+            (uint64_t)fives <= (uint64_t)digits;
+  mpz_clears(t, five, NULL);
+  if (ok) return take_q(I, q);
+  mpq_clear(q);
+  digits_error(I, "round");
+}
+
+/* round(x, digits) where 10^-digits exceeds the digit limit: the answer is
+ * 0 when |x| is below half that power (always, for numbers within the
+ * limit), or +-10^-digits for floor of a negative and ceil of a positive x,
+ * which is too big to build. */
+static Value round_coarse(Interp *I, Value x, int64_t digits, RoundMode mode) {
+  double ub; /* an upper bound of log2|x| */
+  int sign;
+  if (x.type == VAL_FLOAT) {
+    int ex;
+    frexp(x.as.d, &ex);
+    ub = ex;
+    sign = (x.as.d > 0) - (x.as.d < 0);
+  } else {
+    ub = num_bits(x) - den_bits(x) + 1;
+    sign = x.type == VAL_INT ? (x.as.i > 0) - (x.as.i < 0)
+           : IS_BIGINT(x)    ? mpz_sgn(AS_BIGINT(x)->z)
+                             : mpq_sgn(AS_RATIONAL(x)->q);
+  }
+  if (sign == 0) return INT_VAL(0);
+  if (ub + 1 >= -(double)digits * LOG2_10) digits_error(I, "round");
+  if ((mode == ROUND_FLOOR && sign < 0) || (mode == ROUND_CEIL && sign > 0)) digits_error(I, "round");
+  return INT_VAL(0);
+}
+
+/* Round x to `digits` decimals (negative: to tens, hundreds...).  The
+ * result is always exact; a double is rounded from the exact binary value
+ * it holds.  We scale to an integer quotient N/D (x * 10^digits), round
+ * that by the mode, and scale back. */
+Value num_round(Interp *I, Value x, int64_t digits, RoundMode mode) {
+  check_num(I, x);
+  if (x.type == VAL_FLOAT) {
+    double d = x.as.d;
+    if (isnan(d)) interp_throw(I, "cannot round nan");
+    if (isinf(d)) interp_throw(I, "cannot round %s", d > 0 ? "inf" : "-inf");
+    if (digits >= 0 && double_fits_int64(d)) return INT_VAL((int64_t)d);
+  } else if (digits >= 0 && is_exact_int(x)) {
+    return strip_unit(x);
+  }
+  int64_t maxd = max_digits(I);
+  if (digits > maxd) return round_fine(I, x, digits);
+  if (digits < -maxd) return round_coarse(I, x, digits, mode);
+
+  unsigned long ad = (unsigned long)(digits < 0 ? -digits : digits);
+  mpq_t q;
+  mpz_t p, N, D, n, r;
+  mpq_init(q);
+  mpz_inits(p, N, D, n, r, NULL);
+  num_get_mpq(x, q);
+  mpz_ui_pow_ui(p, 10, ad);
+  if (digits >= 0) {
+    mpz_mul(N, mpq_numref(q), p);
+    mpz_set(D, mpq_denref(q));
+  } else {
+    mpz_set(N, mpq_numref(q));
+    mpz_mul(D, mpq_denref(q), p);
+  }
+  switch (mode) {
+  case ROUND_FLOOR: mpz_fdiv_q(n, N, D); break;
+  case ROUND_CEIL: mpz_cdiv_q(n, N, D); break;
+  case ROUND_TRUNC: mpz_tdiv_q(n, N, D); break;
+  case ROUND_HALF_EVEN: {
+    mpz_fdiv_qr(n, r, N, D); /* 0 <= r < D */
+    mpz_mul_2exp(r, r, 1);
+    int c = mpz_cmp(r, D);
+    if (c > 0 || (c == 0 && mpz_odd_p(n))) mpz_add_ui(n, n, 1);
+    break;
+  }
+  }
+  Value v;
+  if (digits >= 0) {
+    mpz_swap(mpq_numref(q), n);
+    mpz_swap(mpq_denref(q), p);
+    mpq_canonicalize(q);
+    mpz_clears(p, N, D, n, r, NULL);
+    v = take_q(I, q);
+  } else {
+    mpz_mul(N, n, p);
+    mpq_clear(q);
+    mpz_clears(p, D, n, r, NULL);
+    v = take_z(I, N);
+  }
+  return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing                                                            */
+/* ------------------------------------------------------------------ */
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  return p;
+}
+
+/* Skip a run of digits starting at s[*i] (which must be a digit); single
+ * '_' separators are allowed between digits only, so "1_000" is fine and
+ * "1__0", "1_" stop at the '_' (and so fail to parse). */
+static bool scan_digits(const char *s, size_t len, size_t *i, bool underscores) {
+  if (*i >= len || !isdigit((unsigned char)s[*i])) return false;
+  while (*i < len) {
+    if (isdigit((unsigned char)s[*i])) (*i)++;
+    else if (underscores && s[*i] == '_' && *i + 1 < len && isdigit((unsigned char)s[*i + 1])) (*i)++;
+    else break;
+  }
+  return true;
+}
+
+/* Parse the literal s[0..len) (no sign, no spaces): mantissa digits,
+ * optional fraction, optional exponent, optional suffix.  The value is
+ * M * 10^E with M the mantissa digits as an integer, built from the
+ * decimal digits (never through a double).  The size of the result is
+ * known from the digit count and E before anything is allocated, so the
+ * digit guard can refuse 1e999999999 cheaply. */
+static bool parse_body(Interp *I, const char *s, size_t len, Value *out) {
+  size_t i = 0, int_end, frac_start = 0, frac_end = 0;
+  if (!scan_digits(s, len, &i, true)) return false;
+  int_end = i;
+  if (i < len && s[i] == '.') {
+    i++;
+    frac_start = i;
+    if (!scan_digits(s, len, &i, true)) return false;
+    frac_end = i;
+  }
+  int64_t exp = 0;
+  bool exp_huge = false;
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    bool neg = false;
+    if (i < len && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    size_t start = i;
+    if (!scan_digits(s, len, &i, false)) return false;
+    for (size_t j = start; j < i; j++) {
+      if (exp > INT64_C(100000000000000)) exp_huge = true;
+      else exp = exp * 10 + (s[j] - '0');
+    }
+    if (neg) exp = -exp;
+  }
+  if (i < len) {
+    if (s[i] == 'k') exp += 3, i++;
+    else if (s[i] == 'M') exp += 6, i++;
+    else if (s[i] == '%') exp -= 2, i++;
+    else if (len - i >= 2 && s[i] == 'b' && s[i + 1] == 'n') exp += 9, i += 2;
+  }
+  if (i != len) return false;
+
+  /* Count the significant digits of the mantissa (leading zeros and '_'
+   * skipped) and the decimal places, then copy those digits into digs. */
+  size_t nd = 0, nfrac = 0;
+  for (size_t j = frac_start; j < frac_end; j++) nfrac += s[j] != '_';
+  bool leading = true;
+  for (int part = 0; part < 2; part++)
+    for (size_t j = part ? frac_start : 0, end = part ? frac_end : int_end; j < end; j++) {
+      if (s[j] == '_' || (leading && s[j] == '0')) continue;
+      leading = false;
+      nd++;
+    }
+  if (nd == 0) {
+    *out = INT_VAL(0);
+    return true;
+  }
+  int64_t maxd = max_digits(I);
+  int64_t E = exp - (int64_t)nfrac;
+  if (exp_huge || (int64_t)nd + E > maxd || -E > maxd)
+    interp_throw(I, "number %.*s would have more than %lld digits", (int)(len > 60 ? 60 : len), s,
+                 (long long)maxd);
+
+  char small[32];
+  char *digs = nd < sizeof small ? small : xmalloc(nd + 1);
+  size_t k = 0;
+  leading = true;
+  for (int part = 0; part < 2; part++)
+    for (size_t j = part ? frac_start : 0, end = part ? frac_end : int_end; j < end; j++) {
+      if (s[j] == '_' || (leading && s[j] == '0')) continue;
+      leading = false;
+      digs[k++] = s[j];
+    }
+  digs[k] = '\0';
+
+  /* int64 fast path for the common small integers (2.5M, 400k, 1_000_000) */
+  if (nd <= 18 && E >= 0 && E <= 18) {
+    int64_t m = strtoll(digs, NULL, 10), r = m;
+    bool ovf = false;
+    for (int64_t j = 0; j < E && !ovf; j++) ovf = __builtin_mul_overflow(r, (int64_t)10, &r);
+    if (!ovf) {
+      if (digs != small) free(digs);
+      *out = INT_VAL(r);
+      return true;
+    }
+  } else if (nd <= 18 && E < 0 && E >= -18) { /* 2.0, 1.50k */
+    int64_t m = strtoll(digs, NULL, 10), p10 = 1;
+    for (int64_t j = 0; j < -E; j++) p10 *= 10;
+    if (m % p10 == 0) {
+      if (digs != small) free(digs);
+      *out = INT_VAL(m / p10);
+      return true;
+    }
+  }
+  mpq_t q;
+  mpz_t p;
+  mpq_init(q);
+  mpz_init(p);
+  mpz_set_str(mpq_numref(q), digs, 10);
+  if (digs != small) free(digs);
+  mpz_ui_pow_ui(p, 10, (unsigned long)(E < 0 ? -E : E));
+  if (E >= 0) mpz_mul(mpq_numref(q), mpq_numref(q), p);
+  else mpz_swap(mpq_denref(q), p);
+  mpz_clear(p);
+  mpq_canonicalize(q);
+  *out = take_q(I, q);
+  return true;
+}
+
+bool num_parse_literal(Interp *I, const char *text, Value *out) {
+  return parse_body(I, text, strlen(text), out);
+}
+
+/* Like a literal, with an optional sign and surrounding whitespace. */
+bool num_parse(Interp *I, const char *text, Value *out) {
+  const char *s = text;
+  while (isspace((unsigned char)*s)) s++;
+  bool neg = false;
+  if (*s == '+' || *s == '-') neg = *s++ == '-';
+  size_t len = strlen(s);
+  while (len > 0 && isspace((unsigned char)s[len - 1])) len--;
+  Value v;
+  if (!parse_body(I, s, len, &v)) return false;
+  *out = neg ? num_neg(I, v) : v;
+  return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Printing                                                           */
+/* ------------------------------------------------------------------ */
+
+static void put_mpz(Buffer *b, mpz_srcptr z) {
+  size_t n = mpz_sizeinbase(z, 10) + 2;
+  char small[64];
+  char *s = n <= sizeof small ? small : xmalloc(n);
+  mpz_get_str(s, 10, z);
+  buf_puts(b, s);
+  if (s != small) free(s);
+}
+
+/* An exact rational: a terminating decimal when the denominator is
+ * 2^a * 5^b (then x * 10^max(a,b) is an integer and has no trailing zero
+ * to strip), otherwise n/d. */
+static void format_rational(Buffer *b, mpq_srcptr q) {
+  mpz_t t, five, m;
+  mpz_inits(t, m, NULL);
+  mpz_init_set_ui(five, 5);
+  mp_bitcnt_t twos = mpz_scan1(mpq_denref(q), 0);
+  mpz_tdiv_q_2exp(t, mpq_denref(q), twos);
+  mp_bitcnt_t fives = mpz_remove(t, t, five);
+  if (mpz_cmp_ui(t, 1) != 0) {
+    put_mpz(b, mpq_numref(q));
+    buf_putc(b, '/');
+    put_mpz(b, mpq_denref(q));
+  } else {
+    mp_bitcnt_t places = twos > fives ? twos : fives;
+    mpz_abs(m, mpq_numref(q));
+    mpz_mul_2exp(m, m, places - twos);
+    mpz_ui_pow_ui(t, 5, places - fives);
+    mpz_mul(m, m, t);
+    size_t n = mpz_sizeinbase(m, 10) + 2;
+    char *s = xmalloc(n);
+    mpz_get_str(s, 10, m);
+    size_t len = strlen(s);
+    if (mpq_sgn(q) < 0) buf_putc(b, '-');
+    if (len <= places) {
+      buf_puts(b, "0.");
+      for (size_t i = len; i < places; i++) buf_putc(b, '0');
+      buf_puts(b, s);
+    } else {
+      buf_put(b, s, len - places);
+      buf_putc(b, '.');
+      buf_puts(b, s + len - places);
+    }
+    free(s);
+  }
+  mpz_clears(t, five, m, NULL);
+}
+
+/* A double as the shortest digit string that reads back as the same
+ * double (trying 1 to 17 significant digits), laid out as Python's repr:
+ * positional for exponents -4..15 (always with a '.', so "2.0" shows it is
+ * inexact), scientific otherwise ("1e+300", "1.5e-07"). */
+static void format_double(Buffer *b, double d) {
+  if (isnan(d)) {
+    buf_puts(b, "nan");
+    return;
+  }
+  if (isinf(d)) {
+    buf_puts(b, d > 0 ? "inf" : "-inf");
+    return;
+  }
+  char tmp[48];
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+    if (strtod(tmp, NULL) == d) break;
+  }
+  /* tmp is [-]D[.DDD]e(+|-)XX: split into sign, digits and exponent */
+  const char *p = tmp;
+  bool neg = *p == '-';
+  if (neg) p++;
+  char digs[24];
+  int nd = 0;
+  for (; *p && *p != 'e'; p++)
+    if (isdigit((unsigned char)*p)) digs[nd++] = *p;
+  while (nd > 1 && digs[nd - 1] == '0') nd--;
+  digs[nd] = '\0';
+  int ex = atoi(p + 1);
+  if (neg) buf_putc(b, '-');
+  if (ex < -4 || ex >= 16) {
+    buf_putc(b, digs[0]);
+    if (nd > 1) {
+      buf_putc(b, '.');
+      buf_put(b, digs + 1, (size_t)nd - 1);
+    }
+    buf_printf(b, "e%c%02d", ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
+  } else if (ex < 0) {
+    buf_puts(b, "0.");
+    for (int i = -1; i > ex; i--) buf_putc(b, '0');
+    buf_puts(b, digs);
+  } else {
+    for (int i = 0; i <= ex; i++) buf_putc(b, i < nd ? digs[i] : '0');
+    buf_putc(b, '.');
+    if (nd > ex + 1) buf_puts(b, digs + ex + 1);
+    else buf_putc(b, '0');
+  }
+}
+
+void num_format(Interp *I, Buffer *b, Value x) {
+  switch (x.type) {
+  case VAL_INT: buf_printf(b, "%lld", (long long)x.as.i); return;
+  case VAL_FLOAT: format_double(b, x.as.d); return;
+  default:
+    if (IS_BIGINT(x)) put_mpz(b, AS_BIGINT(x)->z);
+    else if (IS_RATIONAL(x)) format_rational(b, AS_RATIONAL(x)->q);
+    else buf_puts(b, "?");
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* GMP's allocator                                                    */
+/* ------------------------------------------------------------------ */
+
+static void oom(void) {
+  fputs("clusim: out of memory\n", stderr);
+  exit(1);
+}
+
+static void *gmp_alloc(size_t n) {
+  void *p = malloc(n);
+  if (!p && n) oom();
+  return p;
+}
+
+static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
+  (void)old_size;
+  void *q = realloc(p, new_size);
+  if (!q && new_size) oom();
+  return q;
+}
+
+static void gmp_free(void *p, size_t size) {
+  (void)size;
+  free(p);
+}
+
+/* GMP aborts when its allocator fails; ours reports and exits cleanly
+ * instead.  Installing it twice is harmless. */
+void num_setup_gmp(void) {
+  static bool done = false;
+  if (done) return;
+  mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
+  done = true;
+}

@@ -1,0 +1,77 @@
+/* num.h - the numeric tower: exact integers (int64 fast path, GMP mpz
+ * beyond), exact rationals (GMP mpq) and inexact numbers (double).
+ *
+ * These functions work on the numeric part of a Value only; they ignore
+ * and clear `unit` (unit arithmetic is the caller's business, see unit.h).
+ * Results are always in canonical form (see value.h).  Errors - exact
+ * division by zero, results beyond the digit guard, a non-numeric operand -
+ * are raised with interp_throw and never return.
+ *
+ * Mixing: if either operand is inexact the result is inexact; otherwise it
+ * is exact.  Comparisons between exact and inexact numbers are exact
+ * (mathematical), as in Python; NaN is unordered.
+ */
+#ifndef CLUSIM_NUM_H
+#define CLUSIM_NUM_H
+
+#include "buffer.h"
+#include "common.h"
+#include "value.h"
+
+bool num_is(Value v);       /* int, float, bigint or rational */
+bool num_is_exact(Value v); /* int, bigint or rational */
+bool num_is_integer(Value v); /* exact integer, or a double with integral value */
+
+Value num_add(Interp *I, Value a, Value b);
+Value num_sub(Interp *I, Value a, Value b);
+Value num_mul(Interp *I, Value a, Value b);
+Value num_div(Interp *I, Value a, Value b);
+/* Floored modulo: the result has the sign of b (as Python and Lua). */
+Value num_mod(Interp *I, Value a, Value b);
+/* a ^ b: exact when a is exact and b an exact integer (negative b gives the
+ * reciprocal); inexact otherwise. Guarded against huge results. */
+Value num_pow(Interp *I, Value a, Value b);
+Value num_neg(Interp *I, Value a);
+Value num_abs(Interp *I, Value a);
+
+/* Three-way compare: -1, 0, 1; returns 2 when unordered (a NaN). */
+int num_cmp(Interp *I, Value a, Value b);
+bool num_eq(Value a, Value b); /* exact mathematical equality; NaN != NaN */
+uint32_t num_hash(Value v);    /* equal numbers hash equal (exact vs inexact too) */
+
+/* round(x, digits) half to even; floor/ceil/trunc to `digits` decimals.
+ * Always exact, also for inexact x (whose exact binary value is used).
+ * Raises an error for inf/nan. digits may be negative (round to tens...). */
+typedef enum { ROUND_HALF_EVEN, ROUND_FLOOR, ROUND_CEIL, ROUND_TRUNC } RoundMode;
+Value num_round(Interp *I, Value x, int64_t digits, RoundMode mode);
+
+Value num_exact(Interp *I, Value x);   /* double -> exact rational it denotes */
+Value num_inexact(Interp *I, Value x); /* -> nearest double */
+double num_to_double(Value x);
+/* Exact integer that fits in int64: store it and return true. */
+bool num_to_int64(Value x, int64_t *out);
+
+/* Parse a Clusim number literal: digits with optional `_` separators, an
+ * optional fraction and exponent, and an optional attached suffix k, M, bn
+ * or %.  The result is exact.  Returns false on malformed text. */
+bool num_parse_literal(Interp *I, const char *text, Value *out);
+/* Parse a number as written by a user in data (num("2.5"), CSV cells):
+ * same syntax as literals, plus a leading sign; "inf"/"nan" are refused. */
+bool num_parse(Interp *I, const char *text, Value *out);
+
+/* Append the printed form: terminating exact decimals as decimals
+ * ("2.5", "2500000"), other rationals as n/d ("1/3"), doubles as the
+ * shortest string that round-trips, always marked inexact ("2.0", "0.1",
+ * "1e+300", "inf", "-inf", "nan"). */
+void num_format(Interp *I, Buffer *b, Value x);
+
+/* Canonicalising constructors used by other modules. */
+Value num_from_mpz(Interp *I, const mpz_t z);
+Value num_from_mpq(Interp *I, const mpq_t q); /* q must be canonical (mpq_canonicalize) */
+/* Load any exact Value into an initialised mpq. */
+void num_get_mpq(Value x, mpq_t out);
+
+/* Route GMP's allocations through Clusim (once per process). */
+void num_setup_gmp(void);
+
+#endif

@@ -1,0 +1,148 @@
+/* object.c - constructors for heap objects (see object.h). */
+#include "object.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "buffer.h"
+#include "memory.h"
+#include "state.h"
+
+/* FNV-1a: simple, and good enough for identifiers and short strings. */
+uint32_t hash_bytes(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (uint8_t)s[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+ObjString *str_copy(Interp *I, const char *chars, int length) {
+  uint32_t hash = hash_bytes(chars, (size_t)length);
+  ObjString *s = table_find_string(&I->strings, chars, length, hash);
+  if (s) return s;
+  s = (ObjString *)obj_alloc(I, sizeof(ObjString) + (size_t)length + 1, OBJ_STRING);
+  s->hash = hash;
+  s->length = length;
+  memcpy(s->chars, chars, (size_t)length);
+  s->chars[length] = '\0';
+  table_set(I, &I->strings, s, NIL_VAL);
+  return s;
+}
+
+ObjString *str_new(Interp *I, const char *cstr) { return str_copy(I, cstr, (int)strlen(cstr)); }
+
+ObjString *str_printf(Interp *I, const char *fmt, ...) {
+  Buffer b;
+  buf_init(&b);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  ObjString *s = str_copy(I, b.data, (int)b.len);
+  buf_free(&b);
+  return s;
+}
+
+ObjBigInt *bigint_new(Interp *I) {
+  ObjBigInt *b = (ObjBigInt *)obj_alloc(I, sizeof(ObjBigInt), OBJ_BIGINT);
+  mpz_init(b->z);
+  return b;
+}
+
+ObjRational *rational_new(Interp *I) {
+  ObjRational *r = (ObjRational *)obj_alloc(I, sizeof(ObjRational), OBJ_RATIONAL);
+  mpq_init(r->q);
+  return r;
+}
+
+ObjList *list_new(Interp *I) {
+  ObjList *l = (ObjList *)obj_alloc(I, sizeof(ObjList), OBJ_LIST);
+  valarr_init(&l->items);
+  return l;
+}
+
+void list_append(Interp *I, ObjList *l, Value v) { valarr_push(I, &l->items, v); }
+
+ObjRecord *record_new(Interp *I) {
+  ObjRecord *r = (ObjRecord *)obj_alloc(I, sizeof(ObjRecord), OBJ_RECORD);
+  r->count = r->capacity = 0;
+  r->keys = NULL;
+  r->values = NULL;
+  return r;
+}
+
+bool record_get(ObjRecord *r, ObjString *key, Value *out) {
+  for (int i = 0; i < r->count; i++) {
+    if (r->keys[i] == key) {
+      *out = r->values[i];
+      return true;
+    }
+  }
+  return false;
+}
+
+void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v) {
+  for (int i = 0; i < r->count; i++) {
+    if (r->keys[i] == key) {
+      r->values[i] = v;
+      return;
+    }
+  }
+  if (r->count == r->capacity) {
+    int cap = GROW_CAPACITY(r->capacity);
+    r->keys = GROW_ARRAY(I, ObjString *, r->keys, r->capacity, cap);
+    r->values = GROW_ARRAY(I, Value, r->values, r->capacity, cap);
+    r->capacity = cap;
+  }
+  r->keys[r->count] = key;
+  r->values[r->count] = v;
+  r->count++;
+}
+
+ObjRange *range_new(Interp *I, int64_t lo, int64_t hi) {
+  ObjRange *r = (ObjRange *)obj_alloc(I, sizeof(ObjRange), OBJ_RANGE);
+  r->lo = lo;
+  r->hi = hi;
+  return r;
+}
+
+ObjFunction *function_new(Interp *I, Source *src) {
+  ObjFunction *f = (ObjFunction *)obj_alloc(I, sizeof(ObjFunction), OBJ_FUNCTION);
+  f->arity = 0;
+  f->upvalue_count = 0;
+  f->max_slots = 0;
+  f->name = NULL;
+  chunk_init(&f->chunk, src);
+  return f;
+}
+
+ObjClosure *closure_new(Interp *I, ObjFunction *f) {
+  size_t size = sizeof(ObjClosure) + sizeof(ObjUpvalue *) * (size_t)f->upvalue_count;
+  ObjClosure *c = (ObjClosure *)obj_alloc(I, size, OBJ_CLOSURE);
+  c->function = f;
+  c->upvalue_count = f->upvalue_count;
+  for (int i = 0; i < f->upvalue_count; i++) c->upvalues[i] = NULL;
+  return c;
+}
+
+ObjUpvalue *upvalue_new(Interp *I, Value *slot) {
+  ObjUpvalue *u = (ObjUpvalue *)obj_alloc(I, sizeof(ObjUpvalue), OBJ_UPVALUE);
+  u->location = slot;
+  u->closed = NIL_VAL;
+  u->next_open = NULL;
+  return u;
+}
+
+ObjNative *native_new(Interp *I, const char *name, NativeFn fn, int min_args, int max_args,
+                      const char *help) {
+  ObjNative *n = (ObjNative *)obj_alloc(I, sizeof(ObjNative), OBJ_NATIVE);
+  n->fn = fn;
+  n->min_args = min_args;
+  n->max_args = max_args;
+  n->name = str_new(I, name);
+  n->help = help;
+  return n;
+}

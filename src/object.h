@@ -1,0 +1,156 @@
+/* object.h - heap objects: strings, big numbers, lists, records, functions.
+ *
+ * Every heap object starts with an Obj header that links it into the
+ * interpreter's list of all objects (for the mark-and-sweep collector in
+ * memory.c).  A Value of type VAL_OBJ points at one of these.
+ */
+#ifndef CLUSIM_OBJECT_H
+#define CLUSIM_OBJECT_H
+
+#include <gmp.h>
+
+#include "chunk.h"
+#include "common.h"
+#include "value.h"
+
+typedef enum {
+  OBJ_STRING,
+  OBJ_BIGINT,   /* exact integer outside int64: mpz_t */
+  OBJ_RATIONAL, /* exact non-integer rational: mpq_t, reduced, den > 1 */
+  OBJ_LIST,
+  OBJ_RECORD,
+  OBJ_RANGE,
+  OBJ_FUNCTION, /* compiled code; only ever seen wrapped in a closure */
+  OBJ_CLOSURE,
+  OBJ_UPVALUE,
+  OBJ_NATIVE,
+} ObjType;
+
+struct Obj {
+  ObjType type;
+  bool marked;
+  struct Obj *next;
+};
+
+/* Strings are immutable and interned: two equal strings are the same
+ * object, so string equality and record-field lookup compare pointers. */
+typedef struct ObjString {
+  Obj obj;
+  uint32_t hash;
+  int length;
+  char chars[]; /* NUL-terminated */
+} ObjString;
+
+typedef struct {
+  Obj obj;
+  mpz_t z;
+} ObjBigInt;
+
+typedef struct {
+  Obj obj;
+  mpq_t q;
+} ObjRational;
+
+typedef struct {
+  Obj obj;
+  ValueArray items; /* 0-based inside; the language indexes from 1 */
+} ObjList;
+
+/* A record keeps its fields in insertion order (that is how it prints).
+ * Field names are interned strings, so lookup is a linear scan comparing
+ * pointers: records are small (a cluster has a dozen fields). */
+typedef struct {
+  Obj obj;
+  int count, capacity;
+  ObjString **keys;
+  Value *values;
+} ObjRecord;
+
+/* An inclusive integer range lo..hi (empty when hi < lo). */
+typedef struct {
+  Obj obj;
+  int64_t lo, hi;
+} ObjRange;
+
+typedef struct ObjFunction {
+  Obj obj;
+  int arity;
+  int upvalue_count;
+  int max_slots; /* stack slots the body needs beyond its frame base */
+  Chunk chunk;
+  ObjString *name; /* NULL for a script's top level */
+} ObjFunction;
+
+typedef struct ObjUpvalue {
+  Obj obj;
+  Value *location; /* points into the stack while open, at `closed` after */
+  Value closed;
+  struct ObjUpvalue *next_open;
+} ObjUpvalue;
+
+typedef struct {
+  Obj obj;
+  ObjFunction *function;
+  int upvalue_count;
+  ObjUpvalue *upvalues[];
+} ObjClosure;
+
+/* A built-in function.  It receives its arguments in args[0..argc-1] (on
+ * the VM stack, so they stay alive) and returns the result; errors are
+ * raised with interp_throw. */
+typedef Value (*NativeFn)(Interp *I, int argc, Value *args);
+
+typedef struct {
+  Obj obj;
+  NativeFn fn;
+  int min_args, max_args; /* max_args < 0: variadic */
+  ObjString *name;
+  const char *help; /* one line, shown by :help NAME */
+} ObjNative;
+
+#define OBJ_TYPE(v) ((v).as.o->type)
+#define IS_OBJ_TYPE(v, t) (IS_OBJ(v) && OBJ_TYPE(v) == (t))
+#define IS_STRING(v) IS_OBJ_TYPE(v, OBJ_STRING)
+#define IS_BIGINT(v) IS_OBJ_TYPE(v, OBJ_BIGINT)
+#define IS_RATIONAL(v) IS_OBJ_TYPE(v, OBJ_RATIONAL)
+#define IS_LIST(v) IS_OBJ_TYPE(v, OBJ_LIST)
+#define IS_RECORD(v) IS_OBJ_TYPE(v, OBJ_RECORD)
+#define IS_RANGE(v) IS_OBJ_TYPE(v, OBJ_RANGE)
+#define IS_CLOSURE(v) IS_OBJ_TYPE(v, OBJ_CLOSURE)
+#define IS_NATIVE(v) IS_OBJ_TYPE(v, OBJ_NATIVE)
+
+#define AS_STRING(v) ((ObjString *)(v).as.o)
+#define AS_CSTRING(v) (((ObjString *)(v).as.o)->chars)
+#define AS_BIGINT(v) ((ObjBigInt *)(v).as.o)
+#define AS_RATIONAL(v) ((ObjRational *)(v).as.o)
+#define AS_LIST(v) ((ObjList *)(v).as.o)
+#define AS_RECORD(v) ((ObjRecord *)(v).as.o)
+#define AS_RANGE(v) ((ObjRange *)(v).as.o)
+#define AS_FUNCTION(v) ((ObjFunction *)(v).as.o)
+#define AS_CLOSURE(v) ((ObjClosure *)(v).as.o)
+#define AS_NATIVE(v) ((ObjNative *)(v).as.o)
+
+/* Constructors.  All allocate through memory.c and may therefore only be
+ * called where a collection cannot run (collections run only at VM safe
+ * points, never inside these). */
+ObjString *str_copy(Interp *I, const char *chars, int length);
+ObjString *str_new(Interp *I, const char *cstr);
+ObjString *str_printf(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
+ObjBigInt *bigint_new(Interp *I);     /* mpz initialised to 0 */
+ObjRational *rational_new(Interp *I); /* mpq initialised to 0 */
+ObjList *list_new(Interp *I);
+void list_append(Interp *I, ObjList *l, Value v);
+ObjRecord *record_new(Interp *I);
+/* Lookup returns false when the field is absent. */
+bool record_get(ObjRecord *r, ObjString *key, Value *out);
+void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v);
+ObjRange *range_new(Interp *I, int64_t lo, int64_t hi);
+ObjFunction *function_new(Interp *I, Source *src);
+ObjClosure *closure_new(Interp *I, ObjFunction *f);
+ObjUpvalue *upvalue_new(Interp *I, Value *slot);
+ObjNative *native_new(Interp *I, const char *name, NativeFn fn, int min_args,
+                      int max_args, const char *help);
+
+uint32_t hash_bytes(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,60 @@
+/* parse.h - from source text to syntax tree (grammar/lexer.l, grammar/parser.y).
+ *
+ * The scanner produces raw tokens, including every newline.  A filter
+ * between scanner and parser (parser.y: yylex) decides which newlines end a
+ * statement: none inside ( ) or [ ], none after a binary operator, a comma,
+ * `{` or `->`, never two in a row, and none before `else`.
+ */
+#ifndef CLUSIM_PARSE_H
+#define CLUSIM_PARSE_H
+
+#include "ast.h"
+#include "buffer.h"
+#include "common.h"
+
+#define PARSE_MAX_NEST 256
+
+/* The state of one parse, shared by scanner and parser. */
+typedef struct ParseState {
+  Interp *I;
+  Source *src;
+  Arena *arena;
+  void *scanner;
+  Node *root;
+  int nerrors;
+  bool incomplete;   /* the text ended inside an unfinished construct */
+  Buffer messages;   /* diagnostics, printed unless the parse is incomplete */
+
+  /* scanner position (1-based line, column in characters) */
+  int line, col;
+  SrcLoc tok_start;
+  /* string scanning: text of the current piece, and the stack of
+   * interpolations in progress (brace depth inside each) */
+  Buffer strbuf;
+  SrcLoc str_start;
+  int interp_depth[PARSE_MAX_NEST];
+  int ninterp;
+  bool str_after_interp;
+
+  /* newline filter */
+  char brackets[PARSE_MAX_NEST]; /* '(' '[' '{' open, innermost last */
+  int nbrackets;
+  int last_token;
+  SrcLoc last_end; /* just after the last token: where 'unexpected end of input' points */
+  bool have_peek;
+  int peek_token;
+  union {
+    char *str;
+  } peek_val;
+  SrcLoc peek_loc, peek_end;
+} ParseState;
+
+/* Parse a whole source. Returns the N_BLOCK of its statements, or NULL when
+ * there were errors (already printed, unless ps->incomplete and
+ * allow_incomplete, in which case nothing is printed). */
+Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, bool *incomplete);
+
+/* Scanner-side error: records a located message. */
+void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+#endif

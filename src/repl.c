@@ -1,0 +1,375 @@
+/* repl.c - the interactive prompt: GNU Readline, history, completion,
+ * continuation lines, Ctrl-C, and the `:` commands.
+ *
+ * Readline is driven through its callback interface so that Ctrl-C can
+ * abandon the line being typed: the SIGINT handler only sets flags; the
+ * select() loop sees the interrupted call and cleans up.  While code runs,
+ * the same flag asks the VM to stop at its next safe point.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "buffer.h"
+#include "compile.h"
+#include "interp.h"
+#include "state.h"
+
+const char *clusim_keyword(int i);
+
+#define PROMPT "clusim> "
+#define CONTINUE_PROMPT "...> "
+#define HISTORY_LINES 2000
+
+/* Signal handlers cannot take arguments: the one interpreter the prompt
+ * drives is reachable from here while the prompt runs. */
+static Interp *current;
+static volatile sig_atomic_t sigint_seen;
+
+static char *line_read;
+static bool line_ready, eof_seen;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  sigint_seen = 1;
+  if (current) interp_interrupt(current);
+}
+
+static void on_line(char *line) {
+  if (!line) eof_seen = true;
+  line_read = line;
+  line_ready = true;
+  rl_callback_handler_remove();
+}
+
+/* ---- history ------------------------------------------------------------ */
+
+static char *history_path(void) {
+  const char *state = getenv("XDG_STATE_HOME");
+  const char *home = getenv("HOME");
+  Buffer dir;
+  buf_init(&dir);
+  if (state && *state) buf_printf(&dir, "%s/clusim", state);
+  else if (home && *home) buf_printf(&dir, "%s/.local/state/clusim", home);
+  else {
+    buf_free(&dir);
+    return NULL;
+  }
+  /* mkdir -p */
+  for (char *p = dir.data + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    mkdir(dir.data, 0700);
+    *p = '/';
+  }
+  mkdir(dir.data, 0700);
+  buf_puts(&dir, "/history");
+  return buf_take(&dir);
+}
+
+/* ---- completion ---------------------------------------------------------- */
+
+static const char *commands[] = {":help", ":load", ":reset", ":quit", NULL};
+
+typedef struct {
+  char **items;
+  int count, capacity;
+} Matches;
+
+static void add_match(Matches *m, const char *prefix, const char *name, const char *text) {
+  size_t n = strlen(text);
+  if (strncmp(name, text + strlen(prefix), n - strlen(prefix)) != 0) return;
+  for (int i = 0; i < m->count; i++)
+    if (strcmp(m->items[i] + strlen(prefix), name) == 0) return;
+  if (m->count + 2 > m->capacity) {
+    m->capacity = m->capacity ? m->capacity * 2 : 16;
+    m->items = realloc(m->items, sizeof(char *) * (size_t)m->capacity);
+  }
+  size_t len = strlen(prefix) + strlen(name) + 1;
+  char *s = malloc(len);
+  snprintf(s, len, "%s%s", prefix, name);
+  m->items[m->count++] = s;
+}
+
+/* Fields of the record that a dotted chain of names refers to, without
+ * running any code: `c.members.` looks up global c, then field members. */
+static bool chain_record(const char *chain, ObjRecord **out) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", chain);
+  char *save = NULL;
+  char *part = strtok_r(buf, ".", &save);
+  if (!part) return false;
+  int g = global_find(current, str_new(current, part));
+  if (g < 0) return false;
+  Value v = current->globals[g];
+  while ((part = strtok_r(NULL, ".", &save))) {
+    if (!IS_RECORD(v) || !record_get(AS_RECORD(v), str_new(current, part), &v)) return false;
+  }
+  if (!IS_RECORD(v)) return false;
+  *out = AS_RECORD(v);
+  return true;
+}
+
+static char **complete(const char *text, int start, int end) {
+  (void)end;
+  rl_attempted_completion_over = 1;
+  const char *line = rl_line_buffer;
+  if (strncmp(line, ":load ", 6) == 0 && start >= 6) {
+    rl_attempted_completion_over = 0; /* readline's own file-name completion */
+    return NULL;
+  }
+  Matches m = {0};
+  if (start == 0 && text[0] == ':') {
+    for (int i = 0; commands[i]; i++) add_match(&m, "", commands[i], text);
+  } else if (strchr(text, '.')) {
+    const char *dot = strrchr(text, '.');
+    char chain[256];
+    snprintf(chain, sizeof chain, "%.*s", (int)(dot - text), text);
+    char prefix[260];
+    snprintf(prefix, sizeof prefix, "%s.", chain);
+    ObjRecord *r;
+    if (chain_record(chain, &r))
+      for (int i = 0; i < r->count; i++) add_match(&m, prefix, r->keys[i]->chars, text);
+    rl_completion_append_character = '\0';
+  } else {
+    for (int i = 0; clusim_keyword(i); i++) add_match(&m, "", clusim_keyword(i), text);
+    for (int i = 0; i < current->nglobals; i++)
+      if (!IS_UNDEF(current->globals[i])) add_match(&m, "", current->global_names[i]->chars, text);
+  }
+  if (m.count == 0) {
+    free(m.items);
+    return NULL;
+  }
+  /* readline wants [common prefix, matches..., NULL]; let it compute the
+   * prefix by passing the single match or the list via its helper. */
+  char **out = malloc(sizeof(char *) * (size_t)(m.count + 2));
+  if (m.count == 1) {
+    out[0] = m.items[0];
+    out[1] = NULL;
+  } else {
+    size_t common = strlen(m.items[0]);
+    for (int i = 1; i < m.count; i++) {
+      size_t k = 0;
+      while (k < common && m.items[i][k] == m.items[0][k]) k++;
+      common = k;
+    }
+    out[0] = strndup(m.items[0], common);
+    for (int i = 0; i < m.count; i++) out[i + 1] = m.items[i];
+    out[m.count + 1] = NULL;
+  }
+  free(m.items);
+  return out;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static const struct {
+  const char *word, *help;
+} statement_help[] = {
+    {"let", "let NAME = VALUE: declare a variable in the current scope"},
+    {"fn", "fn NAME(a, b) { ... }, fn NAME(a) = EXPR, fn(x) = EXPR: define a function"},
+    {"if", "if COND { ... } else if COND { ... } else { ... }"},
+    {"while", "while COND { ... }: repeat while COND is true"},
+    {"for", "for x in LIST_OR_RANGE { ... }: repeat for each element"},
+    {"print", "print a, b, ...: print values separated by one space, then a newline"},
+    {"assert", "assert COND, \"message\": stop with an error when COND is false"},
+    {"import", "import \"file.clu\": run a file once (beside this script, then the stdlib)"},
+    {"unit", "unit NAME: declare a new base unit, e.g. unit job"},
+    {"return", "return VALUE: leave the function with a value"},
+    {"break", "break: leave the innermost loop"},
+    {"continue", "continue: go on with the next round of the innermost loop"},
+    {NULL, NULL},
+};
+
+static void help(const char *topic) {
+  while (*topic == ' ') topic++;
+  if (!*topic) {
+    fputs("Type Clusim statements and expressions; the value of an expression is printed.\n"
+          "A line that leaves a brace, bracket or string open continues on the next (...>).\n"
+          "Commands:\n"
+          "  :help [NAME]   this text, or help on a built-in, statement or name\n"
+          "  :load FILE     run a script file here\n"
+          "  :reset         start afresh (forget all names)\n"
+          "  :quit          leave (Ctrl-D does too)\n"
+          "Keys: Tab completes, Ctrl-C abandons the line or stops a running program,\n"
+          "up/down recall earlier lines (kept between sessions).\n"
+          "Built-in functions:",
+          stdout);
+    int col = 100;
+    for (int i = 0; i < current->nglobals; i++) {
+      Value v = current->globals[i];
+      if (!IS_NATIVE(v)) continue;
+      const char *name = current->global_names[i]->chars;
+      if (col + strlen(name) > 70) {
+        fputs("\n ", stdout);
+        col = 1;
+      }
+      printf(" %s", name);
+      col += (int)strlen(name) + 1;
+    }
+    fputs("\nRead on: doc/language.md, doc/tutorial.md, man clusim\n", stdout);
+    return;
+  }
+  for (int i = 0; statement_help[i].word; i++)
+    if (strcmp(statement_help[i].word, topic) == 0) {
+      printf("%s\n", statement_help[i].help);
+      return;
+    }
+  const char *h = interp_help(current, topic);
+  if (h) printf("%s\n", h);
+  else printf("no help for '%s' (try :help for a list)\n", topic);
+}
+
+static Interp *new_prompt_interp(void) {
+  InterpOptions o = {0};
+  o.repl = true;
+  o.load_stdlib = true;
+  return interp_new(&o);
+}
+
+/* Returns false when the prompt should end. */
+static bool command(const char *line) {
+  const char *arg = strchr(line, ' ');
+  size_t n = arg ? (size_t)(arg - line) : strlen(line);
+  if (!arg) arg = "";
+  while (*arg == ' ') arg++;
+  if (strncmp(line, ":quit", n) == 0 && n > 1) return false;
+  if (strncmp(line, ":help", n) == 0 && n > 1) {
+    help(arg);
+  } else if (strncmp(line, ":load", n) == 0 && n > 1) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s", arg);
+    size_t len = strlen(path);
+    while (len > 0 && (path[len - 1] == ' ' || path[len - 1] == '\t')) path[--len] = '\0';
+    if (!*path) puts(":load needs a file name");
+    else if (interp_run_file(current, path) == INTERP_OK) printf("loaded %s\n", path);
+  } else if (strncmp(line, ":reset", n) == 0 && n > 1) {
+    interp_free(current);
+    current = new_prompt_interp();
+    puts("the session is reset: all names are forgotten");
+  } else {
+    printf("unknown command '%.*s' (try :help)\n", (int)n, line);
+  }
+  return true;
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static bool blank(const char *s) {
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\t') return false;
+  return true;
+}
+
+/* Read one line; NULL at end of input.  Ctrl-C while typing returns an
+ * empty line and sets *interrupted. */
+static char *read_line(const char *prompt, bool *interrupted) {
+  *interrupted = false;
+  line_ready = eof_seen = false;
+  line_read = NULL;
+  rl_callback_handler_install(prompt, on_line);
+  while (!line_ready) {
+    fd_set fds;
+    FD_ZERO(&fds);
+    FD_SET(fileno(rl_instream), &fds);
+    int r = select(fileno(rl_instream) + 1, &fds, NULL, NULL, NULL);
+    if (r < 0 && errno == EINTR) {
+      if (sigint_seen) {
+        sigint_seen = 0;
+        current->interrupted = 0;
+        rl_free_line_state();
+        rl_callback_sigcleanup();
+        rl_callback_handler_remove();
+        fputs("^C\n", stdout);
+        fflush(stdout);
+        *interrupted = true;
+        return strdup("");
+      }
+      continue;
+    }
+    if (r < 0) {
+      rl_callback_handler_remove();
+      return NULL;
+    }
+    rl_callback_read_char();
+  }
+  return eof_seen ? NULL : line_read;
+}
+
+int repl_run(Interp *I) {
+  current = I;
+  I->repl = true;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: select() must see the interruption */
+  sigaction(SIGINT, &sa, NULL);
+
+  rl_catch_signals = 0;
+  rl_readline_name = "clusim";
+  rl_attempted_completion_function = complete;
+  rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{}()[],+-*/^";
+  char *hist = history_path();
+  using_history();
+  if (hist) {
+    struct stat st;
+    if (stat(hist, &st) != 0) write_history(hist); /* append_history needs the file */
+    read_history(hist);
+  }
+
+  printf("Clusim %s - cluster-policy scenarios. Type :help for help, :quit or Ctrl-D to leave.\n",
+         CLUSIM_VERSION);
+  Buffer pending;
+  buf_init(&pending);
+  for (;;) {
+    bool interrupted;
+    rl_completion_append_character = ' ';
+    char *line = read_line(pending.len ? CONTINUE_PROMPT : PROMPT, &interrupted);
+    if (!line) {
+      putchar('\n');
+      break;
+    }
+    if (interrupted) {
+      buf_clear(&pending);
+      free(line);
+      continue;
+    }
+    if (!blank(line)) {
+      add_history(line);
+      if (hist) append_history(1, hist);
+    }
+    if (pending.len == 0 && line[0] == ':') {
+      bool go_on = command(line);
+      free(line);
+      if (!go_on) break;
+      continue;
+    }
+    if (pending.len == 0 && blank(line)) {
+      free(line);
+      continue;
+    }
+    buf_puts(&pending, line);
+    buf_putc(&pending, '\n');
+    free(line);
+    InterpResult r = interp_eval(current, "<prompt>", pending.data, true);
+    if (r != INTERP_INCOMPLETE) buf_clear(&pending);
+  }
+  buf_free(&pending);
+  if (hist) {
+    history_truncate_file(hist, HISTORY_LINES);
+    free(hist);
+  }
+  clear_history();
+  interp_free(current);
+  current = NULL;
+  return 0;
+}

@@ -1,0 +1,108 @@
+/* state.h - the inside of an Interp, shared by the interpreter's modules.
+ *
+ * Only the interpreter's own modules include this; embedders and main.c
+ * see the opaque Interp of interp.h.
+ */
+#ifndef CLUSIM_STATE_H
+#define CLUSIM_STATE_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "buffer.h"
+#include "interp.h"
+#include "object.h"
+#include "table.h"
+#include "unit.h"
+
+typedef struct CallFrame {
+  ObjClosure *closure;
+  uint8_t *ip;   /* saved when the frame calls out; the running frame's ip is in the VM */
+  Value *slots;  /* slot 0 is the callee itself, then the arguments, then locals */
+  int native_boundary; /* true: returning from this frame leaves vm_run (a call from C) */
+} CallFrame;
+
+/* A protected call's landing site (interp_pcall, the VM's entry). */
+typedef struct ErrorJmp {
+  struct ErrorJmp *prev;
+  jmp_buf buf;
+} ErrorJmp;
+
+/* Source texts are kept for the whole session so that any chunk can quote
+ * the line an error occurred on. */
+struct Source {
+  struct Source *next;
+  char *name;
+  char *text;
+};
+
+/* What we know about each global slot. */
+typedef enum {
+  GLOBAL_VAR = 0,
+  GLOBAL_BUILTIN, /* a built-in function: may be shadowed by `let` */
+  GLOBAL_UNIT,    /* a unit constant such as EUR: may not be redefined */
+  GLOBAL_PARAM,   /* a model parameter (param NAME = ...) */
+} GlobalKind;
+
+struct Interp {
+  /* memory */
+  Obj *objects;
+  size_t bytes_allocated, next_gc;
+  int gray_count, gray_capacity;
+  Obj **gray;
+  bool gc_enabled;
+
+  Table strings; /* interned strings */
+
+  /* globals: resolved to slot numbers at compile time */
+  Table global_index; /* name -> INT slot */
+  int nglobals, globals_capacity;
+  Value *globals;
+  ObjString **global_names;
+  uint8_t *global_kinds;   /* GlobalKind */
+  const char **global_docs; /* help text (static strings) or NULL */
+
+  UnitTable units;
+
+  /* the VM */
+  Value *stack, *sp, *stack_end;
+  CallFrame frames[CLUSIM_MAX_FRAMES];
+  int frame_count;
+  ObjUpvalue *open_upvalues;
+  Value roots[8]; /* temporaries C code keeps alive across safe points */
+  int nroots;
+
+  /* errors */
+  ErrorJmp *err_jmp;
+  Buffer errmsg;
+  Buffer traceback;
+  volatile sig_atomic_t interrupted;
+
+  /* sources, settings, streams */
+  Source *sources;
+  Table imported; /* absolute path -> true */
+  int64_t max_digits;
+  bool repl;
+  FILE *out, *err;
+  char *stdlib_dir;
+  ObjList *args;
+
+  /* random numbers: xoshiro256** state, seeded by seed(n) */
+  uint64_t rng[4];
+  bool rng_has_spare;
+  double rng_spare;
+};
+
+/* Root a value for C code that runs VM code (which may collect). */
+static inline void interp_push_root(Interp *I, Value v) { I->roots[I->nroots++] = v; }
+static inline void interp_pop_root(Interp *I) { I->nroots--; }
+
+Source *interp_add_source(Interp *I, const char *name, const char *text);
+
+/* Globals */
+int global_slot(Interp *I, ObjString *name); /* find or create */
+int global_find(Interp *I, ObjString *name); /* -1 if none */
+void global_define(Interp *I, const char *name, Value v, GlobalKind kind, const char *doc);
+
+#endif

@@ -1,0 +1,82 @@
+/* value.h - the tagged Value that every Clusim datum travels in.
+ *
+ * A Value is 16 bytes: a type tag, a unit id and an 8-byte payload.  Small
+ * exact integers (anything that fits in int64_t) and inexact numbers
+ * (doubles) live inline, so arithmetic on them never allocates.  Everything
+ * else - big integers, rationals, strings, lists, records, functions - is a
+ * pointer to a heap object (object.h).
+ *
+ * `unit` is an interned unit id (unit.h); 0 means "no unit".  It is only
+ * meaningful for numbers and is always 0 for every other type, so that
+ * unit-less arithmetic pays a single compare.
+ *
+ * Canonical forms (relied on by equality and hashing):
+ *   - an exact integer that fits in int64 is always VAL_INT, never a bignum;
+ *   - a rational with denominator 1 is an integer;
+ *   - rationals are reduced with a positive denominator.
+ */
+#ifndef CLUSIM_VALUE_H
+#define CLUSIM_VALUE_H
+
+#include "common.h"
+
+typedef enum {
+  VAL_NIL,
+  VAL_BOOL,
+  VAL_INT,   /* exact integer, inline */
+  VAL_FLOAT, /* inexact number (IEEE double), inline */
+  VAL_OBJ,   /* heap object: see ObjType */
+  VAL_UNDEF, /* a global slot that has not been defined yet (never user-visible) */
+} ValueType;
+
+typedef struct Obj Obj;
+
+typedef struct Value {
+  uint8_t type;
+  uint32_t unit;
+  union {
+    bool b;
+    int64_t i;
+    double d;
+    Obj *o;
+  } as;
+} Value;
+
+#define NIL_VAL ((Value){VAL_NIL, 0, {.i = 0}})
+#define UNDEF_VAL ((Value){VAL_UNDEF, 0, {.i = 0}})
+#define BOOL_VAL(x) ((Value){VAL_BOOL, 0, {.b = (x)}})
+#define INT_VAL(x) ((Value){VAL_INT, 0, {.i = (x)}})
+#define FLOAT_VAL(x) ((Value){VAL_FLOAT, 0, {.d = (x)}})
+#define OBJ_VAL(x) ((Value){VAL_OBJ, 0, {.o = (Obj *)(x)}})
+
+#define IS_NIL(v) ((v).type == VAL_NIL)
+#define IS_BOOL(v) ((v).type == VAL_BOOL)
+#define IS_INT(v) ((v).type == VAL_INT)
+#define IS_FLOAT(v) ((v).type == VAL_FLOAT)
+#define IS_OBJ(v) ((v).type == VAL_OBJ)
+#define IS_UNDEF(v) ((v).type == VAL_UNDEF)
+#define IS_FALSY(v) ((v).type == VAL_NIL || ((v).type == VAL_BOOL && !(v).as.b))
+
+/* A dynamic array of Values (constants, list storage, stacks). */
+typedef struct {
+  int count, capacity;
+  Value *items;
+} ValueArray;
+
+struct Buffer;
+
+void valarr_init(ValueArray *a);
+void valarr_push(Interp *I, ValueArray *a, Value v);
+void valarr_free(Interp *I, ValueArray *a);
+
+/* Deep equality: numbers exactly (units must match), lists and records
+ * element by element, everything else by identity. */
+bool value_equal(Value a, Value b);
+uint32_t value_hash(Value v);
+/* The name of a value's type as users see it: "number", "string", ... */
+const char *value_type_name(Value v);
+/* Append the printed form: `print` style (strings raw) or `repr` style
+ * (strings quoted, as the prompt echoes them). */
+void value_print(Interp *I, struct Buffer *b, Value v, bool repr);
+
+#endif

@@ -1,0 +1,945 @@
+/* vm.c - the dispatch loop and the operations it cannot do inline.
+ *
+ * A stack machine in the style of clox: each call gets a window of the
+ * shared value stack (slot 0 the callee, then arguments, then locals).
+ * Dispatch uses computed goto where the compiler supports it.  The common
+ * cases - adding, comparing and looping over small exact integers without
+ * units - are handled inline; everything else (big numbers, rationals,
+ * units, strings, errors) goes to out-of-line helpers, which may raise an
+ * error with interp_throw.  Before calling anything that may raise, the loop
+ * saves its instruction pointer into the frame (SAVE), so the error can
+ * point at the instruction that failed.
+ */
+#include "vm.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "memory.h"
+#include "num.h"
+#include "opcodes.h"
+#include "state.h"
+#include "unit.h"
+
+void vm_init(Interp *I) {
+  I->stack = malloc(sizeof(Value) * CLUSIM_STACK_SLOTS);
+  if (!I->stack) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  I->sp = I->stack;
+  I->stack_end = I->stack + CLUSIM_STACK_SLOTS;
+  I->frame_count = 0;
+  I->open_upvalues = NULL;
+}
+
+void vm_free(Interp *I) {
+  free(I->stack);
+  I->stack = I->sp = I->stack_end = NULL;
+}
+
+/* ---- upvalues ---------------------------------------------------------- */
+
+static ObjUpvalue *capture_upvalue(Interp *I, Value *local) {
+  ObjUpvalue *prev = NULL, *u = I->open_upvalues;
+  while (u && u->location > local) {
+    prev = u;
+    u = u->next_open;
+  }
+  if (u && u->location == local) return u;
+  ObjUpvalue *created = upvalue_new(I, local);
+  created->next_open = u;
+  if (prev) prev->next_open = created;
+  else I->open_upvalues = created;
+  return created;
+}
+
+static void close_upvalues(Interp *I, Value *last) {
+  while (I->open_upvalues && I->open_upvalues->location >= last) {
+    ObjUpvalue *u = I->open_upvalues;
+    u->closed = *u->location;
+    u->location = &u->closed;
+    I->open_upvalues = u->next_open;
+  }
+}
+
+void vm_unwind(Interp *I, int frame_count, Value *sp) {
+  close_upvalues(I, sp);
+  I->frame_count = frame_count;
+  I->sp = sp;
+}
+
+/* ---- error reports ----------------------------------------------------- */
+
+static SrcLoc frame_loc(CallFrame *f) {
+  Chunk *c = &f->closure->function->chunk;
+  int at = (int)(f->ip - c->code) - 1;
+  if (at < 0) at = 0;
+  if (at >= c->count) at = c->count - 1;
+  return c->count > 0 ? c->locs[at] : (SrcLoc){0, 0};
+}
+
+static void describe_frame_link(Interp *I, Buffer *out, int i) {
+  ObjFunction *fn = I->frames[i].closure->function;
+  CallFrame *caller = &I->frames[i - 1];
+  SrcLoc at = frame_loc(caller);
+  const char *where = source_name(caller->closure->function->chunk.source);
+  if (fn->name)
+    buf_printf(out, "  in fn %s, called from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
+  else
+    buf_printf(out, "  in %s, imported from %s:%d:%d\n", source_name(fn->chunk.source), where,
+               at.line, at.col);
+}
+
+/* The message with its location and caret, then the chain of calls that
+ * led there, innermost first (long chains are shortened in the middle). */
+void vm_describe_error(Interp *I, Buffer *out, const char *message) {
+  if (I->frame_count == 0) {
+    buf_printf(out, "error: %s\n", message);
+    return;
+  }
+  CallFrame *top = &I->frames[I->frame_count - 1];
+  SrcLoc loc = frame_loc(top);
+  Source *src = top->closure->function->chunk.source;
+  buf_printf(out, "%s:%d:%d: error: %s\n", source_name(src), loc.line, loc.col, message);
+  diag_quote(out, src, loc);
+  int n = I->frame_count;
+  for (int i = n - 1; i >= 1; i--) {
+    if (n > 24 && i == n - 11) {
+      int skip = n - 22;
+      buf_printf(out, "  ... %d more calls ...\n", skip);
+      i -= skip - 1;
+      continue;
+    }
+    describe_frame_link(I, out, i);
+  }
+}
+
+/* ---- operations -------------------------------------------------------- */
+
+static const char *unit_name(Interp *I, Buffer *b, UnitId u) {
+  buf_clear(b);
+  if (u == UNIT_NONE) buf_puts(b, "a plain number");
+  else unit_format(&I->units, b, u);
+  return b->data;
+}
+
+void vm_check_same_unit(Interp *I, const char *what, Value a, Value b) {
+  if (a.unit == b.unit) return;
+  Buffer x, y;
+  buf_init(&x);
+  buf_init(&y);
+  unit_name(I, &x, a.unit);
+  unit_name(I, &y, b.unit);
+  char msg[512];
+  snprintf(msg, sizeof msg, "cannot %s %s and %s", what, x.data, y.data);
+  buf_free(&x);
+  buf_free(&y);
+  interp_throw(I, "%s", msg);
+}
+
+static const char *a_type(Value v) {
+  const char *t = value_type_name(v);
+  return (t[0] == 'a' || t[0] == 'e' || t[0] == 'i' || t[0] == 'o' || t[0] == 'u') ? "an" : "a";
+}
+
+static _Noreturn void type_error(Interp *I, const char *verb, Value a, Value b) {
+  interp_throw(I, "cannot %s %s %s and %s %s", verb, a_type(a), value_type_name(a), a_type(b),
+               value_type_name(b));
+}
+
+Value vm_concat(Interp *I, int n, Value *parts) {
+  Buffer b;
+  buf_init(&b);
+  for (int i = 0; i < n; i++) value_print(I, &b, parts[i], false);
+  ObjString *s = str_copy(I, b.data, (int)b.len);
+  buf_free(&b);
+  return OBJ_VAL(s);
+}
+
+static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
+  ObjList *l = list_new(I);
+  for (int i = 0; i < a->items.count; i++) list_append(I, l, a->items.items[i]);
+  for (int i = 0; i < b->items.count; i++) list_append(I, l, b->items.items[i]);
+  return OBJ_VAL(l);
+}
+
+/* Arithmetic on anything: units, big and inexact numbers, strings, lists. */
+Value vm_arith(Interp *I, int op, Value a, Value b) {
+  if (!num_is(a) || !num_is(b)) {
+    if (op == OP_ADD && IS_STRING(a) && IS_STRING(b)) {
+      Value parts[2] = {a, b};
+      return vm_concat(I, 2, parts);
+    }
+    if (op == OP_ADD && IS_LIST(a) && IS_LIST(b)) return list_concat(I, AS_LIST(a), AS_LIST(b));
+    static const char *verbs[] = {[OP_ADD] = "add", [OP_SUB] = "subtract", [OP_MUL] = "multiply",
+                                  [OP_DIV] = "divide", [OP_MOD] = "take mod of",
+                                  [OP_POW] = "raise"};
+    if ((IS_STRING(a) || IS_STRING(b)) && op == OP_ADD)
+      interp_throw(I, "cannot add %s %s and %s %s (use str(x) or \"{x}\" to build text)", a_type(a),
+                   value_type_name(a), a_type(b), value_type_name(b));
+    type_error(I, verbs[op], a, b);
+  }
+  Value r;
+  switch (op) {
+  case OP_ADD:
+    vm_check_same_unit(I, "add", a, b);
+    r = num_add(I, a, b);
+    r.unit = a.unit;
+    return r;
+  case OP_SUB:
+    vm_check_same_unit(I, "subtract", a, b);
+    r = num_sub(I, a, b);
+    r.unit = a.unit;
+    return r;
+  case OP_MUL: {
+    UnitId u = (a.unit | b.unit) ? unit_mul(I, &I->units, a.unit, b.unit) : UNIT_NONE;
+    r = num_mul(I, a, b);
+    r.unit = u;
+    return r;
+  }
+  case OP_DIV: {
+    UnitId u = (a.unit | b.unit) ? unit_div(I, &I->units, a.unit, b.unit) : UNIT_NONE;
+    r = num_div(I, a, b);
+    r.unit = u;
+    return r;
+  }
+  case OP_MOD:
+    vm_check_same_unit(I, "take mod of", a, b);
+    r = num_mod(I, a, b);
+    r.unit = a.unit;
+    return r;
+  case OP_POW: {
+    if (b.unit != UNIT_NONE) interp_throw(I, "an exponent must be a plain number");
+    UnitId u = UNIT_NONE;
+    if (a.unit != UNIT_NONE) {
+      int64_t n;
+      if (!num_to_int64(b, &n))
+        interp_throw(I, "a number with a unit can only be raised to a whole power");
+      u = unit_pow(I, &I->units, a.unit, n);
+    }
+    r = num_pow(I, a, b);
+    r.unit = u;
+    return r;
+  }
+  }
+  interp_throw(I, "internal error: bad arithmetic operator");
+}
+
+int vm_compare(Interp *I, Value a, Value b) {
+  if (num_is(a) && num_is(b)) {
+    vm_check_same_unit(I, "compare", a, b);
+    return num_cmp(I, a, b);
+  }
+  if (IS_STRING(a) && IS_STRING(b)) {
+    int c = strcmp(AS_CSTRING(a), AS_CSTRING(b));
+    return (c > 0) - (c < 0);
+  }
+  type_error(I, "compare", a, b);
+}
+
+static bool values_equal_checked(Interp *I, Value a, Value b) {
+  if (num_is(a) && num_is(b)) {
+    vm_check_same_unit(I, "compare", a, b);
+    return num_eq(a, b);
+  }
+  return value_equal(a, b);
+}
+
+/* 1-based index into a list, string or range, checked. */
+static int64_t check_index(Interp *I, Value idx, int64_t count, const char *what) {
+  int64_t i;
+  if (!num_is(idx) || !num_to_int64(idx, &i) || idx.unit != UNIT_NONE)
+    interp_throw(I, "%s index must be a whole number, not %s", what, value_type_name(idx));
+  if (i < 1 || i > count)
+    interp_throw(I, "index %lld is out of range (the %s has %lld element%s; the first is 1)",
+                 (long long)i, what, (long long)count, count == 1 ? "" : "s");
+  return i - 1;
+}
+
+/* Byte offset of the i-th (0-based) UTF-8 character, or -1. */
+static int utf8_offset(ObjString *s, int64_t i) {
+  int64_t n = 0;
+  for (int off = 0; off < s->length; off++) {
+    if (((unsigned char)s->chars[off] & 0xC0) == 0x80) continue;
+    if (n++ == i) return off;
+  }
+  return -1;
+}
+
+static int utf8_char_len(const char *p, int max) {
+  int n = 1;
+  while (n < max && ((unsigned char)p[n] & 0xC0) == 0x80) n++;
+  return n;
+}
+
+int64_t vm_utf8_length(ObjString *s);
+int64_t vm_utf8_length(ObjString *s) {
+  int64_t n = 0;
+  for (int i = 0; i < s->length; i++)
+    if (((unsigned char)s->chars[i] & 0xC0) != 0x80) n++;
+  return n;
+}
+
+static Value get_index(Interp *I, Value obj, Value idx) {
+  if (IS_LIST(obj)) {
+    ObjList *l = AS_LIST(obj);
+    return l->items.items[check_index(I, idx, l->items.count, "list")];
+  }
+  if (IS_STRING(obj)) {
+    ObjString *s = AS_STRING(obj);
+    int64_t i = check_index(I, idx, vm_utf8_length(s), "string");
+    int off = utf8_offset(s, i);
+    return OBJ_VAL(str_copy(I, s->chars + off, utf8_char_len(s->chars + off, s->length - off)));
+  }
+  if (IS_RANGE(obj)) {
+    ObjRange *r = AS_RANGE(obj);
+    int64_t count = r->hi >= r->lo ? r->hi - r->lo + 1 : 0;
+    return INT_VAL(r->lo + check_index(I, idx, count, "range"));
+  }
+  if (IS_RECORD(obj)) {
+    if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
+    Value v;
+    if (!record_get(AS_RECORD(obj), AS_STRING(idx), &v))
+      interp_throw(I, "this record has no field '%s'", AS_CSTRING(idx));
+    return v;
+  }
+  interp_throw(I, "cannot index %s %s", a_type(obj), value_type_name(obj));
+}
+
+static void set_index(Interp *I, Value obj, Value idx, Value v) {
+  if (IS_LIST(obj)) {
+    ObjList *l = AS_LIST(obj);
+    l->items.items[check_index(I, idx, l->items.count, "list")] = v;
+    return;
+  }
+  if (IS_RECORD(obj)) {
+    if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
+    record_set(I, AS_RECORD(obj), AS_STRING(idx), v);
+    return;
+  }
+  interp_throw(I, "cannot assign to an element of %s %s", a_type(obj), value_type_name(obj));
+}
+
+static _Noreturn void no_field(Interp *I, Value obj, ObjString *name) {
+  if (!IS_RECORD(obj))
+    interp_throw(I, "cannot read field '%s' of %s %s", name->chars, a_type(obj),
+                 value_type_name(obj));
+  ObjRecord *r = AS_RECORD(obj);
+  Buffer b;
+  buf_init(&b);
+  for (int i = 0; i < r->count && i < 12; i++) {
+    if (i) buf_puts(&b, ", ");
+    buf_puts(&b, r->keys[i]->chars);
+  }
+  char fields[600];
+  snprintf(fields, sizeof fields, "%s%s", b.data, r->count > 12 ? ", ..." : "");
+  buf_free(&b);
+  if (r->count == 0) interp_throw(I, "this record has no field '%s' (it has no fields)", name->chars);
+  interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields);
+}
+
+static void print_values(Interp *I, int n, Value *vals) {
+  Buffer b;
+  buf_init(&b);
+  for (int i = 0; i < n; i++) {
+    if (i) buf_putc(&b, ' ');
+    value_print(I, &b, vals[i], false);
+  }
+  buf_putc(&b, '\n');
+  fwrite(b.data, 1, b.len, I->out);
+  buf_free(&b);
+  if (I->repl) fflush(I->out);
+}
+
+static void echo_value(Interp *I, Value v) {
+  if (IS_NIL(v)) return;
+  Buffer b;
+  buf_init(&b);
+  value_print(I, &b, v, true);
+  buf_putc(&b, '\n');
+  fwrite(b.data, 1, b.len, I->out);
+  fflush(I->out);
+  buf_free(&b);
+}
+
+static _Noreturn void assert_failed(Interp *I, bool has_msg, Value msg) {
+  if (!has_msg) interp_throw(I, "assertion failed");
+  Buffer b;
+  buf_init(&b);
+  value_print(I, &b, msg, false);
+  char text[1024];
+  snprintf(text, sizeof text, "%s", b.data);
+  buf_free(&b);
+  interp_throw(I, "assertion failed: %s", text);
+}
+
+/* Prepare iteration: returns the iteration state (an index). */
+static void check_iterable(Interp *I, Value v) {
+  if (IS_RANGE(v) || IS_LIST(v) || IS_STRING(v)) return;
+  if (IS_RECORD(v))
+    interp_throw(I, "cannot loop over a record directly; use keys(r) or values(r)");
+  interp_throw(I, "cannot loop over %s %s", a_type(v), value_type_name(v));
+}
+
+void interp_import(Interp *I, ObjString *path, Source *from);
+
+/* ---- calls ------------------------------------------------------------- */
+
+static _Noreturn void arity_error(Interp *I, const char *name, int expected_min, int expected_max,
+                                  int got) {
+  if (expected_max < 0)
+    interp_throw(I, "%s expects at least %d argument%s, got %d", name, expected_min,
+                 expected_min == 1 ? "" : "s", got);
+  if (expected_min == expected_max)
+    interp_throw(I, "%s expects %d argument%s, got %d", name, expected_min,
+                 expected_min == 1 ? "" : "s", got);
+  interp_throw(I, "%s expects %d to %d arguments, got %d", name, expected_min, expected_max, got);
+}
+
+static Value call_native(Interp *I, ObjNative *n, int argc, Value *args) {
+  if (argc < n->min_args || (n->max_args >= 0 && argc > n->max_args))
+    arity_error(I, n->name->chars, n->min_args, n->max_args, argc);
+  return n->fn(I, argc, args);
+}
+
+/* Push a frame for a closure whose callee and arguments are on the stack. */
+static CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, bool boundary) {
+  ObjFunction *f = cl->function;
+  if (UNLIKELY(argc != f->arity)) {
+    char name[300];
+    snprintf(name, sizeof name, "fn %s", f->name ? f->name->chars : "(anonymous)");
+    arity_error(I, name, f->arity, f->arity, argc);
+  }
+  if (UNLIKELY(I->frame_count == CLUSIM_MAX_FRAMES))
+    interp_throw(I, "recursion too deep (more than %d nested calls)", CLUSIM_MAX_FRAMES);
+  if (UNLIKELY(sp + f->max_slots + 64 > I->stack_end))
+    interp_throw(I, "recursion too deep (the value stack is full)");
+  CallFrame *frame = &I->frames[I->frame_count++];
+  frame->closure = cl;
+  frame->ip = f->chunk.code;
+  frame->slots = sp - argc - 1;
+  frame->native_boundary = boundary;
+  return frame;
+}
+
+static Value run(Interp *I);
+
+Value vm_call(Interp *I, Value callee, int argc, Value *args) {
+  if (I->sp + argc + 1 + 64 > I->stack_end) interp_throw(I, "recursion too deep (the value stack is full)");
+  Value *base = I->sp;
+  *I->sp++ = callee;
+  for (int i = 0; i < argc; i++) *I->sp++ = args[i];
+  Value result;
+  if (IS_NATIVE(callee)) {
+    result = call_native(I, AS_NATIVE(callee), argc, base + 1);
+  } else if (IS_CLOSURE(callee)) {
+    push_frame(I, AS_CLOSURE(callee), argc, I->sp, true);
+    result = run(I);
+  } else {
+    interp_throw(I, "cannot call %s %s", a_type(callee), value_type_name(callee));
+  }
+  I->sp = base;
+  return result;
+}
+
+Value vm_run_toplevel(Interp *I, ObjFunction *f) {
+  ObjClosure *cl = closure_new(I, f);
+  return vm_call(I, OBJ_VAL(cl), 0, NULL);
+}
+
+/* ---- the dispatch loop -------------------------------------------------- */
+
+#if defined(__GNUC__) && !defined(CLUSIM_NO_COMPUTED_GOTO)
+#define DISPATCH_TABLE 1
+#endif
+
+/* Run the top frame until it returns across a native boundary. */
+static Value run(Interp *I) {
+  CallFrame *frame = &I->frames[I->frame_count - 1];
+  uint8_t *ip = frame->ip;
+  Value *slots = frame->slots;
+  Value *consts = frame->closure->function->chunk.constants.items;
+  Value *sp = I->sp;
+
+#define READ_BYTE() (*ip++)
+#define READ_U16() (ip += 2, (uint16_t)(ip[-2] | (ip[-1] << 8)))
+#define SAVE() (frame->ip = ip, I->sp = sp)
+#define LOAD_FRAME()                                          \
+  do {                                                        \
+    frame = &I->frames[I->frame_count - 1];                   \
+    ip = frame->ip;                                           \
+    slots = frame->slots;                                     \
+    consts = frame->closure->function->chunk.constants.items; \
+  } while (0)
+#define PUSH(v) (*sp++ = (v))
+#define POP() (*--sp)
+#define PEEK(n) (sp[-1 - (n)])
+#define SAFE_POINT()                                                        \
+  do {                                                                      \
+    if (UNLIKELY(I->interrupted)) {                                         \
+      I->interrupted = 0;                                                   \
+      SAVE();                                                               \
+      interp_throw(I, "interrupted");                                       \
+    }                                                                       \
+    if (UNLIKELY(I->bytes_allocated > I->next_gc)) {                        \
+      SAVE();                                                               \
+      gc_collect(I);                                                        \
+    }                                                                       \
+  } while (0)
+
+#ifdef DISPATCH_TABLE
+  static void *labels[] = {
+#define X(name, n, doc) &&L_##name,
+      CLUSIM_OPCODES(X)
+#undef X
+  };
+#define CASE(name) L_##name:
+#define NEXT goto *labels[*ip++]
+  NEXT;
+#else
+#define CASE(name) case OP_##name:
+#define NEXT goto dispatch
+dispatch:
+  switch (*ip++) {
+#endif
+
+  CASE(CONST) {
+    PUSH(consts[READ_U16()]);
+    NEXT;
+  }
+  CASE(SMALLINT) {
+    PUSH(INT_VAL((int8_t)READ_BYTE()));
+    NEXT;
+  }
+  CASE(NIL) {
+    PUSH(NIL_VAL);
+    NEXT;
+  }
+  CASE(TRUE) {
+    PUSH(BOOL_VAL(true));
+    NEXT;
+  }
+  CASE(FALSE) {
+    PUSH(BOOL_VAL(false));
+    NEXT;
+  }
+  CASE(POP) {
+    sp--;
+    NEXT;
+  }
+  CASE(GET_LOCAL) {
+    PUSH(slots[READ_BYTE()]);
+    NEXT;
+  }
+  CASE(SET_LOCAL) {
+    slots[READ_BYTE()] = POP();
+    NEXT;
+  }
+  CASE(GET_GLOBAL) {
+    uint16_t g = READ_U16();
+    Value v = I->globals[g];
+    if (UNLIKELY(IS_UNDEF(v))) {
+      SAVE();
+      interp_throw(I, "unknown name '%s' (it is not defined yet)", I->global_names[g]->chars);
+    }
+    PUSH(v);
+    NEXT;
+  }
+  CASE(SET_GLOBAL) {
+    uint16_t g = READ_U16();
+    if (UNLIKELY(IS_UNDEF(I->globals[g]))) {
+      SAVE();
+      interp_throw(I, "unknown name '%s' (use 'let %s = ...' to declare it)",
+                   I->global_names[g]->chars, I->global_names[g]->chars);
+    }
+    I->globals[g] = POP();
+    NEXT;
+  }
+  CASE(DEFINE_GLOBAL) {
+    uint16_t g = READ_U16();
+    I->globals[g] = POP();
+    if (I->global_kinds[g] == GLOBAL_BUILTIN) I->global_kinds[g] = GLOBAL_VAR;
+    NEXT;
+  }
+  CASE(GET_UPVALUE) {
+    PUSH(*frame->closure->upvalues[READ_BYTE()]->location);
+    NEXT;
+  }
+  CASE(SET_UPVALUE) {
+    *frame->closure->upvalues[READ_BYTE()]->location = POP();
+    NEXT;
+  }
+  CASE(CLOSE_UPVALUE) {
+    close_upvalues(I, sp - 1);
+    sp--;
+    NEXT;
+  }
+  CASE(GET_FIELD) {
+    ObjString *name = AS_STRING(consts[READ_U16()]);
+    Value obj = PEEK(0);
+    if (LIKELY(IS_RECORD(obj))) {
+      ObjRecord *r = AS_RECORD(obj);
+      for (int i = 0; i < r->count; i++)
+        if (r->keys[i] == name) {
+          sp[-1] = r->values[i];
+          NEXT;
+        }
+    }
+    SAVE();
+    no_field(I, obj, name);
+  }
+  CASE(SET_FIELD) {
+    ObjString *name = AS_STRING(consts[READ_U16()]);
+    Value obj = PEEK(1);
+    if (UNLIKELY(!IS_RECORD(obj))) {
+      SAVE();
+      interp_throw(I, "cannot set field '%s' of %s %s", name->chars, a_type(obj),
+                   value_type_name(obj));
+    }
+    ObjRecord *r = AS_RECORD(obj);
+    Value v = PEEK(0);
+    sp -= 2;
+    for (int i = 0; i < r->count; i++)
+      if (r->keys[i] == name) {
+        r->values[i] = v;
+        NEXT;
+      }
+    SAVE();
+    record_set(I, r, name, v);
+    NEXT;
+  }
+  CASE(GET_INDEX) {
+    SAVE();
+    Value v = get_index(I, PEEK(1), PEEK(0));
+    sp -= 1;
+    sp[-1] = v;
+    NEXT;
+  }
+  CASE(SET_INDEX) {
+    SAVE();
+    set_index(I, PEEK(2), PEEK(1), PEEK(0));
+    sp -= 3;
+    NEXT;
+  }
+
+#define INT_ARITH(builtin)                                                   \
+  {                                                                          \
+    Value b = sp[-1], a = sp[-2];                                            \
+    int64_t r;                                                               \
+    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit && \
+               !builtin(a.as.i, b.as.i, &r))) {                              \
+      sp[-2].as.i = r;                                                       \
+      sp--;                                                                  \
+      NEXT;                                                                  \
+    }                                                                        \
+  }
+#define SLOW_ARITH(op)                    \
+  {                                       \
+    SAVE();                               \
+    Value r = vm_arith(I, op, sp[-2], sp[-1]); \
+    sp--;                                 \
+    sp[-1] = r;                           \
+    NEXT;                                 \
+  }
+
+  CASE(ADD) {
+    INT_ARITH(__builtin_add_overflow);
+    SLOW_ARITH(OP_ADD);
+  }
+  CASE(SUB) {
+    INT_ARITH(__builtin_sub_overflow);
+    SLOW_ARITH(OP_SUB);
+  }
+  CASE(MUL) {
+    Value b = sp[-1], a = sp[-2];
+    int64_t r;
+    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && (a.unit | b.unit) == 0 &&
+               !__builtin_mul_overflow(a.as.i, b.as.i, &r))) {
+      sp[-2].as.i = r;
+      sp--;
+      NEXT;
+    }
+    SLOW_ARITH(OP_MUL);
+  }
+  CASE(DIV) SLOW_ARITH(OP_DIV);
+  CASE(MOD) SLOW_ARITH(OP_MOD);
+  CASE(POW) SLOW_ARITH(OP_POW);
+  CASE(ADD_INT) {
+    int8_t k = (int8_t)READ_BYTE();
+    Value a = sp[-1];
+    int64_t r;
+    if (LIKELY(a.type == VAL_INT && a.unit == 0 && !__builtin_add_overflow(a.as.i, k, &r))) {
+      sp[-1].as.i = r;
+      NEXT;
+    }
+    SAVE();
+    sp[-1] = vm_arith(I, OP_ADD, a, INT_VAL(k));
+    NEXT;
+  }
+  CASE(NEG) {
+    Value a = sp[-1];
+    if (LIKELY(a.type == VAL_INT && a.as.i != INT64_MIN)) {
+      sp[-1].as.i = -a.as.i;
+      NEXT;
+    }
+    SAVE();
+    if (!num_is(a)) interp_throw(I, "cannot negate %s %s", a_type(a), value_type_name(a));
+    Value r = num_neg(I, a);
+    r.unit = a.unit;
+    sp[-1] = r;
+    NEXT;
+  }
+  CASE(NOT) {
+    sp[-1] = BOOL_VAL(IS_FALSY(sp[-1]));
+    NEXT;
+  }
+  CASE(EQ) {
+    Value b = sp[-1], a = sp[-2];
+    bool eq;
+    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
+    else {
+      SAVE();
+      eq = values_equal_checked(I, a, b);
+    }
+    sp--;
+    sp[-1] = BOOL_VAL(eq);
+    NEXT;
+  }
+  CASE(NE) {
+    Value b = sp[-1], a = sp[-2];
+    bool eq;
+    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
+    else {
+      SAVE();
+      eq = values_equal_checked(I, a, b);
+    }
+    sp--;
+    sp[-1] = BOOL_VAL(!eq);
+    NEXT;
+  }
+
+#define COMPARE(cmp_op)                                                        \
+  {                                                                            \
+    Value b = sp[-1], a = sp[-2];                                              \
+    bool r;                                                                    \
+    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit))    \
+      r = a.as.i cmp_op b.as.i;                                                \
+    else {                                                                     \
+      SAVE();                                                                  \
+      int c = vm_compare(I, a, b);                                             \
+      r = c != 2 && c cmp_op 0;                                                \
+    }                                                                          \
+    sp--;                                                                      \
+    sp[-1] = BOOL_VAL(r);                                                      \
+    NEXT;                                                                      \
+  }
+  CASE(LT) COMPARE(<);
+  CASE(LE) COMPARE(<=);
+  CASE(GT) COMPARE(>);
+  CASE(GE) COMPARE(>=);
+
+  CASE(RANGE) {
+    Value b = sp[-1], a = sp[-2];
+    int64_t lo, hi;
+    SAVE();
+    if (!num_is(a) || !num_is(b) || !num_to_int64(a, &lo) || !num_to_int64(b, &hi) ||
+        a.unit || b.unit)
+      interp_throw(I, "a range needs two whole numbers without units, as in 2025..2030");
+    Value r = OBJ_VAL(range_new(I, lo, hi));
+    sp--;
+    sp[-1] = r;
+    NEXT;
+  }
+  CASE(JUMP) {
+    uint16_t off = READ_U16();
+    ip += off;
+    NEXT;
+  }
+  CASE(JUMP_IF_FALSE) {
+    uint16_t off = READ_U16();
+    if (IS_FALSY(sp[-1])) ip += off;
+    sp--;
+    NEXT;
+  }
+  CASE(JUMP_IF_FALSE_KEEP) {
+    uint16_t off = READ_U16();
+    if (IS_FALSY(sp[-1])) ip += off;
+    else sp--;
+    NEXT;
+  }
+  CASE(JUMP_IF_TRUE_KEEP) {
+    uint16_t off = READ_U16();
+    if (!IS_FALSY(sp[-1])) ip += off;
+    else sp--;
+    NEXT;
+  }
+  CASE(LOOP) {
+    uint16_t off = READ_U16();
+    ip -= off;
+    SAFE_POINT();
+    NEXT;
+  }
+  CASE(LT_JUMP) {
+    uint16_t off = READ_U16();
+    Value b = sp[-1], a = sp[-2];
+    bool r;
+    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit)) r = a.as.i < b.as.i;
+    else {
+      SAVE();
+      int c = vm_compare(I, a, b);
+      r = c != 2 && c < 0;
+    }
+    sp -= 2;
+    if (!r) ip += off;
+    NEXT;
+  }
+  CASE(FOR_PREP) {
+    SAVE();
+    check_iterable(I, sp[-1]);
+    PUSH(INT_VAL(0));
+    NEXT;
+  }
+  CASE(FOR_NEXT) {
+    uint8_t slot = READ_BYTE();
+    uint16_t off = READ_U16();
+    Value it = slots[slot];
+    int64_t idx = slots[slot + 1].as.i;
+    ObjType t = OBJ_TYPE(it);
+    if (t == OBJ_RANGE) {
+      ObjRange *r = AS_RANGE(it);
+      if (r->hi < r->lo || idx > r->hi - r->lo) {
+        ip += off;
+        NEXT;
+      }
+      PUSH(INT_VAL(r->lo + idx));
+    } else if (t == OBJ_LIST) {
+      ObjList *l = AS_LIST(it);
+      if (idx >= l->items.count) {
+        ip += off;
+        NEXT;
+      }
+      PUSH(l->items.items[idx]);
+    } else {
+      ObjString *s = AS_STRING(it);
+      if (idx >= s->length) {
+        ip += off;
+        NEXT;
+      }
+      int n = utf8_char_len(s->chars + idx, s->length - (int)idx);
+      SAVE();
+      PUSH(OBJ_VAL(str_copy(I, s->chars + idx, n)));
+      slots[slot + 1].as.i = idx + n;
+      NEXT;
+    }
+    slots[slot + 1].as.i = idx + 1;
+    NEXT;
+  }
+  CASE(CALL) {
+    int argc = READ_BYTE();
+    Value callee = sp[-1 - argc];
+    if (LIKELY(IS_CLOSURE(callee))) {
+      SAVE();
+      SAFE_POINT();
+      push_frame(I, AS_CLOSURE(callee), argc, sp, false);
+      LOAD_FRAME();
+      NEXT;
+    }
+    SAVE();
+    if (IS_NATIVE(callee)) {
+      Value r = call_native(I, AS_NATIVE(callee), argc, sp - argc);
+      sp -= argc;
+      sp[-1] = r;
+      NEXT;
+    }
+    interp_throw(I, "cannot call %s %s", a_type(callee), value_type_name(callee));
+  }
+  CASE(CLOSURE) {
+    ObjFunction *f = AS_FUNCTION(consts[READ_U16()]);
+    SAVE();
+    ObjClosure *cl = closure_new(I, f);
+    PUSH(OBJ_VAL(cl));
+    for (int i = 0; i < cl->upvalue_count; i++) {
+      uint8_t is_local = READ_BYTE();
+      uint8_t index = READ_BYTE();
+      cl->upvalues[i] = is_local ? capture_upvalue(I, slots + index) : frame->closure->upvalues[index];
+    }
+    NEXT;
+  }
+  CASE(RETURN) {
+    Value result = POP();
+    if (I->open_upvalues) close_upvalues(I, slots);
+    bool boundary = frame->native_boundary;
+    I->frame_count--;
+    sp = slots;
+    if (boundary) {
+      I->sp = sp;
+      return result;
+    }
+    PUSH(result);
+    LOAD_FRAME();
+    NEXT;
+  }
+  CASE(LIST) {
+    int n = READ_U16();
+    SAVE();
+    ObjList *l = list_new(I);
+    for (int i = 0; i < n; i++) list_append(I, l, sp[i - n]);
+    sp -= n;
+    PUSH(OBJ_VAL(l));
+    NEXT;
+  }
+  CASE(RECORD) {
+    int n = READ_U16();
+    SAVE();
+    ObjRecord *r = record_new(I);
+    for (int i = 0; i < n; i++) record_set(I, r, AS_STRING(sp[2 * (i - n)]), sp[2 * (i - n) + 1]);
+    sp -= 2 * n;
+    PUSH(OBJ_VAL(r));
+    NEXT;
+  }
+  CASE(CONCAT) {
+    int n = READ_BYTE();
+    SAVE();
+    Value s = vm_concat(I, n, sp - n);
+    sp -= n;
+    PUSH(s);
+    NEXT;
+  }
+  CASE(PRINT) {
+    int n = READ_BYTE();
+    SAVE();
+    print_values(I, n, sp - n);
+    sp -= n;
+    NEXT;
+  }
+  CASE(ECHO) {
+    SAVE();
+    echo_value(I, sp[-1]);
+    sp--;
+    NEXT;
+  }
+  CASE(ASSERT) {
+    int has_msg = READ_BYTE();
+    Value cond = sp[-1 - has_msg];
+    if (IS_FALSY(cond)) {
+      SAVE();
+      assert_failed(I, has_msg, sp[-1]);
+    }
+    sp -= 1 + has_msg;
+    NEXT;
+  }
+  CASE(IMPORT) {
+    ObjString *path = AS_STRING(consts[READ_U16()]);
+    SAVE();
+    interp_import(I, path, frame->closure->function->chunk.source);
+    NEXT;
+  }
+
+#ifndef DISPATCH_TABLE
+  }
+  interp_throw(I, "internal error: bad opcode");
+#endif
+}

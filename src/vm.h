@@ -1,0 +1,33 @@
+/* vm.h - the bytecode interpreter. */
+#ifndef CLUSIM_VM_H
+#define CLUSIM_VM_H
+
+#include "buffer.h"
+#include "object.h"
+
+void vm_init(Interp *I);
+void vm_free(Interp *I);
+
+/* Call a function value (closure or built-in) with arguments and return
+ * its result.  Usable from built-ins (map, sort...) and from C. Errors
+ * unwind with interp_throw. */
+Value vm_call(Interp *I, Value callee, int argc, Value *args);
+
+/* Run a compiled top-level function. */
+Value vm_run_toplevel(Interp *I, ObjFunction *f);
+
+/* Unwind the VM to a saved depth after an error (closing upvalues). */
+void vm_unwind(Interp *I, int frame_count, Value *sp);
+
+/* Build the located message and call chain for a runtime error raised
+ * while the VM was running (called by interp_throw). */
+void vm_describe_error(Interp *I, Buffer *out, const char *message);
+
+/* Helpers shared with the built-in libraries. */
+Value vm_concat(Interp *I, int n, Value *parts);
+void vm_check_same_unit(Interp *I, const char *what, Value a, Value b);
+/* Three-way compare of numbers (same unit) or strings; raises otherwise. */
+int vm_compare(Interp *I, Value a, Value b);
+Value vm_arith(Interp *I, int op, Value a, Value b);
+
+#endif

@@ -1,0 +1,119 @@
+#!/bin/sh
+# run_repl_tests.sh - runs the prompt tests tests/repl/*.pty through a
+# pseudo-terminal (tests/repl/pty_driver.c) against a Clusim binary.
+#
+# Usage: sh tests/repl/run_repl_tests.sh CLUSIM_BINARY PTY_DRIVER
+#
+# Each NAME.pty is a pty_driver script (see the comment at the top of
+# pty_driver.c).  Every test starts `CLUSIM` with no arguments, from this
+# directory, with a fresh temporary HOME and XDG_STATE_HOME (so the history
+# file is $XDG_STATE_HOME/clusim/history), INPUTRC pointing at an empty file
+# (no /etc/inputrc), LC_ALL=C and NO_COLOR=1.  Lines in the .pty file:
+#
+#   # args: A B C               arguments for clusim (split at white space)
+#   # history-contains: TEXT    after the run, the history file must contain
+#                               TEXT (a fixed string; several lines allowed)
+#
+# CLUSIM_TEST_FILTER keeps the tests whose file name contains it.
+# CLUSIM_TEST_TIMEOUT (default 60) bounds each whole test in seconds.
+# The last line is `N passed, N failed`; the exit status is non-zero if a
+# test failed or if none ran.
+
+set -u
+
+me=run_repl_tests
+if [ $# -ne 2 ]; then
+    echo "usage: sh tests/repl/run_repl_tests.sh CLUSIM_BINARY PTY_DRIVER" >&2
+    exit 2
+fi
+
+# abspath PROGRAM: the program as an absolute path, or empty if missing.
+abspath() {
+    case $1 in
+        */*) p=$1 ;;
+        *) p=$(command -v "$1") || return 1 ;;
+    esac
+    [ -f "$p" ] && [ -x "$p" ] || return 1
+    echo "$(cd "$(dirname "$p")" && pwd)/$(basename "$p")"
+}
+bin=$(abspath "$1") || { echo "$me: $1: no such executable (build it with make)" >&2; exit 2; }
+driver=$(abspath "$2") || { echo "$me: $2: no such executable (build it with make)" >&2; exit 2; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+filter=${CLUSIM_TEST_FILTER:-}
+timeout_s=${CLUSIM_TEST_TIMEOUT:-60}
+if command -v timeout >/dev/null 2>&1; then
+    limit="timeout -k 5 $timeout_s"
+else
+    limit=""
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/clusim-repl.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+export LC_ALL=C NO_COLOR=1
+unset CLUSIM_TEST_FILTER
+: >"$tmp/inputrc"
+
+passed=0
+failed=0
+for test in "$here"/*.pty; do
+    [ -f "$test" ] || continue
+    name=$(basename "$test" .pty)
+    case $name in *"$filter"*) ;; *) continue ;; esac
+
+    rm -rf "${tmp:?}/home"
+    mkdir -p "$tmp/home/state"
+    args=$(sed -n 's/^#[[:space:]]*args:[[:space:]]*//p' "$test" | head -n 1)
+    (
+        cd "$here" || exit 125
+        set -f
+        # shellcheck disable=SC2086  # $args splits at white space
+        HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state INPUTRC=$tmp/inputrc \
+            exec $limit "$driver" "$test" -- "$bin" $args
+    ) </dev/null >"$tmp/log" 2>&1
+    status=$?
+
+    problem=""
+    if [ -n "$limit" ] && { [ $status -eq 124 ] || [ $status -eq 137 ]; }; then
+        problem="timed out after $timeout_s s (killed)"
+    elif [ $status -ne 0 ]; then
+        problem="pty_driver exited with status $status"
+    fi
+    if [ -z "$problem" ]; then
+        history=$tmp/home/state/clusim/history
+        sed -n 's/^#[[:space:]]*history-contains:[[:space:]]*//p' "$test" >"$tmp/wanted"
+        while IFS= read -r text; do
+            if [ ! -f "$history" ]; then
+                problem="no history file $history"
+                break
+            fi
+            if ! grep -qF -- "$text" "$history"; then
+                problem="the history file does not contain: $text"
+                {
+                    echo "--- history file ---"
+                    cat "$history"
+                    echo "--- end of history file ---"
+                } >>"$tmp/log"
+                break
+            fi
+        done <"$tmp/wanted"
+    fi
+
+    if [ -z "$problem" ]; then
+        echo "ok   $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name: $problem"
+        sed 's/^/    /' "$tmp/log"
+        failed=$((failed + 1))
+    fi
+done
+
+if [ $((passed + failed)) -eq 0 ]; then
+    echo "$me: no test matched${filter:+ the filter '$filter'} in $here"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ] && [ $((passed + failed)) -gt 0 ]

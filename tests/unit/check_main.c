@@ -1,0 +1,13 @@
+/* check_main.c - runs every Check suite of the C modules. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void) {
+  SRunner *sr = srunner_create(num_suite());
+  srunner_add_suite(sr, unit_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,10 @@
+/* suites.h - the Check suites of the unit-test runner (check_main.c). */
+#ifndef CLUSIM_TEST_SUITES_H
+#define CLUSIM_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *num_suite(void);
+Suite *unit_suite(void);
+
+#endif
