@@ -239,7 +239,7 @@ static Value f_join(Interp *I, int argc, Value *args) {
     if (i) buf_puts(&b, sep);
     value_print(I, &b, l->items.items[i], false);
   }
-  ObjString *s = str_copy(I, b.data, (int)b.len);
+  ObjString *s = str_make(I, b.data, (int)b.len);
   buf_free(&b);
   return OBJ_VAL(s);
 }

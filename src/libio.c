@@ -100,7 +100,7 @@ static Value f_read_csv(Interp *I, int argc, Value *args) {
   size_t n;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
   fclose(f);
-  ObjString *text = str_copy(I, b.data, (int)b.len); /* owned by the heap: no leak on error */
+  ObjString *text = str_make(I, b.data, (int)b.len); /* owned by the heap: no leak on error */
   buf_free(&b);
   ObjList *rows = parse_csv(I, text->chars, path->chars);
   ObjList *out = list_new(I);

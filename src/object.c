@@ -19,15 +19,69 @@ uint32_t hash_bytes(const char *s, size_t n) {
   return h;
 }
 
-ObjString *str_copy(Interp *I, const char *chars, int length) {
-  uint32_t hash = hash_bytes(chars, (size_t)length);
-  ObjString *s = table_find_string(&I->strings, chars, length, hash);
-  if (s) return s;
-  s = (ObjString *)obj_alloc(I, sizeof(ObjString) + (size_t)length + 1, OBJ_STRING);
+/* Short strings hash every byte; long ones a sample of 32 bytes, so that
+ * hashing a long text is O(1) (as Lua does). */
+uint32_t hash_string(const char *s, int n) {
+  if (n <= STR_SHORT) return hash_bytes(s, (size_t)n);
+  uint32_t h = 2166136261u ^ (uint32_t)n;
+  int step = n / 32;
+  for (int i = 0; i < n; i += step) {
+    h ^= (uint8_t)s[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+static ObjString *alloc_string(Interp *I, int length, uint32_t hash) {
+  ObjString *s = (ObjString *)obj_alloc(I, sizeof(ObjString) + (size_t)length + 1, OBJ_STRING);
   s->hash = hash;
   s->length = length;
-  memcpy(s->chars, chars, (size_t)length);
   s->chars[length] = '\0';
+  return s;
+}
+
+/* Runtime text: short strings are interned, long ones are not (building a
+ * long text must not cost a table lookup, and equality compares them by
+ * content - see value_equal). */
+ObjString *str_make(Interp *I, const char *chars, int length) {
+  if (length <= STR_SHORT) return str_copy(I, chars, length);
+  ObjString *s = alloc_string(I, length, hash_string(chars, length));
+  memcpy(s->chars, chars, (size_t)length);
+  return s;
+}
+
+/* Concatenate strings without an intermediate buffer. */
+ObjString *str_concat(Interp *I, int n, ObjString **parts) {
+  size_t total = 0;
+  for (int i = 0; i < n; i++) total += (size_t)parts[i]->length;
+  if (total > (size_t)INT32_MAX / 2) interp_throw(I, "text too long (more than a billion characters)");
+  if (total <= STR_SHORT) {
+    char buf[STR_SHORT + 1];
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+      memcpy(buf + at, parts[i]->chars, (size_t)parts[i]->length);
+      at += (size_t)parts[i]->length;
+    }
+    return str_copy(I, buf, (int)total);
+  }
+  ObjString *s = alloc_string(I, (int)total, 0);
+  size_t at = 0;
+  for (int i = 0; i < n; i++) {
+    memcpy(s->chars + at, parts[i]->chars, (size_t)parts[i]->length);
+    at += (size_t)parts[i]->length;
+  }
+  s->hash = hash_string(s->chars, s->length);
+  return s;
+}
+
+/* Names, field keys and constants: always interned, so that they can be
+ * compared by pointer. */
+ObjString *str_copy(Interp *I, const char *chars, int length) {
+  uint32_t hash = hash_string(chars, length);
+  ObjString *s = table_find_string(&I->strings, chars, length, hash);
+  if (s) return s;
+  s = alloc_string(I, length, hash);
+  memcpy(s->chars, chars, (size_t)length);
   table_set(I, &I->strings, s, NIL_VAL);
   return s;
 }

@@ -32,8 +32,11 @@ struct Obj {
   struct Obj *next;
 };
 
-/* Strings are immutable and interned: two equal strings are the same
- * object, so string equality and record-field lookup compare pointers. */
+/* Strings are immutable.  Names, field keys, constants and every string of
+ * up to STR_SHORT bytes are interned: two equal ones are the same object,
+ * so record-field lookup compares pointers.  Longer strings built at run
+ * time are not interned; equality compares their hash, length and bytes. */
+#define STR_SHORT 40
 typedef struct ObjString {
   Obj obj;
   uint32_t hash;
@@ -133,7 +136,9 @@ typedef struct {
 /* Constructors.  All allocate through memory.c and may therefore only be
  * called where a collection cannot run (collections run only at VM safe
  * points, never inside these). */
-ObjString *str_copy(Interp *I, const char *chars, int length);
+ObjString *str_copy(Interp *I, const char *chars, int length); /* interned */
+ObjString *str_make(Interp *I, const char *chars, int length); /* runtime text */
+ObjString *str_concat(Interp *I, int n, ObjString **parts);
 ObjString *str_new(Interp *I, const char *cstr);
 ObjString *str_printf(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
 ObjBigInt *bigint_new(Interp *I);     /* mpz initialised to 0 */
@@ -152,5 +157,6 @@ ObjNative *native_new(Interp *I, const char *name, NativeFn fn, int min_args,
                       int max_args, const char *help);
 
 uint32_t hash_bytes(const char *s, size_t n);
+uint32_t hash_string(const char *s, int n);
 
 #endif

@@ -60,7 +60,12 @@ static bool equal_depth(Value a, Value b, int depth) {
   }
   case OBJ_RANGE:
     return AS_RANGE(a)->lo == AS_RANGE(b)->lo && AS_RANGE(a)->hi == AS_RANGE(b)->hi;
-  default: return false; /* strings are interned; functions compare by identity */
+  case OBJ_STRING: {
+    ObjString *x = AS_STRING(a), *y = AS_STRING(b);
+    return x->length == y->length && x->hash == y->hash &&
+           memcmp(x->chars, y->chars, (size_t)x->length) == 0;
+  }
+  default: return false; /* functions compare by identity */
   }
 }
 

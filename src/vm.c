@@ -151,10 +151,17 @@ static _Noreturn void type_error(Interp *I, const char *verb, Value a, Value b) 
 }
 
 Value vm_concat(Interp *I, int n, Value *parts) {
+  ObjString *strs[256];
+  bool all_strings = n <= 256;
+  for (int i = 0; all_strings && i < n; i++) {
+    if (IS_STRING(parts[i])) strs[i] = AS_STRING(parts[i]);
+    else all_strings = false;
+  }
+  if (all_strings) return OBJ_VAL(str_concat(I, n, strs));
   Buffer b;
   buf_init(&b);
   for (int i = 0; i < n; i++) value_print(I, &b, parts[i], false);
-  ObjString *s = str_copy(I, b.data, (int)b.len);
+  ObjString *s = str_make(I, b.data, (int)b.len);
   buf_free(&b);
   return OBJ_VAL(s);
 }
@@ -302,7 +309,8 @@ static Value get_index(Interp *I, Value obj, Value idx) {
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     Value v;
-    if (!record_get(AS_RECORD(obj), AS_STRING(idx), &v))
+    ObjString *key = str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length);
+    if (!record_get(AS_RECORD(obj), key, &v))
       interp_throw(I, "this record has no field '%s'", AS_CSTRING(idx));
     return v;
   }
@@ -317,7 +325,7 @@ static void set_index(Interp *I, Value obj, Value idx, Value v) {
   }
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
-    record_set(I, AS_RECORD(obj), AS_STRING(idx), v);
+    record_set(I, AS_RECORD(obj), str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length), v);
     return;
   }
   interp_throw(I, "cannot assign to an element of %s %s", a_type(obj), value_type_name(obj));
