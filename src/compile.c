@@ -675,10 +675,22 @@ static void assign_stmt(Compiler *c, Node *n) {
 /* Compile a condition and a jump taken when it is false.  `a < b` uses
  * the fused compare-and-jump. */
 static int condition_jump(Compiler *c, Node *cond) {
-  if (cond->kind == N_BINARY && cond->op == '<') {
-    expr(c, cond->a);
-    expr(c, cond->b);
-    return emit_jump(c, OP_LT_JUMP, -2, cond->loc);
+  if (cond->kind == N_BINARY) {
+    OpCode op = OP_NIL;
+    switch (cond->op) {
+    case '<': op = OP_LT_JUMP; break;
+    case LE: op = OP_LE_JUMP; break;
+    case '>': op = OP_GT_JUMP; break;
+    case GE: op = OP_GE_JUMP; break;
+    case EQ: op = OP_EQ_JUMP; break;
+    case NE: op = OP_NE_JUMP; break;
+    default: break;
+    }
+    if (op != OP_NIL) {
+      expr(c, cond->a);
+      expr(c, cond->b);
+      return emit_jump(c, op, -2, cond->loc);
+    }
   }
   expr(c, cond);
   return emit_jump(c, OP_JUMP_IF_FALSE, -1, cond->loc);
@@ -731,27 +743,38 @@ static void while_stmt(Compiler *c, Node *n) {
   pop_loop(c, &loop, n->loc);
 }
 
+/* for x in XS { body }: the iterable, the iteration state and x live in
+ * three hidden slots.  FOR_NEXT loads the first element (or skips the
+ * loop); FOR_LOOP, at the bottom, loads the next one and jumps back, so a
+ * round costs one dispatch of loop control.  When the body captures x, its
+ * upvalue is closed at the end of every round, so each closure keeps the x
+ * of its own round. */
 static void for_stmt(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
   begin_scope(c);
   expr(c, n->a);
-  emit_op(c, OP_FOR_PREP, 1, n->a->loc);
+  emit_op(c, OP_FOR_PREP, 2, n->a->loc);
   int iter_slot = add_local(c, "(for iterable)", n->loc);
   add_local(c, "(for state)", n->loc);
-  int start = chunk(c)->count;
-  emit_op(c, OP_FOR_NEXT, 1, n->loc);
+  int var_slot = add_local(c, n->str, n->loc);
+  emit_op(c, OP_FOR_NEXT, 0, n->loc);
   emit(c, (uint8_t)iter_slot, n->loc);
   emit_u16(c, 0xffff, n->loc);
   int exit_jump = chunk(c)->count - 2;
-  int outer = c->fc->scope_depth;
-  begin_scope(c);
-  add_local(c, n->str, n->loc);
+  int body_start = chunk(c)->count;
   Loop loop;
-  push_loop(c, &loop, outer, c->fc->scope_depth, -1);
-  block(c, n->b);
+  push_loop(c, &loop, c->fc->scope_depth, c->fc->scope_depth, -1);
+  scoped_block(c, n->b);
   for (int i = 0; i < loop.continues.count; i++) patch_jump(c, loop.continues.at[i], n->loc);
-  end_scope(c, n->loc);
-  emit_loop(c, start, n->loc);
+  if (c->fc->locals[var_slot].captured) {
+    emit_op(c, OP_CLOSE_SLOT, 0, n->loc);
+    emit(c, (uint8_t)var_slot, n->loc);
+  }
+  emit_op(c, OP_FOR_LOOP, 0, n->loc);
+  emit(c, (uint8_t)iter_slot, n->loc);
+  int offset = chunk(c)->count - body_start + 2;
+  if (offset > 0xffff) error_at(c, n->loc, "this loop body is too long");
+  emit_u16(c, offset, n->loc);
   patch_jump(c, exit_jump, n->loc);
   pop_loop(c, &loop, n->loc);
   end_scope(c, n->loc);

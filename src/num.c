@@ -724,12 +724,14 @@ Value num_round(Interp *I, Value x, int64_t digits, RoundMode mode) {
 /* Parsing                                                            */
 /* ------------------------------------------------------------------ */
 
+static _Noreturn void oom(void) {
+  fputs("clusim: out of memory\n", stderr);
+  exit(1);
+}
+
 static void *xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
-  if (!p) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
+  if (!p) oom();
   return p;
 }
 
@@ -984,11 +986,6 @@ void num_format(Interp *I, Buffer *b, Value x) {
 /* ------------------------------------------------------------------ */
 /* GMP's allocator                                                    */
 /* ------------------------------------------------------------------ */
-
-static void oom(void) {
-  fputs("clusim: out of memory\n", stderr);
-  exit(1);
-}
 
 static void *gmp_alloc(size_t n) {
   void *p = malloc(n);

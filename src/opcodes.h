@@ -48,8 +48,15 @@
   X(JUMP_IF_TRUE_KEEP, 2, "u16 offset: cond -- cond (jump) or -- (fall through)")       \
   X(LOOP, 2, "u16 backward offset (a safe point)")                                      \
   X(LT_JUMP, 2, "u16 offset: a b -- (jump unless a<b)")                                 \
-  X(FOR_PREP, 0, "iterable -- iterable state (checks the value is iterable)")           \
-  X(FOR_NEXT, 3, "u8 slot, u16 exit offset: -- (next element into slot, or jump)")      \
+  X(FOR_PREP, 0, "iterable -- iterable state var (checks the value is iterable)")       \
+  X(FOR_NEXT, 3, "u8 slot, u16 exit offset: first element into var, or jump past loop") \
+  X(FOR_LOOP, 3, "u8 slot, u16 back offset: next element into var and jump back (safe point)") \
+  X(CLOSE_SLOT, 1, "u8 slot: close upvalues of this slot (a captured loop variable)")     \
+  X(LE_JUMP, 2, "u16 offset: a b -- (jump unless a<=b)")                                \
+  X(GT_JUMP, 2, "u16 offset: a b -- (jump unless a>b)")                                 \
+  X(GE_JUMP, 2, "u16 offset: a b -- (jump unless a>=b)")                                \
+  X(EQ_JUMP, 2, "u16 offset: a b -- (jump unless a==b)")                                \
+  X(NE_JUMP, 2, "u16 offset: a b -- (jump unless a!=b)")                                \
   X(CALL, 1, "u8 argc: fn args -- result")                                              \
   X(CLOSURE, 2, "u16 function, then (is_local, index) per upvalue -- closure")          \
   X(RETURN, 0, "value -- (to the caller)")                                              \

@@ -392,6 +392,33 @@ static void check_iterable(Interp *I, Value v) {
   interp_throw(I, "cannot loop over %s %s", a_type(v), value_type_name(v));
 }
 
+/* Load the next element of a for loop into it[2]; it[0] is the iterable,
+ * it[1] the position (index, or byte offset in a string). For ranges the
+ * position counts from 0 and is advanced by FOR_LOOP itself. */
+static bool for_advance(Interp *I, Value *it) {
+  ObjType t = OBJ_TYPE(it[0]);
+  int64_t idx = it[1].as.i;
+  if (t == OBJ_RANGE) {
+    ObjRange *r = AS_RANGE(it[0]);
+    if (r->hi < r->lo || idx > r->hi - r->lo) return false;
+    it[2] = INT_VAL(r->lo + idx);
+    return true;
+  }
+  if (t == OBJ_LIST) {
+    ObjList *l = AS_LIST(it[0]);
+    if (idx >= l->items.count) return false;
+    it[2] = l->items.items[idx];
+    it[1].as.i = idx + 1;
+    return true;
+  }
+  ObjString *s = AS_STRING(it[0]);
+  if (idx >= s->length) return false;
+  int n = utf8_char_len(s->chars + idx, s->length - (int)idx);
+  it[2] = OBJ_VAL(str_copy(I, s->chars + idx, n));
+  it[1].as.i = idx + n;
+  return true;
+}
+
 void interp_import(Interp *I, ObjString *path, Source *from);
 
 /* ---- calls ------------------------------------------------------------- */
@@ -790,59 +817,85 @@ dispatch:
     SAFE_POINT();
     NEXT;
   }
-  CASE(LT_JUMP) {
+#define COMPARE_JUMP(cmp_op)                                                  \
+  {                                                                           \
+    uint16_t off = READ_U16();                                                \
+    Value b = sp[-1], a = sp[-2];                                             \
+    bool r;                                                                   \
+    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit))   \
+      r = a.as.i cmp_op b.as.i;                                               \
+    else {                                                                    \
+      SAVE();                                                                 \
+      int c = vm_compare(I, a, b);                                            \
+      r = c != 2 && c cmp_op 0;                                               \
+    }                                                                         \
+    sp -= 2;                                                                  \
+    if (!r) ip += off;                                                        \
+    NEXT;                                                                     \
+  }
+  CASE(LT_JUMP) COMPARE_JUMP(<);
+  CASE(LE_JUMP) COMPARE_JUMP(<=);
+  CASE(GT_JUMP) COMPARE_JUMP(>);
+  CASE(GE_JUMP) COMPARE_JUMP(>=);
+  CASE(EQ_JUMP) {
     uint16_t off = READ_U16();
     Value b = sp[-1], a = sp[-2];
-    bool r;
-    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit)) r = a.as.i < b.as.i;
+    bool eq;
+    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
     else {
       SAVE();
-      int c = vm_compare(I, a, b);
-      r = c != 2 && c < 0;
+      eq = values_equal_checked(I, a, b);
     }
     sp -= 2;
-    if (!r) ip += off;
+    if (!eq) ip += off;
+    NEXT;
+  }
+  CASE(NE_JUMP) {
+    uint16_t off = READ_U16();
+    Value b = sp[-1], a = sp[-2];
+    bool eq;
+    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
+    else {
+      SAVE();
+      eq = values_equal_checked(I, a, b);
+    }
+    sp -= 2;
+    if (eq) ip += off;
     NEXT;
   }
   CASE(FOR_PREP) {
     SAVE();
     check_iterable(I, sp[-1]);
     PUSH(INT_VAL(0));
+    PUSH(NIL_VAL);
     NEXT;
   }
   CASE(FOR_NEXT) {
     uint8_t slot = READ_BYTE();
     uint16_t off = READ_U16();
-    Value it = slots[slot];
-    int64_t idx = slots[slot + 1].as.i;
-    ObjType t = OBJ_TYPE(it);
-    if (t == OBJ_RANGE) {
-      ObjRange *r = AS_RANGE(it);
-      if (r->hi < r->lo || idx > r->hi - r->lo) {
-        ip += off;
-        NEXT;
+    if (!for_advance(I, slots + slot)) ip += off;
+    NEXT;
+  }
+  CASE(FOR_LOOP) {
+    uint8_t slot = READ_BYTE();
+    uint16_t off = READ_U16();
+    SAFE_POINT();
+    Value *it = slots + slot;
+    if (LIKELY(IS_RANGE(it[0]))) {
+      ObjRange *r = AS_RANGE(it[0]);
+      int64_t idx = ++it[1].as.i;
+      if (idx <= r->hi - r->lo) {
+        it[2] = INT_VAL(r->lo + idx);
+        ip -= off;
       }
-      PUSH(INT_VAL(r->lo + idx));
-    } else if (t == OBJ_LIST) {
-      ObjList *l = AS_LIST(it);
-      if (idx >= l->items.count) {
-        ip += off;
-        NEXT;
-      }
-      PUSH(l->items.items[idx]);
-    } else {
-      ObjString *s = AS_STRING(it);
-      if (idx >= s->length) {
-        ip += off;
-        NEXT;
-      }
-      int n = utf8_char_len(s->chars + idx, s->length - (int)idx);
-      SAVE();
-      PUSH(OBJ_VAL(str_copy(I, s->chars + idx, n)));
-      slots[slot + 1].as.i = idx + n;
       NEXT;
     }
-    slots[slot + 1].as.i = idx + 1;
+    SAVE();
+    if (for_advance(I, it)) ip -= off;
+    NEXT;
+  }
+  CASE(CLOSE_SLOT) {
+    close_upvalues(I, slots + READ_BYTE());
     NEXT;
   }
   CASE(CALL) {
