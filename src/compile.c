@@ -419,12 +419,42 @@ static bool small_int_literal(Compiler *c, Node *n, int64_t *out) {
   return *out <= 127;
 }
 
+/* A name that is a local or a defined global, for the operand-carrying
+ * instructions (ADD_LOCAL, INC_GLOBAL...); false for anything else. */
+static bool simple_name(Compiler *c, Node *n, NameKind *kind, int *index) {
+  if (n->kind != N_NAME || resolve_local(c->fc, n->str) >= 0) {
+    if (n->kind != N_NAME) return false;
+    *kind = NAME_LOCAL;
+    *index = resolve_local(c->fc, n->str);
+    return true;
+  }
+  if (resolve_upvalue(c, c->fc, n->str, n->loc) >= 0) return false;
+  int g = global_find(c->I, str_new(c->I, n->str));
+  if (g < 0 || c->I->global_kinds[g] == GLOBAL_UNIT) return false;
+  *kind = NAME_GLOBAL;
+  *index = g;
+  return true;
+}
+
 static void binary(Compiler *c, Node *n) {
   int64_t k;
   if ((n->op == '+' || n->op == '-') && small_int_literal(c, n->b, &k)) {
     expr(c, n->a);
     emit_op(c, OP_ADD_INT, 0, n->loc);
     emit(c, (uint8_t)(int8_t)(n->op == '+' ? k : -k), n->loc);
+    return;
+  }
+  NameKind kind;
+  int index;
+  if ((n->op == '+' || n->op == '-') && simple_name(c, n->b, &kind, &index)) {
+    expr(c, n->a);
+    if (kind == NAME_LOCAL) {
+      emit_op(c, n->op == '+' ? OP_ADD_LOCAL : OP_SUB_LOCAL, 0, n->loc);
+      emit(c, (uint8_t)index, n->loc);
+    } else {
+      emit_op(c, n->op == '+' ? OP_ADD_GLOBAL : OP_SUB_GLOBAL, 0, n->loc);
+      emit_u16(c, index, n->loc);
+    }
     return;
   }
   expr(c, n->a);
@@ -640,6 +670,23 @@ static void assign_stmt(Compiler *c, Node *n) {
       check_not_unit(c, t->str, t->loc);
       return;
     }
+    /* x = x + k (a small integer): update in place */
+    Node *v = n->b;
+    int64_t k;
+    if ((kind == NAME_LOCAL || kind == NAME_GLOBAL) && v->kind == N_BINARY &&
+        (v->op == '+' || v->op == '-') && v->a->kind == N_NAME && strcmp(v->a->str, t->str) == 0 &&
+        small_int_literal(c, v->b, &k)) {
+      int8_t step = (int8_t)(v->op == '+' ? k : -k);
+      if (kind == NAME_LOCAL) {
+        emit_op(c, OP_INC_LOCAL, 0, v->loc);
+        emit(c, (uint8_t)index, v->loc);
+      } else {
+        emit_op(c, OP_INC_GLOBAL, 0, v->loc);
+        emit_u16(c, index, v->loc);
+      }
+      emit(c, (uint8_t)step, v->loc);
+      return;
+    }
     expr(c, n->b);
     if (kind == NAME_LOCAL) {
       emit_op(c, OP_SET_LOCAL, -1, n->loc);
@@ -685,6 +732,17 @@ static int condition_jump(Compiler *c, Node *cond) {
     case EQ: op = OP_EQ_JUMP; break;
     case NE: op = OP_NE_JUMP; break;
     default: break;
+    }
+    Value k;
+    OpCode op_k = op == OP_LT_JUMP ? OP_LT_JUMP_K : op == OP_LE_JUMP ? OP_LE_JUMP_K
+                : op == OP_GT_JUMP ? OP_GT_JUMP_K : op == OP_GE_JUMP ? OP_GE_JUMP_K : OP_NIL;
+    if (op_k != OP_NIL && cond->b->kind == N_NUMBER && literal_value(c, cond->b, &k)) {
+      /* comparing with a constant: one instruction fewer */
+      expr(c, cond->a);
+      emit_op(c, op_k, -1, cond->loc);
+      emit_u16(c, make_constant(c, k, cond->loc), cond->loc);
+      emit_u16(c, 0xffff, cond->loc);
+      return chunk(c)->count - 2;
     }
     if (op != OP_NIL) {
       expr(c, cond->a);

@@ -57,6 +57,16 @@
   X(GE_JUMP, 2, "u16 offset: a b -- (jump unless a>=b)")                                \
   X(EQ_JUMP, 2, "u16 offset: a b -- (jump unless a==b)")                                \
   X(NE_JUMP, 2, "u16 offset: a b -- (jump unless a!=b)")                                \
+  X(LT_JUMP_K, 4, "u16 constant, u16 offset: a -- (jump unless a<k)")                   \
+  X(LE_JUMP_K, 4, "u16 constant, u16 offset: a -- (jump unless a<=k)")                  \
+  X(GT_JUMP_K, 4, "u16 constant, u16 offset: a -- (jump unless a>k)")                   \
+  X(GE_JUMP_K, 4, "u16 constant, u16 offset: a -- (jump unless a>=k)")                  \
+  X(ADD_LOCAL, 1, "u8 slot: a -- a+local")                                              \
+  X(SUB_LOCAL, 1, "u8 slot: a -- a-local")                                              \
+  X(ADD_GLOBAL, 2, "u16 global: a -- a+global")                                         \
+  X(SUB_GLOBAL, 2, "u16 global: a -- a-global")                                         \
+  X(INC_LOCAL, 2, "u8 slot, s8 k: -- (local = local + k)")                              \
+  X(INC_GLOBAL, 3, "u16 global, s8 k: -- (global = global + k)")                        \
   X(CALL, 1, "u8 argc: fn args -- result")                                              \
   X(CLOSURE, 2, "u16 function, then (is_local, index) per upvalue -- closure")          \
   X(RETURN, 0, "value -- (to the caller)")                                              \

@@ -31,9 +31,16 @@ typedef enum {
 
 typedef struct Obj Obj;
 
+/* `tag` overlays type and unit, so the VM's fast paths test both with one
+ * 64-bit compare (TAG_INT: an exact integer without a unit). */
 typedef struct Value {
-  uint8_t type;
-  uint32_t unit;
+  union {
+    struct {
+      uint32_t type;
+      uint32_t unit;
+    };
+    uint64_t tag;
+  };
   union {
     bool b;
     int64_t i;
@@ -42,12 +49,19 @@ typedef struct Value {
   } as;
 } Value;
 
-#define NIL_VAL ((Value){VAL_NIL, 0, {.i = 0}})
-#define UNDEF_VAL ((Value){VAL_UNDEF, 0, {.i = 0}})
-#define BOOL_VAL(x) ((Value){VAL_BOOL, 0, {.b = (x)}})
-#define INT_VAL(x) ((Value){VAL_INT, 0, {.i = (x)}})
-#define FLOAT_VAL(x) ((Value){VAL_FLOAT, 0, {.d = (x)}})
-#define OBJ_VAL(x) ((Value){VAL_OBJ, 0, {.o = (Obj *)(x)}})
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define MAKE_TAG(type, unit) (((uint64_t)(type) << 32) | (uint32_t)(unit))
+#else
+#define MAKE_TAG(type, unit) (((uint64_t)(unit) << 32) | (uint32_t)(type))
+#endif
+#define TAG_INT MAKE_TAG(VAL_INT, 0)
+
+#define NIL_VAL ((Value){.type = VAL_NIL, .unit = 0, .as.i = 0})
+#define UNDEF_VAL ((Value){.type = VAL_UNDEF, .unit = 0, .as.i = 0})
+#define BOOL_VAL(x) ((Value){.type = VAL_BOOL, .unit = 0, .as.b = (x)})
+#define INT_VAL(x) ((Value){.type = VAL_INT, .unit = 0, .as.i = (x)})
+#define FLOAT_VAL(x) ((Value){.type = VAL_FLOAT, .unit = 0, .as.d = (x)})
+#define OBJ_VAL(x) ((Value){.type = VAL_OBJ, .unit = 0, .as.o = (Obj *)(x)})
 
 #define IS_NIL(v) ((v).type == VAL_NIL)
 #define IS_BOOL(v) ((v).type == VAL_BOOL)

@@ -491,6 +491,16 @@ Value vm_run_toplevel(Interp *I, ObjFunction *f) {
 #define DISPATCH_TABLE 1
 #endif
 
+/* A global's value, or the error for one not defined yet. */
+static inline Value global_value(Interp *I, uint16_t g, CallFrame *frame, uint8_t *ip) {
+  Value v = I->globals[g];
+  if (UNLIKELY(IS_UNDEF(v))) {
+    frame->ip = ip;
+    interp_throw(I, "unknown name '%s' (it is not defined yet)", I->global_names[g]->chars);
+  }
+  return v;
+}
+
 /* Run the top frame until it returns across a native boundary. */
 static Value run(Interp *I) {
   CallFrame *frame = &I->frames[I->frame_count - 1];
@@ -664,7 +674,7 @@ dispatch:
   {                                                                          \
     Value b = sp[-1], a = sp[-2];                                            \
     int64_t r;                                                               \
-    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit && \
+    if (LIKELY(a.tag == b.tag && a.type == VAL_INT &&                        \
                !builtin(a.as.i, b.as.i, &r))) {                              \
       sp[-2].as.i = r;                                                       \
       sp--;                                                                  \
@@ -691,7 +701,7 @@ dispatch:
   CASE(MUL) {
     Value b = sp[-1], a = sp[-2];
     int64_t r;
-    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && (a.unit | b.unit) == 0 &&
+    if (LIKELY(a.tag == TAG_INT && b.tag == TAG_INT &&
                !__builtin_mul_overflow(a.as.i, b.as.i, &r))) {
       sp[-2].as.i = r;
       sp--;
@@ -706,7 +716,7 @@ dispatch:
     int8_t k = (int8_t)READ_BYTE();
     Value a = sp[-1];
     int64_t r;
-    if (LIKELY(a.type == VAL_INT && a.unit == 0 && !__builtin_add_overflow(a.as.i, k, &r))) {
+    if (LIKELY(a.tag == TAG_INT && !__builtin_add_overflow(a.as.i, k, &r))) {
       sp[-1].as.i = r;
       NEXT;
     }
@@ -734,7 +744,7 @@ dispatch:
   CASE(EQ) {
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
+    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
     else {
       SAVE();
       eq = values_equal_checked(I, a, b);
@@ -746,7 +756,7 @@ dispatch:
   CASE(NE) {
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
+    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
     else {
       SAVE();
       eq = values_equal_checked(I, a, b);
@@ -760,7 +770,7 @@ dispatch:
   {                                                                            \
     Value b = sp[-1], a = sp[-2];                                              \
     bool r;                                                                    \
-    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit))    \
+    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))    \
       r = a.as.i cmp_op b.as.i;                                                \
     else {                                                                     \
       SAVE();                                                                  \
@@ -822,7 +832,7 @@ dispatch:
     uint16_t off = READ_U16();                                                \
     Value b = sp[-1], a = sp[-2];                                             \
     bool r;                                                                   \
-    if (LIKELY(a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit))   \
+    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))   \
       r = a.as.i cmp_op b.as.i;                                               \
     else {                                                                    \
       SAVE();                                                                 \
@@ -837,11 +847,81 @@ dispatch:
   CASE(LE_JUMP) COMPARE_JUMP(<=);
   CASE(GT_JUMP) COMPARE_JUMP(>);
   CASE(GE_JUMP) COMPARE_JUMP(>=);
+#define COMPARE_JUMP_K(cmp_op)                                                \
+  {                                                                           \
+    Value b = consts[READ_U16()];                                             \
+    uint16_t off = READ_U16();                                                \
+    Value a = sp[-1];                                                         \
+    bool r;                                                                   \
+    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))                          \
+      r = a.as.i cmp_op b.as.i;                                               \
+    else {                                                                    \
+      SAVE();                                                                 \
+      int c = vm_compare(I, a, b);                                            \
+      r = c != 2 && c cmp_op 0;                                               \
+    }                                                                         \
+    sp--;                                                                     \
+    if (!r) ip += off;                                                        \
+    NEXT;                                                                     \
+  }
+  CASE(LT_JUMP_K) COMPARE_JUMP_K(<);
+  CASE(LE_JUMP_K) COMPARE_JUMP_K(<=);
+  CASE(GT_JUMP_K) COMPARE_JUMP_K(>);
+  CASE(GE_JUMP_K) COMPARE_JUMP_K(>=);
+
+#define ARITH_WITH(opcode, builtin, operand)                                  \
+  {                                                                          \
+    Value b = operand, a = sp[-1];                                           \
+    int64_t r;                                                               \
+    if (LIKELY(a.tag == b.tag && a.type == VAL_INT && !builtin(a.as.i, b.as.i, &r))) { \
+      sp[-1].as.i = r;                                                       \
+      NEXT;                                                                  \
+    }                                                                        \
+    SAVE();                                                                  \
+    sp[-1] = vm_arith(I, opcode, a, b);                                      \
+    NEXT;                                                                    \
+  }
+  CASE(ADD_LOCAL) ARITH_WITH(OP_ADD, __builtin_add_overflow, slots[READ_BYTE()]);
+  CASE(SUB_LOCAL) ARITH_WITH(OP_SUB, __builtin_sub_overflow, slots[READ_BYTE()]);
+  CASE(ADD_GLOBAL) {
+    uint16_t g = READ_U16();
+    ARITH_WITH(OP_ADD, __builtin_add_overflow, global_value(I, g, frame, ip));
+  }
+  CASE(SUB_GLOBAL) {
+    uint16_t g = READ_U16();
+    ARITH_WITH(OP_SUB, __builtin_sub_overflow, global_value(I, g, frame, ip));
+  }
+  CASE(INC_LOCAL) {
+    Value *v = &slots[READ_BYTE()];
+    int8_t k = (int8_t)READ_BYTE();
+    int64_t r;
+    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {
+      v->as.i = r;
+      NEXT;
+    }
+    SAVE();
+    *v = vm_arith(I, OP_ADD, *v, INT_VAL(k));
+    NEXT;
+  }
+  CASE(INC_GLOBAL) {
+    uint16_t g = READ_U16();
+    int8_t k = (int8_t)READ_BYTE();
+    Value *v = &I->globals[g];
+    int64_t r;
+    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {
+      v->as.i = r;
+      NEXT;
+    }
+    SAVE();
+    Value cur = global_value(I, g, frame, ip);
+    I->globals[g] = vm_arith(I, OP_ADD, cur, INT_VAL(k));
+    NEXT;
+  }
   CASE(EQ_JUMP) {
     uint16_t off = READ_U16();
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
+    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
     else {
       SAVE();
       eq = values_equal_checked(I, a, b);
@@ -854,7 +934,7 @@ dispatch:
     uint16_t off = READ_U16();
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.type == VAL_INT && b.type == VAL_INT && a.unit == b.unit) eq = a.as.i == b.as.i;
+    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
     else {
       SAVE();
       eq = values_equal_checked(I, a, b);
