@@ -30,6 +30,17 @@ Obj *obj_alloc(Interp *I, size_t size, ObjType type) {
   return o;
 }
 
+static size_t limb_bytes(Obj *o) {
+  if (o->type == OBJ_BIGINT) return (size_t)((ObjBigInt *)o)->z->_mp_alloc * sizeof(mp_limb_t);
+  if (o->type == OBJ_RATIONAL) {
+    mpq_ptr q = ((ObjRational *)o)->q;
+    return (size_t)(mpq_numref(q)->_mp_alloc + mpq_denref(q)->_mp_alloc) * sizeof(mp_limb_t);
+  }
+  return 0;
+}
+
+void mem_account_limbs(Interp *I, Obj *o) { I->bytes_allocated += limb_bytes(o); }
+
 static size_t obj_size(Obj *o) {
   switch (o->type) {
   case OBJ_STRING: return sizeof(ObjString) + (size_t)((ObjString *)o)->length + 1;
@@ -48,6 +59,7 @@ static size_t obj_size(Obj *o) {
 }
 
 static void free_obj(Interp *I, Obj *o) {
+  I->bytes_allocated -= limb_bytes(o);
   switch (o->type) {
   case OBJ_BIGINT: mpz_clear(((ObjBigInt *)o)->z); break;
   case OBJ_RATIONAL: mpq_clear(((ObjRational *)o)->q); break;

@@ -22,6 +22,9 @@ void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size);
 #define GROW_CAPACITY(c) ((c) < 8 ? 8 : (c) * 2)
 
 Obj *obj_alloc(Interp *I, size_t size, ObjType type);
+/* Count the GMP limbs of a filled big number as allocated memory, so that
+ * dead big numbers trigger collections (they are freed in free_obj). */
+void mem_account_limbs(Interp *I, Obj *o);
 
 void gc_collect(Interp *I);
 void gc_mark_value(Interp *I, Value v);

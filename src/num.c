@@ -2,6 +2,7 @@
 #include <gmp.h> /* before num.h, which uses mpz_t/mpq_t without including it */
 
 #include "num.h"
+#include "memory.h"
 
 #include <ctype.h>
 #include <float.h>
@@ -60,6 +61,7 @@ static Value take_z(Interp *I, mpz_ptr z) {
   } else {
     ObjBigInt *o = bigint_new(I);
     mpz_swap(o->z, z);
+    mem_account_limbs(I, &o->obj);
     v = OBJ_VAL(o);
   }
   mpz_clear(z);
@@ -77,6 +79,7 @@ static Value take_q(Interp *I, mpq_ptr q) {
   }
   ObjRational *o = rational_new(I);
   mpq_swap(o->q, q);
+  mem_account_limbs(I, &o->obj);
   mpq_clear(q);
   return OBJ_VAL(o);
 }
@@ -85,6 +88,7 @@ Value num_from_mpz(Interp *I, const mpz_t z) {
   if (mpz_fits_slong_p(z)) return INT_VAL((int64_t)mpz_get_si(z));
   ObjBigInt *o = bigint_new(I);
   mpz_set(o->z, z);
+  mem_account_limbs(I, &o->obj);
   return OBJ_VAL(o);
 }
 
@@ -92,6 +96,7 @@ Value num_from_mpq(Interp *I, const mpq_t q) {
   if (mpz_cmp_ui(mpq_denref(q), 1) == 0) return num_from_mpz(I, mpq_numref(q));
   ObjRational *o = rational_new(I);
   mpq_set(o->q, q);
+  mem_account_limbs(I, &o->obj);
   return OBJ_VAL(o);
 }
 

@@ -14,6 +14,8 @@
 #ifndef CLUSIM_NUM_H
 #define CLUSIM_NUM_H
 
+#include <gmp.h>
+
 #include "buffer.h"
 #include "common.h"
 #include "value.h"
