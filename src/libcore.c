@@ -74,7 +74,7 @@ static Value f_len(Interp *I, int argc, Value *args) {
     ObjRange *r = AS_RANGE(v);
     return INT_VAL(r->hi >= r->lo ? r->hi - r->lo + 1 : 0);
   }
-  interp_throw(I, "len: cannot take the length of %s", value_type_name(v));
+  interp_throw(I, "len: cannot take the length of a %s", value_type_name(v));
 }
 
 static Value f_str(Interp *I, int argc, Value *args) {
