@@ -121,6 +121,7 @@ stmt
   | ASSERT expr                   { $$ = NEW(N_ASSERT, @2); $$->a = $2; }
   | ASSERT expr ',' expr          { $$ = NEW(N_ASSERT, @2); $$->a = $2; $$->b = $4; }
   | PRINT                         { $$ = NEW(N_PRINT, @1); }
+  | PRINT '(' ')'                 { $$ = NEW(N_PRINT, @1); }
   | PRINT expr_list               { $$ = $2; $$->kind = N_PRINT; $$->loc = L(@1); }
   | UNIT IDENT                    { $$ = NEW(N_UNIT_DECL, @2); $$->str = $2; }
   | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }

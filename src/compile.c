@@ -114,7 +114,7 @@ static const char *suggest(Compiler *c, const char *name) {
       if (d < best_d) best_d = d, best = fc->locals[i].name;
     }
   for (int i = 0; i < c->I->nglobals; i++) {
-    if (IS_UNDEF(c->I->globals[i])) continue;
+    /* names this program declares count too, though they have no value yet */
     int d = compile_edit_distance(name, c->I->global_names[i]->chars);
     if (d < best_d) best_d = d, best = c->I->global_names[i]->chars;
   }

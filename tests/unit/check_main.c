@@ -6,6 +6,8 @@
 int main(void) {
   SRunner *sr = srunner_create(num_suite());
   srunner_add_suite(sr, unit_suite());
+  srunner_add_suite(sr, parse_suite());
+  srunner_add_suite(sr, vm_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

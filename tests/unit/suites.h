@@ -6,5 +6,7 @@
 
 Suite *num_suite(void);
 Suite *unit_suite(void);
+Suite *parse_suite(void);
+Suite *vm_suite(void);
 
 #endif
