@@ -267,6 +267,7 @@ void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) {
 }
 
 static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg) {
+  if (strcmp(msg, "memory exhausted") == 0) msg = "the program is nested too deeply";
   parse_error(ps, L(*loc), "%s", msg);
 }
 
@@ -363,7 +364,7 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
       do {
         next = clusim_raw_lex(&v, &l, ps->scanner);
       } while (next == NEWLINE);
-      if (next != ELSE) {
+      if (next != ELSE || ps->last_token != '}') {
         ps->have_peek = true;
         ps->peek_token = next;
         ps->peek_val.str = v.str;

@@ -68,6 +68,8 @@ typedef struct {
   FnCompiler *fc;
   int nerrors;
   bool defer_unknown_globals; /* the program imports files: their names appear at run time */
+  int expr_depth;
+  bool too_deep;
 } Compiler;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -516,7 +518,25 @@ static void interpolation(Compiler *c, Node *n) {
   emit(c, (uint8_t)parts, n->loc);
 }
 
+#define MAX_EXPR_DEPTH 2000
+
+static void expr_inner(Compiler *c, Node *n);
+
+/* Expressions nest by recursion here; a generated expression thousands of
+ * levels deep is refused rather than allowed to overflow the C stack. */
 static void expr(Compiler *c, Node *n) {
+  if (c->expr_depth >= MAX_EXPR_DEPTH) {
+    if (!c->too_deep) error_at(c, n->loc, "this expression is nested too deeply (more than %d levels)", MAX_EXPR_DEPTH);
+    c->too_deep = true;
+    emit_op(c, OP_NIL, 1, n->loc);
+    return;
+  }
+  c->expr_depth++;
+  expr_inner(c, n);
+  c->expr_depth--;
+}
+
+static void expr_inner(Compiler *c, Node *n) {
   switch (n->kind) {
   case N_NUMBER: number(c, n); break;
   case N_QUANTITY: quantity(c, n); break;
@@ -572,6 +592,7 @@ static void init_fn(Compiler *c, FnCompiler *fc, const char *name, bool is_scrip
   fc->enclosing = c->fc;
   fc->is_script = is_script;
   fc->fn = function_new(c->I, c->src);
+  fc->fn->is_script = is_script;
   if (name) fc->fn->name = str_new(c->I, name);
   c->fc = fc;
   /* Slot 0 holds the function being called. */
@@ -687,6 +708,19 @@ static void assign_stmt(Compiler *c, Node *n) {
       emit(c, (uint8_t)step, v->loc);
       return;
     }
+    /* x = x + e, x = x - e: accumulate in place (the commonest update in a model) */
+    if ((kind == NAME_LOCAL || kind == NAME_GLOBAL) && v->kind == N_BINARY &&
+        (v->op == '+' || v->op == '-') && v->a->kind == N_NAME && strcmp(v->a->str, t->str) == 0) {
+      expr(c, v->b);
+      if (kind == NAME_LOCAL) {
+        emit_op(c, v->op == '+' ? OP_ADDTO_LOCAL : OP_SUBFROM_LOCAL, -1, v->loc);
+        emit(c, (uint8_t)index, v->loc);
+      } else {
+        emit_op(c, v->op == '+' ? OP_ADDTO_GLOBAL : OP_SUBFROM_GLOBAL, -1, v->loc);
+        emit_u16(c, index, v->loc);
+      }
+      return;
+    }
     expr(c, n->b);
     if (kind == NAME_LOCAL) {
       emit_op(c, OP_SET_LOCAL, -1, n->loc);
@@ -736,6 +770,23 @@ static int condition_jump(Compiler *c, Node *cond) {
     Value k;
     OpCode op_k = op == OP_LT_JUMP ? OP_LT_JUMP_K : op == OP_LE_JUMP ? OP_LE_JUMP_K
                 : op == OP_GT_JUMP ? OP_GT_JUMP_K : op == OP_GE_JUMP ? OP_GE_JUMP_K : OP_NIL;
+    NameKind kind;
+    int index;
+    if (op_k != OP_NIL && cond->b->kind == N_NUMBER && simple_name(c, cond->a, &kind, &index) &&
+        literal_value(c, cond->b, &k)) {
+      /* a variable compared with a constant (while i <= 100): one instruction */
+      int which = op_k - OP_LT_JUMP_K;
+      if (kind == NAME_LOCAL) {
+        emit_op(c, (OpCode)(OP_LT_JUMP_LK + which), 0, cond->loc);
+        emit(c, (uint8_t)index, cond->loc);
+      } else {
+        emit_op(c, (OpCode)(OP_LT_JUMP_GK + which), 0, cond->loc);
+        emit_u16(c, index, cond->loc);
+      }
+      emit_u16(c, make_constant(c, k, cond->loc), cond->loc);
+      emit_u16(c, 0xffff, cond->loc);
+      return chunk(c)->count - 2;
+    }
     if (op_k != OP_NIL && cond->b->kind == N_NUMBER && literal_value(c, cond->b, &k)) {
       /* comparing with a constant: one instruction fewer */
       expr(c, cond->a);

@@ -20,10 +20,29 @@ void diag_quote(Buffer *b, Source *src, SrcLoc loc) {
   if (p == end && !*p && loc.line > 1) {
     /* error at the very end of the text: quote nothing */
   }
-  buf_printf(b, "%5d | ", loc.line);
-  buf_put(b, p, (size_t)(end - p));
-  buf_puts(b, "\n      | ");
+  /* A very long line (generated code) is shown as a window around the
+   * column, so that the message stays readable. */
   int col = 1;
+  bool cut_left = false, cut_right = false;
+  if (end - p > 160) {
+    const char *at = p;
+    for (int c = 1; at < end && c < loc.col; at++)
+      if (((unsigned char)*at & 0xC0) != 0x80) c++;
+    const char *from = at - p > 60 ? at - 60 : p;
+    while (from > p && ((unsigned char)*from & 0xC0) == 0x80) from--;
+    const char *to = end - at > 60 ? at + 60 : end;
+    while (to < end && ((unsigned char)*to & 0xC0) == 0x80) to++;
+    cut_left = from > p;
+    cut_right = to < end;
+    for (const char *q = p; q < from; q++)
+      if (((unsigned char)*q & 0xC0) != 0x80) col++;
+    if (cut_left) col -= 3; /* the "..." stands in front */
+    p = from;
+    end = to;
+  }
+  buf_printf(b, "%5d | %s", loc.line, cut_left ? "..." : "");
+  buf_put(b, p, (size_t)(end - p));
+  buf_puts(b, cut_right ? "...\n      | " : "\n      | ");
   for (const char *q = p; q < end && col < loc.col; q++) {
     if (((unsigned char)*q & 0xC0) == 0x80) continue;
     buf_putc(b, *q == '\t' ? '\t' : ' ');

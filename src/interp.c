@@ -82,20 +82,23 @@ bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
   I->err_jmp = &j;
   int frames = I->frame_count;
   Value *sp = I->sp;
-  int nroots = I->nroots;
   volatile bool ok = true;
   if (setjmp(j.buf) == 0) {
     fn(I, ud);
   } else {
     ok = false;
     vm_unwind(I, frames, sp);
-    I->nroots = nroots;
   }
   I->err_jmp = j.prev;
   return ok;
 }
 
 const char *interp_error_message(Interp *I) { return I->errmsg.data; }
+
+void interp_push_root(Interp *I, Value v) {
+  if (I->sp + 64 >= I->stack_end) interp_throw(I, "recursion too deep (the value stack is full)");
+  *I->sp++ = v;
+}
 
 void interp_interrupt(Interp *I) { I->interrupted = 1; }
 

@@ -170,7 +170,7 @@ static Value f_map(Interp *I, int argc, Value *args) {
   interp_push_root(I, OBJ_VAL(out));
   for (int i = 0; i < src->items.count; i++)
     list_append(I, out, vm_call(I, args[1], 1, &src->items.items[i]));
-  I->nroots -= 2;
+  interp_pop_roots(I, 2);
   return OBJ_VAL(out);
 }
 
@@ -184,7 +184,7 @@ static Value f_filter(Interp *I, int argc, Value *args) {
     Value item = src->items.items[i];
     if (!IS_FALSY(vm_call(I, args[1], 1, &item))) list_append(I, out, item);
   }
-  I->nroots -= 2;
+  interp_pop_roots(I, 2);
   return OBJ_VAL(out);
 }
 
@@ -226,7 +226,7 @@ static Value f_sort(Interp *I, int argc, Value *args) {
     list_append(I, keys, argc == 2 ? vm_call(I, args[1], 1, &item) : item);
   }
   merge_sort(I, out->items.items, keys->items.items, ti->items.items, tk->items.items, 0, n);
-  I->nroots -= 5;
+  interp_pop_roots(I, 5);
   return OBJ_VAL(out);
 }
 

@@ -137,7 +137,6 @@ static void mark_roots(Interp *I) {
     gc_mark_value(I, I->globals[i]);
     gc_mark_obj(I, (Obj *)I->global_names[i]);
   }
-  for (int i = 0; i < I->nroots; i++) gc_mark_value(I, I->roots[i]);
   table_mark(I, &I->global_index);
   table_mark(I, &I->imported);
   gc_mark_obj(I, (Obj *)I->args);

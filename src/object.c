@@ -168,6 +168,7 @@ ObjFunction *function_new(Interp *I, Source *src) {
   f->arity = 0;
   f->upvalue_count = 0;
   f->max_slots = 0;
+  f->is_script = false;
   f->name = NULL;
   chunk_init(&f->chunk, src);
   return f;

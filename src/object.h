@@ -80,6 +80,7 @@ typedef struct ObjFunction {
   int arity;
   int upvalue_count;
   int max_slots; /* stack slots the body needs beyond its frame base */
+  bool is_script; /* the top level of a file or prompt line (not a fn) */
   Chunk chunk;
   ObjString *name; /* NULL for a script's top level */
 } ObjFunction;

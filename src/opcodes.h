@@ -61,11 +61,23 @@
   X(LE_JUMP_K, 4, "u16 constant, u16 offset: a -- (jump unless a<=k)")                  \
   X(GT_JUMP_K, 4, "u16 constant, u16 offset: a -- (jump unless a>k)")                   \
   X(GE_JUMP_K, 4, "u16 constant, u16 offset: a -- (jump unless a>=k)")                  \
+  X(LT_JUMP_LK, 5, "u8 slot, u16 constant, u16 offset: (jump unless local<k)")        \
+  X(LE_JUMP_LK, 5, "u8 slot, u16 constant, u16 offset: (jump unless local<=k)")       \
+  X(GT_JUMP_LK, 5, "u8 slot, u16 constant, u16 offset: (jump unless local>k)")        \
+  X(GE_JUMP_LK, 5, "u8 slot, u16 constant, u16 offset: (jump unless local>=k)")       \
+  X(LT_JUMP_GK, 6, "u16 global, u16 constant, u16 offset: (jump unless global<k)")    \
+  X(LE_JUMP_GK, 6, "u16 global, u16 constant, u16 offset: (jump unless global<=k)")   \
+  X(GT_JUMP_GK, 6, "u16 global, u16 constant, u16 offset: (jump unless global>k)")    \
+  X(GE_JUMP_GK, 6, "u16 global, u16 constant, u16 offset: (jump unless global>=k)")   \
   X(ADD_LOCAL, 1, "u8 slot: a -- a+local")                                              \
   X(SUB_LOCAL, 1, "u8 slot: a -- a-local")                                              \
   X(ADD_GLOBAL, 2, "u16 global: a -- a+global")                                         \
   X(SUB_GLOBAL, 2, "u16 global: a -- a-global")                                         \
   X(INC_LOCAL, 2, "u8 slot, s8 k: -- (local = local + k)")                              \
+  X(ADDTO_LOCAL, 1, "u8 slot: v -- (local = local + v)")                                \
+  X(SUBFROM_LOCAL, 1, "u8 slot: v -- (local = local - v)")                              \
+  X(ADDTO_GLOBAL, 2, "u16 global: v -- (global = global + v)")                          \
+  X(SUBFROM_GLOBAL, 2, "u16 global: v -- (global = global - v)")                        \
   X(INC_GLOBAL, 3, "u16 global, s8 k: -- (global = global + k)")                        \
   X(CALL, 1, "u8 argc: fn args -- result")                                              \
   X(CLOSURE, 2, "u16 function, then (is_local, index) per upvalue -- closure")          \

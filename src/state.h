@@ -70,8 +70,6 @@ struct Interp {
   CallFrame frames[CLUSIM_MAX_FRAMES];
   int frame_count;
   ObjUpvalue *open_upvalues;
-  Value roots[8]; /* temporaries C code keeps alive across safe points */
-  int nroots;
 
   /* errors */
   ErrorJmp *err_jmp;
@@ -94,9 +92,11 @@ struct Interp {
   double rng_spare;
 };
 
-/* Root a value for C code that runs VM code (which may collect). */
-static inline void interp_push_root(Interp *I, Value v) { I->roots[I->nroots++] = v; }
-static inline void interp_pop_root(Interp *I) { I->nroots--; }
+/* Keep a value alive while C code runs VM code (which may collect): it
+ * goes on the value stack, which the collector marks.  Pops must match
+ * pushes; an error unwinds the stack anyway (interp_pcall). */
+void interp_push_root(Interp *I, Value v);
+static inline void interp_pop_roots(Interp *I, int n) { I->sp -= n; }
 
 Source *interp_add_source(Interp *I, const char *name, const char *text);
 

@@ -88,6 +88,8 @@ static void describe_frame_link(Interp *I, Buffer *out, int i) {
   const char *where = source_name(caller->closure->function->chunk.source);
   if (fn->name)
     buf_printf(out, "  in fn %s, called from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
+  else if (!fn->is_script)
+    buf_printf(out, "  in an anonymous fn, called from %s:%d:%d\n", where, at.line, at.col);
   else
     buf_printf(out, "  in %s, imported from %s:%d:%d\n", source_name(fn->chunk.source), where,
                at.line, at.col);
@@ -721,7 +723,8 @@ dispatch:
       NEXT;
     }
     SAVE();
-    sp[-1] = vm_arith(I, OP_ADD, a, INT_VAL(k));
+    /* `x - 3` is compiled as adding -3: report it as the subtraction it is */
+    sp[-1] = k < 0 ? vm_arith(I, OP_SUB, a, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, a, INT_VAL(k));
     NEXT;
   }
   CASE(NEG) {
@@ -864,6 +867,30 @@ dispatch:
     if (!r) ip += off;                                                        \
     NEXT;                                                                     \
   }
+#define COMPARE_VAR_JUMP_K(cmp_op, fetch)                                     \
+  {                                                                           \
+    Value a = fetch;                                                          \
+    Value b = consts[READ_U16()];                                             \
+    uint16_t off = READ_U16();                                                \
+    bool r;                                                                   \
+    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))                          \
+      r = a.as.i cmp_op b.as.i;                                               \
+    else {                                                                    \
+      SAVE();                                                                 \
+      int c = vm_compare(I, a, b);                                            \
+      r = c != 2 && c cmp_op 0;                                               \
+    }                                                                         \
+    if (!r) ip += off;                                                        \
+    NEXT;                                                                     \
+  }
+  CASE(LT_JUMP_LK) COMPARE_VAR_JUMP_K(<, slots[READ_BYTE()]);
+  CASE(LE_JUMP_LK) COMPARE_VAR_JUMP_K(<=, slots[READ_BYTE()]);
+  CASE(GT_JUMP_LK) COMPARE_VAR_JUMP_K(>, slots[READ_BYTE()]);
+  CASE(GE_JUMP_LK) COMPARE_VAR_JUMP_K(>=, slots[READ_BYTE()]);
+  CASE(LT_JUMP_GK) { uint16_t g = READ_U16(); COMPARE_VAR_JUMP_K(<, global_value(I, g, frame, ip)); }
+  CASE(LE_JUMP_GK) { uint16_t g = READ_U16(); COMPARE_VAR_JUMP_K(<=, global_value(I, g, frame, ip)); }
+  CASE(GT_JUMP_GK) { uint16_t g = READ_U16(); COMPARE_VAR_JUMP_K(>, global_value(I, g, frame, ip)); }
+  CASE(GE_JUMP_GK) { uint16_t g = READ_U16(); COMPARE_VAR_JUMP_K(>=, global_value(I, g, frame, ip)); }
   CASE(LT_JUMP_K) COMPARE_JUMP_K(<);
   CASE(LE_JUMP_K) COMPARE_JUMP_K(<=);
   CASE(GT_JUMP_K) COMPARE_JUMP_K(>);
@@ -900,7 +927,7 @@ dispatch:
       NEXT;
     }
     SAVE();
-    *v = vm_arith(I, OP_ADD, *v, INT_VAL(k));
+    *v = k < 0 ? vm_arith(I, OP_SUB, *v, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, *v, INT_VAL(k));
     NEXT;
   }
   CASE(INC_GLOBAL) {
@@ -914,8 +941,34 @@ dispatch:
     }
     SAVE();
     Value cur = global_value(I, g, frame, ip);
-    I->globals[g] = vm_arith(I, OP_ADD, cur, INT_VAL(k));
+    I->globals[g] = k < 0 ? vm_arith(I, OP_SUB, cur, INT_VAL(-(int64_t)k))
+                          : vm_arith(I, OP_ADD, cur, INT_VAL(k));
     NEXT;
+  }
+#define ACCUMULATE(opcode, builtin, target, check)                            \
+  {                                                                          \
+    Value *t = target;                                                       \
+    Value b = sp[-1];                                                        \
+    int64_t r;                                                               \
+    sp--;                                                                    \
+    if (LIKELY(t->tag == b.tag && b.type == VAL_INT && !builtin(t->as.i, b.as.i, &r))) { \
+      t->as.i = r;                                                           \
+      NEXT;                                                                  \
+    }                                                                        \
+    SAVE();                                                                  \
+    check;                                                                   \
+    *t = vm_arith(I, opcode, *t, b);                                         \
+    NEXT;                                                                    \
+  }
+  CASE(ADDTO_LOCAL) ACCUMULATE(OP_ADD, __builtin_add_overflow, &slots[READ_BYTE()], (void)0);
+  CASE(SUBFROM_LOCAL) ACCUMULATE(OP_SUB, __builtin_sub_overflow, &slots[READ_BYTE()], (void)0);
+  CASE(ADDTO_GLOBAL) {
+    uint16_t g = READ_U16();
+    ACCUMULATE(OP_ADD, __builtin_add_overflow, &I->globals[g], global_value(I, g, frame, ip));
+  }
+  CASE(SUBFROM_GLOBAL) {
+    uint16_t g = READ_U16();
+    ACCUMULATE(OP_SUB, __builtin_sub_overflow, &I->globals[g], global_value(I, g, frame, ip));
   }
   CASE(EQ_JUMP) {
     uint16_t off = READ_U16();

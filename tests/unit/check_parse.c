@@ -741,8 +741,7 @@ START_TEST(test_locations) {
 }
 END_TEST
 
-#ifdef CLUSIM_KNOWN_BUGS
-/* Known bugs: compiled only with -DCLUSIM_KNOWN_BUGS, each fails today. */
+/* Regression tests: each of these failed before its bug was fixed. */
 
 /* lexer.l's <<EOF>> rule in strings sets ps->incomplete even when a real
  * error came first, so the prompt shows `...> ` and hides the error. */
@@ -767,7 +766,6 @@ START_TEST(test_nesting_message) {
   free(t);
 }
 END_TEST
-#endif
 
 Suite *parse_suite(void) {
   Suite *s = suite_create("parse");
@@ -799,11 +797,9 @@ Suite *parse_suite(void) {
   tcase_add_test(tc, test_complete_input);
   tcase_add_test(tc, test_deep_nesting);
   tcase_add_test(tc, test_locations);
-#ifdef CLUSIM_KNOWN_BUGS
   tcase_add_test(tc, test_error_before_unterminated_string);
   tcase_add_test(tc, test_else_field_on_its_own_line);
   tcase_add_test(tc, test_nesting_message);
-#endif
   suite_add_tcase(s, tc);
   return s;
 }
