@@ -63,7 +63,8 @@ static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
 %token EQ "==" NE "!=" LE "<=" GE ">=" DOTDOT ".." ARROW "->" NEWLINE "end of line"
 
 %type <node> stmts stmt_list stmt block else_part expr postfix primary string interp_rest
-%type <node> args expr_list params record fields field fn_body
+%type <node> args expr_list params record fields field fn_body decl scen_body scen_items scen_item
+%type <node> name_list
 %type <str> field_name
 
 %precedence FNBODY
@@ -124,8 +125,55 @@ stmt
   | PRINT '(' ')'                 { $$ = NEW(N_PRINT, @1); }
   | PRINT expr_list               { $$ = $2; $$->kind = N_PRINT; $$->loc = L(@1); }
   | UNIT IDENT                    { $$ = NEW(N_UNIT_DECL, @2); $$->str = $2; }
+  | decl                          { $$ = $1; }
+  | PARAM IDENT '=' expr          { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4; }
+  | PARAM IDENT '=' expr STRING   { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4;
+                                    $$->b = NEW(N_STRING, @5); $$->b->str = $5; }
+  | RULE IDENT FOR IDENT IN expr block
+                                  { $$ = NEW(N_RULE, @2); $$->str = $2; $$->a = NEW(N_NAME, @4);
+                                    $$->a->str = $4; $$->b = $6; $$->c = $7; }
+  | SCENARIO IDENT scen_body      { $$ = $3; $$->kind = N_SCENARIO; $$->loc = L(@2); $$->str = $2; }
+  | SCENARIO IDENT EXTENDS IDENT scen_body
+                                  { $$ = $5; $$->kind = N_SCENARIO; $$->loc = L(@2); $$->str = $2;
+                                    $$->a = NEW(N_NAME, @4); $$->a->str = $4; }
+  | RUN name_list                 { $$ = $2; $$->kind = N_RUN; $$->loc = L(@1); }
+  | COMPARE name_list ON expr_list
+                                  { $$ = NEW(N_COMPARE, @1); $$->a = $2; $$->b = $4; }
+  | EXPORT expr TO expr           { $$ = NEW(N_EXPORT, @1); $$->a = $2; $$->b = $4; }
   | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }
   | error                         { $$ = NULL; }
+  ;
+
+decl
+  : REGION IDENT record           { $$ = NEW(N_ENTITY, @2); $$->op = REGION; $$->str = $2; $$->a = $3; }
+  | CLUSTER IDENT record          { $$ = NEW(N_ENTITY, @2); $$->op = CLUSTER; $$->str = $2; $$->a = $3; }
+  | PROGRAMME IDENT record        { $$ = NEW(N_ENTITY, @2); $$->op = PROGRAMME; $$->str = $2; $$->a = $3; }
+  | PARTNERSHIP IDENT record      { $$ = NEW(N_ENTITY, @2); $$->op = PARTNERSHIP; $$->str = $2; $$->a = $3; }
+  | FUND postfix ARROW postfix record
+                                  { $$ = NEW(N_FUND, @1); $$->a = $2; $$->b = $4; $$->c = $5; }
+  ;
+
+name_list
+  : IDENT                         { $$ = NEW(N_BLOCK, @1); Node *n = NEW(N_NAME, @1); n->str = $1; APPEND($$->list, n); }
+  | name_list ',' IDENT           { $$ = $1; Node *n = NEW(N_NAME, @3); n->str = $3; APPEND($$->list, n); }
+  ;
+
+scen_body
+  : '{' opt_seps '}'              { $$ = NEW(N_BLOCK, @1); }
+  | '{' opt_seps scen_items opt_seps '}'  { $$ = $3; }
+  ;
+
+scen_items
+  : scen_item                     { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }
+  | scen_items scen_sep scen_item { $$ = $1; APPEND($$->list, $3); }
+  ;
+
+scen_sep : seps | ',' | ',' seps ;
+
+scen_item
+  : field_name ':' expr           { $$ = NEW(N_FIELD_INIT, @1); $$->str = $1; $$->a = $3; }
+  | SET IDENT '=' expr            { $$ = NEW(N_SET, @2); $$->str = $2; $$->a = $4; }
+  | decl                          { $$ = $1; }
   ;
 
 fn_body
@@ -204,6 +252,7 @@ primary
   | record                        { $$ = $1; }
   | FN '(' params ')' fn_body     { $$ = NEW(N_FN, @1); $$->list = $3->list; $$->a = $5;
                                     $$->op = $5->kind != N_BLOCK; }
+  | WHY postfix %prec FNBODY      { $$ = NEW(N_WHY, @1); $$->a = $2; }
   ;
 
 string
@@ -329,7 +378,9 @@ static bool starts_statement(int tok) {
   switch (tok) {
   case IDENT: case NUMBER: case STRING: case STR_HEAD: case LET: case FN: case RETURN:
   case IF: case WHILE: case FOR: case BREAK: case CONTINUE: case PRINT: case ASSERT:
-  case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT:
+  case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT: case REGION: case CLUSTER:
+  case PROGRAMME: case PARTNERSHIP: case FUND: case PARAM: case RULE: case SCENARIO: case RUN:
+  case COMPARE: case WHY: case EXPORT: case SET:
     return true;
   default:
     return false;

@@ -50,6 +50,17 @@ typedef enum {
   N_UNIT_DECL,/* str: unit name */
   N_EXPR_STMT,/* a: expression */
   N_BLOCK,    /* list: statements */
+  /* the world (declarations), scenarios and their results */
+  N_ENTITY,   /* op: REGION, CLUSTER, PROGRAMME or PARTNERSHIP; str: name; a: N_RECORD of fields */
+  N_FUND,     /* a: programme expression, b: recipient expression, c: N_RECORD of fields */
+  N_PARAM,    /* str: name, a: default value, b: N_STRING doc or NULL */
+  N_RULE,     /* str: rule name, a: N_NAME loop variable, b: iterable, c: body block */
+  N_SCENARIO, /* str: name, a: N_NAME parent or NULL, list: items (N_FIELD_INIT, N_SET, N_ENTITY, N_FUND) */
+  N_SET,      /* str: param name, a: value (inside a scenario) */
+  N_RUN,      /* list: N_NAME scenarios */
+  N_COMPARE,  /* a: N_BLOCK of scenario names, b: N_BLOCK of targets (X.field or total.field) */
+  N_WHY,      /* a: S.X.field[year]; as a statement of its own it prints its breakdown */
+  N_EXPORT,   /* a: scenario expression, b: file name expression */
 } NodeKind;
 
 typedef struct Node Node;

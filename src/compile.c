@@ -70,6 +70,7 @@ typedef struct {
   bool defer_unknown_globals; /* the program imports files: their names appear at run time */
   int expr_depth;
   bool too_deep;
+  Arena *arena; /* the parse's arena, for nodes the compiler makes up */
 } Compiler;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -324,6 +325,7 @@ static void expr(Compiler *c, Node *n);
 static void stmt(Compiler *c, Node *n);
 static void block(Compiler *c, Node *n);
 static void function(Compiler *c, Node *n, const char *name);
+static void why_expr(Compiler *c, Node *n, bool print);
 
 typedef struct {
   Compiler *c;
@@ -575,6 +577,7 @@ static void expr_inner(Compiler *c, Node *n) {
   case N_LIST: list_literal(c, n); break;
   case N_RECORD: record_literal(c, n); break;
   case N_FN: function(c, n, NULL); break;
+  case N_WHY: why_expr(c, n, false); break;
   case N_TUPLE:
     error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
     emit_op(c, OP_NIL, 1, n->loc);
@@ -642,6 +645,234 @@ static void function(Compiler *c, Node *n, const char *name) {
     emit(c, ups[i].is_local ? 1 : 0, n->loc);
     emit(c, ups[i].index, n->loc);
   }
+}
+
+/* ---- the world: declarations compile to calls of hidden built-ins ------- */
+
+/* Push the hidden built-in `name` (registered by world.c as "%name"). */
+static void native_callee(Compiler *c, const char *name, SrcLoc loc) {
+  int g = global_find(c->I, str_new(c->I, name));
+  if (g < 0) {
+    error_at(c, loc, "internal error: no built-in %s", name);
+    g = 0;
+  }
+  emit_op(c, OP_GET_GLOBAL, 1, loc);
+  emit_u16(c, g, loc);
+}
+
+static void emit_call(Compiler *c, int argc, SrcLoc loc) {
+  emit_op(c, OP_CALL, -argc, loc);
+  emit(c, (uint8_t)argc, loc);
+}
+
+static void emit_string(Compiler *c, const char *s, SrcLoc loc) {
+  emit_constant(c, OBJ_VAL(str_new(c->I, s)), loc);
+}
+
+static int entity_kind(int tok) {
+  switch (tok) {
+  case REGION: return KIND_REGION;
+  case CLUSTER: return KIND_CLUSTER;
+  case PROGRAMME: return KIND_PROGRAMME;
+  default: return KIND_PARTNERSHIP;
+  }
+}
+
+static void entity_decl(Compiler *c, Node *n) {
+  check_not_unit(c, n->str, n->loc);
+  native_callee(c, "%entity", n->loc);
+  emit_constant(c, INT_VAL(entity_kind(n->op)), n->loc);
+  emit_string(c, n->str, n->loc);
+  expr(c, n->a);
+  emit_call(c, 3, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
+static void fund_decl(Compiler *c, Node *n) {
+  native_callee(c, "%fund", n->loc);
+  expr(c, n->a);
+  expr(c, n->b);
+  expr(c, n->c);
+  emit_call(c, 3, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
+static bool world_top_level(Compiler *c, Node *n, const char *what) {
+  if (at_top_level(c)) return true;
+  error_at(c, n->loc, "'%s' belongs at the top level of a script", what);
+  return false;
+}
+
+static void param_decl(Compiler *c, Node *n) {
+  if (!world_top_level(c, n, "param")) return;
+  check_not_unit(c, n->str, n->loc);
+  native_callee(c, "%param", n->loc);
+  emit_string(c, n->str, n->loc);
+  expr(c, n->a);
+  if (n->b) expr(c, n->b);
+  else emit_op(c, OP_NIL, 1, n->loc);
+  emit_call(c, 3, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
+/* A function literal made up on the spot: fn() = E, or fn(x) { body }. */
+static Node *synthetic_fn(Compiler *c, Arena *arena, SrcLoc loc, Node *param, Node *body, bool is_expr) {
+  (void)c;
+  Node *f = ast_new(arena, N_FN, loc);
+  if (param) ast_append(arena, &f->list, param);
+  f->a = body;
+  f->op = is_expr;
+  return f;
+}
+
+static void rule_decl(Compiler *c, Node *n) {
+  if (!world_top_level(c, n, "rule")) return;
+  check_not_unit(c, n->a->str, n->a->loc);
+  native_callee(c, "%rule", n->loc);
+  emit_string(c, n->str, n->loc);
+  Node *over = synthetic_fn(c, c->arena, n->b->loc, NULL, n->b, true);
+  over->str = n->str;
+  function(c, over, n->str);
+  function(c, synthetic_fn(c, c->arena, n->loc, n->a, n->c, false), n->str);
+  emit_call(c, 3, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
+static void scenario_item(Compiler *c, Node *item) {
+  switch (item->kind) {
+  case N_FIELD_INIT:
+    native_callee(c, "%scenario_field", item->loc);
+    emit_string(c, item->str, item->loc);
+    expr(c, item->a);
+    emit_call(c, 2, item->loc);
+    emit_op(c, OP_POP, -1, item->loc);
+    break;
+  case N_SET:
+    native_callee(c, "%set", item->loc);
+    emit_string(c, item->str, item->loc);
+    expr(c, item->a);
+    emit_call(c, 2, item->loc);
+    emit_op(c, OP_POP, -1, item->loc);
+    break;
+  case N_ENTITY: entity_decl(c, item); break;
+  case N_FUND: fund_decl(c, item); break;
+  default: error_at(c, item->loc, "this does not belong in a scenario");
+  }
+}
+
+/* The scenario body becomes a function applied at the start of each run. */
+static void scenario_decl(Compiler *c, Node *n) {
+  if (!world_top_level(c, n, "scenario")) return;
+  check_not_unit(c, n->str, n->loc);
+  native_callee(c, "%scenario", n->loc);
+  emit_string(c, n->str, n->loc);
+  if (n->a) get_name(c, n->a->str, n->a->loc);
+  else emit_op(c, OP_NIL, 1, n->loc);
+  if (n->list.count == 0) {
+    emit_op(c, OP_NIL, 1, n->loc);
+  } else {
+    FnCompiler fc;
+    init_fn(c, &fc, n->str, false);
+    begin_scope(c);
+    for (int i = 0; i < n->list.count; i++) scenario_item(c, n->list.items[i]);
+    ObjFunction *f = end_fn(c, n->loc);
+    int k = make_constant(c, OBJ_VAL(f), n->loc);
+    emit_op(c, OP_CLOSURE, 1, n->loc);
+    emit_u16(c, k, n->loc);
+    for (int i = 0; i < f->upvalue_count; i++) { /* top-level bodies capture nothing */
+      emit(c, 0, n->loc);
+      emit(c, 0, n->loc);
+    }
+  }
+  emit_call(c, 3, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
+static void names_list(Compiler *c, Node *list) {
+  for (int i = 0; i < list->list.count; i++) expr(c, list->list.items[i]);
+  emit_op(c, OP_LIST, 1 - list->list.count, list->loc);
+  emit_u16(c, list->list.count, list->loc);
+}
+
+static void run_stmt(Compiler *c, Node *n) {
+  native_callee(c, "%run", n->loc);
+  names_list(c, n);
+  emit_call(c, 1, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
+/* The dotted path of X.members.sme (or total.jobs), as text. */
+static bool dotted_path(Node *e, Buffer *b) {
+  if (e->kind == N_NAME) {
+    buf_puts(b, e->str);
+    return true;
+  }
+  if (e->kind == N_FIELD && dotted_path(e->a, b)) {
+    buf_putc(b, '.');
+    buf_puts(b, e->str);
+    return true;
+  }
+  return false;
+}
+
+static void compare_stmt(Compiler *c, Node *n) {
+  native_callee(c, "%compare", n->loc);
+  names_list(c, n->a);
+  for (int i = 0; i < n->b->list.count; i++) {
+    Node *t = n->b->list.items[i];
+    Buffer b;
+    buf_init(&b);
+    if (!dotted_path(t, &b) || t->kind != N_FIELD)
+      error_at(c, t->loc, "compare needs ENTITY.field or total.field here");
+    emit_string(c, b.data, t->loc);
+    buf_free(&b);
+  }
+  emit_op(c, OP_LIST, 1 - n->b->list.count, n->loc);
+  emit_u16(c, n->b->list.count, n->loc);
+  emit_call(c, 2, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
+/* why S.X.field[year]: the scenario, the path after it, and the year. */
+static void why_expr(Compiler *c, Node *n, bool print) {
+  Node *t = n->a;
+  Node *s = t;
+  Buffer b;
+  buf_init(&b);
+  bool ok = t->kind == N_INDEX;
+  if (ok) {
+    Node *path = t->a;
+    /* walk down to the scenario name: the first N_NAME of the chain */
+    Node *chain[64];
+    int depth = 0;
+    for (s = path; s->kind == N_FIELD && depth < 64; s = s->a) chain[depth++] = s;
+    ok = s->kind == N_NAME && depth >= 2;
+    for (int i = depth - 1; ok && i >= 0; i--) {
+      if (i != depth - 1) buf_putc(&b, '.');
+      buf_puts(&b, chain[i]->str);
+    }
+  }
+  if (!ok) {
+    error_at(c, n->loc, "why needs SCENARIO.ENTITY.field[year], as in why scaleup.AerospaceValley.jobs[2030]");
+    emit_op(c, OP_NIL, 1, n->loc);
+    buf_free(&b);
+    return;
+  }
+  native_callee(c, "%why", n->loc);
+  get_name(c, s->str, s->loc);
+  emit_string(c, b.data, n->loc);
+  expr(c, t->b);
+  emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
+  emit_call(c, 4, n->loc);
+  buf_free(&b);
+}
+
+static void export_stmt(Compiler *c, Node *n) {
+  native_callee(c, "%export", n->loc);
+  expr(c, n->a);
+  expr(c, n->b);
+  emit_call(c, 2, n->loc);
+  emit_op(c, OP_POP, -1, n->loc);
 }
 
 /* ---- statements ------------------------------------------------------ */
@@ -977,7 +1208,20 @@ static void stmt(Compiler *c, Node *n) {
     break;
   case N_PRINT: print_stmt(c, n); break;
   case N_UNIT_DECL: unit_decl(c, n); break;
+  case N_ENTITY: entity_decl(c, n); break;
+  case N_FUND: fund_decl(c, n); break;
+  case N_PARAM: param_decl(c, n); break;
+  case N_RULE: rule_decl(c, n); break;
+  case N_SCENARIO: scenario_decl(c, n); break;
+  case N_RUN: run_stmt(c, n); break;
+  case N_COMPARE: compare_stmt(c, n); break;
+  case N_EXPORT: export_stmt(c, n); break;
   case N_EXPR_STMT:
+    if (n->a->kind == N_WHY) { /* a why of its own prints its breakdown */
+      why_expr(c, n->a, true);
+      emit_op(c, OP_POP, -1, n->loc);
+      break;
+    }
     expr(c, n->a);
     if (c->I->repl && at_top_level(c)) emit_op(c, OP_ECHO, -1, n->loc);
     else emit_op(c, OP_POP, -1, n->loc);
@@ -995,20 +1239,25 @@ static void block(Compiler *c, Node *n) {
 static void predeclare(Compiler *c, Node *root) {
   for (int i = 0; i < root->list.count; i++) {
     Node *s = root->list.items[i];
-    if (s->kind == N_LET || s->kind == N_FNDECL) {
+    if (s->kind == N_LET || s->kind == N_FNDECL || s->kind == N_ENTITY || s->kind == N_PARAM ||
+        s->kind == N_SCENARIO) {
       UnitId u;
       if (!unit_lookup(&c->I->units, s->str, &u)) global_slot(c->I, str_new(c->I, s->str));
+      if (s->kind == N_SCENARIO) /* entities a scenario declares are names too */
+        for (int j = 0; j < s->list.count; j++)
+          if (s->list.items[j]->kind == N_ENTITY) global_slot(c->I, str_new(c->I, s->list.items[j]->str));
     } else if (s->kind == N_IMPORT) {
       c->defer_unknown_globals = true;
     }
   }
 }
 
-ObjFunction *compile_program(Interp *I, Source *src, Node *root) {
+ObjFunction *compile_program(Interp *I, Source *src, Node *root, Arena *arena) {
   Compiler c;
   memset(&c, 0, sizeof c);
   c.I = I;
   c.src = src;
+  c.arena = arena;
   predeclare(&c, root);
   FnCompiler fc;
   init_fn(&c, &fc, NULL, true);

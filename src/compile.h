@@ -8,7 +8,7 @@
 /* Compile a parsed program into the function that runs its top level.
  * Names are resolved to local slots, upvalues or global slots here.
  * Errors are printed (as many as found) and NULL is returned. */
-ObjFunction *compile_program(Interp *I, Source *src, Node *root);
+ObjFunction *compile_program(Interp *I, Source *src, Node *root, Arena *arena);
 
 /* Edit distance, for "did you mean" suggestions. */
 int compile_edit_distance(const char *a, const char *b);

@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "state.h"
 #include "vm.h"
+#include "world.h"
 
 /* ---- globals ------------------------------------------------------------ */
 
@@ -131,7 +132,7 @@ static ObjFunction *compile_source(Interp *I, Source *src, bool allow_incomplete
   Arena arena;
   arena_init(&arena);
   Node *root = parse_source(I, src, &arena, allow_incomplete, incomplete);
-  ObjFunction *f = root ? compile_program(I, src, root) : NULL;
+  ObjFunction *f = root ? compile_program(I, src, root, &arena) : NULL;
   arena_free(&arena);
   return f;
 }
@@ -333,7 +334,9 @@ Interp *interp_new(const InterpOptions *opts) {
   unit_lookup(&I->units, "year", &year.unit);
   global_define(I, "EUR", eur, GLOBAL_UNIT, "the unit of money: 250k EUR");
   global_define(I, "year", year, GLOBAL_UNIT, "the unit of time: 3 year, 2M EUR / year");
+  world_init(I);
   lib_open_all(I);
+  world_open_lib(I);
   global_define(I, "args", OBJ_VAL(I->args), GLOBAL_VAR,
                 "the command-line arguments after the script name, as a list of strings");
   I->gc_enabled = true;
@@ -359,6 +362,7 @@ void interp_set_args(Interp *I, int argc, char **argv) {
 void interp_free(Interp *I) {
   if (!I) return;
   gc_free_all(I);
+  world_free(I);
   table_free(I, &I->strings);
   table_free(I, &I->global_index);
   table_free(I, &I->imported);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "state.h"
+#include "world.h"
 
 void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
   I->bytes_allocated += new_size;
@@ -54,6 +55,8 @@ static size_t obj_size(Obj *o) {
     return sizeof(ObjClosure) + sizeof(ObjUpvalue *) * (size_t)((ObjClosure *)o)->upvalue_count;
   case OBJ_UPVALUE: return sizeof(ObjUpvalue);
   case OBJ_NATIVE: return sizeof(ObjNative);
+  case OBJ_SCENARIO:
+  case OBJ_SERIES: return world_obj_size(o);
   }
   return 0;
 }
@@ -71,6 +74,8 @@ static void free_obj(Interp *I, Obj *o) {
     break;
   }
   case OBJ_FUNCTION: chunk_free(I, &((ObjFunction *)o)->chunk); break;
+  case OBJ_SCENARIO:
+  case OBJ_SERIES: world_free_obj(I, o); break;
   default: break;
   }
   mem_realloc(I, o, obj_size(o), 0);
@@ -109,6 +114,8 @@ static void blacken(Interp *I, Obj *o) {
       gc_mark_obj(I, (Obj *)r->keys[i]);
       gc_mark_value(I, r->values[i]);
     }
+    gc_mark_obj(I, (Obj *)r->owner);
+    gc_mark_obj(I, (Obj *)r->path);
     break;
   }
   case OBJ_FUNCTION: {
@@ -125,6 +132,8 @@ static void blacken(Interp *I, Obj *o) {
   }
   case OBJ_UPVALUE: gc_mark_value(I, ((ObjUpvalue *)o)->closed); break;
   case OBJ_NATIVE: gc_mark_obj(I, (Obj *)((ObjNative *)o)->name); break;
+  case OBJ_SCENARIO:
+  case OBJ_SERIES: world_blacken(I, o); break;
   default: break;
   }
 }
@@ -140,6 +149,7 @@ static void mark_roots(Interp *I) {
   table_mark(I, &I->global_index);
   table_mark(I, &I->imported);
   gc_mark_obj(I, (Obj *)I->args);
+  world_mark_roots(I);
 }
 
 void gc_collect(Interp *I) {

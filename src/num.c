@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "interp.h"
 #include "object.h"
@@ -116,20 +117,51 @@ void num_get_mpq(Value x, mpq_t out) {
   }
 }
 
-/* A read-only view of an exact integer as an mpz: a bigint's own mpz, or
- * `tmp` (initialised by the caller, who also clears it) loaded with the
- * int64.  Saves copying big operands. */
-static mpz_srcptr zview(Value v, mpz_ptr tmp) {
-  if (IS_BIGINT(v)) return AS_BIGINT(v)->z;
-  mpz_set_si(tmp, (long)v.as.i);
-  return tmp;
+/* Read-only views of exact numbers as GMP values, without copying limbs.
+ * A bigint or rational lends its own mpz/mpq; an int64 is described by a
+ * stack mpz over one limb (as MPZ_ROINIT_N does: alloc 0, never written),
+ * and the denominator of an integer is a shared limb 1.  GMP never writes
+ * through an mpz_srcptr/mpq_srcptr, so nothing is allocated or cleared. */
+_Static_assert(GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0 && sizeof(mp_limb_t) == sizeof(unsigned long),
+               "clusim needs 64-bit GMP limbs without nails");
+
+static mp_limb_t limb_one = 1; /* never written: only read through views */
+
+static void z_roinit(mpz_ptr z, mp_limb_t *limb, int64_t i) {
+  *limb = i < 0 ? -(uint64_t)i : (uint64_t)i;
+  z->_mp_alloc = 0;
+  z->_mp_size = (i > 0) - (i < 0);
+  z->_mp_d = limb;
 }
 
-/* The same for any exact number as an mpq. */
-static mpq_srcptr qview(Value v, mpq_ptr tmp) {
+typedef struct {
+  __mpq_struct q;
+  mp_limb_t limb;
+} QTmp;
+
+/* An exact integer (int64 or bigint) as an mpz; `t` provides the storage. */
+static mpz_srcptr zview(Value v, QTmp *t) {
+  if (IS_BIGINT(v)) return AS_BIGINT(v)->z;
+  z_roinit(&t->q._mp_num, &t->limb, v.as.i);
+  return &t->q._mp_num;
+}
+
+/* Any exact number as an mpq. */
+static mpq_srcptr qview(Value v, QTmp *t) {
   if (IS_RATIONAL(v)) return AS_RATIONAL(v)->q;
-  num_get_mpq(v, tmp);
-  return tmp;
+  if (IS_BIGINT(v)) t->q._mp_num = *AS_BIGINT(v)->z; /* a shallow, read-only copy */
+  else z_roinit(&t->q._mp_num, &t->limb, v.as.i);
+  t->q._mp_den._mp_alloc = 0;
+  t->q._mp_den._mp_size = 1;
+  t->q._mp_den._mp_d = &limb_one;
+  return &t->q;
+}
+
+/* An output mpq that has allocated nothing yet (mpq_init allocates a limb
+ * for each part; mpz_init does not): GMP sizes it on the first store. */
+static void q_init_lazy(mpq_ptr q) {
+  mpz_init(mpq_numref(q));
+  mpz_init(mpq_denref(q));
 }
 
 /* ------------------------------------------------------------------ */
@@ -157,19 +189,24 @@ static void guard(Interp *I, double bits, const char *op) {
   if (bits > limit_bits(I)) digits_error(I, op);
 }
 
+/* mpz_sizeinbase(z, 2) without the library call: bits of |z|, 1 for 0. */
+static double zbits(mpz_srcptr z) {
+  size_t n = mpz_size(z);
+  if (n == 0) return 1;
+  return (double)(n * GMP_NUMB_BITS - (size_t)__builtin_clzl(z->_mp_d[n - 1]));
+}
+
 /* Size in bits of |numerator| and of the denominator of an exact number. */
 static double num_bits(Value v) {
   if (v.type == VAL_INT) {
     uint64_t m = v.as.i < 0 ? -(uint64_t)v.as.i : (uint64_t)v.as.i;
     return m ? 64 - __builtin_clzll(m) : 1;
   }
-  if (IS_BIGINT(v)) return (double)mpz_sizeinbase(AS_BIGINT(v)->z, 2);
-  return (double)mpz_sizeinbase(mpq_numref(AS_RATIONAL(v)->q), 2);
+  if (IS_BIGINT(v)) return zbits(AS_BIGINT(v)->z);
+  return zbits(mpq_numref(AS_RATIONAL(v)->q));
 }
 
-static double den_bits(Value v) {
-  return IS_RATIONAL(v) ? (double)mpz_sizeinbase(mpq_denref(AS_RATIONAL(v)->q), 2) : 1;
-}
+static double den_bits(Value v) { return IS_RATIONAL(v) ? zbits(mpq_denref(AS_RATIONAL(v)->q)) : 1; }
 
 static double max2(double a, double b) { return a > b ? a : b; }
 
@@ -262,6 +299,91 @@ Value num_exact(Interp *I, Value x) {
 /* Arithmetic                                                         */
 /* ------------------------------------------------------------------ */
 
+/* A canonical rational n/d (d > 0, gcd 1) as a Value, clearing n and d:
+ * 0 or an integer when that is what it is, else a new rational object that
+ * takes over the limbs (its own freshly allocated one-limb parts are freed
+ * with the temporaries). */
+static Value take_nd(Interp *I, mpz_ptr n, mpz_ptr d) {
+  if (mpz_cmp_ui(d, 1) == 0) {
+    mpz_clear(d);
+    return take_z(I, n);
+  }
+  ObjRational *o = rational_new(I);
+  mpz_swap(mpq_numref(o->q), n);
+  mpz_swap(mpq_denref(o->q), d);
+  mem_account_limbs(I, &o->obj);
+  mpz_clear(n);
+  mpz_clear(d);
+  return OBJ_VAL(o);
+}
+
+/* A "small" exact number: numerator and denominator of at most one limb
+ * each (all int64s, and the 1/k, 3/7 of everyday arithmetic). */
+static bool small_exact(Value v, int *sign, unsigned long *num, unsigned long *den) {
+  if (v.type == VAL_INT) {
+    *sign = (v.as.i > 0) - (v.as.i < 0);
+    *num = v.as.i < 0 ? -(uint64_t)v.as.i : (uint64_t)v.as.i;
+    *den = 1;
+    return true;
+  }
+  if (IS_RATIONAL(v)) {
+    mpq_srcptr q = AS_RATIONAL(v)->q;
+    if (mpz_size(mpq_numref(q)) != 1 || mpz_size(mpq_denref(q)) != 1) return false;
+    *sign = mpz_sgn(mpq_numref(q));
+    *num = mpz_getlimbn(mpq_numref(q), 0);
+    *den = mpz_getlimbn(mpq_denref(q), 0);
+    return true;
+  }
+  return false;
+}
+
+/* x + s*c/d (s = +1 or -1; c, d one limb each, d > 0, c/d in lowest terms),
+ * negated when `neg`; x is any exact number a/b.  With g = gcd(b, d),
+ * b = g*b', d = g*d':  a/b + c/d = (a*d' + c*b') / (b'*g*d'), and the only
+ * common factors of t = a*d' + c*b' and the denominator are those of
+ * gcd(t, g) (t is prime to b' and to d').  So the result is
+ * (t/g2) / (b' * (d/g2)) with g2 = gcd(t, g): a few linear passes over
+ * the big operand and word-sized gcds, instead of mpq_add's general
+ * products, gcds and temporaries.  The outputs are allocated once at
+ * their final size. */
+static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long d, bool neg) {
+  QTmp tx;
+  mpq_srcptr qx = qview(x, &tx);
+  mpz_srcptr a = mpq_numref(qx), b = mpq_denref(qx);
+  size_t na = mpz_size(a), nb = mpz_size(b);
+  mpz_t n, r;
+  mpz_init2(n, (mp_bitcnt_t)((na > nb ? na : nb) + 2) * GMP_NUMB_BITS);
+  mpz_init2(r, (mp_bitcnt_t)(nb + 1) * GMP_NUMB_BITS);
+  unsigned long g = d == 1 ? 1 : mpz_gcd_ui(NULL, b, d);
+  if (g == 1) {
+    mpz_mul_ui(n, a, d);
+    if (s < 0) mpz_submul_ui(n, b, c);
+    else mpz_addmul_ui(n, b, c);
+    mpz_mul_ui(r, b, d);
+  } else {
+    mpz_divexact_ui(r, b, g); /* b' */
+    if (d == g && c == 1) { /* 1/k with k | b: one pass */
+      if (s < 0) mpz_sub(n, a, r);
+      else mpz_add(n, a, r);
+    } else {
+      if (d == g) mpz_set(n, a);
+      else mpz_mul_ui(n, a, d / g);
+      if (s < 0) mpz_submul_ui(n, r, c);
+      else mpz_addmul_ui(n, r, c);
+    }
+    unsigned long g2 = mpz_sgn(n) ? mpz_gcd_ui(NULL, n, g) : 1;
+    if (g2 > 1) mpz_divexact_ui(n, n, g2);
+    mpz_mul_ui(r, r, d / g2);
+  }
+  if (mpz_sgn(n) == 0) {
+    mpz_clear(n);
+    mpz_clear(r);
+    return INT_VAL(0);
+  }
+  if (neg) mpz_neg(n, n);
+  return take_nd(I, n, r);
+}
+
 /* Shared by + and -: operands already checked; `sub` picks the operation. */
 static Value add_sub(Interp *I, Value a, Value b, bool sub) {
   if (LIKELY(a.type == VAL_INT && b.type == VAL_INT)) {
@@ -275,26 +397,30 @@ static Value add_sub(Interp *I, Value a, Value b, bool sub) {
     return FLOAT_VAL(sub ? x - y : x + y);
   }
   const char *op = sub ? "-" : "+";
+  QTmp ta, tb;
   if (is_exact_int(a) && is_exact_int(b)) {
     guard(I, max2(num_bits(a), num_bits(b)) + 1, op);
-    mpz_t ta, tb, r;
-    mpz_inits(ta, tb, r, NULL);
-    mpz_srcptr x = zview(a, ta), y = zview(b, tb);
+    mpz_t r;
+    mpz_init(r);
+    mpz_srcptr x = zview(a, &ta), y = zview(b, &tb);
     if (sub) mpz_sub(r, x, y);
     else mpz_add(r, x, y);
-    mpz_clears(ta, tb, NULL);
     return take_z(I, r);
   }
   guard(I,
         max2(max2(num_bits(a) + den_bits(b), num_bits(b) + den_bits(a)) + 1,
              den_bits(a) + den_bits(b)),
         op);
-  mpq_t ta, tb, r;
-  mpq_inits(ta, tb, r, NULL);
-  mpq_srcptr x = qview(a, ta), y = qview(b, tb);
+  int s;
+  unsigned long c, d;
+  if (small_exact(b, &s, &c, &d)) return add_small(I, a, sub ? -s : s, c, d, false);
+  if (small_exact(a, &s, &c, &d)) /* a + b = b + a;  a - b = -(b - a) */
+    return add_small(I, b, sub ? -s : s, c, d, sub);
+  mpq_t r;
+  q_init_lazy(r);
+  mpq_srcptr x = qview(a, &ta), y = qview(b, &tb);
   if (sub) mpq_sub(r, x, y);
   else mpq_add(r, x, y);
-  mpq_clears(ta, tb, NULL);
   return take_q(I, r);
 }
 
@@ -320,21 +446,51 @@ Value num_mul(Interp *I, Value a, Value b) {
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT)
     return FLOAT_VAL(num_to_double(a) * num_to_double(b));
   guard(I, max2(num_bits(a) + num_bits(b), den_bits(a) + den_bits(b)), "*");
+  QTmp ta, tb;
   if (is_exact_int(a) && is_exact_int(b)) {
-    mpz_t ta, tb, r;
-    mpz_inits(ta, tb, r, NULL);
-    mpz_mul(r, zview(a, ta), zview(b, tb));
-    mpz_clears(ta, tb, NULL);
+    mpz_t r;
+    mpz_init(r);
+    mpz_mul(r, zview(a, &ta), zview(b, &tb));
     return take_z(I, r);
   }
-  mpq_t ta, tb, r;
-  mpq_inits(ta, tb, r, NULL);
-  mpq_mul(r, qview(a, ta), qview(b, tb));
-  mpq_clears(ta, tb, NULL);
+  mpq_t r;
+  q_init_lazy(r);
+  mpq_mul(r, qview(a, &ta), qview(b, &tb));
   return take_q(I, r);
 }
 
 static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
+
+static uint64_t gcd_u64(uint64_t u, uint64_t v) {
+  if (u == 0) return v;
+  if (v == 0) return u;
+  int shift = __builtin_ctzll(u | v);
+  u >>= __builtin_ctzll(u);
+  do {
+    v >>= __builtin_ctzll(v);
+    if (u > v) {
+      uint64_t t = u;
+      u = v;
+      v = t;
+    }
+    v -= u;
+  } while (v);
+  return u << shift;
+}
+
+/* p/q for int64s with q not 0 or -1 and not dividing p: reduced with one
+ * word gcd, then stored straight into a new rational (whose parts already
+ * have a limb each, so nothing more is allocated). */
+static Value ratio_int64(Interp *I, int64_t p, int64_t q) {
+  uint64_t up = p < 0 ? -(uint64_t)p : (uint64_t)p, uq = q < 0 ? -(uint64_t)q : (uint64_t)q;
+  uint64_t g = gcd_u64(up, uq);
+  ObjRational *o = rational_new(I);
+  mpz_set_ui(mpq_numref(o->q), up / g);
+  if ((p < 0) != (q < 0)) mpz_neg(mpq_numref(o->q), mpq_numref(o->q));
+  mpz_set_ui(mpq_denref(o->q), uq / g);
+  mem_account_limbs(I, &o->obj);
+  return OBJ_VAL(o);
+}
 
 /* Exact division gives an exact rational: 7/2 is 7/2, 6/3 is the integer 2. */
 Value num_div(Interp *I, Value a, Value b) {
@@ -343,15 +499,17 @@ Value num_div(Interp *I, Value a, Value b) {
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT)
     return FLOAT_VAL(num_to_double(a) / num_to_double(b));
   if (is_exact_zero(b)) interp_throw(I, "division by zero");
-  if (a.type == VAL_INT && b.type == VAL_INT) {
+  bool ints = a.type == VAL_INT && b.type == VAL_INT;
+  if (ints) {
     if (b.as.i == -1) return num_neg(I, a); /* INT64_MIN / -1 overflows int64 */
     if (a.as.i % b.as.i == 0) return INT_VAL(a.as.i / b.as.i);
   }
   guard(I, max2(num_bits(a) + den_bits(b), den_bits(a) + num_bits(b)), "/");
-  mpq_t ta, tb, r;
-  mpq_inits(ta, tb, r, NULL);
-  mpq_div(r, qview(a, ta), qview(b, tb));
-  mpq_clears(ta, tb, NULL);
+  if (ints) return ratio_int64(I, a.as.i, b.as.i);
+  QTmp ta, tb;
+  mpq_t r;
+  q_init_lazy(r);
+  mpq_div(r, qview(a, &ta), qview(b, &tb));
   return take_q(I, r);
 }
 
@@ -379,27 +537,26 @@ Value num_mod(Interp *I, Value a, Value b) {
     if (r != 0 && ((r < 0) != (b.as.i < 0))) r += b.as.i;
     return INT_VAL(r);
   }
+  QTmp ta, tb;
   if (is_exact_int(a) && is_exact_int(b)) {
-    mpz_t ta, tb, r;
-    mpz_inits(ta, tb, r, NULL);
-    mpz_fdiv_r(r, zview(a, ta), zview(b, tb));
-    mpz_clears(ta, tb, NULL);
+    mpz_t r;
+    mpz_init(r);
+    mpz_fdiv_r(r, zview(a, &ta), zview(b, &tb));
     return take_z(I, r);
   }
   guard(I, max2(max2(num_bits(a) + den_bits(b), num_bits(b) + den_bits(a)), den_bits(a) + den_bits(b)),
         "mod");
-  mpq_t ta, tb, r;
+  mpq_t r;
   mpz_t x, y;
-  mpq_inits(ta, tb, r, NULL);
+  q_init_lazy(r);
   mpz_inits(x, y, NULL);
-  mpq_srcptr qa = qview(a, ta), qb = qview(b, tb);
+  mpq_srcptr qa = qview(a, &ta), qb = qview(b, &tb);
   mpz_mul(x, mpq_numref(qa), mpq_denref(qb));
   mpz_mul(y, mpq_numref(qb), mpq_denref(qa));
   mpz_fdiv_r(mpq_numref(r), x, y);
   mpz_mul(mpq_denref(r), mpq_denref(qa), mpq_denref(qb));
   mpq_canonicalize(r);
   mpz_clears(x, y, NULL);
-  mpq_clears(ta, tb, NULL);
   return take_q(I, r);
 }
 
@@ -413,14 +570,14 @@ Value num_neg(Interp *I, Value a) {
   default: break;
   }
   if (is_exact_int(a)) {
-    mpz_t t, r;
-    mpz_inits(t, r, NULL);
-    mpz_neg(r, zview(a, t));
-    mpz_clear(t);
+    QTmp t;
+    mpz_t r;
+    mpz_init(r);
+    mpz_neg(r, zview(a, &t));
     return take_z(I, r);
   }
   mpq_t r;
-  mpq_init(r);
+  q_init_lazy(r);
   mpq_neg(r, AS_RATIONAL(a)->q);
   return take_q(I, r);
 }
@@ -474,14 +631,12 @@ static Value pow_exact(Interp *I, Value a, int64_t e) {
   }
   /* Every base here has |num| >= 2 or den >= 2, so this also bounds e. */
   guard(I, (double)ue * max2(lnum, lden), "^");
-  mpq_t t;
+  QTmp t;
   mpz_t n, d;
-  mpq_init(t);
   mpz_inits(n, d, NULL);
-  mpq_srcptr q = qview(a, t);
+  mpq_srcptr q = qview(a, &t);
   mpz_pow_ui(n, mpq_numref(q), (unsigned long)ue);
   mpz_pow_ui(d, mpq_denref(q), (unsigned long)ue);
-  mpq_clear(t);
   if (e < 0) {
     mpz_swap(n, d);
     if (mpz_sgn(d) < 0) {
@@ -490,12 +645,7 @@ static Value pow_exact(Interp *I, Value a, int64_t e) {
     }
   }
   /* powers of coprime numbers are coprime: already in lowest terms */
-  mpq_t r;
-  mpq_init(r);
-  mpz_swap(mpq_numref(r), n);
-  mpz_swap(mpq_denref(r), d);
-  mpz_clears(n, d, NULL);
-  return take_q(I, r);
+  return take_nd(I, n, d);
 }
 
 /* a ^ b.  Exact base and exact integer exponent stay exact; everything
@@ -992,22 +1142,112 @@ void num_format(Interp *I, Buffer *b, Value x) {
 /* GMP's allocator                                                    */
 /* ------------------------------------------------------------------ */
 
+/* Limb blocks are recycled through a small cache: exact arithmetic makes
+ * and drops many short-lived numbers of similar sizes (each operation
+ * allocates the parts of its result; the collector frees whole batches of
+ * them), and a LIFO list per size class turns most of those mallocs and
+ * frees into a pointer swap.
+ *
+ * Sizes of 1 to LC_MAX_LIMBS limbs are rounded up to a class: exact up to
+ * 8 limbs, then 8 classes per power of two (at most 12.5% slack), and the
+ * block is allocated at the full class size.  GMP tells us the size of
+ * every block it frees or reallocates (the size it asked for), which maps
+ * back to the same class, so a cached block always has at least its
+ * class's capacity.  Other sizes go straight to malloc.  The cache holds
+ * at most LC_MAX_BYTES; past that it is emptied (so blocks of sizes no
+ * longer in use cannot pile up).  Every cached block is a malloc block, so
+ * free() on one is still fine.  Under AddressSanitizer cached blocks are
+ * poisoned, so a use after free is still caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define LC_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define LC_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define LC_POISON(p, n) ((void)(p), (void)(n))
+#define LC_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define LC_MAX_LIMBS 512
+#define LC_CLASSES 56
+#define LC_MAX_BYTES ((size_t)4 << 20)
+
+static void *lc_head[LC_CLASSES];
+static size_t lc_bytes;
+
+/* The class of a block of `size` bytes and its capacity in bytes, or -1
+ * for a size that is not cached. */
+static int lc_class(size_t size, size_t *cap) {
+  size_t n = size / sizeof(mp_limb_t);
+  if (size % sizeof(mp_limb_t) != 0 || n == 0 || n > LC_MAX_LIMBS) return -1;
+  if (n <= 8) {
+    *cap = n * sizeof(mp_limb_t);
+    return (int)n - 1;
+  }
+  int k = 63 - __builtin_clzll((unsigned long long)(n - 1)); /* 2^k < n <= 2^(k+1), k >= 3 */
+  size_t step = (size_t)1 << (k - 3), m = (n + step - 1) / step; /* 9 <= m <= 16 */
+  *cap = m * step * sizeof(mp_limb_t);
+  return 8 + (k - 3) * 8 + (int)(m - 9);
+}
+
+static void lc_flush(void) {
+  for (int c = 0; c < LC_CLASSES; c++) {
+    void *p = lc_head[c];
+    while (p) {
+      LC_UNPOISON(p, sizeof(void *));
+      void *next = *(void **)p;
+      free(p);
+      p = next;
+    }
+    lc_head[c] = NULL;
+  }
+  lc_bytes = 0;
+}
+
 static void *gmp_alloc(size_t n) {
+  size_t cap;
+  int c = lc_class(n, &cap);
+  if (c >= 0) {
+    void *p = lc_head[c];
+    if (p) {
+      LC_UNPOISON(p, cap);
+      lc_head[c] = *(void **)p;
+      lc_bytes -= cap;
+      return p;
+    }
+    n = cap;
+  }
   void *p = malloc(n);
   if (!p && n) oom();
   return p;
 }
 
-static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
-  (void)old_size;
-  void *q = realloc(p, new_size);
-  if (!q && new_size) oom();
-  return q;
+static void gmp_free(void *p, size_t size) {
+  size_t cap;
+  int c = lc_class(size, &cap);
+  if (c < 0 || !p) {
+    free(p);
+    return;
+  }
+  if (lc_bytes + cap > LC_MAX_BYTES) lc_flush();
+  *(void **)p = lc_head[c];
+  lc_head[c] = p;
+  lc_bytes += cap;
+  LC_POISON(p, cap);
 }
 
-static void gmp_free(void *p, size_t size) {
-  (void)size;
-  free(p);
+static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
+  size_t old_cap, new_cap;
+  int oc = lc_class(old_size, &old_cap), nc = lc_class(new_size, &new_cap);
+  if (oc < 0 && nc < 0) {
+    void *q = realloc(p, new_size);
+    if (!q && new_size) oom();
+    return q;
+  }
+  if (oc >= 0 && oc == nc) return p; /* still fits its block */
+  void *q = gmp_alloc(new_size);
+  memcpy(q, p, old_size < new_size ? old_size : new_size);
+  gmp_free(p, old_size);
+  return q;
 }
 
 /* GMP aborts when its allocator fails; ours reports and exits cleanly

@@ -125,6 +125,9 @@ ObjRecord *record_new(Interp *I) {
   r->count = r->capacity = 0;
   r->keys = NULL;
   r->values = NULL;
+  r->kind = KIND_RECORD;
+  r->owner = NULL;
+  r->path = NULL;
   return r;
 }
 

@@ -24,6 +24,8 @@ typedef enum {
   OBJ_CLOSURE,
   OBJ_UPVALUE,
   OBJ_NATIVE,
+  OBJ_SCENARIO, /* a declared scenario and, once run, its results (world.h) */
+  OBJ_SERIES,   /* values of one field by year (world.h) */
 } ObjType;
 
 struct Obj {
@@ -62,11 +64,27 @@ typedef struct {
 /* A record keeps its fields in insertion order (that is how it prints).
  * Field names are interned strings, so lookup is a linear scan comparing
  * pointers: records are small (a cluster has a dozen fields). */
-typedef struct {
+/* Entities of the world (world.h) are records too, marked by `kind`; a
+ * record nested in an entity (c.members) knows its `owner` entity and its
+ * `path` there, so that writes to it can be recorded for `why`. */
+typedef enum {
+  KIND_RECORD = 0,
+  KIND_REGION,
+  KIND_CLUSTER,
+  KIND_PROGRAMME,
+  KIND_PARTNERSHIP,
+  KIND_FUND,
+  KIND_COUNT
+} RecordKind;
+
+typedef struct ObjRecord {
   Obj obj;
   int count, capacity;
   ObjString **keys;
   Value *values;
+  uint8_t kind;             /* RecordKind */
+  struct ObjRecord *owner;  /* the entity this record is (part of), or NULL */
+  ObjString *path;          /* for a nested record: its field path in owner ("members") */
 } ObjRecord;
 
 /* An inclusive integer range lo..hi (empty when hi < lo). */
@@ -122,6 +140,7 @@ typedef struct {
 #define IS_RANGE(v) IS_OBJ_TYPE(v, OBJ_RANGE)
 #define IS_CLOSURE(v) IS_OBJ_TYPE(v, OBJ_CLOSURE)
 #define IS_NATIVE(v) IS_OBJ_TYPE(v, OBJ_NATIVE)
+#define IS_ENTITY(v) (IS_RECORD(v) && AS_RECORD(v)->kind != KIND_RECORD)
 
 #define AS_STRING(v) ((ObjString *)(v).as.o)
 #define AS_CSTRING(v) (((ObjString *)(v).as.o)->chars)

@@ -86,6 +86,17 @@ struct Interp {
   char *stdlib_dir;
   ObjList *args;
 
+  /* the world (world.h): the base world, the one rules see now, and what
+   * the year loop is doing */
+  struct World *base_world, *world;
+  ObjList *params;    /* records {name, default, doc} in declaration order */
+  ObjList *rules;     /* records {name, over, body} in declaration order */
+  ObjList *scenarios; /* declared scenarios */
+  struct ObjScenario *running; /* the scenario being run, or NULL */
+  struct ObjScenario *applying; /* the scenario whose body is being applied */
+  int current_rule;   /* index of the running rule, -1 outside rules */
+  int64_t current_year;
+
   /* random numbers: xoshiro256** state, seeded by seed(n) */
   uint64_t rng[4];
   bool rng_has_spare;

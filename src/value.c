@@ -8,6 +8,7 @@
 #include "object.h"
 #include "state.h"
 #include "unit.h"
+#include "world.h"
 
 void valarr_init(ValueArray *a) {
   a->count = a->capacity = 0;
@@ -103,6 +104,8 @@ const char *value_type_name(Value v) {
   case OBJ_CLOSURE:
   case OBJ_NATIVE: return "function";
   case OBJ_UPVALUE: return "upvalue";
+  case OBJ_SCENARIO: return "scenario";
+  case OBJ_SERIES: return "series";
   }
   return "?";
 }
@@ -157,8 +160,21 @@ static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
     buf_putc(b, ']');
     return;
   }
+  case OBJ_SCENARIO:
+  case OBJ_SERIES: world_print(I, b, v); return;
   case OBJ_RECORD: {
     ObjRecord *r = AS_RECORD(v);
+    static const char *kinds[KIND_COUNT] = {"", "region", "cluster", "programme", "partnership", "fund"};
+    if (r->kind != KIND_RECORD) {
+      Value name;
+      bool named = record_get(r, str_new(I, "name"), &name) && IS_STRING(name);
+      if (depth > 0) { /* an entity inside another value: just its name */
+        if (named) buf_printf(b, "<%s %s>", kinds[r->kind], AS_CSTRING(name));
+        else buf_printf(b, "<%s>", kinds[r->kind]);
+        return;
+      }
+      buf_printf(b, "%s ", kinds[r->kind]);
+    }
     buf_putc(b, '{');
     for (int i = 0; i < r->count; i++) {
       if (i) buf_puts(b, ", ");

@@ -22,6 +22,7 @@
 #include "opcodes.h"
 #include "state.h"
 #include "unit.h"
+#include "world.h"
 
 void vm_init(Interp *I) {
   I->stack = malloc(sizeof(Value) * CLUSIM_STACK_SLOTS);
@@ -308,6 +309,8 @@ static Value get_index(Interp *I, Value obj, Value idx) {
     int64_t count = r->hi >= r->lo ? r->hi - r->lo + 1 : 0;
     return INT_VAL(r->lo + check_index(I, idx, count, "range"));
   }
+  Value found;
+  if (world_get_index(I, obj, idx, &found)) return found;
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     Value v;
@@ -327,7 +330,12 @@ static void set_index(Interp *I, Value obj, Value idx, Value v) {
   }
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
-    record_set(I, AS_RECORD(obj), str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length), v);
+    ObjRecord *r = AS_RECORD(obj);
+    ObjString *key = str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length);
+    Value old;
+    if (!record_get(r, key, &old)) old = NIL_VAL;
+    record_set(I, r, key, v);
+    if (r->owner && I->running) world_record_write(I, r, key, old, v);
     return;
   }
   interp_throw(I, "cannot assign to an element of %s %s", a_type(obj), value_type_name(obj));
@@ -636,6 +644,11 @@ dispatch:
         }
     }
     SAVE();
+    Value found;
+    if (world_get_field(I, obj, name, &found)) {
+      sp[-1] = found;
+      NEXT;
+    }
     no_field(I, obj, name);
   }
   CASE(SET_FIELD) {
@@ -649,6 +662,14 @@ dispatch:
     ObjRecord *r = AS_RECORD(obj);
     Value v = PEEK(0);
     sp -= 2;
+    if (UNLIKELY(r->owner != NULL) && I->running) { /* an entity's field, during a run */
+      SAVE();
+      Value old;
+      if (!record_get(r, name, &old)) old = NIL_VAL;
+      record_set(I, r, name, v);
+      world_record_write(I, r, name, old, v);
+      NEXT;
+    }
     for (int i = 0; i < r->count; i++)
       if (r->keys[i] == name) {
         r->values[i] = v;

@@ -1,0 +1,1467 @@
+/* world.c - declarations, scenarios, the yearly loop, results, ledger,
+ * compare, why and export (see world.h for the model of a run). */
+#include "world.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lib.h"
+#include "memory.h"
+#include "num.h"
+#include "opcodes.h"
+#include "state.h"
+#include "unit.h"
+#include "vm.h"
+
+static const char *kind_names[KIND_COUNT] = {"record", "region", "cluster", "programme",
+                                             "partnership", "fund"};
+
+/* ---- objects -------------------------------------------------------------- */
+
+static ObjSeries *series_new(Interp *I, int64_t first_year) {
+  ObjSeries *s = (ObjSeries *)obj_alloc(I, sizeof(ObjSeries), OBJ_SERIES);
+  s->first_year = first_year;
+  valarr_init(&s->values);
+  s->stats = NULL;
+  return s;
+}
+
+static ObjScenario *scenario_new(Interp *I, ObjString *name) {
+  ObjScenario *s = (ObjScenario *)obj_alloc(I, sizeof(ObjScenario), OBJ_SCENARIO);
+  s->name = name;
+  s->parent = NULL;
+  s->body = NULL;
+  s->has_run = false;
+  s->first_year = s->last_year = 0;
+  s->runs = 1;
+  s->seed = 1;
+  s->results = NULL;
+  s->ledger = NULL;
+  s->entities = NULL;
+  s->rule_names = NULL;
+  s->writes = NULL;
+  s->nwrites = s->writes_capacity = 0;
+  return s;
+}
+
+size_t world_obj_size(Obj *o) {
+  return o->type == OBJ_SERIES ? sizeof(ObjSeries) : sizeof(ObjScenario);
+}
+
+static void clear_writes(Interp *I, ObjScenario *s) {
+  FREE_ARRAY(I, WriteEntry, s->writes, s->writes_capacity);
+  s->writes = NULL;
+  s->nwrites = s->writes_capacity = 0;
+}
+
+void world_free_obj(Interp *I, Obj *o) {
+  if (o->type == OBJ_SERIES) valarr_free(I, &((ObjSeries *)o)->values);
+  else clear_writes(I, (ObjScenario *)o);
+}
+
+void world_blacken(Interp *I, Obj *o) {
+  if (o->type == OBJ_SERIES) {
+    ObjSeries *s = (ObjSeries *)o;
+    for (int i = 0; i < s->values.count; i++) gc_mark_value(I, s->values.items[i]);
+    gc_mark_obj(I, (Obj *)s->stats);
+    return;
+  }
+  ObjScenario *s = (ObjScenario *)o;
+  gc_mark_obj(I, (Obj *)s->name);
+  gc_mark_obj(I, (Obj *)s->parent);
+  gc_mark_obj(I, (Obj *)s->body);
+  gc_mark_obj(I, (Obj *)s->results);
+  gc_mark_obj(I, (Obj *)s->ledger);
+  gc_mark_obj(I, (Obj *)s->entities);
+  gc_mark_obj(I, (Obj *)s->rule_names);
+  for (int i = 0; i < s->nwrites; i++) {
+    WriteEntry *w = &s->writes[i];
+    gc_mark_obj(I, (Obj *)w->entity);
+    gc_mark_obj(I, (Obj *)w->prefix);
+    gc_mark_obj(I, (Obj *)w->key);
+    gc_mark_value(I, w->before);
+    gc_mark_value(I, w->after);
+  }
+}
+
+static void mark_world(Interp *I, World *w) {
+  if (!w) return;
+  for (int k = 0; k < KIND_COUNT; k++) gc_mark_obj(I, (Obj *)w->entities[k]);
+}
+
+void world_mark_roots(Interp *I) {
+  mark_world(I, I->base_world);
+  mark_world(I, I->world);
+  gc_mark_obj(I, (Obj *)I->params);
+  gc_mark_obj(I, (Obj *)I->rules);
+  gc_mark_obj(I, (Obj *)I->scenarios);
+  gc_mark_obj(I, (Obj *)I->running);
+  gc_mark_obj(I, (Obj *)I->applying);
+}
+
+static World *world_alloc(Interp *I) {
+  World *w = calloc(1, sizeof *w);
+  if (!w) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  for (int k = 0; k < KIND_COUNT; k++) w->entities[k] = list_new(I);
+  return w;
+}
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static Value field(Interp *I, ObjRecord *r, const char *name) {
+  Value v;
+  return record_get(r, str_new(I, name), &v) ? v : NIL_VAL;
+}
+
+static void set_field(Interp *I, ObjRecord *r, const char *name, Value v) {
+  record_set(I, r, str_new(I, name), v);
+}
+
+static const char *entity_name(Interp *I, ObjRecord *e) {
+  Value n = field(I, e, "name");
+  return IS_STRING(n) ? AS_CSTRING(n) : "?";
+}
+
+static UnitId unit_eur(Interp *I) {
+  UnitId u;
+  unit_lookup(&I->units, "EUR", &u);
+  return u;
+}
+
+static UnitId unit_year(Interp *I) {
+  UnitId u;
+  unit_lookup(&I->units, "year", &u);
+  return u;
+}
+
+static UnitId unit_eur_per_year(Interp *I) {
+  return unit_div(I, &I->units, unit_eur(I), unit_year(I));
+}
+
+static const char *unit_text(Interp *I, UnitId u, char *buf, size_t n) {
+  Buffer b;
+  buf_init(&b);
+  if (u == UNIT_NONE) buf_puts(&b, "a plain number");
+  else unit_format(&I->units, &b, u);
+  snprintf(buf, n, "%s", b.data);
+  buf_free(&b);
+  return buf;
+}
+
+static bool is_zero(Value v) { return num_is(v) && num_eq(v, INT_VAL(0)); }
+
+static bool negative(Interp *I, Value v) {
+  Value zero = INT_VAL(0);
+  int c = num_cmp(I, v, zero);
+  return c == -1;
+}
+
+/* ---- checking declared fields ---------------------------------------------- */
+
+static _Noreturn void decl_error(Interp *I, RecordKind kind, const char *name, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+static _Noreturn void decl_error(Interp *I, RecordKind kind, const char *name, const char *fmt, ...) {
+  char msg[700];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  interp_throw(I, "%s %s: %s", kind_names[kind], name, msg);
+}
+
+static void check_unit(Interp *I, RecordKind kind, const char *name, ObjRecord *r, const char *f,
+                       UnitId want, bool required, bool non_negative) {
+  Value v = field(I, r, f);
+  if (IS_NIL(v)) {
+    if (required) decl_error(I, kind, name, "the field '%s' is missing", f);
+    return;
+  }
+  char a[100], b[100];
+  if (!num_is(v))
+    decl_error(I, kind, name, "'%s' must be a number in %s, not %s", f, unit_text(I, want, a, sizeof a),
+               value_type_name(v));
+  if (v.unit != want)
+    decl_error(I, kind, name, "'%s' must be in %s, not %s", f, unit_text(I, want, a, sizeof a),
+               unit_text(I, v.unit, b, sizeof b));
+  if (non_negative && negative(I, v)) decl_error(I, kind, name, "'%s' must not be negative", f);
+}
+
+static void check_choice(Interp *I, RecordKind kind, const char *name, ObjRecord *r, const char *f,
+                         const char *const *choices, const char *fallback) {
+  Value v = field(I, r, f);
+  if (IS_NIL(v)) {
+    if (fallback) set_field(I, r, f, OBJ_VAL(str_new(I, fallback)));
+    return;
+  }
+  char list[300] = "";
+  for (int i = 0; choices[i]; i++) {
+    if (IS_STRING(v) && strcmp(AS_CSTRING(v), choices[i]) == 0) return;
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "", choices[i]);
+  }
+  decl_error(I, kind, name, "'%s' must be one of %s", f, list);
+}
+
+static ObjRecord *check_entity_ref(Interp *I, RecordKind kind, const char *name, Value v,
+                                   RecordKind want, const char *what) {
+  if (!IS_ENTITY(v) || AS_RECORD(v)->kind != want)
+    decl_error(I, kind, name, "%s must be a declared %s, not %s", what, kind_names[want],
+               IS_ENTITY(v) ? kind_names[AS_RECORD(v)->kind] : value_type_name(v));
+  return AS_RECORD(v);
+}
+
+static void check_range(Interp *I, RecordKind kind, const char *name, ObjRecord *r, bool required) {
+  Value y = field(I, r, "years");
+  if (IS_NIL(y)) {
+    if (required) decl_error(I, kind, name, "the field 'years' is missing (for example years: 2026..2030)");
+    return;
+  }
+  if (!IS_RANGE(y)) decl_error(I, kind, name, "'years' must be a range of years such as 2026..2030");
+  ObjRange *g = AS_RANGE(y);
+  if (g->hi < g->lo) decl_error(I, kind, name, "'years' %lld..%lld is empty", (long long)g->lo, (long long)g->hi);
+  if (g->lo < 1900 || g->hi > 2300)
+    decl_error(I, kind, name, "'years' %lld..%lld is not a range of calendar years", (long long)g->lo,
+               (long long)g->hi);
+}
+
+static const double label_thresholds[] = {20, 40, 60, 80};
+static const char *const labels[] = {"none", "bronze", "silver", "gold", NULL};
+
+static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
+  const RecordKind k = KIND_CLUSTER;
+  Value reg = field(I, r, "region");
+  if (!IS_NIL(reg)) check_entity_ref(I, k, name, reg, KIND_REGION, "'region'");
+  Value m = field(I, r, "members");
+  ObjRecord *members;
+  if (IS_NIL(m)) {
+    members = record_new(I);
+    set_field(I, r, "members", OBJ_VAL(members));
+  } else if (!IS_RECORD(m) || AS_RECORD(m)->kind != KIND_RECORD) {
+    decl_error(I, k, name, "'members' must be a record such as {sme: 620, large: 80, research: 40}");
+  } else {
+    members = AS_RECORD(m);
+  }
+  const char *types[] = {"sme", "large", "research"};
+  for (int i = 0; i < 3; i++) {
+    Value v = field(I, members, types[i]);
+    if (IS_NIL(v)) {
+      set_field(I, members, types[i], INT_VAL(0));
+      continue;
+    }
+    if (!num_is(v) || v.unit != UNIT_NONE)
+      decl_error(I, k, name, "members.%s must be a plain number", types[i]);
+    if (negative(I, v)) decl_error(I, k, name, "members.%s must not be negative", types[i]);
+  }
+  for (int i = 0; i < members->count; i++) {
+    const char *key = members->keys[i]->chars;
+    if (strcmp(key, "sme") && strcmp(key, "large") && strcmp(key, "research"))
+      decl_error(I, k, name, "unknown member type '%s' (expected sme, large or research)", key);
+  }
+  check_unit(I, k, name, r, "jobs", UNIT_NONE, false, true);
+  check_unit(I, k, name, r, "staff", UNIT_NONE, false, true);
+  check_unit(I, k, name, r, "budget", unit_eur_per_year(I), false, true);
+  check_choice(I, k, name, r, "label", labels, "none");
+  Value share = field(I, r, "export_share");
+  if (!IS_NIL(share)) {
+    check_unit(I, k, name, r, "export_share", UNIT_NONE, false, true);
+    if (num_cmp(I, share, INT_VAL(1)) == 1) decl_error(I, k, name, "'export_share' must be between 0%% and 100%%");
+  }
+  if (IS_NIL(field(I, r, "jobs"))) set_field(I, r, "jobs", INT_VAL(0));
+  if (IS_NIL(field(I, r, "export_share"))) set_field(I, r, "export_share", INT_VAL(0));
+  Value ex = field(I, r, "excellence");
+  if (IS_NIL(ex)) {
+    const char *label = AS_CSTRING(field(I, r, "label"));
+    for (int i = 0; labels[i]; i++)
+      if (strcmp(label, labels[i]) == 0) set_field(I, r, "excellence", INT_VAL((int64_t)label_thresholds[i]));
+  } else {
+    check_unit(I, k, name, r, "excellence", UNIT_NONE, false, true);
+    if (num_cmp(I, ex, INT_VAL(100)) == 1) decl_error(I, k, name, "'excellence' is a score from 0 to 100");
+  }
+  if (IS_NIL(field(I, r, "scaleups"))) set_field(I, r, "scaleups", INT_VAL(0));
+  if (IS_NIL(field(I, r, "service_level"))) set_field(I, r, "service_level", INT_VAL(0));
+  if (IS_NIL(field(I, r, "income"))) {
+    ObjRecord *inc = record_new(I);
+    Value zero = INT_VAL(0);
+    zero.unit = unit_eur_per_year(I);
+    set_field(I, inc, "fees", zero);
+    set_field(I, inc, "public", zero);
+    set_field(I, r, "income", OBJ_VAL(inc));
+  }
+}
+
+static const char *const levels[] = {"eu", "national", "regional", NULL};
+static const char *const aids[] = {"gber27", "de_minimis", "notified", "none", NULL};
+static const char *const purposes[] = {"operating", "investment", "internationalisation", "scaleup",
+                                       "training", NULL};
+static const char *const zones[] = {"a", "c", "none", NULL};
+
+static void check_fields(Interp *I, RecordKind kind, const char *name, ObjRecord *r) {
+  switch (kind) {
+  case KIND_REGION:
+    if (!IS_NIL(field(I, r, "country")) && !IS_STRING(field(I, r, "country")))
+      decl_error(I, kind, name, "'country' must be a string such as \"FR\"");
+    check_choice(I, kind, name, r, "aid_zone", zones, "none");
+    break;
+  case KIND_CLUSTER: check_cluster(I, name, r); break;
+  case KIND_PROGRAMME:
+    check_choice(I, kind, name, r, "level", levels, NULL);
+    check_unit(I, kind, name, r, "budget", unit_eur(I), true, true);
+    check_choice(I, kind, name, r, "aid", aids, "none");
+    if (!num_is_exact(field(I, r, "budget")))
+      decl_error(I, kind, name, "'budget' is money and must be exact (round it with round(x, 2))");
+    break;
+  case KIND_PARTNERSHIP: {
+    Value m = field(I, r, "members");
+    if (!IS_LIST(m)) decl_error(I, kind, name, "'members' must be a list of clusters, such as [A, B]");
+    ObjList *l = AS_LIST(m);
+    if (l->items.count < 2)
+      decl_error(I, kind, name, "a partnership needs at least two clusters, it has %d", l->items.count);
+    for (int i = 0; i < l->items.count; i++) {
+      char what[40];
+      snprintf(what, sizeof what, "member %d", i + 1);
+      check_entity_ref(I, kind, name, l->items.items[i], KIND_CLUSTER, what);
+    }
+    check_range(I, kind, name, r, false);
+    break;
+  }
+  default: break;
+  }
+}
+
+/* ---- declarations ------------------------------------------------------------ */
+
+static void say_replaced(Interp *I, const char *what) {
+  fprintf(I->err, "note: %s replaces the earlier declaration\n", what);
+  fflush(I->err);
+}
+
+/* A list of the entities in a world as user code sees it (a copy). */
+static Value entity_list(Interp *I, RecordKind kind) {
+  ObjList *src = I->world->entities[kind];
+  ObjList *l = list_new(I);
+  for (int i = 0; i < src->items.count; i++) list_append(I, l, src->items.items[i]);
+  return OBJ_VAL(l);
+}
+
+static int find_entity(Interp *I, World *w, const char *name, RecordKind *kind_out) {
+  for (int k = KIND_REGION; k < KIND_FUND; k++) {
+    ObjList *l = w->entities[k];
+    for (int i = 0; i < l->items.count; i++)
+      if (strcmp(entity_name(I, AS_RECORD(l->items.items[i])), name) == 0) {
+        *kind_out = (RecordKind)k;
+        return i;
+      }
+  }
+  return -1;
+}
+
+static void mark_owned(ObjRecord *r, ObjRecord *owner, ObjString *path, Interp *I) {
+  r->owner = owner;
+  r->path = path;
+  for (int i = 0; i < r->count; i++) {
+    Value v = r->values[i];
+    if (IS_RECORD(v) && AS_RECORD(v)->kind == KIND_RECORD) {
+      ObjString *p = path ? str_printf(I, "%s.%s", path->chars, r->keys[i]->chars) : r->keys[i];
+      mark_owned(AS_RECORD(v), owner, p, I);
+    }
+  }
+}
+
+/* %entity(kind, name, fields): declare a region, cluster, programme or
+ * partnership in the current world and bind its name. */
+static Value f_entity(Interp *I, int argc, Value *args) {
+  RecordKind kind = (RecordKind)args[0].as.i;
+  ObjString *name = AS_STRING(args[1]);
+  ObjRecord *r = AS_RECORD(args[2]);
+  if (!IS_NIL(field(I, r, "name")))
+    decl_error(I, kind, name->chars, "'name' is set from the declaration; remove the field");
+  /* the entity is the record itself, with its name first */
+  ObjRecord *e = record_new(I);
+  e->kind = (uint8_t)kind;
+  set_field(I, e, "name", OBJ_VAL(name));
+  for (int i = 0; i < r->count; i++) record_set(I, e, r->keys[i], r->values[i]);
+  check_fields(I, kind, name->chars, e);
+  mark_owned(e, e, NULL, I);
+  RecordKind old_kind;
+  int at = find_entity(I, I->world, name->chars, &old_kind);
+  if (at >= 0 && old_kind != kind)
+    interp_throw(I, "'%s' is already a %s; give the %s another name", name->chars, kind_names[old_kind],
+                 kind_names[kind]);
+  if (at >= 0) {
+    I->world->entities[kind]->items.items[at] = OBJ_VAL(e);
+    char what[300];
+    snprintf(what, sizeof what, "%s %s", kind_names[kind], name->chars);
+    if (!I->applying) say_replaced(I, what);
+  } else {
+    int g = global_find(I, name);
+    if (g >= 0 && !IS_UNDEF(I->globals[g]) && !IS_ENTITY(I->globals[g]) && !I->applying)
+      interp_throw(I, "'%s' is already a name (%s); give the %s another name", name->chars,
+                   value_type_name(I->globals[g]), kind_names[kind]);
+    list_append(I, I->world->entities[kind], OBJ_VAL(e));
+  }
+  global_define(I, name->chars, OBJ_VAL(e), GLOBAL_VAR, NULL);
+  return OBJ_VAL(e);
+}
+
+static bool in_range(Value range, int64_t year) {
+  if (!IS_RANGE(range)) return false;
+  return AS_RANGE(range)->lo <= year && year <= AS_RANGE(range)->hi;
+}
+
+/* %fund(programme, recipient, fields) */
+static Value f_fund(Interp *I, int argc, Value *args) {
+  char name[300];
+  const char *pn = IS_ENTITY(args[0]) ? entity_name(I, AS_RECORD(args[0])) : "?";
+  const char *rn = IS_ENTITY(args[1]) ? entity_name(I, AS_RECORD(args[1])) : "?";
+  snprintf(name, sizeof name, "%s -> %s", pn, rn);
+  const RecordKind k = KIND_FUND;
+  check_entity_ref(I, k, name, args[0], KIND_PROGRAMME, "the paying side");
+  if (!IS_ENTITY(args[1]) || AS_RECORD(args[1])->kind != KIND_CLUSTER)
+    decl_error(I, k, name, "the recipient must be a declared cluster");
+  ObjRecord *r = AS_RECORD(args[2]);
+  ObjRecord *f = record_new(I);
+  f->kind = KIND_FUND;
+  set_field(I, f, "programme", args[0]);
+  set_field(I, f, "recipient", args[1]);
+  for (int i = 0; i < r->count; i++) record_set(I, f, r->keys[i], r->values[i]);
+  check_unit(I, k, name, f, "amount", unit_eur_per_year(I), true, true);
+  if (!num_is_exact(field(I, f, "amount")))
+    decl_error(I, k, name, "'amount' is money and must be exact (round it with round(x, 2))");
+  if (is_zero(field(I, f, "amount"))) decl_error(I, k, name, "'amount' is zero: a fund must pay something");
+  check_range(I, k, name, f, true);
+  Value p = field(I, f, "purpose");
+  if (IS_NIL(p)) decl_error(I, k, name, "the field 'purpose' is missing");
+  check_choice(I, k, name, f, "purpose", purposes, NULL);
+  check_unit(I, k, name, f, "eligible_costs", unit_eur_per_year(I), false, true);
+  check_unit(I, k, name, f, "per_sme", unit_eur(I), false, true);
+  if (IS_NIL(field(I, f, "eligible_costs"))) set_field(I, f, "eligible_costs", field(I, f, "amount"));
+  mark_owned(f, f, NULL, I);
+  /* the same programme, recipient and purpose: replace */
+  ObjList *funds = I->world->entities[KIND_FUND];
+  for (int i = 0; i < funds->items.count; i++) {
+    ObjRecord *g = AS_RECORD(funds->items.items[i]);
+    if (value_equal(field(I, g, "programme"), args[0]) && value_equal(field(I, g, "recipient"), args[1]) &&
+        value_equal(field(I, g, "purpose"), p)) {
+      funds->items.items[i] = OBJ_VAL(f);
+      char what[400];
+      snprintf(what, sizeof what, "fund %s (%s)", name, AS_CSTRING(p));
+      if (!I->applying) say_replaced(I, what);
+      return OBJ_VAL(f);
+    }
+  }
+  list_append(I, funds, OBJ_VAL(f));
+  return OBJ_VAL(f);
+}
+
+/* %param(name, default, doc) */
+static Value f_param(Interp *I, int argc, Value *args) {
+  ObjString *name = AS_STRING(args[0]);
+  ObjList *ps = I->params;
+  ObjRecord *p = record_new(I);
+  set_field(I, p, "name", args[0]);
+  set_field(I, p, "default", args[1]);
+  set_field(I, p, "doc", args[2]);
+  bool replaced = false;
+  for (int i = 0; i < ps->items.count; i++)
+    if (AS_STRING(field(I, AS_RECORD(ps->items.items[i]), "name")) == name) {
+      ps->items.items[i] = OBJ_VAL(p);
+      replaced = true;
+    }
+  if (!replaced) list_append(I, ps, OBJ_VAL(p));
+  const char *doc = IS_STRING(args[2]) ? AS_CSTRING(args[2]) : "a model parameter";
+  global_define(I, name->chars, args[1], GLOBAL_PARAM, doc);
+  return NIL_VAL;
+}
+
+/* %rule(name, over, body): over() gives the entities, body(x) runs per entity */
+static Value f_rule(Interp *I, int argc, Value *args) {
+  ObjRecord *r = record_new(I);
+  set_field(I, r, "name", args[0]);
+  set_field(I, r, "over", args[1]);
+  set_field(I, r, "body", args[2]);
+  ObjList *rs = I->rules;
+  for (int i = 0; i < rs->items.count; i++)
+    if (AS_STRING(field(I, AS_RECORD(rs->items.items[i]), "name")) == AS_STRING(args[0])) {
+      rs->items.items[i] = OBJ_VAL(r);
+      char what[300];
+      snprintf(what, sizeof what, "rule %s", AS_CSTRING(args[0]));
+      say_replaced(I, what);
+      return NIL_VAL;
+    }
+  list_append(I, rs, OBJ_VAL(r));
+  return NIL_VAL;
+}
+
+/* %scenario(name, parent, body) */
+static Value f_scenario(Interp *I, int argc, Value *args) {
+  ObjString *name = AS_STRING(args[0]);
+  ObjScenario *s = scenario_new(I, name);
+  if (!IS_NIL(args[1])) {
+    if (!IS_SCENARIO(args[1])) interp_throw(I, "scenario %s extends something that is not a scenario", name->chars);
+    s->parent = AS_SCENARIO(args[1]);
+    for (ObjScenario *p = s->parent; p; p = p->parent)
+      if (p->name == name) interp_throw(I, "scenario %s extends itself", name->chars);
+  }
+  if (IS_CLOSURE(args[2])) s->body = AS_CLOSURE(args[2]);
+  int g = global_find(I, name);
+  if (g >= 0 && !IS_UNDEF(I->globals[g]) && !IS_SCENARIO(I->globals[g]))
+    interp_throw(I, "'%s' is already a name (%s); give the scenario another name", name->chars,
+                 value_type_name(I->globals[g]));
+  if (g >= 0 && IS_SCENARIO(I->globals[g])) {
+    char what[300];
+    snprintf(what, sizeof what, "scenario %s", name->chars);
+    say_replaced(I, what);
+  }
+  list_append(I, I->scenarios, OBJ_VAL(s));
+  global_define(I, name->chars, OBJ_VAL(s), GLOBAL_VAR, NULL);
+  return OBJ_VAL(s);
+}
+
+/* %scenario_field(name, value): years, runs, seed inside a scenario body */
+static Value f_scenario_field(Interp *I, int argc, Value *args) {
+  ObjScenario *s = I->running;
+  const char *f = AS_CSTRING(args[0]);
+  if (!s) interp_throw(I, "'%s:' belongs inside a scenario", f);
+  Value v = args[1];
+  if (strcmp(f, "years") == 0) {
+    if (!IS_RANGE(v) || AS_RANGE(v)->hi <= AS_RANGE(v)->lo)
+      interp_throw(I, "scenario %s: 'years' must be a range of at least two years, such as 2025..2035",
+                   s->name->chars);
+    ObjRange *r = AS_RANGE(v);
+    if (r->lo < 1900 || r->hi > 2300 || r->hi - r->lo > 200)
+      interp_throw(I, "scenario %s: 'years' %lld..%lld is not a sensible span of calendar years",
+                   s->name->chars, (long long)r->lo, (long long)r->hi);
+    s->first_year = r->lo;
+    s->last_year = r->hi;
+  } else if (strcmp(f, "runs") == 0 || strcmp(f, "seed") == 0) {
+    int64_t n;
+    if (!num_is(v) || !num_to_int64(v, &n) || v.unit != UNIT_NONE || n < (f[0] == 'r' ? 1 : 0))
+      interp_throw(I, "scenario %s: '%s' must be a whole number%s", s->name->chars, f,
+                   f[0] == 'r' ? " of at least 1" : "");
+    if (f[0] == 'r' && n > 100000) interp_throw(I, "scenario %s: at most 100000 runs", s->name->chars);
+    if (f[0] == 'r') s->runs = n;
+    else s->seed = n;
+  } else {
+    interp_throw(I, "scenario %s: unknown setting '%s' (expected years, runs or seed)", s->name->chars, f);
+  }
+  return NIL_VAL;
+}
+
+/* %set(name, value): override a param for this run */
+static Value f_set(Interp *I, int argc, Value *args) {
+  ObjString *name = AS_STRING(args[0]);
+  int g = global_find(I, name);
+  if (g < 0 || I->global_kinds[g] != GLOBAL_PARAM)
+    interp_throw(I, "set: '%s' is not a param (declare it with param %s = ... \"doc\")", name->chars,
+                 name->chars);
+  Value old = I->globals[g];
+  if (num_is(old) && num_is(args[1]) && old.unit != args[1].unit) {
+    char a[100], b[100];
+    interp_throw(I, "set %s: the value must be in %s like its default, not %s", name->chars,
+                 unit_text(I, old.unit, a, sizeof a), unit_text(I, args[1].unit, b, sizeof b));
+  }
+  I->globals[g] = args[1];
+  return NIL_VAL;
+}
+
+/* ---- copying a world --------------------------------------------------------- */
+
+typedef struct {
+  ObjRecord **from, **to;
+  int count, capacity;
+} CopyMap;
+
+static ObjRecord *mapped(CopyMap *m, ObjRecord *r) {
+  for (int i = 0; i < m->count; i++)
+    if (m->from[i] == r) return m->to[i];
+  return NULL;
+}
+
+static Value copy_value(Interp *I, CopyMap *m, Value v, ObjRecord *owner, ObjString *path);
+
+static ObjRecord *copy_record(Interp *I, CopyMap *m, ObjRecord *r, ObjRecord *owner, ObjString *path) {
+  ObjRecord *c = record_new(I);
+  c->kind = r->kind;
+  c->owner = owner ? owner : c;
+  c->path = path;
+  for (int i = 0; i < r->count; i++) {
+    ObjString *p = NULL;
+    if (IS_RECORD(r->values[i]) && AS_RECORD(r->values[i])->kind == KIND_RECORD)
+      p = path ? str_printf(I, "%s.%s", path->chars, r->keys[i]->chars) : r->keys[i];
+    record_set(I, c, r->keys[i], copy_value(I, m, r->values[i], c->owner, p));
+  }
+  return c;
+}
+
+static Value copy_value(Interp *I, CopyMap *m, Value v, ObjRecord *owner, ObjString *path) {
+  if (IS_ENTITY(v)) {
+    ObjRecord *t = mapped(m, AS_RECORD(v));
+    return t ? OBJ_VAL(t) : v;
+  }
+  if (IS_RECORD(v)) return OBJ_VAL(copy_record(I, m, AS_RECORD(v), owner, path));
+  if (IS_LIST(v)) {
+    ObjList *l = list_new(I);
+    for (int i = 0; i < AS_LIST(v)->items.count; i++)
+      list_append(I, l, copy_value(I, m, AS_LIST(v)->items.items[i], owner, NULL));
+    return OBJ_VAL(l);
+  }
+  return v;
+}
+
+/* Copy every entity, then point references between them at the copies.
+ * Allocation cannot collect here (no VM safe point runs). */
+static World *copy_world(Interp *I, World *src) {
+  World *w = world_alloc(I);
+  CopyMap m = {0};
+  for (int k = KIND_REGION; k < KIND_COUNT; k++)
+    for (int i = 0; i < src->entities[k]->items.count; i++) {
+      ObjRecord *e = AS_RECORD(src->entities[k]->items.items[i]);
+      ObjRecord *c = record_new(I);
+      c->kind = e->kind;
+      c->owner = c;
+      if (m.count == m.capacity) {
+        m.capacity = m.capacity ? m.capacity * 2 : 64;
+        m.from = realloc(m.from, sizeof(ObjRecord *) * (size_t)m.capacity);
+        m.to = realloc(m.to, sizeof(ObjRecord *) * (size_t)m.capacity);
+        if (!m.from || !m.to) {
+          fputs("clusim: out of memory\n", stderr);
+          exit(1);
+        }
+      }
+      m.from[m.count] = e;
+      m.to[m.count++] = c;
+      list_append(I, w->entities[k], OBJ_VAL(c));
+    }
+  for (int j = 0; j < m.count; j++) {
+    ObjRecord *e = m.from[j], *c = m.to[j];
+    for (int i = 0; i < e->count; i++) {
+      ObjString *p = (IS_RECORD(e->values[i]) && AS_RECORD(e->values[i])->kind == KIND_RECORD) ? e->keys[i] : NULL;
+      record_set(I, c, e->keys[i], copy_value(I, &m, e->values[i], c, p));
+    }
+  }
+  free(m.from);
+  free(m.to);
+  return w;
+}
+
+static void free_world(World *w) { free(w); }
+
+/* ---- recording writes ---------------------------------------------------------- */
+
+void world_record_write(Interp *I, ObjRecord *r, ObjString *key, Value before, Value after) {
+  ObjScenario *s = I->running;
+  if (!s || I->current_rule < 0 || !r->owner) return;
+  if (s->nwrites == s->writes_capacity) {
+    int cap = GROW_CAPACITY(s->writes_capacity);
+    s->writes = GROW_ARRAY(I, WriteEntry, s->writes, s->writes_capacity, cap);
+    s->writes_capacity = cap;
+  }
+  s->writes[s->nwrites++] = (WriteEntry){I->current_rule, (int32_t)I->current_year, r->owner, r->path, key,
+                                         before, after};
+}
+
+/* ---- results --------------------------------------------------------------------- */
+
+static ObjRecord *child_record(Interp *I, ObjRecord *parent, ObjString *key) {
+  Value v;
+  if (record_get(parent, key, &v) && IS_RECORD(v)) return AS_RECORD(v);
+  ObjRecord *r = record_new(I);
+  record_set(I, parent, key, OBJ_VAL(r));
+  return r;
+}
+
+static void append_point(Interp *I, ObjRecord *into, ObjString *key, Value v, int64_t year) {
+  Value sv;
+  ObjSeries *s;
+  if (record_get(into, key, &sv) && IS_SERIES(sv)) {
+    s = AS_SERIES(sv);
+  } else {
+    s = series_new(I, year);
+    record_set(I, into, key, OBJ_VAL(s));
+  }
+  while (s->first_year + s->values.count < year) valarr_push(I, &s->values, NIL_VAL);
+  valarr_push(I, &s->values, v);
+}
+
+/* Add the numeric fields of a record (recursively) to series in `into`. */
+static void snapshot_record(Interp *I, ObjRecord *r, ObjRecord *into, int64_t year) {
+  for (int i = 0; i < r->count; i++) {
+    Value v = r->values[i];
+    if (num_is(v)) append_point(I, into, r->keys[i], v, year);
+    else if (IS_RECORD(v) && AS_RECORD(v)->kind == KIND_RECORD)
+      snapshot_record(I, AS_RECORD(v), child_record(I, into, r->keys[i]), year);
+  }
+}
+
+/* Sums over clusters, field by field, where units agree (a field whose
+ * units differ between clusters gets no total). */
+static void add_totals(Interp *I, ObjRecord *total, ObjRecord *r) {
+  for (int i = 0; i < r->count; i++) {
+    Value v = r->values[i];
+    Value cur;
+    bool have = record_get(total, r->keys[i], &cur);
+    if (num_is(v)) {
+      if (!have) {
+        record_set(I, total, r->keys[i], v);
+      } else if (num_is(cur) && cur.unit == v.unit) {
+        Value sum = num_add(I, cur, v);
+        sum.unit = v.unit;
+        record_set(I, total, r->keys[i], sum);
+      } else {
+        record_set(I, total, r->keys[i], BOOL_VAL(false));
+      }
+    } else if (IS_RECORD(v) && AS_RECORD(v)->kind == KIND_RECORD) {
+      add_totals(I, child_record(I, total, r->keys[i]), AS_RECORD(v));
+    }
+  }
+}
+
+static void snapshot(Interp *I, ObjScenario *s, int64_t year) {
+  ObjRecord *res = s->results;
+  for (int k = KIND_REGION; k < KIND_FUND; k++) {
+    ObjList *l = I->world->entities[k];
+    for (int i = 0; i < l->items.count; i++) {
+      ObjRecord *e = AS_RECORD(l->items.items[i]);
+      snapshot_record(I, e, child_record(I, res, AS_STRING(field(I, e, "name"))), year);
+    }
+  }
+  /* total: the sum over all clusters */
+  ObjRecord *sums = record_new(I);
+  ObjList *cl = I->world->entities[KIND_CLUSTER];
+  for (int i = 0; i < cl->items.count; i++) add_totals(I, sums, AS_RECORD(cl->items.items[i]));
+  snapshot_record(I, sums, child_record(I, res, str_new(I, "total")), year);
+}
+
+/* ---- running --------------------------------------------------------------------- */
+
+typedef struct {
+  int g;
+  Value v;
+  uint8_t kind;
+} SavedGlobal;
+
+typedef struct {
+  SavedGlobal *items;
+  int count, capacity;
+} SavedGlobals;
+
+static void save_global(SavedGlobals *s, Interp *I, int g) {
+  for (int i = 0; i < s->count; i++)
+    if (s->items[i].g == g) return;
+  if (s->count == s->capacity) {
+    s->capacity = s->capacity ? s->capacity * 2 : 64;
+    s->items = realloc(s->items, sizeof(SavedGlobal) * (size_t)s->capacity);
+    if (!s->items) {
+      fputs("clusim: out of memory\n", stderr);
+      exit(1);
+    }
+  }
+  s->items[s->count++] = (SavedGlobal){g, I->globals[g], I->global_kinds[g]};
+}
+
+static void apply_bodies(Interp *I, ObjScenario *s) {
+  if (s->parent) apply_bodies(I, s->parent);
+  if (s->body) vm_call(I, OBJ_VAL(s->body), 0, NULL);
+}
+
+static void reset_payments(Interp *I) {
+  ObjList *cl = I->world->entities[KIND_CLUSTER];
+  for (int i = 0; i < cl->items.count; i++) {
+    ObjRecord *c = AS_RECORD(cl->items.items[i]);
+    ObjRecord *p = record_new(I);
+    p->owner = c;
+    p->path = str_new(I, "payments");
+    set_field(I, c, "payments", OBJ_VAL(p));
+  }
+}
+
+/* One run of a scenario (for runs > 1, run `index`). Fills s->results. */
+static void run_once(Interp *I, ObjScenario *s, int64_t index) {
+  World *saved_world = I->world;
+  World *w = copy_world(I, I->base_world);
+  I->world = w;
+  /* bind entity names and params to this run; restore them afterwards */
+  SavedGlobals saved = {0};
+  for (int k = KIND_REGION; k < KIND_FUND; k++)
+    for (int i = 0; i < w->entities[k]->items.count; i++) {
+      ObjRecord *e = AS_RECORD(w->entities[k]->items.items[i]);
+      int g = global_slot(I, AS_STRING(field(I, e, "name")));
+      save_global(&saved, I, g);
+      I->globals[g] = OBJ_VAL(e);
+    }
+  for (int i = 0; i < I->params->items.count; i++) {
+    int g = global_find(I, AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name")));
+    if (g >= 0) save_global(&saved, I, g);
+  }
+  for (int i = 0; i < I->nglobals; i++)
+    if (IS_SCENARIO(I->globals[i]) || IS_UNDEF(I->globals[i])) save_global(&saved, I, i);
+  int g_year = global_find(I, str_new(I, "current_year"));
+  save_global(&saved, I, g_year);
+
+  ErrorJmp j;
+  j.prev = I->err_jmp;
+  I->err_jmp = &j;
+  int frames = I->frame_count;
+  Value *sp = I->sp;
+  volatile bool failed = false;
+  if (setjmp(j.buf) == 0) {
+    lib_random_seed(I, (uint64_t)s->seed * 0x9E3779B97F4A7C15u + (uint64_t)index);
+    I->applying = s;
+    apply_bodies(I, s);
+    I->applying = NULL;
+    if (s->first_year == 0)
+      interp_throw(I, "scenario %s has no years (give it years: 2025..2035, or extend one that has)",
+                   s->name->chars);
+    /* funds paying in the base year only get a warning: the base year is data */
+    ObjList *funds = w->entities[KIND_FUND];
+    for (int i = 0; i < funds->items.count && index == 0; i++) {
+      ObjRecord *f = AS_RECORD(funds->items.items[i]);
+      if (in_range(field(I, f, "years"), s->first_year))
+        fprintf(I->err, "warning: scenario %s: fund %s -> %s pays nothing in %lld, the base year (the declared data)\n",
+                s->name->chars, entity_name(I, AS_RECORD(field(I, f, "programme"))),
+                entity_name(I, AS_RECORD(field(I, f, "recipient"))), (long long)s->first_year);
+    }
+    ObjList *progs = w->entities[KIND_PROGRAMME];
+    for (int i = 0; i < progs->items.count; i++) {
+      ObjRecord *p = AS_RECORD(progs->items.items[i]);
+      set_field(I, p, "remaining", field(I, p, "budget"));
+    }
+    I->current_year = s->first_year;
+    I->globals[g_year] = INT_VAL(s->first_year);
+    reset_payments(I);
+    snapshot(I, s, s->first_year);
+    ObjList *rules = I->rules;
+    for (int64_t y = s->first_year + 1; y <= s->last_year; y++) {
+      I->current_year = y;
+      I->globals[g_year] = INT_VAL(y);
+      reset_payments(I);
+      for (int r = 0; r < rules->items.count; r++) {
+        ObjRecord *rule = AS_RECORD(rules->items.items[r]);
+        Value over = vm_call(I, field(I, rule, "over"), 0, NULL);
+        if (!IS_LIST(over) && !IS_RANGE(over))
+          interp_throw(I, "rule %s must run over a list, such as clusters(), not %s",
+                       AS_CSTRING(field(I, rule, "name")), value_type_name(over));
+        interp_push_root(I, over);
+        Value body = field(I, rule, "body");
+        int n = IS_LIST(over) ? AS_LIST(over)->items.count : 0;
+        for (int i = 0; i < n; i++) {
+          I->current_rule = r;
+          Value x = AS_LIST(over)->items.items[i];
+          vm_call(I, body, 1, &x);
+          I->current_rule = -1;
+        }
+        interp_pop_roots(I, 1);
+      }
+      snapshot(I, s, y);
+    }
+  } else {
+    failed = true;
+  }
+  I->err_jmp = j.prev;
+  I->current_rule = -1;
+  I->applying = NULL;
+  for (int i = 0; i < saved.count; i++) {
+    I->globals[saved.items[i].g] = saved.items[i].v;
+    I->global_kinds[saved.items[i].g] = saved.items[i].kind;
+  }
+  free(saved.items);
+  /* keep the run's world alive with the scenario (the write log refers to it) */
+  ObjList *all = list_new(I);
+  for (int k = 0; k < KIND_COUNT; k++)
+    for (int i = 0; i < w->entities[k]->items.count; i++) list_append(I, all, w->entities[k]->items.items[i]);
+  s->entities = all;
+  I->world = saved_world;
+  free_world(w);
+  if (failed) {
+    vm_unwind(I, frames, sp);
+    longjmp(I->err_jmp->buf, 1); /* the message and call chain are already built */
+  }
+}
+
+static Value f_run(Interp *I, int argc, Value *args) {
+  ObjList *l = AS_LIST(args[0]);
+  for (int i = 0; i < l->items.count; i++) {
+    Value v = l->items.items[i];
+    if (!IS_SCENARIO(v)) interp_throw(I, "run: expected a scenario, not %s", value_type_name(v));
+    ObjScenario *s = AS_SCENARIO(v);
+    if (I->running) interp_throw(I, "run: scenario %s cannot be run while another one runs", s->name->chars);
+    s->has_run = false;
+    s->results = record_new(I);
+    s->ledger = list_new(I);
+    s->rule_names = list_new(I);
+    for (int r = 0; r < I->rules->items.count; r++)
+      list_append(I, s->rule_names, field(I, AS_RECORD(I->rules->items.items[r]), "name"));
+    clear_writes(I, s);
+    s->first_year = s->last_year = 0;
+    s->runs = 1;
+    I->running = s;
+    run_once(I, s, 0);
+    I->running = NULL;
+    s->has_run = true;
+  }
+  return NIL_VAL;
+}
+
+/* ---- ledger ------------------------------------------------------------------------ */
+
+static ObjRecord *fund_arg(Interp *I, const char *fn, Value v) {
+  if (!IS_ENTITY(v) || AS_RECORD(v)->kind != KIND_FUND) interp_throw(I, "%s: expected a fund, not %s", fn, value_type_name(v));
+  return AS_RECORD(v);
+}
+
+/* pay(f): this year's payment of fund f from its programme's envelope. */
+static Value f_pay(Interp *I, int argc, Value *args) {
+  ObjRecord *f = fund_arg(I, "pay", args[0]);
+  ObjScenario *s = I->running;
+  if (!s || I->current_rule < 0) interp_throw(I, "pay: funds pay only inside rules, during a run");
+  ObjRecord *p = AS_RECORD(field(I, f, "programme"));
+  ObjRecord *c = AS_RECORD(field(I, f, "recipient"));
+  Value amount = field(I, f, "amount");
+  if (!num_is_exact(amount))
+    interp_throw(I, "pay: fund %s -> %s has an inexact amount; money must be exact (use round(x, 2))",
+                 entity_name(I, p), entity_name(I, c));
+  Value due = num_mul(I, amount, INT_VAL(1));
+  due.unit = unit_eur(I);
+  Value left = field(I, p, "remaining");
+  Value paid = due;
+  Value unpaid = INT_VAL(0);
+  unpaid.unit = unit_eur(I);
+  if (num_cmp(I, left, due) < 0) {
+    paid = left;
+    unpaid = num_sub(I, due, left);
+    unpaid.unit = unit_eur(I);
+  }
+  Value rest = num_sub(I, left, paid);
+  rest.unit = unit_eur(I);
+  set_field(I, p, "remaining", rest);
+  Value purpose = field(I, f, "purpose");
+  ObjRecord *e = record_new(I);
+  set_field(I, e, "year", INT_VAL(I->current_year));
+  set_field(I, e, "programme", field(I, p, "name"));
+  set_field(I, e, "recipient", field(I, c, "name"));
+  set_field(I, e, "purpose", purpose);
+  set_field(I, e, "amount", paid);
+  Value elig = field(I, f, "eligible_costs");
+  Value elig_year = num_mul(I, elig, INT_VAL(1));
+  elig_year.unit = unit_eur(I);
+  set_field(I, e, "eligible_costs", elig_year);
+  set_field(I, e, "unpaid", unpaid);
+  set_field(I, e, "aid", field(I, p, "aid"));
+  set_field(I, e, "level", field(I, p, "level"));
+  if (!IS_NIL(field(I, f, "per_sme"))) set_field(I, e, "per_sme", field(I, f, "per_sme"));
+  list_append(I, s->ledger, OBJ_VAL(e));
+  /* this year's payments to the recipient, by purpose */
+  Value pay_rec = field(I, c, "payments");
+  if (IS_RECORD(pay_rec)) {
+    ObjString *key = AS_STRING(purpose);
+    Value cur;
+    Value sum = record_get(AS_RECORD(pay_rec), key, &cur) ? num_add(I, cur, paid) : paid;
+    sum.unit = unit_eur(I);
+    record_set(I, AS_RECORD(pay_rec), key, sum);
+  }
+  return paid;
+}
+
+/* paid(c) or paid(c, purpose): this year's payments to c. */
+static Value f_paid(Interp *I, int argc, Value *args) {
+  if (!IS_ENTITY(args[0])) interp_throw(I, "paid: expected a cluster, not %s", value_type_name(args[0]));
+  Value total = INT_VAL(0);
+  total.unit = unit_eur(I);
+  Value pr = field(I, AS_RECORD(args[0]), "payments");
+  if (!IS_RECORD(pr)) return total;
+  ObjRecord *r = AS_RECORD(pr);
+  for (int i = 0; i < r->count; i++) {
+    if (argc > 1) {
+      ObjString *want = lib_string_arg(I, "paid", args, 1);
+      if (r->keys[i] != str_copy(I, want->chars, want->length)) continue;
+    }
+    total = num_add(I, total, r->values[i]);
+    total.unit = unit_eur(I);
+  }
+  return total;
+}
+
+static Value f_ledger(Interp *I, int argc, Value *args) {
+  if (!IS_SCENARIO(args[0])) interp_throw(I, "ledger: expected a scenario, not %s", value_type_name(args[0]));
+  ObjScenario *s = AS_SCENARIO(args[0]);
+  if (!s->has_run) interp_throw(I, "ledger: scenario %s has not been run yet (use run %s)", s->name->chars, s->name->chars);
+  ObjList *l = list_new(I);
+  for (int i = 0; i < s->ledger->items.count; i++) list_append(I, l, s->ledger->items.items[i]);
+  return OBJ_VAL(l);
+}
+
+static Value f_active(Interp *I, int argc, Value *args) {
+  if (!IS_RECORD(args[0])) interp_throw(I, "active: expected a fund or partnership, not %s", value_type_name(args[0]));
+  return BOOL_VAL(in_range(field(I, AS_RECORD(args[0]), "years"), I->current_year));
+}
+
+static Value f_contains(Interp *I, int argc, Value *args) {
+  if (IS_RANGE(args[0])) {
+    int64_t n;
+    return BOOL_VAL(num_is(args[1]) && num_to_int64(args[1], &n) && in_range(args[0], n));
+  }
+  ObjList *l = lib_list_arg(I, "contains", args, 0);
+  for (int i = 0; i < l->items.count; i++)
+    if (value_equal(l->items.items[i], args[1])) return BOOL_VAL(true);
+  return BOOL_VAL(false);
+}
+
+static Value f_clusters(Interp *I, int argc, Value *args) { return entity_list(I, KIND_CLUSTER); }
+static Value f_regions(Interp *I, int argc, Value *args) { return entity_list(I, KIND_REGION); }
+static Value f_programmes(Interp *I, int argc, Value *args) { return entity_list(I, KIND_PROGRAMME); }
+static Value f_funds(Interp *I, int argc, Value *args) { return entity_list(I, KIND_FUND); }
+static Value f_partnerships(Interp *I, int argc, Value *args) { return entity_list(I, KIND_PARTNERSHIP); }
+
+/* ---- reading results ---------------------------------------------------------------- */
+
+static ObjScenario *run_scenario_arg(Interp *I, const char *fn, Value v) {
+  if (!IS_SCENARIO(v)) interp_throw(I, "%s: expected a scenario, not %s", fn, value_type_name(v));
+  ObjScenario *s = AS_SCENARIO(v);
+  if (!s->has_run) interp_throw(I, "%s: scenario %s has not been run yet (use run %s)", fn, s->name->chars, s->name->chars);
+  return s;
+}
+
+bool world_get_field(Interp *I, Value obj, ObjString *name, Value *out) {
+  if (IS_SCENARIO(obj)) {
+    ObjScenario *s = AS_SCENARIO(obj);
+    if (strcmp(name->chars, "name") == 0) {
+      *out = OBJ_VAL(s->name);
+      return true;
+    }
+    if (!s->has_run)
+      interp_throw(I, "scenario %s has not been run yet (use run %s)", s->name->chars, s->name->chars);
+    if (record_get(s->results, name, out)) return true;
+    interp_throw(I, "scenario %s has no results for '%s' (entities are named as declared; 'total' sums the clusters)",
+                 s->name->chars, name->chars);
+  }
+  if (IS_SERIES(obj)) {
+    ObjSeries *s = AS_SERIES(obj);
+    if (s->stats && record_get(s->stats, name, out)) return true;
+    if (strcmp(name->chars, "mean") == 0) {
+      *out = obj;
+      return true;
+    }
+    interp_throw(I, "a series has no field '%s'; index it by year, as in series[2030]%s", name->chars,
+                 s->stats ? ", or use .mean .p5 .p50 .p95" : "");
+  }
+  return false;
+}
+
+bool world_get_index(Interp *I, Value obj, Value idx, Value *out) {
+  if (!IS_SERIES(obj)) return false;
+  ObjSeries *s = AS_SERIES(obj);
+  int64_t y;
+  if (!num_is(idx) || !num_to_int64(idx, &y))
+    interp_throw(I, "a series is indexed by a year, such as [2030]");
+  int64_t last = s->first_year + s->values.count - 1;
+  if (y < s->first_year || y > last)
+    interp_throw(I, "year %lld is outside this series (%lld..%lld)", (long long)y, (long long)s->first_year,
+                 (long long)last);
+  *out = s->values.items[y - s->first_year];
+  return true;
+}
+
+void world_print(Interp *I, Buffer *b, Value v) {
+  if (IS_SCENARIO(v)) {
+    buf_printf(b, "<scenario %s%s>", AS_SCENARIO(v)->name->chars, AS_SCENARIO(v)->has_run ? ", run" : "");
+    return;
+  }
+  ObjSeries *s = AS_SERIES(v);
+  buf_putc(b, '{');
+  for (int i = 0; i < s->values.count; i++) {
+    if (i) buf_puts(b, ", ");
+    buf_printf(b, "%lld: ", (long long)(s->first_year + i));
+    value_print(I, b, s->values.items[i], true);
+  }
+  buf_putc(b, '}');
+}
+
+/* The series at path "X.members.sme" of a run scenario. */
+static ObjSeries *series_at(Interp *I, ObjScenario *s, const char *path) {
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", path);
+  Value cur = OBJ_VAL(s->results);
+  char *save = NULL;
+  for (char *part = strtok_r(buf, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+    if (!IS_RECORD(cur) || !record_get(AS_RECORD(cur), str_new(I, part), &cur))
+      interp_throw(I, "scenario %s has no results for '%s'", s->name->chars, path);
+  }
+  if (!IS_SERIES(cur)) interp_throw(I, "'%s' is not a numeric field of scenario %s", path, s->name->chars);
+  return AS_SERIES(cur);
+}
+
+/* Numbers as people read them in tables: 2.50M, 150.0k, 33.3%. */
+static void human(Interp *I, Buffer *b, Value v) {
+  if (!num_is(v)) {
+    value_print(I, b, v, false);
+    return;
+  }
+  double d = num_to_double(v);
+  double a = fabs(d);
+  if (isnan(d) || isinf(d)) buf_printf(b, "%g", d);
+  else if (a >= 1e9) buf_printf(b, "%.2fbn", d / 1e9);
+  else if (a >= 1e6) buf_printf(b, "%.2fM", d / 1e6);
+  else if (a >= 1e4) buf_printf(b, "%.1fk", d / 1e3);
+  else if (a >= 100 || d == floor(d)) buf_printf(b, "%.0f", d);
+  else buf_printf(b, "%.2f", d);
+}
+
+static Value f_compare(Interp *I, int argc, Value *args) {
+  ObjList *scen = AS_LIST(args[0]);
+  ObjList *paths = AS_LIST(args[1]);
+  int n = scen->items.count;
+  ObjScenario *ss[64];
+  if (n > 64) interp_throw(I, "compare: at most 64 scenarios at once");
+  for (int i = 0; i < n; i++) ss[i] = run_scenario_arg(I, "compare", scen->items.items[i]);
+  Buffer out;
+  buf_init(&out);
+  for (int p = 0; p < paths->items.count; p++) {
+    const char *path = AS_CSTRING(paths->items.items[p]);
+    ObjSeries *se[64];
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    UnitId unit = UNIT_NONE;
+    for (int i = 0; i < n; i++) {
+      se[i] = series_at(I, ss[i], path);
+      if (se[i]->first_year < lo) lo = se[i]->first_year;
+      if (se[i]->first_year + se[i]->values.count - 1 > hi) hi = se[i]->first_year + se[i]->values.count - 1;
+      for (int k = 0; k < se[i]->values.count; k++)
+        if (num_is(se[i]->values.items[k])) unit = se[i]->values.items[k].unit;
+    }
+    buf_printf(&out, "%s", path);
+    if (unit != UNIT_NONE) {
+      buf_puts(&out, " (");
+      unit_format(&I->units, &out, unit);
+      buf_putc(&out, ')');
+    }
+    buf_putc(&out, '\n');
+    buf_printf(&out, "  %-6s", "year");
+    for (int i = 0; i < n; i++) buf_printf(&out, " %12.12s", ss[i]->name->chars);
+    for (int i = 1; i < n; i++) buf_printf(&out, " %12s %8s", "change", "%");
+    buf_putc(&out, '\n');
+    for (int64_t y = lo; y <= hi; y++) {
+      buf_printf(&out, "  %-6lld", (long long)y);
+      Value vals[64];
+      for (int i = 0; i < n; i++) {
+        int64_t k = y - se[i]->first_year;
+        vals[i] = (k >= 0 && k < se[i]->values.count) ? se[i]->values.items[k] : NIL_VAL;
+        Buffer c;
+        buf_init(&c);
+        if (IS_NIL(vals[i])) buf_puts(&c, "-");
+        else human(I, &c, vals[i]);
+        buf_printf(&out, " %12s", c.data);
+        buf_free(&c);
+      }
+      for (int i = 1; i < n; i++) {
+        Buffer c;
+        buf_init(&c);
+        if (num_is(vals[0]) && num_is(vals[i]) && vals[0].unit == vals[i].unit) {
+          Value d = num_sub(I, vals[i], vals[0]);
+          double base = num_to_double(vals[0]);
+          if (!is_zero(d)) buf_putc(&c, num_cmp(I, d, INT_VAL(0)) > 0 ? '+' : '-');
+          human(I, &c, num_abs(I, d));
+          buf_printf(&out, " %12s", c.data);
+          if (base != 0) buf_printf(&out, " %+7.1f%%", 100.0 * num_to_double(d) / fabs(base));
+          else buf_printf(&out, " %8s", "-");
+        } else {
+          buf_printf(&out, " %12s %8s", "-", "-");
+        }
+        buf_free(&c);
+      }
+      buf_putc(&out, '\n');
+    }
+  }
+  fputs(out.data, I->out);
+  fflush(I->out);
+  buf_free(&out);
+  return NIL_VAL;
+}
+
+/* why(S, "X.f.g", year, print): the value the year before, each rule's
+ * contribution that year, the value after.  Contributions are exact
+ * differences of the values each write replaced (exact(new) - exact(old)),
+ * so they add up exactly: before + sum == after, with before and after
+ * given exactly too.  A change made outside rules (by the core's payments)
+ * is shown as its own line so that the sum still holds. */
+static Value f_why(Interp *I, int argc, Value *args) {
+  ObjScenario *s = run_scenario_arg(I, "why", args[0]);
+  const char *path = AS_CSTRING(args[1]);
+  int64_t year;
+  if (!num_is(args[2]) || !num_to_int64(args[2], &year)) interp_throw(I, "why: the year must be a whole number");
+  bool print = IS_BOOL(args[3]) && args[3].as.b;
+  ObjSeries *se = series_at(I, s, path);
+  if (year <= se->first_year || year >= se->first_year + se->values.count)
+    interp_throw(I, "why: %s has no change to explain in %lld (it runs %lld..%lld; the first year is the declared data)",
+                 path, (long long)year, (long long)se->first_year,
+                 (long long)(se->first_year + se->values.count - 1));
+  Value before = se->values.items[year - 1 - se->first_year];
+  Value after = se->values.items[year - se->first_year];
+  if (!num_is(before) || !num_is(after)) interp_throw(I, "why: %s has no value in %lld", path, (long long)(year - 1));
+  UnitId unit = after.unit;
+  /* split "X.members.sme" into the entity and the field path */
+  const char *dot = strchr(path, '.');
+  if (!dot) interp_throw(I, "why: give an entity and a field, as in S.X.jobs[2030]");
+  char ename[256], fpath[256];
+  snprintf(ename, sizeof ename, "%.*s", (int)(dot - path), path);
+  snprintf(fpath, sizeof fpath, "%s", dot + 1);
+  int nrules = s->rule_names->items.count;
+  Value *sums = calloc((size_t)nrules + 1, sizeof(Value));
+  bool *touched = calloc((size_t)nrules + 1, sizeof(bool));
+  if (!sums || !touched) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  ObjList *contributions = list_new(I);
+  Value ex_before = num_exact(I, before), ex_after = num_exact(I, after);
+  Value total = INT_VAL(0);
+  for (int i = 0; i < s->nwrites; i++) {
+    WriteEntry *w = &s->writes[i];
+    if (w->year != year || strcmp(entity_name(I, w->entity), ename) != 0) continue;
+    char full[300];
+    if (w->prefix) snprintf(full, sizeof full, "%s.%s", w->prefix->chars, w->key->chars);
+    else snprintf(full, sizeof full, "%s", w->key->chars);
+    if (strcmp(full, fpath) != 0) continue;
+    if (!num_is(w->before) || !num_is(w->after) || num_is(w->before) != num_is(w->after)) continue;
+    Value d = num_sub(I, num_exact(I, w->after), num_exact(I, w->before));
+    int r = w->rule >= 0 && w->rule < nrules ? w->rule : nrules;
+    sums[r] = touched[r] ? num_add(I, sums[r], d) : d;
+    touched[r] = true;
+    total = num_add(I, total, d);
+  }
+  for (int r = 0; r <= nrules; r++) {
+    if (!touched[r]) continue;
+    ObjRecord *c = record_new(I);
+    set_field(I, c, "rule", r < nrules ? s->rule_names->items.items[r] : OBJ_VAL(str_new(I, "(outside rules)")));
+    Value a = sums[r];
+    a.unit = unit;
+    set_field(I, c, "amount", a);
+    list_append(I, contributions, OBJ_VAL(c));
+  }
+  Value rest = num_sub(I, num_sub(I, ex_after, ex_before), total);
+  if (!is_zero(rest)) {
+    ObjRecord *c = record_new(I);
+    set_field(I, c, "rule", OBJ_VAL(str_new(I, "(outside rules)")));
+    rest.unit = unit;
+    set_field(I, c, "amount", rest);
+    list_append(I, contributions, OBJ_VAL(c));
+  }
+  free(sums);
+  free(touched);
+  ObjRecord *res = record_new(I);
+  ex_before.unit = unit;
+  ex_after.unit = unit;
+  set_field(I, res, "before", ex_before);
+  set_field(I, res, "after", ex_after);
+  set_field(I, res, "contributions", OBJ_VAL(contributions));
+  if (print) {
+    Buffer b, v;
+    buf_init(&b);
+    buf_init(&v);
+    buf_printf(&b, "why %s.%s[%lld]\n", s->name->chars, path, (long long)year);
+    char label[64];
+    snprintf(label, sizeof label, "%lld (before)", (long long)(year - 1));
+    value_print(I, &v, before, false);
+    buf_printf(&b, "  %-30s %s\n", label, v.data);
+    for (int i = 0; i < contributions->items.count; i++) {
+      ObjRecord *c = AS_RECORD(contributions->items.items[i]);
+      Value a = field(I, c, "amount");
+      /* contributions are exact; long fractions are shown to 12 decimals */
+      Value shown = a;
+      if (!num_eq(num_round(I, a, 12, ROUND_HALF_EVEN), a)) {
+        shown = num_round(I, a, 12, ROUND_HALF_EVEN);
+        shown.unit = a.unit;
+      }
+      buf_clear(&v);
+      if (num_cmp(I, a, INT_VAL(0)) >= 0) buf_putc(&v, '+');
+      value_print(I, &v, shown, false);
+      buf_printf(&b, "  %-30s %s\n", AS_CSTRING(field(I, c, "rule")), v.data);
+    }
+    snprintf(label, sizeof label, "%lld (after)", (long long)year);
+    buf_clear(&v);
+    value_print(I, &v, after, false);
+    buf_printf(&b, "  %-30s %s\n", label, v.data);
+    fputs(b.data, I->out);
+    fflush(I->out);
+    buf_free(&v);
+    buf_free(&b);
+  }
+  return OBJ_VAL(res);
+}
+
+/* ---- export --------------------------------------------------------------------------- */
+
+static void csv_number(Interp *I, Buffer *b, Value v) {
+  if (!num_is(v)) return;
+  Value plain = v;
+  plain.unit = UNIT_NONE;
+  Buffer t;
+  buf_init(&t);
+  num_format(I, &t, plain);
+  if (strchr(t.data, '/')) { /* a rational that does not terminate: 15 significant digits */
+    buf_clear(&t);
+    buf_printf(&t, "%.15g", num_to_double(plain));
+  }
+  buf_puts(b, t.data);
+  buf_free(&t);
+}
+
+static void export_record(Interp *I, Buffer *b, ObjScenario *s, const char *entity, const char *prefix,
+                          ObjRecord *r) {
+  for (int i = 0; i < r->count; i++) {
+    char path[400];
+    if (prefix) snprintf(path, sizeof path, "%s.%s", prefix, r->keys[i]->chars);
+    else snprintf(path, sizeof path, "%s", r->keys[i]->chars);
+    Value v = r->values[i];
+    if (IS_RECORD(v)) {
+      export_record(I, b, s, entity, path, AS_RECORD(v));
+    } else if (IS_SERIES(v)) {
+      ObjSeries *se = AS_SERIES(v);
+      for (int k = 0; k < se->values.count; k++) {
+        if (!num_is(se->values.items[k])) continue;
+        buf_printf(b, "%s,%lld,%s,%s,", s->name->chars, (long long)(se->first_year + k), entity, path);
+        csv_number(I, b, se->values.items[k]);
+        buf_putc(b, '\n');
+      }
+    }
+  }
+}
+
+static Value f_export(Interp *I, int argc, Value *args) {
+  ObjScenario *s = run_scenario_arg(I, "export", args[0]);
+  if (!IS_STRING(args[1])) interp_throw(I, "export: the file name must be a string, such as \"results.csv\"");
+  const char *path = AS_CSTRING(args[1]);
+  Buffer b;
+  buf_init(&b);
+  buf_puts(&b, "scenario,year,entity,field,value\n");
+  for (int i = 0; i < s->results->count; i++) {
+    Value v = s->results->values[i];
+    if (IS_RECORD(v)) export_record(I, &b, s, s->results->keys[i]->chars, NULL, AS_RECORD(v));
+  }
+  size_t n = strlen(path) + 16;
+  char *tmp = malloc(n);
+  if (!tmp) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  snprintf(tmp, n, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(tmp);
+  int err = errno;
+  bool ok = fd >= 0;
+  if (ok) {
+    FILE *f = fdopen(fd, "wb");
+    ok = f && fwrite(b.data, 1, b.len, f) == b.len;
+    err = errno;
+    if (f) ok = (fclose(f) == 0) && ok;
+    else close(fd);
+    if (ok && rename(tmp, path) != 0) {
+      err = errno;
+      ok = false;
+    }
+    if (!ok) unlink(tmp);
+  }
+  free(tmp);
+  buf_free(&b);
+  if (!ok)
+    interp_throw(I, "export: cannot write '%s': %s", path,
+                 err == ENOENT ? "no such directory" : err == EACCES ? "permission denied" : "write error");
+  return NIL_VAL;
+}
+
+/* ---- listing for the prompt -------------------------------------------------------------- */
+
+void world_list(Interp *I, FILE *out, const char *what) {
+  Buffer b;
+  buf_init(&b);
+  if (strcmp(what, "params") == 0) {
+    if (I->params->items.count == 0) buf_puts(&b, "no params declared\n");
+    for (int i = 0; i < I->params->items.count; i++) {
+      ObjRecord *p = AS_RECORD(I->params->items.items[i]);
+      buf_printf(&b, "  %-24s ", AS_CSTRING(field(I, p, "name")));
+      Buffer v;
+      buf_init(&v);
+      value_print(I, &v, field(I, p, "default"), false);
+      buf_printf(&b, "%-22s %s\n", v.data, IS_STRING(field(I, p, "doc")) ? AS_CSTRING(field(I, p, "doc")) : "");
+      buf_free(&v);
+    }
+  } else if (strcmp(what, "rules") == 0) {
+    if (I->rules->items.count == 0) buf_puts(&b, "no rules declared\n");
+    for (int i = 0; i < I->rules->items.count; i++)
+      buf_printf(&b, "  %d. %s\n", i + 1, AS_CSTRING(field(I, AS_RECORD(I->rules->items.items[i]), "name")));
+  } else {
+    bool any = false;
+    for (int k = KIND_REGION; k < KIND_COUNT; k++) {
+      ObjList *l = I->base_world->entities[k];
+      if (l->items.count == 0) continue;
+      any = true;
+      buf_printf(&b, "%ss:", kind_names[k]);
+      for (int i = 0; i < l->items.count; i++) {
+        ObjRecord *e = AS_RECORD(l->items.items[i]);
+        if (k == KIND_FUND)
+          buf_printf(&b, "%s %s -> %s (%s)", i ? "," : "", entity_name(I, AS_RECORD(field(I, e, "programme"))),
+                     entity_name(I, AS_RECORD(field(I, e, "recipient"))), AS_CSTRING(field(I, e, "purpose")));
+        else buf_printf(&b, " %s", entity_name(I, e));
+      }
+      buf_putc(&b, '\n');
+    }
+    if (I->scenarios->items.count) {
+      any = true;
+      buf_puts(&b, "scenarios:");
+      for (int i = 0; i < I->scenarios->items.count; i++)
+        buf_printf(&b, " %s", AS_SCENARIO(I->scenarios->items.items[i])->name->chars);
+      buf_putc(&b, '\n');
+    }
+    if (!any) buf_puts(&b, "the world is empty: declare regions, clusters, programmes and funds\n");
+  }
+  fputs(b.data, out);
+  buf_free(&b);
+}
+
+/* ---- set-up ----------------------------------------------------------------------------------- */
+
+void world_init(Interp *I) {
+  I->base_world = world_alloc(I);
+  I->world = I->base_world;
+  I->params = list_new(I);
+  I->rules = list_new(I);
+  I->scenarios = list_new(I);
+  I->current_rule = -1;
+  I->running = NULL;
+  I->applying = NULL;
+}
+
+void world_free(Interp *I) {
+  free_world(I->base_world);
+  I->base_world = I->world = NULL;
+}
+
+void world_open_lib(Interp *I) {
+  /* called by the compiled declarations: names users cannot type */
+  lib_register(I, "%entity", f_entity, 3, 3, NULL);
+  lib_register(I, "%fund", f_fund, 3, 3, NULL);
+  lib_register(I, "%param", f_param, 3, 3, NULL);
+  lib_register(I, "%rule", f_rule, 3, 3, NULL);
+  lib_register(I, "%scenario", f_scenario, 3, 3, NULL);
+  lib_register(I, "%scenario_field", f_scenario_field, 2, 2, NULL);
+  lib_register(I, "%set", f_set, 2, 2, NULL);
+  lib_register(I, "%run", f_run, 1, 1, NULL);
+  lib_register(I, "%compare", f_compare, 2, 2, NULL);
+  lib_register(I, "%why", f_why, 4, 4, NULL);
+  lib_register(I, "%export", f_export, 2, 2, NULL);
+  lib_register(I, "clusters", f_clusters, 0, 0, "clusters(): the declared clusters, in order (in a run: the run's)");
+  lib_register(I, "regions", f_regions, 0, 0, "regions(): the declared regions, in order");
+  lib_register(I, "programmes", f_programmes, 0, 0, "programmes(): the declared programmes, in order");
+  lib_register(I, "funds", f_funds, 0, 0, "funds(): the declared funds, in order");
+  lib_register(I, "partnerships", f_partnerships, 0, 0, "partnerships(): the declared partnerships, in order");
+  lib_register(I, "ledger", f_ledger, 1, 1,
+               "ledger(S): the payments of run scenario S as records (year, programme, recipient, purpose, amount...)");
+  lib_register(I, "pay", f_pay, 1, 1,
+               "pay(f): in a rule, pay fund f's amount for this year from its programme's envelope; returns what was paid");
+  lib_register(I, "paid", f_paid, 1, 2, "paid(c) or paid(c, purpose): this year's payments to c, in EUR");
+  lib_register(I, "active", f_active, 1, 1, "active(x): whether fund or partnership x runs in the current year");
+  lib_register(I, "contains", f_contains, 2, 2, "contains(xs, v): whether list or range xs holds v");
+  global_define(I, "current_year", INT_VAL(0), GLOBAL_VAR, "the year being simulated, inside rules");
+}
