@@ -23,6 +23,7 @@ typedef struct InterpOptions {
   bool load_stdlib;
   const char *stdlib_dir; /* NULL: the directory found next to the binary or installed */
   FILE *out, *err;        /* where print and diagnostics go (default stdout, stderr) */
+  int jobs;               /* worker processes for scenarios with runs: N (0: one per core) */
 } InterpOptions;
 
 Interp *interp_new(const InterpOptions *opts);

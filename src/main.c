@@ -17,6 +17,7 @@ static const char *usage_text =
     "  clusim -i FILE          run a script, then stay at the prompt with its world\n"
     "  clusim -e 'CODE'        run code given on the command line\n"
     "  clusim -                read a script from standard input\n"
+    "  clusim --jobs N ...     use N worker processes for scenarios with runs: (default: one per core)\n"
     "  clusim --version        print the version\n"
     "  clusim --help           print this help\n"
     "\n"
@@ -43,6 +44,7 @@ static char *read_stream(FILE *f) {
 int main(int argc, char **argv) {
   const char *code = NULL;
   bool interactive_after = false, read_stdin = false;
+  int jobs = 0;
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -65,6 +67,14 @@ int main(int argc, char **argv) {
       i++;
       break;
     }
+    if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
+      if (i + 1 >= argc) return usage_error("option '%s' needs a number of worker processes", a);
+      char *end;
+      long n = strtol(argv[++i], &end, 10);
+      if (*end || n < 1 || n > 64) return usage_error("--jobs takes a whole number from 1 to 64, not '%s'", argv[i]);
+      jobs = (int)n;
+      continue;
+    }
     if (strcmp(a, "-i") == 0) {
       interactive_after = true;
       continue;
@@ -84,6 +94,7 @@ int main(int argc, char **argv) {
   bool tty = isatty(STDIN_FILENO);
   InterpOptions opts = {0};
   opts.load_stdlib = true;
+  opts.jobs = jobs;
   opts.repl = !code && !file && !read_stdin && tty;
   Interp *I = interp_new(&opts);
   interp_set_args(I, argc - i, argv + i);

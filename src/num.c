@@ -299,6 +299,23 @@ Value num_exact(Interp *I, Value x) {
 /* Arithmetic                                                         */
 /* ------------------------------------------------------------------ */
 
+static uint64_t gcd_u64(uint64_t u, uint64_t v) {
+  if (u == 0) return v;
+  if (v == 0) return u;
+  int shift = __builtin_ctzll(u | v);
+  u >>= __builtin_ctzll(u);
+  do {
+    v >>= __builtin_ctzll(v);
+    if (u > v) {
+      uint64_t t = u;
+      u = v;
+      v = t;
+    }
+    v -= u;
+  } while (v);
+  return u << shift;
+}
+
 /* A canonical rational n/d (d > 0, gcd 1) as a Value, clearing n and d:
  * 0 or an integer when that is what it is, else a new rational object that
  * takes over the limbs (its own freshly allocated one-limb parts are freed
@@ -354,15 +371,22 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
   mpz_t n, r;
   mpz_init2(n, (mp_bitcnt_t)((na > nb ? na : nb) + 2) * GMP_NUMB_BITS);
   mpz_init2(r, (mp_bitcnt_t)(nb + 1) * GMP_NUMB_BITS);
-  unsigned long g = d == 1 ? 1 : mpz_gcd_ui(NULL, b, d);
+  /* g = gcd(b, d), and r = b' = b/g when g > 1.  One division pass gives
+   * b mod d and b/d together: when d divides b (the usual case when adding
+   * 1/k to a sum of 1/i) that is all we need. */
+  unsigned long g = 1;
+  if (d != 1) {
+    unsigned long rem = mpz_tdiv_q_ui(r, b, d);
+    if (rem == 0) g = d;
+    else if ((g = gcd_u64(rem, d)) > 1) mpz_divexact_ui(r, b, g);
+  }
   if (g == 1) {
     mpz_mul_ui(n, a, d);
     if (s < 0) mpz_submul_ui(n, b, c);
     else mpz_addmul_ui(n, b, c);
     mpz_mul_ui(r, b, d);
   } else {
-    mpz_divexact_ui(r, b, g); /* b' */
-    if (d == g && c == 1) { /* 1/k with k | b: one pass */
+    if (d == g && c == 1) { /* a/b + 1/d with d | b: one pass */
       if (s < 0) mpz_sub(n, a, r);
       else mpz_add(n, a, r);
     } else {
@@ -371,9 +395,14 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
       if (s < 0) mpz_submul_ui(n, r, c);
       else mpz_addmul_ui(n, r, c);
     }
-    unsigned long g2 = mpz_sgn(n) ? mpz_gcd_ui(NULL, n, g) : 1;
+    unsigned long g2 = 1;
+    if (mpz_sgn(n) != 0) {
+      unsigned long t = mpz_tdiv_ui(n, g); /* |n| mod g */
+      g2 = t == 0 ? g : gcd_u64(t, g);
+    }
     if (g2 > 1) mpz_divexact_ui(n, n, g2);
-    mpz_mul_ui(r, r, d / g2);
+    if (g2 == 1 && d == g) mpz_set(r, b); /* b' * d = b */
+    else mpz_mul_ui(r, r, d / g2);
   }
   if (mpz_sgn(n) == 0) {
     mpz_clear(n);
@@ -460,23 +489,6 @@ Value num_mul(Interp *I, Value a, Value b) {
 }
 
 static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
-
-static uint64_t gcd_u64(uint64_t u, uint64_t v) {
-  if (u == 0) return v;
-  if (v == 0) return u;
-  int shift = __builtin_ctzll(u | v);
-  u >>= __builtin_ctzll(u);
-  do {
-    v >>= __builtin_ctzll(v);
-    if (u > v) {
-      uint64_t t = u;
-      u = v;
-      v = t;
-    }
-    v -= u;
-  } while (v);
-  return u << shift;
-}
 
 /* p/q for int64s with q not 0 or -1 and not dividing p: reduced with one
  * word gcd, then stored straight into a new rational (whose parts already
@@ -1142,112 +1154,22 @@ void num_format(Interp *I, Buffer *b, Value x) {
 /* GMP's allocator                                                    */
 /* ------------------------------------------------------------------ */
 
-/* Limb blocks are recycled through a small cache: exact arithmetic makes
- * and drops many short-lived numbers of similar sizes (each operation
- * allocates the parts of its result; the collector frees whole batches of
- * them), and a LIFO list per size class turns most of those mallocs and
- * frees into a pointer swap.
- *
- * Sizes of 1 to LC_MAX_LIMBS limbs are rounded up to a class: exact up to
- * 8 limbs, then 8 classes per power of two (at most 12.5% slack), and the
- * block is allocated at the full class size.  GMP tells us the size of
- * every block it frees or reallocates (the size it asked for), which maps
- * back to the same class, so a cached block always has at least its
- * class's capacity.  Other sizes go straight to malloc.  The cache holds
- * at most LC_MAX_BYTES; past that it is emptied (so blocks of sizes no
- * longer in use cannot pile up).  Every cached block is a malloc block, so
- * free() on one is still fine.  Under AddressSanitizer cached blocks are
- * poisoned, so a use after free is still caught. */
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define LC_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define LC_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define LC_POISON(p, n) ((void)(p), (void)(n))
-#define LC_UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
-
-#define LC_MAX_LIMBS 512
-#define LC_CLASSES 56
-#define LC_MAX_BYTES ((size_t)4 << 20)
-
-static void *lc_head[LC_CLASSES];
-static size_t lc_bytes;
-
-/* The class of a block of `size` bytes and its capacity in bytes, or -1
- * for a size that is not cached. */
-static int lc_class(size_t size, size_t *cap) {
-  size_t n = size / sizeof(mp_limb_t);
-  if (size % sizeof(mp_limb_t) != 0 || n == 0 || n > LC_MAX_LIMBS) return -1;
-  if (n <= 8) {
-    *cap = n * sizeof(mp_limb_t);
-    return (int)n - 1;
-  }
-  int k = 63 - __builtin_clzll((unsigned long long)(n - 1)); /* 2^k < n <= 2^(k+1), k >= 3 */
-  size_t step = (size_t)1 << (k - 3), m = (n + step - 1) / step; /* 9 <= m <= 16 */
-  *cap = m * step * sizeof(mp_limb_t);
-  return 8 + (k - 3) * 8 + (int)(m - 9);
-}
-
-static void lc_flush(void) {
-  for (int c = 0; c < LC_CLASSES; c++) {
-    void *p = lc_head[c];
-    while (p) {
-      LC_UNPOISON(p, sizeof(void *));
-      void *next = *(void **)p;
-      free(p);
-      p = next;
-    }
-    lc_head[c] = NULL;
-  }
-  lc_bytes = 0;
-}
-
 static void *gmp_alloc(size_t n) {
-  size_t cap;
-  int c = lc_class(n, &cap);
-  if (c >= 0) {
-    void *p = lc_head[c];
-    if (p) {
-      LC_UNPOISON(p, cap);
-      lc_head[c] = *(void **)p;
-      lc_bytes -= cap;
-      return p;
-    }
-    n = cap;
-  }
   void *p = malloc(n);
   if (!p && n) oom();
   return p;
 }
 
-static void gmp_free(void *p, size_t size) {
-  size_t cap;
-  int c = lc_class(size, &cap);
-  if (c < 0 || !p) {
-    free(p);
-    return;
-  }
-  if (lc_bytes + cap > LC_MAX_BYTES) lc_flush();
-  *(void **)p = lc_head[c];
-  lc_head[c] = p;
-  lc_bytes += cap;
-  LC_POISON(p, cap);
+static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
+  (void)old_size;
+  void *q = realloc(p, new_size);
+  if (!q && new_size) oom();
+  return q;
 }
 
-static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
-  size_t old_cap, new_cap;
-  int oc = lc_class(old_size, &old_cap), nc = lc_class(new_size, &new_cap);
-  if (oc < 0 && nc < 0) {
-    void *q = realloc(p, new_size);
-    if (!q && new_size) oom();
-    return q;
-  }
-  if (oc >= 0 && oc == nc) return p; /* still fits its block */
-  void *q = gmp_alloc(new_size);
-  memcpy(q, p, old_size < new_size ? old_size : new_size);
-  gmp_free(p, old_size);
-  return q;
+static void gmp_free(void *p, size_t size) {
+  (void)size;
+  free(p);
 }
 
 /* GMP aborts when its allocator fails; ours reports and exits cleanly

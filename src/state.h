@@ -96,6 +96,7 @@ struct Interp {
   struct ObjScenario *applying; /* the scenario whose body is being applied */
   int current_rule;   /* index of the running rule, -1 outside rules */
   int64_t current_year;
+  int jobs; /* worker processes for scenarios with several runs (--jobs) */
 
   /* random numbers: xoshiro256** state, seeded by seed(n) */
   uint64_t rng[4];

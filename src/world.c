@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -655,7 +656,7 @@ static void free_world(World *w) { free(w); }
 
 void world_record_write(Interp *I, ObjRecord *r, ObjString *key, Value before, Value after) {
   ObjScenario *s = I->running;
-  if (!s || I->current_rule < 0 || !r->owner) return;
+  if (!s || I->current_rule < 0 || !r->owner || s->run_index > 0) return;
   if (s->nwrites == s->writes_capacity) {
     int cap = GROW_CAPACITY(s->writes_capacity);
     s->writes = GROW_ARRAY(I, WriteEntry, s->writes, s->writes_capacity, cap);
@@ -870,17 +871,327 @@ static void run_once(Interp *I, ObjScenario *s, int64_t index) {
     I->global_kinds[saved.items[i].g] = saved.items[i].kind;
   }
   free(saved.items);
-  /* keep the run's world alive with the scenario (the write log refers to it) */
-  ObjList *all = list_new(I);
-  for (int k = 0; k < KIND_COUNT; k++)
-    for (int i = 0; i < w->entities[k]->items.count; i++) list_append(I, all, w->entities[k]->items.items[i]);
-  s->entities = all;
+  /* keep the first run's world alive with the scenario (its write log refers to it) */
+  if (index == 0) {
+    ObjList *all = list_new(I);
+    for (int k = 0; k < KIND_COUNT; k++)
+      for (int i = 0; i < w->entities[k]->items.count; i++) list_append(I, all, w->entities[k]->items.items[i]);
+    s->entities = all;
+  }
   I->world = saved_world;
   free_world(w);
   if (failed) {
+    I->running = NULL;
     vm_unwind(I, frames, sp);
     longjmp(I->err_jmp->buf, 1); /* the message and call chain are already built */
   }
+}
+
+/* ---- several runs (Monte Carlo) ----------------------------------------------------
+ *
+ * Run 0 fixes the shape of the results (which entities, fields and years).
+ * Every run's numbers are flattened into a row of doubles in that shape; the
+ * rows give each point's mean and 5th, 50th and 95th percentiles.  Run k is
+ * seeded from (seed, k) alone, so the rows - and the statistics - are the
+ * same whichever process computes them: with --jobs N, N worker processes
+ * (fork) each compute every N-th run and send their rows back through a pipe.
+ */
+
+static int count_points(ObjRecord *shape) {
+  int n = 0;
+  for (int i = 0; i < shape->count; i++) {
+    Value v = shape->values[i];
+    if (IS_SERIES(v)) n += AS_SERIES(v)->values.count;
+    else if (IS_RECORD(v)) n += count_points(AS_RECORD(v));
+  }
+  return n;
+}
+
+static void flatten(Interp *I, ObjRecord *shape, ObjRecord *r, double *out, int *n) {
+  for (int i = 0; i < shape->count; i++) {
+    Value v = shape->values[i], w = NIL_VAL;
+    if (r) record_get(r, shape->keys[i], &w);
+    if (IS_SERIES(v)) {
+      ObjSeries *sv = AS_SERIES(v);
+      ObjSeries *sw = IS_SERIES(w) ? AS_SERIES(w) : NULL;
+      for (int k = 0; k < sv->values.count; k++) {
+        int64_t at = sv->first_year + k - (sw ? sw->first_year : 0);
+        Value x = (sw && at >= 0 && at < sw->values.count) ? sw->values.items[at] : NIL_VAL;
+        out[(*n)++] = num_is(x) ? num_to_double(x) : NAN;
+      }
+    } else if (IS_RECORD(v)) {
+      flatten(I, AS_RECORD(v), IS_RECORD(w) ? AS_RECORD(w) : NULL, out, n);
+    }
+  }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Linear interpolation between order statistics (as numpy's default). */
+static double percentile(const double *sorted, int n, double p) {
+  double pos = p * (n - 1);
+  int lo = (int)floor(pos);
+  int hi = lo + 1 < n ? lo + 1 : lo;
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+static Value stat_value(double d, UnitId unit) {
+  if (isnan(d)) return NIL_VAL;
+  Value v = FLOAT_VAL(d);
+  v.unit = unit;
+  return v;
+}
+
+/* Build mean series (with .p5 .p50 .p95) in the shape of run 0. */
+static ObjRecord *aggregate(Interp *I, ObjRecord *shape, const double *m, int runs, int np, int *n,
+                            double *scratch) {
+  ObjRecord *out = record_new(I);
+  for (int i = 0; i < shape->count; i++) {
+    Value v = shape->values[i];
+    if (IS_RECORD(v)) {
+      record_set(I, out, shape->keys[i], OBJ_VAL(aggregate(I, AS_RECORD(v), m, runs, np, n, scratch)));
+      continue;
+    }
+    if (!IS_SERIES(v)) continue;
+    ObjSeries *sv = AS_SERIES(v);
+    UnitId unit = UNIT_NONE;
+    for (int k = 0; k < sv->values.count; k++)
+      if (num_is(sv->values.items[k])) unit = sv->values.items[k].unit;
+    ObjSeries *mean = series_new(I, sv->first_year), *p5 = series_new(I, sv->first_year),
+              *p50 = series_new(I, sv->first_year), *p95 = series_new(I, sv->first_year);
+    for (int k = 0; k < sv->values.count; k++, (*n)++) {
+      int cnt = 0;
+      double sum = 0;
+      for (int r = 0; r < runs; r++) {
+        double d = m[(size_t)r * (size_t)np + (size_t)*n];
+        if (isnan(d)) continue;
+        scratch[cnt++] = d;
+        sum += d;
+      }
+      if (cnt == 0) {
+        valarr_push(I, &mean->values, NIL_VAL);
+        valarr_push(I, &p5->values, NIL_VAL);
+        valarr_push(I, &p50->values, NIL_VAL);
+        valarr_push(I, &p95->values, NIL_VAL);
+        continue;
+      }
+      qsort(scratch, (size_t)cnt, sizeof(double), cmp_double);
+      valarr_push(I, &mean->values, stat_value(sum / cnt, unit));
+      valarr_push(I, &p5->values, stat_value(percentile(scratch, cnt, 0.05), unit));
+      valarr_push(I, &p50->values, stat_value(percentile(scratch, cnt, 0.50), unit));
+      valarr_push(I, &p95->values, stat_value(percentile(scratch, cnt, 0.95), unit));
+    }
+    ObjRecord *stats = record_new(I);
+    set_field(I, stats, "mean", OBJ_VAL(mean));
+    set_field(I, stats, "p5", OBJ_VAL(p5));
+    set_field(I, stats, "p50", OBJ_VAL(p50));
+    set_field(I, stats, "p95", OBJ_VAL(p95));
+    mean->stats = stats;
+    record_set(I, out, shape->keys[i], OBJ_VAL(mean));
+  }
+  return out;
+}
+
+/* Run k and flatten its numbers into row. */
+static void run_row(Interp *I, ObjScenario *s, ObjRecord *shape, int64_t k, double *row) {
+  s->run_index = k;
+  s->results = record_new(I);
+  run_once(I, s, k);
+  int n = 0;
+  flatten(I, shape, s->results, row, &n);
+}
+
+static bool write_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n > 0) {
+    ssize_t w = write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    c += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+static bool read_all(int fd, void *p, size_t n) {
+  char *c = p;
+  while (n > 0) {
+    ssize_t r = read(fd, c, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    c += r;
+    n -= (size_t)r;
+  }
+  return true;
+}
+
+typedef struct {
+  Interp *I;
+  ObjScenario *s;
+  ObjRecord *shape;
+  double *m;
+  int np, jobs;
+} ManyRuns;
+
+/* A worker: runs worker, worker+jobs, ... and writes (index, row) pairs;
+ * an error writes index -1 and the message. Never returns. */
+static _Noreturn void worker(ManyRuns *mr, int w, int fd) {
+  Interp *I = mr->I;
+  ErrorJmp j;
+  j.prev = NULL;
+  I->err_jmp = &j;
+  double *row = malloc(sizeof(double) * (size_t)(mr->np ? mr->np : 1));
+  if (setjmp(j.buf) == 0) {
+    for (int64_t k = 1 + w; k < mr->s->runs; k += mr->jobs) {
+      run_row(I, mr->s, mr->shape, k, row);
+      if (!write_all(fd, &k, sizeof k) || !write_all(fd, row, sizeof(double) * (size_t)mr->np)) _exit(3);
+    }
+    _exit(0);
+  }
+  int64_t bad = -1;
+  uint32_t len = (uint32_t)I->traceback.len;
+  write_all(fd, &bad, sizeof bad);
+  write_all(fd, &len, sizeof len);
+  write_all(fd, I->traceback.data, len);
+  _exit(1);
+}
+
+static void many_runs_parallel(ManyRuns *mr) {
+  Interp *I = mr->I;
+  int jobs = mr->jobs;
+  int fds[64];
+  pid_t pids[64];
+  fflush(NULL);
+  for (int w = 0; w < jobs; w++) {
+    int p[2];
+    if (pipe(p) != 0) interp_throw(I, "run: cannot start worker processes (no pipe)");
+    pid_t pid = fork();
+    if (pid < 0) interp_throw(I, "run: cannot start worker processes (fork failed)");
+    if (pid == 0) {
+      close(p[0]);
+      for (int k = 0; k < w; k++) close(fds[k]);
+      worker(mr, w, p[1]);
+    }
+    close(p[1]);
+    fds[w] = p[0];
+    pids[w] = pid;
+  }
+  /* collect: each worker's rows arrive in order; read workers one after the
+   * other (a worker blocked on a full pipe waits for its turn, which is fine) */
+  Buffer err;
+  buf_init(&err);
+  bool failed = false;
+  for (int w = 0; w < jobs; w++) {
+    for (;;) {
+      int64_t k;
+      if (!read_all(fds[w], &k, sizeof k)) break;
+      if (k == -1) {
+        uint32_t len;
+        if (read_all(fds[w], &len, sizeof len) && len < (1u << 20)) {
+          char *msg = malloc(len + 1);
+          if (msg && read_all(fds[w], msg, len)) {
+            msg[len] = '\0';
+            if (!failed) buf_puts(&err, msg);
+          }
+          free(msg);
+        }
+        failed = true;
+        break;
+      }
+      if (k < 1 || k >= mr->s->runs ||
+          !read_all(fds[w], mr->m + (size_t)k * (size_t)mr->np, sizeof(double) * (size_t)mr->np)) {
+        failed = true;
+        break;
+      }
+    }
+    close(fds[w]);
+  }
+  int status_bad = 0;
+  for (int w = 0; w < jobs; w++) {
+    int st;
+    while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) status_bad = 1;
+  }
+  if (failed || status_bad) {
+    if (err.len) {
+      fputs(err.data, I->err);
+      buf_free(&err);
+      interp_throw(I, "run: scenario %s failed in a worker process (the error is above)", mr->s->name->chars);
+    }
+    buf_free(&err);
+    interp_throw(I, "run: a worker process for scenario %s stopped unexpectedly", mr->s->name->chars);
+  }
+  buf_free(&err);
+}
+
+static void many_runs(Interp *I, ObjScenario *s) {
+  ObjRecord *shape = s->results;
+  interp_push_root(I, OBJ_VAL(shape));
+  int np = count_points(shape);
+  size_t cells = (size_t)(np ? np : 1) * (size_t)s->runs;
+  if (cells > ((size_t)1 << 28))
+    interp_throw(I, "run: %lld runs of scenario %s would keep too many numbers (%zu); use fewer runs",
+                 (long long)s->runs, s->name->chars, cells);
+  double *m = malloc(sizeof(double) * cells);
+  double *scratch = malloc(sizeof(double) * (size_t)s->runs);
+  if (!m || !scratch) {
+    fputs("clusim: out of memory\n", stderr);
+    exit(1);
+  }
+  /* the matrix is plain memory: free it on the way out of an error too */
+  ErrorJmp j;
+  j.prev = I->err_jmp;
+  I->err_jmp = &j;
+  int frames = I->frame_count;
+  Value *sp = I->sp;
+  if (setjmp(j.buf) != 0) {
+    I->err_jmp = j.prev;
+    free(m);
+    free(scratch);
+    vm_unwind(I, frames, sp);
+    longjmp(I->err_jmp->buf, 1);
+  }
+  int n = 0;
+  flatten(I, shape, shape, m, &n);
+  ManyRuns mr = {I, s, shape, m, np, I->jobs > 0 ? I->jobs : 1};
+  if (mr.jobs > 64) mr.jobs = 64;
+  if (mr.jobs > s->runs - 1) mr.jobs = (int)(s->runs - 1);
+  if (mr.jobs > 1) {
+    many_runs_parallel(&mr);
+  } else {
+    for (int64_t k = 1; k < s->runs; k++) run_row(I, s, shape, k, m + (size_t)k * (size_t)np);
+  }
+  n = 0;
+  s->results = aggregate(I, shape, m, (int)s->runs, np, &n, scratch);
+  s->run_index = 0;
+  I->err_jmp = j.prev;
+  free(m);
+  free(scratch);
+  interp_pop_roots(I, 1);
+}
+
+static void report_exhausted(Interp *I, ObjScenario *s) {
+  ObjList *seen = list_new(I);
+  for (int i = 0; i < s->ledger->items.count; i++) {
+    ObjRecord *e = AS_RECORD(s->ledger->items.items[i]);
+    Value unpaid = field(I, e, "unpaid"), prog = field(I, e, "programme");
+    if (!num_is(unpaid) || is_zero(unpaid)) continue;
+    bool again = false;
+    for (int k = 0; k < seen->items.count; k++) again |= value_equal(seen->items.items[k], prog);
+    if (again) continue;
+    list_append(I, seen, prog);
+    Buffer b;
+    buf_init(&b);
+    value_print(I, &b, unpaid, false);
+    fprintf(I->err, "note: scenario %s: the envelope of programme %s ran out in %lld (%s unpaid that year)\n",
+            s->name->chars, AS_CSTRING(prog), (long long)field(I, e, "year").as.i, b.data);
+    buf_free(&b);
+  }
+  fflush(I->err);
 }
 
 static Value f_run(Interp *I, int argc, Value *args) {
@@ -899,10 +1210,13 @@ static Value f_run(Interp *I, int argc, Value *args) {
     clear_writes(I, s);
     s->first_year = s->last_year = 0;
     s->runs = 1;
+    s->run_index = 0;
     I->running = s;
     run_once(I, s, 0);
+    if (s->runs > 1) many_runs(I, s);
     I->running = NULL;
     s->has_run = true;
+    report_exhausted(I, s);
   }
   return NIL_VAL;
 }
@@ -954,7 +1268,7 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   set_field(I, e, "aid", field(I, p, "aid"));
   set_field(I, e, "level", field(I, p, "level"));
   if (!IS_NIL(field(I, f, "per_sme"))) set_field(I, e, "per_sme", field(I, f, "per_sme"));
-  list_append(I, s->ledger, OBJ_VAL(e));
+  if (s->run_index == 0) list_append(I, s->ledger, OBJ_VAL(e));
   /* this year's payments to the recipient, by purpose */
   Value pay_rec = field(I, c, "payments");
   if (IS_RECORD(pay_rec)) {

@@ -49,6 +49,7 @@ typedef struct ObjScenario {
   ObjClosure *body; /* applies `years:`, `set`, declarations; NULL for none */
   bool has_run;
   int64_t first_year, last_year, runs, seed;
+  int64_t run_index; /* the run in progress; only run 0 keeps its ledger and writes */
   ObjRecord *results;    /* entity name -> record of series; "total" too */
   ObjList *ledger;       /* records: year, programme, recipient, purpose, amount... */
   ObjList *entities;     /* the run's world (kept alive for the write log) */
