@@ -734,6 +734,9 @@ static void rule_decl(Compiler *c, Node *n) {
   over->str = n->str;
   function(c, over, n->str);
   function(c, synthetic_fn(c, c->arena, n->loc, n->a, n->c, false), n->str);
+  /* the CLOSURE just emitted holds the rule body: mark it for call chains */
+  Value made = chunk(c)->constants.items[chunk(c)->constants.count - 1];
+  if (IS_OBJ_TYPE(made, OBJ_FUNCTION)) AS_FUNCTION(made)->is_rule = true;
   emit_call(c, 3, n->loc);
   emit_op(c, OP_POP, -1, n->loc);
 }

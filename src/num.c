@@ -316,6 +316,37 @@ static uint64_t gcd_u64(uint64_t u, uint64_t v) {
   return u << shift;
 }
 
+/* If d (> 0) divides the positive integer b, set q = b/d and return true;
+ * otherwise return false (q is then garbage).  One low-to-high pass of
+ * Hensel (2-adic) division by the odd part m of d = m * 2^s, shifting b
+ * right by s on the fly: it yields the limbs q_i with q*m = (b >> s) +
+ * c*B^n, and m divides b >> s exactly when the final carry c is 0.  So
+ * the divisibility test and the quotient come from one pass, where
+ * mpz_divisible_ui_p and mpz_divexact_ui take one each.  q must have room
+ * for as many limbs as b and must not be b. */
+static bool divexact_try(mpz_ptr q, mpz_srcptr b, unsigned long d) {
+  size_t n = mpz_size(b);
+  const mp_limb_t *bp = mpz_limbs_read(b);
+  int sh = __builtin_ctzl(d);
+  mp_limb_t m = d >> sh;
+  if (n == 0 || (sh && (bp[0] & ((UINT64_C(1) << sh) - 1)))) return false;
+  mp_limb_t inv = (3 * m) ^ 2; /* m * inv == 1 mod 2^5; Newton doubles the bits */
+  for (int i = 0; i < 4; i++) inv *= 2 - m * inv;
+  mp_limb_t *qp = mpz_limbs_write(q, (mp_size_t)n);
+  mp_limb_t c = 0;
+  for (size_t i = 0; i < n; i++) {
+    mp_limb_t l = bp[i];
+    if (sh) l = (l >> sh) | (i + 1 < n ? bp[i + 1] << (64 - sh) : 0);
+    mp_limb_t x = l - c;
+    mp_limb_t qi = x * inv;
+    qp[i] = qi;
+    c = (mp_limb_t)(((unsigned __int128)qi * m) >> 64) + (x > l);
+  }
+  if (c != 0) return false;
+  mpz_limbs_finish(q, (mp_size_t)n);
+  return true;
+}
+
 /* A canonical rational n/d (d > 0, gcd 1) as a Value, clearing n and d:
  * 0 or an integer when that is what it is, else a new rational object that
  * takes over the limbs (its own freshly allocated one-limb parts are freed
@@ -371,14 +402,16 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
   mpz_t n, r;
   mpz_init2(n, (mp_bitcnt_t)((na > nb ? na : nb) + 2) * GMP_NUMB_BITS);
   mpz_init2(r, (mp_bitcnt_t)(nb + 1) * GMP_NUMB_BITS);
-  /* g = gcd(b, d), and r = b' = b/g when g > 1.  One division pass gives
-   * b mod d and b/d together: when d divides b (the usual case when adding
-   * 1/k to a sum of 1/i) that is all we need. */
+  /* g = gcd(b, d), and r = b' = b/g when g > 1.  When d divides b (the
+   * usual case when adding 1/k to a sum of 1/i) one pass finds that out and
+   * gives b/d; otherwise b mod d gives g. */
   unsigned long g = 1;
   if (d != 1) {
-    unsigned long rem = mpz_tdiv_q_ui(r, b, d);
-    if (rem == 0) g = d;
-    else if ((g = gcd_u64(rem, d)) > 1) mpz_divexact_ui(r, b, g);
+    if (divexact_try(r, b, d)) {
+      g = d;
+    } else if ((g = gcd_u64(mpz_tdiv_ui(b, d), d)) > 1) {
+      mpz_divexact_ui(r, b, g);
+    }
   }
   if (g == 1) {
     mpz_mul_ui(n, a, d);

@@ -99,6 +99,7 @@ typedef struct ObjFunction {
   int upvalue_count;
   int max_slots; /* stack slots the body needs beyond its frame base */
   bool is_script; /* the top level of a file or prompt line (not a fn) */
+  bool is_rule;   /* the body of a rule: call chains say "in rule NAME" */
   Chunk chunk;
   ObjString *name; /* NULL for a script's top level */
 } ObjFunction;

@@ -22,6 +22,7 @@
 #include "compile.h"
 #include "interp.h"
 #include "state.h"
+#include "world.h"
 
 const char *clusim_keyword(int i);
 
@@ -77,7 +78,7 @@ static char *history_path(void) {
 
 /* ---- completion ---------------------------------------------------------- */
 
-static const char *commands[] = {":help", ":load", ":reset", ":quit", NULL};
+static const char *commands[] = {":help", ":load", ":reset", ":world", ":rules", ":params", ":quit", NULL};
 
 typedef struct {
   char **items;
@@ -198,6 +199,9 @@ static void help(const char *topic) {
           "  :help [NAME]   this text, or help on a built-in, statement or name\n"
           "  :load FILE     run a script file here\n"
           "  :reset         start afresh (forget all names)\n"
+          "  :world         the declared regions, clusters, programmes, funds, partnerships, scenarios\n"
+          "  :rules         the model's rules, in the order they run each year\n"
+          "  :params        the model's parameters with their values and docs\n"
           "  :quit          leave (Ctrl-D does too)\n"
           "Keys: Tab completes, Ctrl-C abandons the line or stops a running program,\n"
           "up/down recall earlier lines (kept between sessions).\n"
@@ -251,7 +255,13 @@ static bool command(const char *line) {
     while (len > 0 && (path[len - 1] == ' ' || path[len - 1] == '\t')) path[--len] = '\0';
     if (!*path) puts(":load needs a file name");
     else if (interp_run_file(current, path) == INTERP_OK) printf("loaded %s\n", path);
-  } else if (strncmp(line, ":reset", n) == 0 && n > 1) {
+  } else if (strncmp(line, ":world", n) == 0 && n > 1) {
+    world_list(current, stdout, "world");
+  } else if (strncmp(line, ":rules", n) == 0 && n > 2) {
+    world_list(current, stdout, "rules");
+  } else if (strncmp(line, ":params", n) == 0 && n > 1) {
+    world_list(current, stdout, "params");
+  } else if (strncmp(line, ":reset", n) == 0 && n > 2) {
     interp_free(current);
     current = new_prompt_interp();
     puts("the session is reset: all names are forgotten");

@@ -87,7 +87,10 @@ static void describe_frame_link(Interp *I, Buffer *out, int i) {
   CallFrame *caller = &I->frames[i - 1];
   SrcLoc at = frame_loc(caller);
   const char *where = source_name(caller->closure->function->chunk.source);
-  if (fn->name)
+  if (fn->is_rule && fn->name)
+    buf_printf(out, "  in rule %s (year %lld), run from %s:%d:%d\n", fn->name->chars,
+               (long long)I->current_year, where, at.line, at.col);
+  else if (fn->name)
     buf_printf(out, "  in fn %s, called from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
   else if (!fn->is_script)
     buf_printf(out, "  in an anonymous fn, called from %s:%d:%d\n", where, at.line, at.col);

@@ -273,6 +273,12 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
     if (num_cmp(I, share, INT_VAL(1)) == 1) decl_error(I, k, name, "'export_share' must be between 0%% and 100%%");
   }
   if (IS_NIL(field(I, r, "jobs"))) set_field(I, r, "jobs", INT_VAL(0));
+  if (IS_NIL(field(I, r, "staff"))) set_field(I, r, "staff", INT_VAL(0));
+  if (IS_NIL(field(I, r, "budget"))) {
+    Value zero = INT_VAL(0);
+    zero.unit = unit_eur_per_year(I);
+    set_field(I, r, "budget", zero);
+  }
   if (IS_NIL(field(I, r, "export_share"))) set_field(I, r, "export_share", INT_VAL(0));
   Value ex = field(I, r, "excellence");
   if (IS_NIL(ex)) {
