@@ -1461,7 +1461,11 @@ static Value f_compare(Interp *I, int argc, Value *args) {
     buf_putc(&out, '\n');
     buf_printf(&out, "  %-6s", "year");
     for (int i = 0; i < n; i++) buf_printf(&out, " %12.12s", ss[i]->name->chars);
-    for (int i = 1; i < n; i++) buf_printf(&out, " %12s %8s", "change", "%");
+    for (int i = 1; i < n; i++) {
+      char head[40];
+      snprintf(head, sizeof head, "%.10s-%.10s", ss[i]->name->chars, ss[0]->name->chars);
+      buf_printf(&out, " %21.21s", head);
+    }
     buf_putc(&out, '\n');
     for (int64_t y = lo; y <= hi; y++) {
       buf_printf(&out, "  %-6lld", (long long)y);
@@ -1486,9 +1490,9 @@ static Value f_compare(Interp *I, int argc, Value *args) {
           human(I, &c, num_abs(I, d));
           buf_printf(&out, " %12s", c.data);
           if (base != 0) buf_printf(&out, " %+7.1f%%", 100.0 * num_to_double(d) / fabs(base));
-          else buf_printf(&out, " %8s", "-");
+          else buf_printf(&out, " %8s", "");
         } else {
-          buf_printf(&out, " %12s %8s", "-", "-");
+          buf_printf(&out, " %12s %8s", "-", "");
         }
         buf_free(&c);
       }
