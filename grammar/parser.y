@@ -253,6 +253,7 @@ primary
   | FN '(' params ')' fn_body     { $$ = NEW(N_FN, @1); $$->list = $3->list; $$->a = $5;
                                     $$->op = $5->kind != N_BLOCK; }
   | WHY postfix %prec FNBODY      { $$ = NEW(N_WHY, @1); $$->a = $2; }
+  | AUDIT postfix %prec FNBODY    { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
   ;
 
 string
@@ -380,7 +381,7 @@ static bool starts_statement(int tok) {
   case IF: case WHILE: case FOR: case BREAK: case CONTINUE: case PRINT: case ASSERT:
   case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT: case REGION: case CLUSTER:
   case PROGRAMME: case PARTNERSHIP: case FUND: case PARAM: case RULE: case SCENARIO: case RUN:
-  case COMPARE: case WHY: case EXPORT: case SET:
+  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT:
     return true;
   default:
     return false;

@@ -326,6 +326,7 @@ static void stmt(Compiler *c, Node *n);
 static void block(Compiler *c, Node *n);
 static void function(Compiler *c, Node *n, const char *name);
 static void why_expr(Compiler *c, Node *n, bool print);
+static void audit_expr(Compiler *c, Node *n, bool print);
 
 typedef struct {
   Compiler *c;
@@ -578,6 +579,7 @@ static void expr_inner(Compiler *c, Node *n) {
   case N_RECORD: record_literal(c, n); break;
   case N_FN: function(c, n, NULL); break;
   case N_WHY: why_expr(c, n, false); break;
+  case N_AUDIT: audit_expr(c, n, false); break;
   case N_TUPLE:
     error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
     emit_op(c, OP_NIL, 1, n->loc);
@@ -868,6 +870,17 @@ static void why_expr(Compiler *c, Node *n, bool print) {
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
   buf_free(&b);
+}
+
+/* audit S: the state-aid audit is written in Clusim (stdlib/stateaid.clu)
+ * as fn state_aid_audit(S, print). */
+static void audit_expr(Compiler *c, Node *n, bool print) {
+  int g = global_slot(c->I, str_new(c->I, "state_aid_audit"));
+  emit_op(c, OP_GET_GLOBAL, 1, n->loc);
+  emit_u16(c, g, n->loc);
+  expr(c, n->a);
+  emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
+  emit_call(c, 2, n->loc);
 }
 
 static void export_stmt(Compiler *c, Node *n) {
@@ -1222,6 +1235,11 @@ static void stmt(Compiler *c, Node *n) {
   case N_EXPR_STMT:
     if (n->a->kind == N_WHY) { /* a why of its own prints its breakdown */
       why_expr(c, n->a, true);
+      emit_op(c, OP_POP, -1, n->loc);
+      break;
+    }
+    if (n->a->kind == N_AUDIT) { /* so does an audit */
+      audit_expr(c, n->a, true);
       emit_op(c, OP_POP, -1, n->loc);
       break;
     }

@@ -316,34 +316,81 @@ static uint64_t gcd_u64(uint64_t u, uint64_t v) {
   return u << shift;
 }
 
-/* If d (> 0) divides the positive integer b, set q = b/d and return true;
- * otherwise return false (q is then garbage).  One low-to-high pass of
- * Hensel (2-adic) division by the odd part m of d = m * 2^s, shifting b
- * right by s on the fly: it yields the limbs q_i with q*m = (b >> s) +
- * c*B^n, and m divides b >> s exactly when the final carry c is 0.  So
- * the divisibility test and the quotient come from one pass, where
- * mpz_divisible_ui_p and mpz_divexact_ui take one each.  q must have room
- * for as many limbs as b and must not be b. */
-static bool divexact_try(mpz_ptr q, mpz_srcptr b, unsigned long d) {
+/* Hensel (2-adic) division by a one-limb d = m * 2^sh, m odd.  A pass
+ * from the low limb up with q_i = (l_i - c) * m^-1 mod B and carry
+ * c = high(q_i * m) + borrow yields q with q*m = L + c*B^k for the k limbs
+ * L seen so far.  So m divides L exactly when the final carry is 0, and
+ * then q = L/m; and since B is a unit mod m, gcd(L, m) = gcd(c, m) in any
+ * case.  Unlike mpn_mod_1 and mpn_divexact_1 this gives quotient and
+ * divisibility in one pass, and two such chains can share a loop. */
+typedef struct {
+  mp_limb_t m, inv;
+  int sh;
+} Hensel;
+
+static void hensel_init(Hensel *h, mp_limb_t d) {
+  h->sh = __builtin_ctzl(d);
+  h->m = d >> h->sh;
+  mp_limb_t inv = (3 * h->m) ^ 2; /* m * inv == 1 mod 2^5; Newton doubles the bits */
+  for (int i = 0; i < 4; i++) inv *= 2 - h->m * inv;
+  h->inv = inv;
+}
+
+static inline mp_limb_t hensel_step(const Hensel *h, mp_limb_t l, mp_limb_t *c) {
+  mp_limb_t x = l - *c, q = x * h->inv;
+  *c = (mp_limb_t)(((unsigned __int128)q * h->m) >> 64) + (x > l);
+  return q;
+}
+
+/* Limb i of b >> sh (b has n limbs). */
+static inline mp_limb_t shifted_limb(const mp_limb_t *bp, size_t n, size_t i, int sh) {
+  if (!sh) return bp[i];
+  return (bp[i] >> sh) | (i + 1 < n ? bp[i + 1] << (GMP_NUMB_BITS - sh) : 0);
+}
+
+/* If d (> 0) divides b (> 0), set q = b/d and return true; otherwise
+ * return false (q is then garbage).  q must not be b. */
+static bool divexact_try(mpz_ptr q, mpz_srcptr b, mp_limb_t d) {
   size_t n = mpz_size(b);
   const mp_limb_t *bp = mpz_limbs_read(b);
-  int sh = __builtin_ctzl(d);
-  mp_limb_t m = d >> sh;
-  if (n == 0 || (sh && (bp[0] & ((UINT64_C(1) << sh) - 1)))) return false;
-  mp_limb_t inv = (3 * m) ^ 2; /* m * inv == 1 mod 2^5; Newton doubles the bits */
-  for (int i = 0; i < 4; i++) inv *= 2 - m * inv;
-  mp_limb_t *qp = mpz_limbs_write(q, (mp_size_t)n);
-  mp_limb_t c = 0;
-  for (size_t i = 0; i < n; i++) {
-    mp_limb_t l = bp[i];
-    if (sh) l = (l >> sh) | (i + 1 < n ? bp[i + 1] << (64 - sh) : 0);
-    mp_limb_t x = l - c;
-    mp_limb_t qi = x * inv;
-    qp[i] = qi;
-    c = (mp_limb_t)(((unsigned __int128)qi * m) >> 64) + (x > l);
-  }
+  Hensel h;
+  hensel_init(&h, d);
+  if (n == 0 || (bp[0] & ((UINT64_C(1) << h.sh) - 1))) return false;
+  mp_limb_t *qp = mpz_limbs_write(q, (mp_size_t)n), c = 0;
+  for (size_t i = 0; i < n; i++) qp[i] = hensel_step(&h, shifted_limb(bp, n, i, h.sh), &c);
   if (c != 0) return false;
   mpz_limbs_finish(q, (mp_size_t)n);
+  return true;
+}
+
+/* If d (> 1) divides b (> 0), set n = |a| + b/d, *g2 = gcd(n, d) and
+ * return true; otherwise return false (n is then garbage).  One pass:
+ * the quotient limbs of b/d go straight into the sum, and a second Hensel
+ * chain over the sum's limbs finds its odd common factor with d (the
+ * power of 2 comes from its low bits).  n must not be a or b. */
+static bool add_quotient(mpz_ptr n, mpz_srcptr a, mpz_srcptr b, mp_limb_t d, mp_limb_t *g2) {
+  size_t na = mpz_size(a), nb = mpz_size(b), len = na > nb ? na : nb;
+  const mp_limb_t *ap = mpz_limbs_read(a), *bp = mpz_limbs_read(b);
+  Hensel h;
+  hensel_init(&h, d);
+  if (nb == 0 || (bp[0] & ((UINT64_C(1) << h.sh) - 1))) return false;
+  mp_limb_t *np = mpz_limbs_write(n, (mp_size_t)len + 1);
+  mp_limb_t cb = 0, cn = 0, cy = 0; /* carries: b's chain, n's chain, the sum */
+  for (size_t i = 0; i < len; i++) {
+    mp_limb_t q = i < nb ? hensel_step(&h, shifted_limb(bp, nb, i, h.sh), &cb) : 0;
+    mp_limb_t ai = i < na ? ap[i] : 0;
+    mp_limb_t t = ai + q, c1 = t < ai;
+    t += cy;
+    cy = c1 + (t < cy);
+    np[i] = t;
+    (void)hensel_step(&h, t, &cn);
+  }
+  if (cb != 0) return false;
+  np[len] = cy;
+  (void)hensel_step(&h, cy, &cn);
+  mpz_limbs_finish(n, (mp_size_t)len + 1);
+  int tz = np[0] ? __builtin_ctzl(np[0]) : GMP_NUMB_BITS; /* n > 0: b/d >= 1 */
+  *g2 = ((mp_limb_t)1 << (tz < h.sh ? tz : h.sh)) * gcd_u64(cn, h.m);
   return true;
 }
 
@@ -402,12 +449,29 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
   mpz_t n, r;
   mpz_init2(n, (mp_bitcnt_t)((na > nb ? na : nb) + 2) * GMP_NUMB_BITS);
   mpz_init2(r, (mp_bitcnt_t)(nb + 1) * GMP_NUMB_BITS);
-  /* g = gcd(b, d), and r = b' = b/g when g > 1.  When d divides b (the
-   * usual case when adding 1/k to a sum of 1/i) one pass finds that out and
-   * gives b/d; otherwise b mod d gives g. */
+  /* The usual case of adding 1/k to a sum of 1/i: c = 1 and d | b, so the
+   * result is (|a| + b/d) / b, reduced by gcd(|a| + b/d, d) - one pass. */
+  bool d_divides_b = true;
+  if (d != 1 && c == 1 && mpz_sgn(a) == s) {
+    unsigned long g2;
+    if (add_quotient(n, a, b, d, &g2)) {
+      if (s < 0) mpz_neg(n, n);
+      if (g2 > 1) {
+        mpz_divexact_ui(n, n, g2);
+        mpz_divexact_ui(r, b, g2);
+      } else {
+        mpz_set(r, b);
+      }
+      if (neg) mpz_neg(n, n);
+      return take_nd(I, n, r);
+    }
+    d_divides_b = false;
+  }
+  /* g = gcd(b, d), and r = b' = b/g when g > 1: one pass when d | b,
+   * otherwise b mod d gives g. */
   unsigned long g = 1;
   if (d != 1) {
-    if (divexact_try(r, b, d)) {
+    if (d_divides_b && divexact_try(r, b, d)) {
       g = d;
     } else if ((g = gcd_u64(mpz_tdiv_ui(b, d), d)) > 1) {
       mpz_divexact_ui(r, b, g);

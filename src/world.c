@@ -1273,6 +1273,10 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   set_field(I, e, "unpaid", unpaid);
   set_field(I, e, "aid", field(I, p, "aid"));
   set_field(I, e, "level", field(I, p, "level"));
+  Value region = field(I, c, "region");
+  set_field(I, e, "region", IS_ENTITY(region) ? field(I, AS_RECORD(region), "name") : NIL_VAL);
+  set_field(I, e, "aid_zone", IS_ENTITY(region) ? field(I, AS_RECORD(region), "aid_zone") : OBJ_VAL(str_new(I, "none")));
+  set_field(I, e, "sme_members", field(I, AS_RECORD(field(I, c, "members")), "sme"));
   if (!IS_NIL(field(I, f, "per_sme"))) set_field(I, e, "per_sme", field(I, f, "per_sme"));
   if (s->run_index == 0) list_append(I, s->ledger, OBJ_VAL(e));
   /* this year's payments to the recipient, by purpose */
