@@ -9,6 +9,8 @@ void chunk_init(Chunk *c, Source *src) {
   c->code = NULL;
   c->locs = NULL;
   valarr_init(&c->constants);
+  c->const_index = NULL;
+  c->const_index_capacity = 0;
   c->source = src;
 }
 
@@ -16,6 +18,7 @@ void chunk_free(Interp *I, Chunk *c) {
   FREE_ARRAY(I, uint8_t, c->code, c->capacity);
   FREE_ARRAY(I, SrcLoc, c->locs, c->capacity);
   valarr_free(I, &c->constants);
+  FREE_ARRAY(I, int, c->const_index, c->const_index_capacity);
   chunk_init(c, NULL);
 }
 
@@ -31,12 +34,43 @@ void chunk_write(Interp *I, Chunk *c, uint8_t byte, SrcLoc loc) {
   c->count++;
 }
 
+/* Constants that may be shared: the same interned string, the same
+ * integer or double bits (1 and 1.0 stay distinct), or equal big numbers. */
+static bool same_constant(Value k, Value v) {
+  if (k.tag != v.tag) return false;
+  if (v.type == VAL_INT) return k.as.i == v.as.i;
+  if (v.type == VAL_FLOAT) return memcmp(&k.as.d, &v.as.d, sizeof(double)) == 0;
+  if (v.type != VAL_OBJ) return false;
+  if (k.as.o == v.as.o) return true;
+  return k.as.o->type == v.as.o->type && (v.as.o->type == OBJ_BIGINT || v.as.o->type == OBJ_RATIONAL) &&
+         value_equal(k, v);
+}
+
+static uint32_t constant_hash(Value v) { return value_hash(v) * 2654435761u ^ v.type; }
+
+static void index_add(Chunk *c, int pos) {
+  uint32_t mask = (uint32_t)c->const_index_capacity - 1;
+  uint32_t h = constant_hash(c->constants.items[pos]) & mask;
+  while (c->const_index[h]) h = (h + 1) & mask;
+  c->const_index[h] = pos + 1;
+}
+
 int chunk_add_constant(Interp *I, Chunk *c, Value v) {
-  for (int i = 0; i < c->constants.count; i++) {
-    Value k = c->constants.items[i];
-    /* Reuse only identical constants: 1 and 1.0 must stay distinct. */
-    if (k.type == v.type && k.unit == v.unit && value_equal(k, v)) return i;
+  if (c->const_index) {
+    uint32_t mask = (uint32_t)c->const_index_capacity - 1;
+    for (uint32_t h = constant_hash(v) & mask; c->const_index[h]; h = (h + 1) & mask)
+      if (same_constant(c->constants.items[c->const_index[h] - 1], v)) return c->const_index[h] - 1;
   }
   valarr_push(I, &c->constants, v);
-  return c->constants.count - 1;
+  int pos = c->constants.count - 1;
+  if (c->constants.count * 2 > c->const_index_capacity) {
+    FREE_ARRAY(I, int, c->const_index, c->const_index_capacity);
+    c->const_index_capacity = c->const_index_capacity ? c->const_index_capacity * 2 : 16;
+    c->const_index = ALLOCATE(I, int, c->const_index_capacity);
+    memset(c->const_index, 0, sizeof(int) * (size_t)c->const_index_capacity);
+    for (int i = 0; i < c->constants.count; i++) index_add(c, i);
+  } else {
+    index_add(c, pos);
+  }
+  return pos;
 }

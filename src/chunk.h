@@ -23,6 +23,8 @@ typedef struct Chunk {
   uint8_t *code;
   SrcLoc *locs;
   ValueArray constants;
+  int *const_index; /* hash index into constants, for reuse (positions + 1) */
+  int const_index_capacity;
   Source *source; /* the text this chunk was compiled from (for messages) */
 } Chunk;
 

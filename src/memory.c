@@ -71,6 +71,7 @@ static void free_obj(Interp *I, Obj *o) {
     ObjRecord *r = (ObjRecord *)o;
     FREE_ARRAY(I, ObjString *, r->keys, r->capacity);
     FREE_ARRAY(I, Value, r->values, r->capacity);
+    FREE_ARRAY(I, int, r->index, r->index_capacity);
     break;
   }
   case OBJ_FUNCTION: chunk_free(I, &((ObjFunction *)o)->chunk); break;

@@ -26,9 +26,6 @@ _Static_assert(sizeof(long) == sizeof(int64_t), "clusim needs a 64-bit long");
 /* Classification                                                     */
 /* ------------------------------------------------------------------ */
 
-bool num_is(Value v) {
-  return v.type == VAL_INT || v.type == VAL_FLOAT || IS_BIGINT(v) || IS_RATIONAL(v);
-}
 
 bool num_is_exact(Value v) { return v.type == VAL_INT || IS_BIGINT(v) || IS_RATIONAL(v); }
 

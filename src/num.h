@@ -17,10 +17,15 @@
 #include <gmp.h>
 
 #include "buffer.h"
+#include "object.h"
 #include "common.h"
 #include "value.h"
 
-bool num_is(Value v);       /* int, float, bigint or rational */
+/* int, float, bigint or rational (inline: the VM's slow paths ask often) */
+static inline bool num_is(Value v) {
+  return v.type == VAL_INT || v.type == VAL_FLOAT ||
+         (v.type == VAL_OBJ && (v.as.o->type == OBJ_BIGINT || v.as.o->type == OBJ_RATIONAL));
+}
 bool num_is_exact(Value v); /* int, bigint or rational */
 bool num_is_integer(Value v); /* exact integer, or a double with integral value */
 

@@ -128,25 +128,58 @@ ObjRecord *record_new(Interp *I) {
   r->kind = KIND_RECORD;
   r->owner = NULL;
   r->path = NULL;
+  r->index = NULL;
+  r->index_capacity = 0;
   return r;
 }
 
-bool record_get(ObjRecord *r, ObjString *key, Value *out) {
-  for (int i = 0; i < r->count; i++) {
-    if (r->keys[i] == key) {
-      *out = r->values[i];
-      return true;
-    }
+/* Position of key in a large record's hash index (open addressing over
+ * field positions + 1; 0 marks an empty slot). */
+static int index_find(ObjRecord *r, ObjString *key) {
+  uint32_t mask = (uint32_t)r->index_capacity - 1;
+  for (uint32_t h = key->hash & mask;; h = (h + 1) & mask) {
+    int at = r->index[h];
+    if (at == 0) return -1;
+    if (r->keys[at - 1] == key) return at - 1;
   }
-  return false;
+}
+
+static void index_insert(ObjRecord *r, int pos) {
+  uint32_t mask = (uint32_t)r->index_capacity - 1;
+  uint32_t h = r->keys[pos]->hash & mask;
+  while (r->index[h] != 0) h = (h + 1) & mask;
+  r->index[h] = pos + 1;
+}
+
+static void index_rebuild(Interp *I, ObjRecord *r) {
+  int cap = 32;
+  while (cap < r->count * 3) cap *= 2;
+  FREE_ARRAY(I, int, r->index, r->index_capacity);
+  r->index = ALLOCATE(I, int, cap);
+  r->index_capacity = cap;
+  memset(r->index, 0, sizeof(int) * (size_t)cap);
+  for (int i = 0; i < r->count; i++) index_insert(r, i);
+}
+
+static int record_find(ObjRecord *r, ObjString *key) {
+  if (r->index) return index_find(r, key);
+  for (int i = 0; i < r->count; i++)
+    if (r->keys[i] == key) return i;
+  return -1;
+}
+
+bool record_get(ObjRecord *r, ObjString *key, Value *out) {
+  int i = record_find(r, key);
+  if (i < 0) return false;
+  *out = r->values[i];
+  return true;
 }
 
 void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v) {
-  for (int i = 0; i < r->count; i++) {
-    if (r->keys[i] == key) {
-      r->values[i] = v;
-      return;
-    }
+  int i = record_find(r, key);
+  if (i >= 0) {
+    r->values[i] = v;
+    return;
   }
   if (r->count == r->capacity) {
     int cap = GROW_CAPACITY(r->capacity);
@@ -157,6 +190,12 @@ void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v) {
   r->keys[r->count] = key;
   r->values[r->count] = v;
   r->count++;
+  /* records beyond a dozen fields (results of big worlds, CSV rows) get a
+   * hash index so that lookups stay O(1) */
+  if (r->count > RECORD_INDEX_MIN) {
+    if (!r->index || r->count * 2 > r->index_capacity) index_rebuild(I, r);
+    else index_insert(r, r->count - 1);
+  }
 }
 
 ObjRange *range_new(Interp *I, int64_t lo, int64_t hi) {

@@ -85,7 +85,11 @@ typedef struct ObjRecord {
   uint8_t kind;             /* RecordKind */
   struct ObjRecord *owner;  /* the entity this record is (part of), or NULL */
   ObjString *path;          /* for a nested record: its field path in owner ("members") */
+  int *index;               /* hash index of field positions, for large records (or NULL) */
+  int index_capacity;
 } ObjRecord;
+
+#define RECORD_INDEX_MIN 12
 
 /* An inclusive integer range lo..hi (empty when hi < lo). */
 typedef struct {

@@ -640,11 +640,19 @@ dispatch:
     Value obj = PEEK(0);
     if (LIKELY(IS_RECORD(obj))) {
       ObjRecord *r = AS_RECORD(obj);
-      for (int i = 0; i < r->count; i++)
-        if (r->keys[i] == name) {
-          sp[-1] = r->values[i];
+      if (UNLIKELY(r->index != NULL)) {
+        Value v;
+        if (record_get(r, name, &v)) {
+          sp[-1] = v;
           NEXT;
         }
+      } else {
+        for (int i = 0; i < r->count; i++)
+          if (r->keys[i] == name) {
+            sp[-1] = r->values[i];
+            NEXT;
+          }
+      }
     }
     SAVE();
     Value found;
@@ -673,11 +681,12 @@ dispatch:
       world_record_write(I, r, name, old, v);
       NEXT;
     }
-    for (int i = 0; i < r->count; i++)
-      if (r->keys[i] == name) {
-        r->values[i] = v;
-        NEXT;
-      }
+    if (LIKELY(r->index == NULL))
+      for (int i = 0; i < r->count; i++)
+        if (r->keys[i] == name) {
+          r->values[i] = v;
+          NEXT;
+        }
     SAVE();
     record_set(I, r, name, v);
     NEXT;
