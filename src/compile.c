@@ -781,6 +781,7 @@ static void scenario_decl(Compiler *c, Node *n) {
     begin_scope(c);
     for (int i = 0; i < n->list.count; i++) scenario_item(c, n->list.items[i]);
     ObjFunction *f = end_fn(c, n->loc);
+    f->is_scenario = true;
     int k = make_constant(c, OBJ_VAL(f), n->loc);
     emit_op(c, OP_CLOSURE, 1, n->loc);
     emit_u16(c, k, n->loc);

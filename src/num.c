@@ -296,19 +296,17 @@ Value num_exact(Interp *I, Value x) {
 /* Arithmetic                                                         */
 /* ------------------------------------------------------------------ */
 
+/* Binary gcd of two words, branch-free inside the loop. */
 static uint64_t gcd_u64(uint64_t u, uint64_t v) {
   if (u == 0) return v;
   if (v == 0) return u;
   int shift = __builtin_ctzll(u | v);
   u >>= __builtin_ctzll(u);
   do {
-    v >>= __builtin_ctzll(v);
-    if (u > v) {
-      uint64_t t = u;
-      u = v;
-      v = t;
-    }
-    v -= u;
+    v >>= __builtin_ctzll(v); /* u and v odd */
+    uint64_t lo = u < v ? u : v, diff = u < v ? v - u : u - v;
+    u = lo;
+    v = diff;
   } while (v);
   return u << shift;
 }
@@ -589,7 +587,7 @@ static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
  * have a limb each, so nothing more is allocated). */
 static Value ratio_int64(Interp *I, int64_t p, int64_t q) {
   uint64_t up = p < 0 ? -(uint64_t)p : (uint64_t)p, uq = q < 0 ? -(uint64_t)q : (uint64_t)q;
-  uint64_t g = gcd_u64(up, uq);
+  uint64_t g = up == 1 ? 1 : gcd_u64(up, uq);
   ObjRational *o = rational_new(I);
   mpz_set_ui(mpq_numref(o->q), up / g);
   if ((p < 0) != (q < 0)) mpz_neg(mpq_numref(o->q), mpq_numref(o->q));

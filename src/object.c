@@ -212,6 +212,7 @@ ObjFunction *function_new(Interp *I, Source *src) {
   f->max_slots = 0;
   f->is_script = false;
   f->is_rule = false;
+  f->is_scenario = false;
   f->name = NULL;
   chunk_init(&f->chunk, src);
   return f;

@@ -90,6 +90,8 @@ static void describe_frame_link(Interp *I, Buffer *out, int i) {
   if (fn->is_rule && fn->name)
     buf_printf(out, "  in rule %s (year %lld), run from %s:%d:%d\n", fn->name->chars,
                (long long)I->current_year, where, at.line, at.col);
+  else if (fn->is_scenario && fn->name)
+    buf_printf(out, "  in scenario %s, run from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
   else if (fn->name)
     buf_printf(out, "  in fn %s, called from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
   else if (!fn->is_script)

@@ -40,6 +40,7 @@ static ObjScenario *scenario_new(Interp *I, ObjString *name) {
   s->runs = 1;
   s->seed = 1;
   s->results = NULL;
+  s->first_results = NULL;
   s->ledger = NULL;
   s->entities = NULL;
   s->rule_names = NULL;
@@ -75,6 +76,7 @@ void world_blacken(Interp *I, Obj *o) {
   gc_mark_obj(I, (Obj *)s->parent);
   gc_mark_obj(I, (Obj *)s->body);
   gc_mark_obj(I, (Obj *)s->results);
+  gc_mark_obj(I, (Obj *)s->first_results);
   gc_mark_obj(I, (Obj *)s->ledger);
   gc_mark_obj(I, (Obj *)s->entities);
   gc_mark_obj(I, (Obj *)s->rule_names);
@@ -332,6 +334,10 @@ static void check_fields(Interp *I, RecordKind kind, const char *name, ObjRecord
       char what[40];
       snprintf(what, sizeof what, "member %d", i + 1);
       check_entity_ref(I, kind, name, l->items.items[i], KIND_CLUSTER, what);
+      for (int k = 0; k < i; k++)
+        if (l->items.items[k].as.o == l->items.items[i].as.o)
+          decl_error(I, kind, name, "lists cluster %s twice; a partnership needs at least two different clusters",
+                     entity_name(I, AS_RECORD(l->items.items[i])));
     }
     check_range(I, kind, name, r, false);
     break;
@@ -379,6 +385,16 @@ static void mark_owned(ObjRecord *r, ObjRecord *owner, ObjString *path, Interp *
   }
 }
 
+/* Give `into` exactly the fields of `from` (a checked new declaration). */
+static void replace_fields(Interp *I, ObjRecord *into, ObjRecord *from) {
+  into->count = 0;
+  FREE_ARRAY(I, int, into->index, into->index_capacity);
+  into->index = NULL;
+  into->index_capacity = 0;
+  for (int i = 0; i < from->count; i++) record_set(I, into, from->keys[i], from->values[i]);
+  mark_owned(into, into, NULL, I);
+}
+
 /* %entity(kind, name, fields): declare a region, cluster, programme or
  * partnership in the current world and bind its name. */
 static Value f_entity(Interp *I, int argc, Value *args) {
@@ -400,7 +416,10 @@ static Value f_entity(Interp *I, int argc, Value *args) {
     interp_throw(I, "'%s' is already a %s; give the %s another name", name->chars, kind_names[old_kind],
                  kind_names[kind]);
   if (at >= 0) {
-    I->world->entities[kind]->items.items[at] = OBJ_VAL(e);
+    /* replace in place: everything that refers to the entity sees the new one */
+    ObjRecord *old = AS_RECORD(I->world->entities[kind]->items.items[at]);
+    replace_fields(I, old, e);
+    e = old;
     char what[300];
     snprintf(what, sizeof what, "%s %s", kind_names[kind], name->chars);
     if (!I->applying) say_replaced(I, what);
@@ -454,7 +473,8 @@ static Value f_fund(Interp *I, int argc, Value *args) {
     ObjRecord *g = AS_RECORD(funds->items.items[i]);
     if (value_equal(field(I, g, "programme"), args[0]) && value_equal(field(I, g, "recipient"), args[1]) &&
         value_equal(field(I, g, "purpose"), p)) {
-      funds->items.items[i] = OBJ_VAL(f);
+      replace_fields(I, g, f);
+      f = g;
       char what[400];
       snprintf(what, sizeof what, "fund %s (%s)", name, AS_CSTRING(p));
       if (!I->applying) say_replaced(I, what);
@@ -551,8 +571,12 @@ static Value f_scenario_field(Interp *I, int argc, Value *args) {
       interp_throw(I, "scenario %s: '%s' must be a whole number%s", s->name->chars, f,
                    f[0] == 'r' ? " of at least 1" : "");
     if (f[0] == 'r' && n > 100000) interp_throw(I, "scenario %s: at most 100000 runs", s->name->chars);
-    if (f[0] == 'r') s->runs = n;
-    else s->seed = n;
+    if (f[0] == 'r') {
+      s->runs = n;
+    } else { /* draws after `seed:` come from this seed's stream for this run */
+      s->seed = n;
+      lib_random_seed(I, (uint64_t)s->seed * 0x9E3779B97F4A7C15u + (uint64_t)s->run_index);
+    }
   } else {
     interp_throw(I, "scenario %s: unknown setting '%s' (expected years, runs or seed)", s->name->chars, f);
   }
@@ -576,84 +600,71 @@ static Value f_set(Interp *I, int argc, Value *args) {
   return NIL_VAL;
 }
 
-/* ---- copying a world --------------------------------------------------------- */
+/* ---- running in place, restoring afterwards --------------------------------
+ *
+ * A run works on the base world's own entity records, so that every
+ * reference to an entity - a global name, a fund's recipient, a list in a
+ * script variable - sees the run's state.  Before the run each entity
+ * record, each record nested in it and each list it holds is shadowed (its
+ * fields copied aside); after the run, error or not, the shadows are put
+ * back, so the base world is exactly as it was.  Entities that a scenario
+ * body declares are removed again with the world lists' own shadows.
+ */
 
-typedef struct {
-  ObjRecord **from, **to;
-  int count, capacity;
-} CopyMap;
+static void shadow_value(Interp *I, ObjList *sh, Value v, ObjRecord *owner);
 
-static ObjRecord *mapped(CopyMap *m, ObjRecord *r) {
-  for (int i = 0; i < m->count; i++)
-    if (m->from[i] == r) return m->to[i];
-  return NULL;
+static void shadow_record(Interp *I, ObjList *sh, ObjRecord *r, ObjRecord *owner) {
+  ObjRecord *saved = record_new(I);
+  for (int i = 0; i < r->count; i++) record_set(I, saved, r->keys[i], r->values[i]);
+  list_append(I, sh, OBJ_VAL(r));
+  list_append(I, sh, OBJ_VAL(saved));
+  for (int i = 0; i < r->count; i++) shadow_value(I, sh, r->values[i], owner);
 }
 
-static Value copy_value(Interp *I, CopyMap *m, Value v, ObjRecord *owner, ObjString *path);
-
-static ObjRecord *copy_record(Interp *I, CopyMap *m, ObjRecord *r, ObjRecord *owner, ObjString *path) {
-  ObjRecord *c = record_new(I);
-  c->kind = r->kind;
-  c->owner = owner ? owner : c;
-  c->path = path;
-  for (int i = 0; i < r->count; i++) {
-    ObjString *p = NULL;
-    if (IS_RECORD(r->values[i]) && AS_RECORD(r->values[i])->kind == KIND_RECORD)
-      p = path ? str_printf(I, "%s.%s", path->chars, r->keys[i]->chars) : r->keys[i];
-    record_set(I, c, r->keys[i], copy_value(I, m, r->values[i], c->owner, p));
-  }
-  return c;
+static void shadow_list(Interp *I, ObjList *sh, ObjList *l) {
+  ObjList *saved = list_new(I);
+  for (int i = 0; i < l->items.count; i++) list_append(I, saved, l->items.items[i]);
+  list_append(I, sh, OBJ_VAL(l));
+  list_append(I, sh, OBJ_VAL(saved));
 }
 
-static Value copy_value(Interp *I, CopyMap *m, Value v, ObjRecord *owner, ObjString *path) {
-  if (IS_ENTITY(v)) {
-    ObjRecord *t = mapped(m, AS_RECORD(v));
-    return t ? OBJ_VAL(t) : v;
-  }
-  if (IS_RECORD(v)) return OBJ_VAL(copy_record(I, m, AS_RECORD(v), owner, path));
-  if (IS_LIST(v)) {
-    ObjList *l = list_new(I);
-    for (int i = 0; i < AS_LIST(v)->items.count; i++)
-      list_append(I, l, copy_value(I, m, AS_LIST(v)->items.items[i], owner, NULL));
-    return OBJ_VAL(l);
-  }
-  return v;
+static void shadow_value(Interp *I, ObjList *sh, Value v, ObjRecord *owner) {
+  if (IS_RECORD(v) && AS_RECORD(v)->kind == KIND_RECORD && AS_RECORD(v)->owner == owner)
+    shadow_record(I, sh, AS_RECORD(v), owner);
+  else if (IS_LIST(v)) shadow_list(I, sh, AS_LIST(v));
 }
 
-/* Copy every entity, then point references between them at the copies.
- * Allocation cannot collect here (no VM safe point runs). */
-static World *copy_world(Interp *I, World *src) {
-  World *w = world_alloc(I);
-  CopyMap m = {0};
-  for (int k = KIND_REGION; k < KIND_COUNT; k++)
-    for (int i = 0; i < src->entities[k]->items.count; i++) {
-      ObjRecord *e = AS_RECORD(src->entities[k]->items.items[i]);
-      ObjRecord *c = record_new(I);
-      c->kind = e->kind;
-      c->owner = c;
-      if (m.count == m.capacity) {
-        m.capacity = m.capacity ? m.capacity * 2 : 64;
-        m.from = realloc(m.from, sizeof(ObjRecord *) * (size_t)m.capacity);
-        m.to = realloc(m.to, sizeof(ObjRecord *) * (size_t)m.capacity);
-        if (!m.from || !m.to) {
-          fputs("clusim: out of memory\n", stderr);
-          exit(1);
-        }
-      }
-      m.from[m.count] = e;
-      m.to[m.count++] = c;
-      list_append(I, w->entities[k], OBJ_VAL(c));
-    }
-  for (int j = 0; j < m.count; j++) {
-    ObjRecord *e = m.from[j], *c = m.to[j];
-    for (int i = 0; i < e->count; i++) {
-      ObjString *p = (IS_RECORD(e->values[i]) && AS_RECORD(e->values[i])->kind == KIND_RECORD) ? e->keys[i] : NULL;
-      record_set(I, c, e->keys[i], copy_value(I, &m, e->values[i], c, p));
+static ObjList *shadow_world(Interp *I, World *w) {
+  ObjList *sh = list_new(I);
+  for (int k = KIND_REGION; k < KIND_COUNT; k++) {
+    shadow_list(I, sh, w->entities[k]);
+    for (int i = 0; i < w->entities[k]->items.count; i++) {
+      ObjRecord *e = AS_RECORD(w->entities[k]->items.items[i]);
+      shadow_record(I, sh, e, e);
     }
   }
-  free(m.from);
-  free(m.to);
-  return w;
+  return sh;
+}
+
+#define SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* Put every shadowed record and list back as it was (swapping storage, so
+ * the objects keep their identity). */
+static void restore_world(ObjList *sh) {
+  for (int i = sh->items.count - 2; i >= 0; i -= 2) {
+    Value live = sh->items.items[i], saved = sh->items.items[i + 1];
+    if (IS_LIST(live)) {
+      SWAP(ValueArray, AS_LIST(live)->items, AS_LIST(saved)->items);
+    } else {
+      ObjRecord *r = AS_RECORD(live), *b = AS_RECORD(saved);
+      SWAP(int, r->count, b->count);
+      SWAP(int, r->capacity, b->capacity);
+      SWAP(ObjString **, r->keys, b->keys);
+      SWAP(Value *, r->values, b->values);
+      SWAP(int *, r->index, b->index);
+      SWAP(int, r->index_capacity, b->index_capacity);
+    }
+  }
 }
 
 static void free_world(World *w) { free(w); }
@@ -789,17 +800,15 @@ static void reset_payments(Interp *I) {
 
 /* One run of a scenario (for runs > 1, run `index`). Fills s->results. */
 static void run_once(Interp *I, ObjScenario *s, int64_t index) {
-  World *saved_world = I->world;
-  World *w = copy_world(I, I->base_world);
-  I->world = w;
-  /* bind entity names and params to this run; restore them afterwards */
+  World *w = I->world;
+  ObjList *shadows = shadow_world(I, w);
+  interp_push_root(I, OBJ_VAL(shadows));
+  /* names and params a scenario body may rebind are put back afterwards */
   SavedGlobals saved = {0};
   for (int k = KIND_REGION; k < KIND_FUND; k++)
     for (int i = 0; i < w->entities[k]->items.count; i++) {
       ObjRecord *e = AS_RECORD(w->entities[k]->items.items[i]);
-      int g = global_slot(I, AS_STRING(field(I, e, "name")));
-      save_global(&saved, I, g);
-      I->globals[g] = OBJ_VAL(e);
+      save_global(&saved, I, global_slot(I, AS_STRING(field(I, e, "name"))));
     }
   for (int i = 0; i < I->params->items.count; i++) {
     int g = global_find(I, AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name")));
@@ -817,6 +826,7 @@ static void run_once(Interp *I, ObjScenario *s, int64_t index) {
   Value *sp = I->sp;
   volatile bool failed = false;
   if (setjmp(j.buf) == 0) {
+    s->run_index = index;
     lib_random_seed(I, (uint64_t)s->seed * 0x9E3779B97F4A7C15u + (uint64_t)index);
     I->applying = s;
     apply_bodies(I, s);
@@ -850,13 +860,12 @@ static void run_once(Interp *I, ObjScenario *s, int64_t index) {
       for (int r = 0; r < rules->items.count; r++) {
         ObjRecord *rule = AS_RECORD(rules->items.items[r]);
         Value over = vm_call(I, field(I, rule, "over"), 0, NULL);
-        if (!IS_LIST(over) && !IS_RANGE(over))
+        if (!IS_LIST(over))
           interp_throw(I, "rule %s must run over a list, such as clusters(), not %s",
                        AS_CSTRING(field(I, rule, "name")), value_type_name(over));
         interp_push_root(I, over);
         Value body = field(I, rule, "body");
-        int n = IS_LIST(over) ? AS_LIST(over)->items.count : 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < AS_LIST(over)->items.count; i++) {
           I->current_rule = r;
           Value x = AS_LIST(over)->items.items[i];
           vm_call(I, body, 1, &x);
@@ -872,25 +881,25 @@ static void run_once(Interp *I, ObjScenario *s, int64_t index) {
   I->err_jmp = j.prev;
   I->current_rule = -1;
   I->applying = NULL;
-  for (int i = 0; i < saved.count; i++) {
-    I->globals[saved.items[i].g] = saved.items[i].v;
-    I->global_kinds[saved.items[i].g] = saved.items[i].kind;
-  }
-  free(saved.items);
-  /* keep the first run's world alive with the scenario (its write log refers to it) */
+  /* keep the first run's entities alive with the scenario (its write log refers to them) */
   if (index == 0) {
     ObjList *all = list_new(I);
     for (int k = 0; k < KIND_COUNT; k++)
       for (int i = 0; i < w->entities[k]->items.count; i++) list_append(I, all, w->entities[k]->items.items[i]);
     s->entities = all;
   }
-  I->world = saved_world;
-  free_world(w);
+  restore_world(shadows);
+  for (int i = 0; i < saved.count; i++) {
+    I->globals[saved.items[i].g] = saved.items[i].v;
+    I->global_kinds[saved.items[i].g] = saved.items[i].kind;
+  }
+  free(saved.items);
   if (failed) {
     I->running = NULL;
     vm_unwind(I, frames, sp);
     longjmp(I->err_jmp->buf, 1); /* the message and call chain are already built */
   }
+  interp_pop_roots(I, 1);
 }
 
 /* ---- several runs (Monte Carlo) ----------------------------------------------------
@@ -1173,6 +1182,7 @@ static void many_runs(Interp *I, ObjScenario *s) {
   }
   n = 0;
   s->results = aggregate(I, shape, m, (int)s->runs, np, &n, scratch);
+  s->first_results = shape;
   s->run_index = 0;
   I->err_jmp = j.prev;
   free(m);
@@ -1190,6 +1200,16 @@ static void report_exhausted(Interp *I, ObjScenario *s) {
     for (int k = 0; k < seen->items.count; k++) again |= value_equal(seen->items.items[k], prog);
     if (again) continue;
     list_append(I, seen, prog);
+    Value year = field(I, e, "year");
+    Value total = unpaid;
+    for (int k = i + 1; k < s->ledger->items.count; k++) {
+      ObjRecord *o = AS_RECORD(s->ledger->items.items[k]);
+      if (value_equal(field(I, o, "programme"), prog) && value_equal(field(I, o, "year"), year)) {
+        total = num_add(I, total, field(I, o, "unpaid"));
+        total.unit = unpaid.unit;
+      }
+    }
+    unpaid = total;
     Buffer b;
     buf_init(&b);
     value_print(I, &b, unpaid, false);
@@ -1208,6 +1228,7 @@ static Value f_run(Interp *I, int argc, Value *args) {
     ObjScenario *s = AS_SCENARIO(v);
     if (I->running) interp_throw(I, "run: scenario %s cannot be run while another one runs", s->name->chars);
     s->has_run = false;
+    s->first_results = NULL;
     s->results = record_new(I);
     s->ledger = list_new(I);
     s->rule_names = list_new(I);
@@ -1521,7 +1542,11 @@ static Value f_why(Interp *I, int argc, Value *args) {
   int64_t year;
   if (!num_is(args[2]) || !num_to_int64(args[2], &year)) interp_throw(I, "why: the year must be a whole number");
   bool print = IS_BOOL(args[3]) && args[3].as.b;
+  /* a scenario of several runs explains its first run (the one with a write log) */
+  ObjRecord *res = s->results;
+  if (s->first_results) s->results = s->first_results;
   ObjSeries *se = series_at(I, s, path);
+  s->results = res;
   if (year <= se->first_year || year >= se->first_year + se->values.count)
     interp_throw(I, "why: %s has no change to explain in %lld (it runs %lld..%lld; the first year is the declared data)",
                  path, (long long)year, (long long)se->first_year,
@@ -1548,7 +1573,9 @@ static Value f_why(Interp *I, int argc, Value *args) {
   Value total = INT_VAL(0);
   for (int i = 0; i < s->nwrites; i++) {
     WriteEntry *w = &s->writes[i];
-    if (w->year != year || strcmp(entity_name(I, w->entity), ename) != 0) continue;
+    if (w->year != year) continue;
+    if (strcmp(ename, "total") == 0 ? w->entity->kind != KIND_CLUSTER : strcmp(entity_name(I, w->entity), ename) != 0)
+      continue;
     char full[300];
     if (w->prefix) snprintf(full, sizeof full, "%s.%s", w->prefix->chars, w->key->chars);
     else snprintf(full, sizeof full, "%s", w->key->chars);
@@ -1579,7 +1606,7 @@ static Value f_why(Interp *I, int argc, Value *args) {
   }
   free(sums);
   free(touched);
-  ObjRecord *res = record_new(I);
+  res = record_new(I);
   ex_before.unit = unit;
   ex_after.unit = unit;
   set_field(I, res, "before", ex_before);
@@ -1589,7 +1616,8 @@ static Value f_why(Interp *I, int argc, Value *args) {
     Buffer b, v;
     buf_init(&b);
     buf_init(&v);
-    buf_printf(&b, "why %s.%s[%lld]\n", s->name->chars, path, (long long)year);
+    buf_printf(&b, "why %s.%s[%lld]%s\n", s->name->chars, path, (long long)year,
+               s->first_results ? " (the first of the scenario's runs)" : "");
     char label[64];
     snprintf(label, sizeof label, "%lld (before)", (long long)(year - 1));
     value_print(I, &v, before, false);

@@ -51,6 +51,7 @@ typedef struct ObjScenario {
   int64_t first_year, last_year, runs, seed;
   int64_t run_index; /* the run in progress; only run 0 keeps its ledger and writes */
   ObjRecord *results;    /* entity name -> record of series; "total" too */
+  ObjRecord *first_results; /* with several runs: the first run's own results (for why) */
   ObjList *ledger;       /* records: year, programme, recipient, purpose, amount... */
   ObjList *entities;     /* the run's world (kept alive for the write log) */
   ObjList *rule_names;   /* strings, by rule index */
