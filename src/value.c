@@ -98,7 +98,7 @@ const char *value_type_name(Value v) {
   case OBJ_BIGINT:
   case OBJ_RATIONAL: return "number";
   case OBJ_LIST: return "list";
-  case OBJ_RECORD: return "record";
+  case OBJ_RECORD: return AS_RECORD(v)->kind == KIND_RECORD ? "record" : "entity";
   case OBJ_RANGE: return "range";
   case OBJ_FUNCTION:
   case OBJ_CLOSURE:

@@ -1320,11 +1320,18 @@ static Value f_paid(Interp *I, int argc, Value *args) {
   Value pr = field(I, AS_RECORD(args[0]), "payments");
   if (!IS_RECORD(pr)) return total;
   ObjRecord *r = AS_RECORD(pr);
+  ObjString *want = NULL;
+  if (argc > 1) {
+    want = lib_string_arg(I, "paid", args, 1);
+    bool known = false;
+    for (int k = 0; purposes[k]; k++) known |= strcmp(purposes[k], want->chars) == 0;
+    if (!known)
+      interp_throw(I, "paid: unknown purpose \"%s\" (operating, investment, internationalisation, scaleup or training)",
+                   want->chars);
+    want = str_copy(I, want->chars, want->length);
+  }
   for (int i = 0; i < r->count; i++) {
-    if (argc > 1) {
-      ObjString *want = lib_string_arg(I, "paid", args, 1);
-      if (r->keys[i] != str_copy(I, want->chars, want->length)) continue;
-    }
+    if (want && r->keys[i] != want) continue;
     total = num_add(I, total, r->values[i]);
     total.unit = unit_eur(I);
   }
