@@ -857,6 +857,131 @@ START_TEST(test_errors) {
 }
 END_TEST
 
+/* Exact + - * / over a mix of int64s, one-limb and many-limb bigints and
+ * rationals (big denominators divisible by small ones, powers of two up to
+ * 2^63, 2^64-1, both signs) agree with GMP and come out canonical. */
+static Value Q(const char *num, const char *den) {
+  Value n, d;
+  ck_assert(num_parse(I, num, &n) && num_parse(I, den, &d));
+  return num_div(I, n, d);
+}
+
+START_TEST(test_rational_arith_loop) {
+  Value vals[64];
+  size_t nv = 0;
+  static const char *ints[] = {"0", "1", "-1", "2", "-3", "12", "3037000500", "-9223372036854775808",
+                               "9223372036854775807", "18446744073709551615", "-18446744073709551615",
+                               "18446744073709551616", "-1180591620717411303424"};
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) vals[nv++] = N(ints[i]);
+  static const char *fracs[][2] = {
+      {"1", "2"}, {"-3", "4"}, {"5", "6"}, {"1", "4999"}, {"-1", "5000"}, {"7", "9223372036854775808"},
+      {"1", "18446744073709551615"}, {"-18446744073709551615", "7"}, {"18446744073709551615", "9223372036854775808"},
+      {"1", "9223372036854775807"}, {"3", "1180591620717411303424"}, {"-5", "340282366920938463463374607431768211457"},
+      {"123456789012345678901234567890", "7"}, {"7", "123456789012345678901234567891"}};
+  for (size_t i = 0; i < sizeof fracs / sizeof fracs[0]; i++) vals[nv++] = Q(fracs[i][0], fracs[i][1]);
+  /* partial harmonic sums (denominators rich in small factors), and
+   * some with 2^63, 2^64-1 or a big power of two in the denominator */
+  Value h = INT_VAL(0);
+  for (int k = 1; k <= 90; k++) {
+    h = num_add(I, h, num_div(I, INT_VAL(1), INT_VAL(k)));
+    if (k == 20 || k == 45 || k == 90) {
+      vals[nv++] = h;
+      vals[nv++] = num_neg(I, h);
+    }
+  }
+  Value p63 = N("9223372036854775808"), m64 = N("18446744073709551615");
+  vals[nv++] = num_div(I, h, p63);
+  vals[nv++] = num_div(I, num_neg(I, h), m64);
+  vals[nv++] = num_div(I, num_add(I, h, INT_VAL(1)), num_mul(I, p63, m64));
+  vals[nv++] = num_div(I, INT_VAL(-5), num_pow(I, INT_VAL(2), INT_VAL(200)));
+  vals[nv++] = num_div(I, num_pow(I, INT_VAL(3), INT_VAL(100)), num_pow(I, INT_VAL(2), INT_VAL(130)));
+  vals[nv++] = num_div(I, num_pow(I, INT_VAL(10), INT_VAL(40)), num_mul(I, num_pow(I, INT_VAL(7), INT_VAL(40)), INT_VAL(3)));
+  ck_assert(nv <= sizeof vals / sizeof vals[0]);
+
+  mpq_t x, y, want, got;
+  mpq_inits(x, y, want, got, NULL);
+  for (size_t i = 0; i < nv; i++)
+    for (size_t j = 0; j < nv; j++) {
+      num_get_mpq(vals[i], x);
+      num_get_mpq(vals[j], y);
+      for (const char *op = "+-*/"; *op; op++) {
+        if (*op == '/' && mpq_sgn(y) == 0) continue;
+        Value v = apply(*op, vals[i], vals[j]);
+        if (*op == '+') mpq_add(want, x, y);
+        if (*op == '-') mpq_sub(want, x, y);
+        if (*op == '*') mpq_mul(want, x, y);
+        if (*op == '/') mpq_div(want, x, y);
+        Value w = num_from_mpq(I, want);
+        ck_assert_msg(num_is_exact(v) && K(v) == K(w), "%s %c %s: got %s (%c) want %s (%c)",
+                      P(vals[i]), *op, P(vals[j]), P(v), K(v), P(w), K(w));
+        num_get_mpq(v, got); /* mpq_equal needs both canonical: catches an unreduced result */
+        ck_assert_msg(mpq_equal(got, want), "%s %c %s: got %s want %s", P(vals[i]), *op,
+                      P(vals[j]), P(v), P(w));
+        if (IS_RATIONAL(v)) {
+          mpq_srcptr q = AS_RATIONAL(v)->q;
+          ck_assert(mpz_cmp_ui(mpq_denref(q), 1) > 0);
+        }
+      }
+    }
+
+  /* a/b + 1/3 with 3 | b where the sum's middle limb is all ones and takes
+   * a carry: b/3 = 2^128 + 2^64 - 1, a = a2*2^128 + (2^64 - 1)*2^64 + 1 */
+  mpz_t bq, an;
+  mpz_inits(bq, an, NULL);
+  mpz_set_ui(bq, 1);
+  mpz_mul_2exp(bq, bq, 128);
+  mpz_add_ui(bq, bq, UINT64_MAX);
+  for (unsigned long a2 = 5;; a2++) {
+    mpz_set_ui(an, a2);
+    mpz_mul_2exp(an, an, 64);
+    mpz_add_ui(an, an, UINT64_MAX);
+    mpz_mul_2exp(an, an, 64);
+    mpz_add_ui(an, an, 1);
+    mpz_gcd(mpq_numref(x), an, bq);
+    if (mpz_cmp_ui(mpq_numref(x), 1) == 0 && mpz_fdiv_ui(an, 3) != 0) break;
+  }
+  mpz_mul_ui(bq, bq, 3);
+  for (int sign = 1; sign >= -1; sign -= 2) {
+    mpz_set(mpq_numref(x), an);
+    if (sign < 0) mpz_neg(mpq_numref(x), mpq_numref(x));
+    mpz_set(mpq_denref(x), bq);
+    mpq_set_si(y, sign, 3);
+    mpq_add(want, x, y);
+    Value v = num_add(I, num_from_mpq(I, x), num_from_mpq(I, y));
+    num_get_mpq(v, got);
+    ck_assert_msg(mpq_equal(got, want), "carry through an all-ones limb (sign %d): got %s", sign, P(v));
+  }
+  mpz_clears(bq, an, NULL);
+
+  /* running sums of +-c/k, as in the harmonic benchmark, against GMP */
+  mpq_set_ui(want, 0, 1);
+  Value acc = INT_VAL(0);
+  uint64_t seed = 12345;
+  for (int k = 1; k <= 700; k++) {
+    seed = seed * 6364136223846793005u + 1442695040888963407u;
+    int64_t c = (seed >> 60) % 4 == 0 ? -1 : (int64_t)(seed >> 61) + 1; /* -1, 1..8 */
+    int64_t den = (seed >> 33) % 3 == 0 ? k : (int64_t)(k % 64 + 1) * (k % 5 + 1);
+    Value t = num_div(I, INT_VAL(c), INT_VAL(den));
+    bool sub = (seed >> 20) & 1, flip = (seed >> 21) & 1;
+    mpq_set_si(x, c, (unsigned long)den);
+    mpq_canonicalize(x);
+    if (flip) { /* t +- acc instead of acc +- t */
+      acc = sub ? num_sub(I, t, acc) : num_add(I, t, acc);
+      if (sub) mpq_sub(want, x, want);
+      else mpq_add(want, x, want);
+    } else {
+      acc = sub ? num_sub(I, acc, t) : num_add(I, acc, t);
+      if (sub) mpq_sub(want, want, x);
+      else mpq_add(want, want, x);
+    }
+    num_get_mpq(acc, got);
+    ck_assert_msg(mpq_equal(got, want), "running sum step %d", k);
+    ck_assert_msg(K(acc) == K(num_from_mpq(I, want)), "running sum step %d: kind %c", k, K(acc));
+  }
+  mpq_clears(x, y, want, got, NULL);
+}
+END_TEST
+
 /* Results just under the limit are built; the operation that would cross
  * it is refused, naming the operator. */
 START_TEST(test_digit_guard) {
@@ -897,6 +1022,7 @@ Suite *num_suite(void) {
   tcase_add_test(tc, test_one_third_times_three);
   tcase_add_test(tc, test_point_one_plus_point_two);
   tcase_add_test(tc, test_overflow_loop);
+  tcase_add_test(tc, test_rational_arith_loop);
   tcase_add_test(tc, test_neg_abs);
   tcase_add_test(tc, test_literals);
   tcase_add_test(tc, test_parse);
