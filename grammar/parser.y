@@ -253,7 +253,7 @@ primary
   | FN '(' params ')' fn_body     { $$ = NEW(N_FN, @1); $$->list = $3->list; $$->a = $5;
                                     $$->op = $5->kind != N_BLOCK; }
   | WHY postfix %prec FNBODY      { $$ = NEW(N_WHY, @1); $$->a = $2; }
-  | AUDIT postfix %prec FNBODY    { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
+  | AUDIT primary                 { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
   ;
 
 string

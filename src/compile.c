@@ -874,11 +874,9 @@ static void why_expr(Compiler *c, Node *n, bool print) {
 }
 
 /* audit S: the state-aid audit is written in Clusim (stdlib/stateaid.clu)
- * as fn state_aid_audit(S, print). */
+ * as fn state_aid_audit(S, print); %audit runs it with S's params. */
 static void audit_expr(Compiler *c, Node *n, bool print) {
-  int g = global_slot(c->I, str_new(c->I, "state_aid_audit"));
-  emit_op(c, OP_GET_GLOBAL, 1, n->loc);
-  emit_u16(c, g, n->loc);
+  native_callee(c, "%audit", n->loc);
   expr(c, n->a);
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 2, n->loc);

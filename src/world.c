@@ -41,6 +41,8 @@ static ObjScenario *scenario_new(Interp *I, ObjString *name) {
   s->seed = 1;
   s->results = NULL;
   s->first_results = NULL;
+  s->params = NULL;
+  s->set_params = NULL;
   s->ledger = NULL;
   s->entities = NULL;
   s->rule_names = NULL;
@@ -77,6 +79,8 @@ void world_blacken(Interp *I, Obj *o) {
   gc_mark_obj(I, (Obj *)s->body);
   gc_mark_obj(I, (Obj *)s->results);
   gc_mark_obj(I, (Obj *)s->first_results);
+  gc_mark_obj(I, (Obj *)s->params);
+  gc_mark_obj(I, (Obj *)s->set_params);
   gc_mark_obj(I, (Obj *)s->ledger);
   gc_mark_obj(I, (Obj *)s->entities);
   gc_mark_obj(I, (Obj *)s->rule_names);
@@ -828,9 +832,30 @@ static void run_once(Interp *I, ObjScenario *s, int64_t index) {
   if (setjmp(j.buf) == 0) {
     s->run_index = index;
     lib_random_seed(I, (uint64_t)s->seed * 0x9E3779B97F4A7C15u + (uint64_t)index);
+    ObjList *before = list_new(I); /* param values before the bodies' `set`s */
+    for (int i = 0; i < I->params->items.count; i++) {
+      int g = global_find(I, AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name")));
+      list_append(I, before, g >= 0 ? I->globals[g] : NIL_VAL);
+    }
+    interp_push_root(I, OBJ_VAL(before));
     I->applying = s;
     apply_bodies(I, s);
     I->applying = NULL;
+    if (index == 0) { /* the params this run uses (S.params), and those its scenario set */
+      ObjRecord *ps = record_new(I), *changed = record_new(I);
+      for (int i = 0; i < I->params->items.count; i++) {
+        ObjString *name = AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name"));
+        int g = global_find(I, name);
+        if (g < 0) continue;
+        record_set(I, ps, name, I->globals[g]);
+        Value old = before->items.items[i];
+        if (!(old.tag == I->globals[g].tag && value_equal(old, I->globals[g])))
+          record_set(I, changed, name, I->globals[g]);
+      }
+      s->params = ps;
+      s->set_params = changed;
+    }
+    interp_pop_roots(I, 1);
     if (s->first_year == 0)
       interp_throw(I, "scenario %s has no years (give it years: 2025..2035, or extend one that has)",
                    s->name->chars);
@@ -1387,6 +1412,10 @@ bool world_get_field(Interp *I, Value obj, ObjString *name, Value *out) {
     }
     if (!s->has_run)
       interp_throw(I, "scenario %s has not been run yet (use run %s)", s->name->chars, s->name->chars);
+    if (strcmp(name->chars, "params") == 0 && s->params && !record_get(s->results, name, out)) {
+      *out = OBJ_VAL(s->params);
+      return true;
+    }
     if (record_get(s->results, name, out)) return true;
     interp_throw(I, "scenario %s has no results for '%s' (entities are named as declared; 'total' sums the clusters)",
                  s->name->chars, name->chars);
@@ -1655,6 +1684,42 @@ static Value f_why(Interp *I, int argc, Value *args) {
   return OBJ_VAL(res);
 }
 
+/* %audit(S, print): the state-aid audit (stdlib/stateaid.clu), run with
+ * the params that S's scenario `set` (so a scenario's own thresholds count;
+ * every other threshold is the current one, so a law changed after the run
+ * applies); the params are put back afterwards, error or not. */
+static Value f_audit(Interp *I, int argc, Value *args) {
+  ObjScenario *s = run_scenario_arg(I, "audit", args[0]);
+  int fg = global_find(I, str_new(I, "state_aid_audit"));
+  if (fg < 0 || !lib_is_callable(I->globals[fg]))
+    interp_throw(I, "audit: the state-aid audit (stdlib/stateaid.clu) is not loaded");
+  SavedGlobals saved = {0};
+  ObjRecord *sets = s->set_params;
+  for (int i = 0; sets && i < sets->count; i++) {
+    int g = global_find(I, sets->keys[i]);
+    if (g < 0) continue;
+    save_global(&saved, I, g);
+    I->globals[g] = sets->values[i];
+  }
+  ErrorJmp j;
+  j.prev = I->err_jmp;
+  I->err_jmp = &j;
+  int frames = I->frame_count;
+  Value *sp = I->sp;
+  Value result = NIL_VAL;
+  volatile bool failed = false;
+  if (setjmp(j.buf) == 0) result = vm_call(I, I->globals[fg], 2, args);
+  else failed = true;
+  I->err_jmp = j.prev;
+  for (int i = 0; i < saved.count; i++) I->globals[saved.items[i].g] = saved.items[i].v;
+  free(saved.items);
+  if (failed) {
+    vm_unwind(I, frames, sp);
+    longjmp(I->err_jmp->buf, 1);
+  }
+  return result;
+}
+
 /* ---- export --------------------------------------------------------------------------- */
 
 static void csv_number(Interp *I, Buffer *b, Value v) {
@@ -1814,6 +1879,7 @@ void world_open_lib(Interp *I) {
   lib_register(I, "%compare", f_compare, 2, 2, NULL);
   lib_register(I, "%why", f_why, 4, 4, NULL);
   lib_register(I, "%export", f_export, 2, 2, NULL);
+  lib_register(I, "%audit", f_audit, 2, 2, NULL);
   lib_register(I, "clusters", f_clusters, 0, 0, "clusters(): the declared clusters, in order (in a run: the run's)");
   lib_register(I, "regions", f_regions, 0, 0, "regions(): the declared regions, in order");
   lib_register(I, "programmes", f_programmes, 0, 0, "programmes(): the declared programmes, in order");

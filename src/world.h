@@ -52,6 +52,8 @@ typedef struct ObjScenario {
   int64_t run_index; /* the run in progress; only run 0 keeps its ledger and writes */
   ObjRecord *results;    /* entity name -> record of series; "total" too */
   ObjRecord *first_results; /* with several runs: the first run's own results (for why) */
+  ObjRecord *params;     /* the params as the (first) run had them, after `set` */
+  ObjRecord *set_params; /* those of them the scenario's `set`s changed */
   ObjList *ledger;       /* records: year, programme, recipient, purpose, amount... */
   ObjList *entities;     /* the run's world (kept alive for the write log) */
   ObjList *rule_names;   /* strings, by rule index */
