@@ -13,6 +13,8 @@
 #   NAME.err          expected standard error  (absent: must be empty)
 #   # args: A B C     a line in NAME.clu: arguments after the file name
 #                     (split at white space, no quoting, no globbing)
+#   # options: -X Y   a line in NAME.clu: options for clusim itself, before
+#                     the file name (such as --jobs 2)
 #   # exit: N         a line in NAME.clu: expected exit status (default 0)
 #   ... # expect: T   lines in NAME.clu giving the expected output line by
 #                     line, instead of a NAME.out (NAME.out wins if present)
@@ -89,13 +91,14 @@ directive() {
 # run_one FILE: runs the test; sets $status, $tmp/out and $tmp/err.
 run_one() {
     args=$(directive "$1" args)
+    options=$(directive "$1" options)
     rm -rf "${tmp:?}/home"
     mkdir -p "$tmp/home/state"
     (
         cd "$(dirname "$1")" || exit 125
         set -f  # $args splits at white space but never globs
         # shellcheck disable=SC2086
-        HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state exec $limit "$bin" "$(basename "$1")" $args
+        HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state exec $limit "$bin" $options "$(basename "$1")" $args
     ) </dev/null >"$tmp/out" 2>"$tmp/err"
     status=$?
     timed_out=no
