@@ -339,6 +339,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
   yysymbol_kind_t got = yypcontext_token(ctx);
   YYLTYPE *loc = yypcontext_location(ctx);
   if (got == YYSYMBOL_YYEOF && ps->nerrors == 0) ps->incomplete = true;
+  if (got == YYSYMBOL_PLOT || got == YYSYMBOL_REPORT || got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
+      got == YYSYMBOL_CASES || got == YYSYMBOL_OVER) {
+    Buffer w;
+    buf_init(&w);
+    put_symbol(&w, got);
+    parse_error(ps, L(*yypcontext_location(ctx)), "%s is a reserved word for a statement not available yet", w.data);
+    buf_free(&w);
+    return 0;
+  }
   Buffer b;
   buf_init(&b);
   buf_puts(&b, "syntax error: unexpected ");

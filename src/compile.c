@@ -735,6 +735,8 @@ static void rule_decl(Compiler *c, Node *n) {
   Node *over = synthetic_fn(c, c->arena, n->b->loc, NULL, n->b, true);
   over->str = n->str;
   function(c, over, n->str);
+  Value list_fn = chunk(c)->constants.items[chunk(c)->constants.count - 1];
+  if (IS_OBJ_TYPE(list_fn, OBJ_FUNCTION)) AS_FUNCTION(list_fn)->is_rule = true;
   function(c, synthetic_fn(c, c->arena, n->loc, n->a, n->c, false), n->str);
   /* the CLOSURE just emitted holds the rule body: mark it for call chains */
   Value made = chunk(c)->constants.items[chunk(c)->constants.count - 1];
@@ -841,7 +843,18 @@ static void compare_stmt(Compiler *c, Node *n) {
 
 /* why S.X.field[year]: the scenario, the path after it, and the year. */
 static void why_expr(Compiler *c, Node *n, bool print) {
+  /* why(S.X.f[Y]).after: the fields after the index apply to the result */
+  Node *trail[16];
+  int ntrail = 0;
   Node *t = n->a;
+  while (t->kind == N_FIELD && ntrail < 16) {
+    trail[ntrail++] = t;
+    t = t->a;
+  }
+  if (t->kind != N_INDEX) {
+    t = n->a;
+    ntrail = 0;
+  }
   Node *s = t;
   Buffer b;
   buf_init(&b);
@@ -871,6 +884,11 @@ static void why_expr(Compiler *c, Node *n, bool print) {
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
   buf_free(&b);
+  for (int i = ntrail - 1; i >= 0; i--) {
+    int k = name_constant(c, trail[i]->str, trail[i]->loc);
+    emit_op(c, OP_GET_FIELD, 0, trail[i]->loc);
+    emit_u16(c, k, trail[i]->loc);
+  }
 }
 
 /* audit S: the state-aid audit is written in Clusim (stdlib/stateaid.clu)
@@ -902,14 +920,37 @@ static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
   }
 }
 
+/* A top-level name must not replace a built-in, a stdlib function or a
+ * param: the model and the audit call them, and would silently break. */
+static void check_not_reserved(Compiler *c, const char *name, SrcLoc loc) {
+  if (!at_top_level(c)) return;
+  int g = global_find(c->I, str_new(c->I, name));
+  if (g < 0 || IS_UNDEF(c->I->globals[g])) return;
+  switch (c->I->global_kinds[g]) {
+  case GLOBAL_BUILTIN:
+    error_at(c, loc, "'%s' is a built-in function; choose another name, such as 'my_%s'", name, name);
+    break;
+  case GLOBAL_STDLIB:
+    error_at(c, loc, "'%s' is a function of the stdlib (the model or the audit uses it); choose another name, such as 'my_%s'",
+             name, name);
+    break;
+  case GLOBAL_PARAM:
+    error_at(c, loc, "'%s' is a param; change it with '%s = ...' or with 'set %s = ...' in a scenario", name, name, name);
+    break;
+  default: break;
+  }
+}
+
 static void let_stmt(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
+  check_not_reserved(c, n->str, n->loc);
   expr(c, n->a);
   define_variable(c, n->str, n->loc);
 }
 
 static void fn_decl(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
+  check_not_reserved(c, n->str, n->loc);
   if (at_top_level(c)) {
     function(c, n, n->str);
     define_variable(c, n->str, n->loc);

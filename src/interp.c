@@ -347,10 +347,22 @@ Interp *interp_new(const InterpOptions *opts) {
     char prelude[PATH_MAX + 32];
     snprintf(prelude, sizeof prelude, "%s/prelude.clu", I->stdlib_dir);
     if (file_exists(prelude)) {
+      char real[PATH_MAX];
+      table_set(I, &I->imported, str_new(I, realpath(prelude, real) ? real : prelude), BOOL_VAL(true));
       bool was_repl = I->repl;
       I->repl = false;
       interp_run_file(I, prelude);
       I->repl = was_repl;
+      /* the functions the model and the audit call are now protected from
+       * being redefined (the prelude's helpers stay the user's to change) */
+      for (int g = 0; g < I->nglobals; g++) {
+        if (I->global_kinds[g] != GLOBAL_VAR || !IS_CLOSURE(I->globals[g])) continue;
+        const char *from = source_name(AS_CLOSURE(I->globals[g])->function->chunk.source);
+        const char *base = strrchr(from, '/');
+        base = base ? base + 1 : from;
+        if (strcmp(base, "model.clu") == 0 || strcmp(base, "stateaid.clu") == 0)
+          I->global_kinds[g] = GLOBAL_STDLIB;
+      }
     }
   }
   return I;

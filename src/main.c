@@ -67,11 +67,14 @@ int main(int argc, char **argv) {
       i++;
       break;
     }
-    if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
-      if (i + 1 >= argc) return usage_error("option '%s' needs a number of worker processes", a);
+    if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0 || strncmp(a, "--jobs=", 7) == 0) {
+      const char *num = NULL;
+      if (a[6] == '=') num = a + 7;
+      else if (i + 1 < argc) num = argv[++i];
+      else return usage_error("option '%s' needs a number of worker processes", a);
       char *end;
-      long n = strtol(argv[++i], &end, 10);
-      if (*end || n < 1 || n > 64) return usage_error("--jobs takes a whole number from 1 to 64, not '%s'", argv[i]);
+      long n = strtol(num, &end, 10);
+      if (!*num || *end || n < 1 || n > 64) return usage_error("--jobs takes a whole number from 1 to 64, not '%s'", num);
       jobs = (int)n;
       continue;
     }

@@ -187,6 +187,20 @@ static const struct {
     {"return", "return VALUE: leave the function with a value"},
     {"break", "break: leave the innermost loop"},
     {"continue", "continue: go on with the next round of the innermost loop"},
+    {"region", "region NAME { country: \"FR\", aid_zone: \"a\" }: declare a region (aid_zone a, c or none)"},
+    {"cluster", "cluster NAME { region: R, members: {sme: N, large: N, research: N}, jobs: N, budget: X EUR / year, label: \"silver\", ... }"},
+    {"programme", "programme NAME { level: \"eu\", budget: X EUR, aid: \"gber27\" }: a support programme and its envelope"},
+    {"fund", "fund PROGRAMME -> CLUSTER { amount: X EUR / year, years: A..B, purpose: \"scaleup\", eligible_costs: X EUR / year }"},
+    {"partnership", "partnership NAME { members: [A, B], targets: [\"JP\"], years: A..B }"},
+    {"param", "param NAME = VALUE \"doc\": a model parameter; scenarios change it with set"},
+    {"rule", "rule NAME for x in clusters() { ... }: runs every simulated year, once per element"},
+    {"scenario", "scenario S extends P { years: A..B, runs: N, seed: K, set NAME = V, declarations }"},
+    {"set", "set NAME = VALUE (inside a scenario): change a param for that scenario"},
+    {"run", "run S, T: simulate scenarios; then S.X.field[year], S.total.field[year]"},
+    {"compare", "compare S, T on X.field, total.field: a table of years by scenarios with differences"},
+    {"why", "why S.X.field[year]: the value before, each rule's contribution, the value after"},
+    {"audit", "audit S: the state-aid findings of a run scenario (doc/stateaid.md)"},
+    {"export", "export S to \"file.csv\": the results as CSV: scenario,year,entity,field,value"},
     {NULL, NULL},
 };
 
@@ -210,7 +224,7 @@ static void help(const char *topic) {
     int col = 100;
     for (int i = 0; i < current->nglobals; i++) {
       Value v = current->globals[i];
-      if (!IS_NATIVE(v)) continue;
+      if (!IS_NATIVE(v) || current->global_names[i]->chars[0] == '%') continue;
       const char *name = current->global_names[i]->chars;
       if (col + strlen(name) > 70) {
         fputs("\n ", stdout);

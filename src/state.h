@@ -43,6 +43,7 @@ typedef enum {
   GLOBAL_BUILTIN, /* a built-in function: may be shadowed by `let` */
   GLOBAL_UNIT,    /* a unit constant such as EUR: may not be redefined */
   GLOBAL_PARAM,   /* a model parameter (param NAME = ...) */
+  GLOBAL_STDLIB,  /* a function of the stdlib (the model and the audit call it) */
 } GlobalKind;
 
 struct Interp {

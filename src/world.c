@@ -597,7 +597,7 @@ static Value f_set(Interp *I, int argc, Value *args) {
   Value old = I->globals[g];
   if (num_is(old) && num_is(args[1]) && old.unit != args[1].unit) {
     char a[100], b[100];
-    interp_throw(I, "set %s: the value must be in %s like its default, not %s", name->chars,
+    interp_throw(I, "set %s: the value must have the unit of its default (%s), not %s", name->chars,
                  unit_text(I, old.unit, a, sizeof a), unit_text(I, args[1].unit, b, sizeof b));
   }
   I->globals[g] = args[1];
@@ -1305,6 +1305,7 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   Value rest = num_sub(I, left, paid);
   rest.unit = unit_eur(I);
   set_field(I, p, "remaining", rest);
+  world_record_write(I, p, str_new(I, "remaining"), left, rest);
   Value purpose = field(I, f, "purpose");
   ObjRecord *e = record_new(I);
   set_field(I, e, "year", INT_VAL(I->current_year));
@@ -1330,9 +1331,11 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   if (IS_RECORD(pay_rec)) {
     ObjString *key = AS_STRING(purpose);
     Value cur;
-    Value sum = record_get(AS_RECORD(pay_rec), key, &cur) ? num_add(I, cur, paid) : paid;
+    bool had = record_get(AS_RECORD(pay_rec), key, &cur);
+    Value sum = had ? num_add(I, cur, paid) : paid;
     sum.unit = unit_eur(I);
     record_set(I, AS_RECORD(pay_rec), key, sum);
+    world_record_write(I, AS_RECORD(pay_rec), key, had ? cur : NIL_VAL, sum);
   }
   return paid;
 }
@@ -1342,9 +1345,6 @@ static Value f_paid(Interp *I, int argc, Value *args) {
   if (!IS_ENTITY(args[0])) interp_throw(I, "paid: expected a cluster, not %s", value_type_name(args[0]));
   Value total = INT_VAL(0);
   total.unit = unit_eur(I);
-  Value pr = field(I, AS_RECORD(args[0]), "payments");
-  if (!IS_RECORD(pr)) return total;
-  ObjRecord *r = AS_RECORD(pr);
   ObjString *want = NULL;
   if (argc > 1) {
     want = lib_string_arg(I, "paid", args, 1);
@@ -1355,6 +1355,9 @@ static Value f_paid(Interp *I, int argc, Value *args) {
                    want->chars);
     want = str_copy(I, want->chars, want->length);
   }
+  Value pr = field(I, AS_RECORD(args[0]), "payments");
+  if (!IS_RECORD(pr)) return total;
+  ObjRecord *r = AS_RECORD(pr);
   for (int i = 0; i < r->count; i++) {
     if (want && r->keys[i] != want) continue;
     total = num_add(I, total, r->values[i]);
@@ -1374,7 +1377,9 @@ static Value f_ledger(Interp *I, int argc, Value *args) {
 
 static Value f_active(Interp *I, int argc, Value *args) {
   if (!IS_RECORD(args[0])) interp_throw(I, "active: expected a fund or partnership, not %s", value_type_name(args[0]));
-  return BOOL_VAL(in_range(field(I, AS_RECORD(args[0]), "years"), I->current_year));
+  Value years = field(I, AS_RECORD(args[0]), "years");
+  if (IS_NIL(years)) return BOOL_VAL(true); /* no years: always active */
+  return BOOL_VAL(in_range(years, I->current_year));
 }
 
 static Value f_contains(Interp *I, int argc, Value *args) {
@@ -1808,7 +1813,7 @@ void world_list(Interp *I, FILE *out, const char *what) {
     if (I->params->items.count == 0) buf_puts(&b, "no params declared\n");
     for (int i = 0; i < I->params->items.count; i++) {
       ObjRecord *p = AS_RECORD(I->params->items.items[i]);
-      buf_printf(&b, "  %-24s ", AS_CSTRING(field(I, p, "name")));
+      buf_printf(&b, "  %-34s ", AS_CSTRING(field(I, p, "name")));
       Buffer v;
       buf_init(&v);
       value_print(I, &v, field(I, p, "default"), false);

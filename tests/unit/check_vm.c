@@ -341,7 +341,7 @@ START_TEST(test_recursion_depth) {
   expect_at_rest(box.I);
   /* the interpreter is still usable, and still allows deep (not too deep) recursion */
   expect_out("print 1 + 1\n", "2\n");
-  expect_out("fn sum(n) { if n == 0 { return 0 } return n + sum(n - 1) }\nprint sum(9000)\n",
+  expect_out("fn sum_to(n) { if n == 0 { return 0 } return n + sum_to(n - 1) }\nprint sum_to(9000)\n",
              "40504500\n");
   /* again, through a built-in that calls back into the VM */
   expect_error("print map([1], fn(x) = deep(x))\n", "", "recursion too deep");
@@ -358,7 +358,7 @@ START_TEST(test_recursion_depth) {
     ck_assert_msg(r.r == INTERP_ERROR, "round %d: %s", i, result_name(r.r));
   }
   expect_at_rest(box.I);
-  expect_out("print sum(9900)\n", "49009950\n");
+  expect_out("print sum_to(9900)\n", "49009950\n");
 }
 END_TEST
 
