@@ -220,6 +220,11 @@ static double max2(double a, double b) { return a > b ? a : b; }
 static double ratio_to_double(mpz_srcptr n, mpz_srcptr d) {
   int sign = mpz_sgn(n);
   if (sign == 0) return 0.0;
+  /* Fast path: numerator and denominator exact as doubles (below 2^53);
+   * IEEE division of exact operands is correctly rounded. Money such as
+   * 1234567/100 EUR takes this path. */
+  if (mpz_sizeinbase(n, 2) <= 53 && (!d || mpz_sizeinbase(d, 2) <= 53))
+    return (double)mpz_get_si(n) / (d ? (double)mpz_get_si(d) : 1.0);
   long nb = (long)mpz_sizeinbase(n, 2);
   long db = d ? (long)mpz_sizeinbase(d, 2) : 1;
   long e = nb - db; /* 2^(e-1) < |n|/d < 2^(e+1) */
