@@ -52,6 +52,7 @@ static bool equal_depth(Value a, Value b, int depth) {
   }
   case OBJ_RECORD: {
     ObjRecord *x = AS_RECORD(a), *y = AS_RECORD(b);
+    if (x->kind != KIND_RECORD || y->kind != KIND_RECORD) return false; /* entities: by identity */
     if (x->count != y->count) return false;
     for (int i = 0; i < x->count; i++) {
       Value v;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1056,18 +1057,6 @@ static bool write_all(int fd, const void *p, size_t n) {
   return true;
 }
 
-static bool read_all(int fd, void *p, size_t n) {
-  char *c = p;
-  while (n > 0) {
-    ssize_t r = read(fd, c, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    c += r;
-    n -= (size_t)r;
-  }
-  return true;
-}
-
 typedef struct {
   Interp *I;
   ObjScenario *s;
@@ -1076,25 +1065,20 @@ typedef struct {
   int np, jobs;
 } ManyRuns;
 
-/* A worker: runs worker, worker+jobs, ... and writes (index, row) pairs;
- * an error writes index -1 and the message. Never returns. */
+/* A worker: runs worker+1, worker+1+jobs, ... writing each row straight
+ * into the shared matrix; an error sends the message (at most 32 KiB, so
+ * the write never blocks) through the pipe. Never returns. */
 static _Noreturn void worker(ManyRuns *mr, int w, int fd) {
   Interp *I = mr->I;
   ErrorJmp j;
   j.prev = NULL;
   I->err_jmp = &j;
-  double *row = malloc(sizeof(double) * (size_t)(mr->np ? mr->np : 1));
   if (setjmp(j.buf) == 0) {
-    for (int64_t k = 1 + w; k < mr->s->runs; k += mr->jobs) {
-      run_row(I, mr->s, mr->shape, k, row);
-      if (!write_all(fd, &k, sizeof k) || !write_all(fd, row, sizeof(double) * (size_t)mr->np)) _exit(3);
-    }
+    for (int64_t k = 1 + w; k < mr->s->runs; k += mr->jobs)
+      run_row(I, mr->s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
     _exit(0);
   }
-  int64_t bad = -1;
-  uint32_t len = (uint32_t)I->traceback.len;
-  write_all(fd, &bad, sizeof bad);
-  write_all(fd, &len, sizeof len);
+  size_t len = I->traceback.len < 32768 ? I->traceback.len : 32768;
   write_all(fd, I->traceback.data, len);
   _exit(1);
 }
@@ -1104,12 +1088,17 @@ static void many_runs_parallel(ManyRuns *mr) {
   int jobs = mr->jobs;
   int fds[64];
   pid_t pids[64];
+  int started = 0;
   fflush(NULL);
   for (int w = 0; w < jobs; w++) {
     int p[2];
-    if (pipe(p) != 0) interp_throw(I, "run: cannot start worker processes (no pipe)");
+    if (pipe(p) != 0) break;
     pid_t pid = fork();
-    if (pid < 0) interp_throw(I, "run: cannot start worker processes (fork failed)");
+    if (pid < 0) {
+      close(p[0]);
+      close(p[1]);
+      break;
+    }
     if (pid == 0) {
       close(p[0]);
       for (int k = 0; k < w; k++) close(fds[k]);
@@ -1118,52 +1107,30 @@ static void many_runs_parallel(ManyRuns *mr) {
     close(p[1]);
     fds[w] = p[0];
     pids[w] = pid;
+    started++;
   }
-  /* collect: each worker's rows arrive in order; read workers one after the
-   * other (a worker blocked on a full pipe waits for its turn, which is fine) */
-  Buffer err;
-  buf_init(&err);
-  bool failed = false;
-  for (int w = 0; w < jobs; w++) {
-    for (;;) {
-      int64_t k;
-      if (!read_all(fds[w], &k, sizeof k)) break;
-      if (k == -1) {
-        uint32_t len;
-        if (read_all(fds[w], &len, sizeof len) && len < (1u << 20)) {
-          char *msg = malloc(len + 1);
-          if (msg && read_all(fds[w], msg, len)) {
-            msg[len] = '\0';
-            if (!failed) buf_puts(&err, msg);
-          }
-          free(msg);
-        }
-        failed = true;
-        break;
-      }
-      if (k < 1 || k >= mr->s->runs ||
-          !read_all(fds[w], mr->m + (size_t)k * (size_t)mr->np, sizeof(double) * (size_t)mr->np)) {
-        failed = true;
-        break;
-      }
-    }
-    close(fds[w]);
-  }
-  int status_bad = 0;
-  for (int w = 0; w < jobs; w++) {
+  bool bad = started < jobs;
+  for (int w = 0; w < started; w++) {
     int st;
     while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR) {
     }
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) status_bad = 1;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) bad = true;
   }
-  if (failed || status_bad) {
-    if (err.len) {
-      fputs(err.data, I->err);
-      buf_free(&err);
-      interp_throw(I, "run: scenario %s failed in a worker process (the error is above)", mr->s->name->chars);
-    }
+  Buffer err;
+  buf_init(&err);
+  for (int w = 0; w < started; w++) {
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fds[w], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+      if (n > 0 && err.len < 65536) buf_put(&err, chunk, (size_t)n);
+    close(fds[w]);
+  }
+  if (bad) {
+    if (err.len) fputs(err.data, I->err);
     buf_free(&err);
-    interp_throw(I, "run: a worker process for scenario %s stopped unexpectedly", mr->s->name->chars);
+    if (started < jobs) interp_throw(I, "run: cannot start %d worker processes; try --jobs 1", jobs);
+    interp_throw(I, "run: scenario %s failed in a worker process%s", mr->s->name->chars,
+                 err.len ? " (the error is above)" : "");
   }
   buf_free(&err);
 }
@@ -1176,7 +1143,19 @@ static void many_runs(Interp *I, ObjScenario *s) {
   if (cells > ((size_t)1 << 28))
     interp_throw(I, "run: %lld runs of scenario %s would keep too many numbers (%zu); use fewer runs",
                  (long long)s->runs, s->name->chars, cells);
-  double *m = malloc(sizeof(double) * cells);
+  int jobs = I->jobs > 0 ? I->jobs : 1;
+  if (jobs > 64) jobs = 64;
+  if (jobs > s->runs - 1) jobs = (int)(s->runs - 1);
+  /* workers write their rows straight into a matrix shared with them */
+  bool shared = jobs > 1;
+  size_t bytes = sizeof(double) * cells;
+  double *m = shared ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+                     : malloc(bytes);
+  if (shared && m == MAP_FAILED) {
+    shared = false;
+    jobs = 1;
+    m = malloc(bytes);
+  }
   double *scratch = malloc(sizeof(double) * (size_t)s->runs);
   if (!m || !scratch) {
     fputs("clusim: out of memory\n", stderr);
@@ -1190,17 +1169,16 @@ static void many_runs(Interp *I, ObjScenario *s) {
   Value *sp = I->sp;
   if (setjmp(j.buf) != 0) {
     I->err_jmp = j.prev;
-    free(m);
+    if (shared) munmap(m, bytes);
+    else free(m);
     free(scratch);
     vm_unwind(I, frames, sp);
     longjmp(I->err_jmp->buf, 1);
   }
   int n = 0;
   flatten(I, shape, shape, m, &n);
-  ManyRuns mr = {I, s, shape, m, np, I->jobs > 0 ? I->jobs : 1};
-  if (mr.jobs > 64) mr.jobs = 64;
-  if (mr.jobs > s->runs - 1) mr.jobs = (int)(s->runs - 1);
-  if (mr.jobs > 1) {
+  ManyRuns mr = {I, s, shape, m, np, jobs};
+  if (shared) {
     many_runs_parallel(&mr);
   } else {
     for (int64_t k = 1; k < s->runs; k++) run_row(I, s, shape, k, m + (size_t)k * (size_t)np);
@@ -1210,7 +1188,8 @@ static void many_runs(Interp *I, ObjScenario *s) {
   s->first_results = shape;
   s->run_index = 0;
   I->err_jmp = j.prev;
-  free(m);
+  if (shared) munmap(m, bytes);
+  else free(m);
   free(scratch);
   interp_pop_roots(I, 1);
 }
@@ -1307,6 +1286,7 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   set_field(I, p, "remaining", rest);
   world_record_write(I, p, str_new(I, "remaining"), left, rest);
   Value purpose = field(I, f, "purpose");
+  if (s->run_index == 0) { /* only the first run keeps a ledger */
   ObjRecord *e = record_new(I);
   set_field(I, e, "year", INT_VAL(I->current_year));
   set_field(I, e, "programme", field(I, p, "name"));
@@ -1325,7 +1305,8 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   set_field(I, e, "aid_zone", IS_ENTITY(region) ? field(I, AS_RECORD(region), "aid_zone") : OBJ_VAL(str_new(I, "none")));
   set_field(I, e, "sme_members", field(I, AS_RECORD(field(I, c, "members")), "sme"));
   if (!IS_NIL(field(I, f, "per_sme"))) set_field(I, e, "per_sme", field(I, f, "per_sme"));
-  if (s->run_index == 0) list_append(I, s->ledger, OBJ_VAL(e));
+  list_append(I, s->ledger, OBJ_VAL(e));
+  }
   /* this year's payments to the recipient, by purpose */
   Value pay_rec = field(I, c, "payments");
   if (IS_RECORD(pay_rec)) {
