@@ -98,6 +98,12 @@ struct Interp {
   int current_rule;   /* index of the running rule, -1 outside rules */
   int64_t current_year;
   int jobs; /* worker processes for scenarios with several runs (--jobs) */
+  /* field names the C code of the world asks for, by the address of the
+   * C string literal naming them (world.c: name_of) */
+  struct {
+    const char *literal;
+    ObjString *name;
+  } name_cache[64];
 
   /* random numbers: xoshiro256** state, seeded by seed(n) */
   uint64_t rng[4];

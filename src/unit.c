@@ -105,6 +105,8 @@ bool unit_lookup(UnitTable *t, const char *name, UnitId *out) {
 
 /* a + sign*b, exponent by exponent; sign is 1 (multiply) or -1 (divide). */
 static UnitId combine(Interp *I, UnitTable *t, UnitId a, UnitId b, int sign) {
+  unsigned slot = (a * 31u + b * 7u + (unsigned)(sign + 1)) & 63u;
+  if (t->memo[slot].sign == sign && t->memo[slot].a == a && t->memo[slot].b == b) return t->memo[slot].result;
   const UnitVector *va = vec(t, a), *vb = vec(t, b);
   UnitVector r;
   for (int i = 0; i < UNIT_MAX_BASES; i++) {
@@ -112,7 +114,12 @@ static UnitId combine(Interp *I, UnitTable *t, UnitId a, UnitId b, int sign) {
     if (e < -EXP_MAX || e > EXP_MAX) interp_throw(I, "unit exponent too large");
     r.exp[i] = (int8_t)e;
   }
-  return intern(t, &r); /* may move t->vectors: va and vb are dead by now */
+  UnitId result = intern(t, &r); /* may move t->vectors: va and vb are dead by now */
+  t->memo[slot].a = a;
+  t->memo[slot].b = b;
+  t->memo[slot].sign = (int8_t)sign;
+  t->memo[slot].result = result;
+  return result;
 }
 
 UnitId unit_mul(Interp *I, UnitTable *t, UnitId a, UnitId b) {

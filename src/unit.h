@@ -27,6 +27,12 @@ typedef struct UnitTable {
   char *base_names[UNIT_MAX_BASES];
   int count, capacity; /* interned vectors; index = UnitId */
   UnitVector *vectors;
+  /* recent products and quotients: a model multiplies the same units
+   * again and again, and a hit saves combining and interning vectors */
+  struct {
+    UnitId a, b, result;
+    int8_t sign; /* 0: empty slot */
+  } memo[64];
 } UnitTable;
 
 /* Set up with the built-in bases EUR (index 0) and year (index 1). */

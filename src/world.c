@@ -108,6 +108,7 @@ void world_mark_roots(Interp *I) {
   gc_mark_obj(I, (Obj *)I->scenarios);
   gc_mark_obj(I, (Obj *)I->running);
   gc_mark_obj(I, (Obj *)I->applying);
+  for (int i = 0; i < 64; i++) gc_mark_obj(I, (Obj *)I->name_cache[i].name);
 }
 
 static World *world_alloc(Interp *I) {
@@ -122,13 +123,25 @@ static World *world_alloc(Interp *I) {
 
 /* ---- small helpers --------------------------------------------------------- */
 
+/* The interned string for a field name given as a C string literal,
+ * cached by the literal's address (the rules ask for the same few names
+ * millions of times). */
+static ObjString *name_of(Interp *I, const char *literal) {
+  unsigned slot = (unsigned)(((uintptr_t)literal >> 3) & 63u);
+  if (I->name_cache[slot].literal == literal) return I->name_cache[slot].name;
+  ObjString *s = str_new(I, literal);
+  I->name_cache[slot].literal = literal;
+  I->name_cache[slot].name = s;
+  return s;
+}
+
 static Value field(Interp *I, ObjRecord *r, const char *name) {
   Value v;
-  return record_get(r, str_new(I, name), &v) ? v : NIL_VAL;
+  return record_get(r, name_of(I, name), &v) ? v : NIL_VAL;
 }
 
 static void set_field(Interp *I, ObjRecord *r, const char *name, Value v) {
-  record_set(I, r, str_new(I, name), v);
+  record_set(I, r, name_of(I, name), v);
 }
 
 static const char *entity_name(Interp *I, ObjRecord *e) {
