@@ -20,6 +20,9 @@ Value lib_number_arg(Interp *I, const char *fn, Value *args, int i);
 int64_t lib_int_arg(Interp *I, const char *fn, Value *args, int i);
 bool lib_is_callable(Value v);
 
+/* Write a file through a temporary file and a rename; NULL or the reason. */
+const char *lib_write_file(const char *path, const char *data, size_t len);
+
 /* Seed the random stream (also done at start-up with a fixed seed). */
 void lib_random_seed(Interp *I, uint64_t seed);
 

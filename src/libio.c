@@ -172,27 +172,37 @@ static Value f_write_csv(Interp *I, int argc, Value *args) {
       buf_putc(&b, '\n');
     }
   }
-  ObjString *tmp = str_printf(I, "%s.tmpXXXXXX", path->chars);
-  char *tmpl = strdup(tmp->chars);
-  int fd = tmpl ? mkstemp(tmpl) : -1;
+  const char *why = lib_write_file(path->chars, b.data, b.len);
+  buf_free(&b);
+  if (why) interp_throw(I, "write_csv: cannot write '%s': %s", path->chars, why);
+  return NIL_VAL;
+}
+
+/* Write a whole file safely: into a temporary file beside it, renamed over
+ * the target only when everything is written, so a failure never leaves
+ * half a file. Returns NULL, or the reason it failed. */
+const char *lib_write_file(const char *path, const char *data, size_t len) {
+  size_t n = strlen(path) + 16;
+  char *tmpl = malloc(n);
+  if (!tmpl) return "out of memory";
+  snprintf(tmpl, n, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(tmpl);
   int err = errno;
   bool ok = fd >= 0;
   if (ok) {
     FILE *f = fdopen(fd, "wb");
-    ok = f && fwrite(b.data, 1, b.len, f) == b.len;
+    ok = f && fwrite(data, 1, len, f) == len;
     err = errno;
     if (f) ok = (fclose(f) == 0) && ok;
     else close(fd);
-    if (ok && rename(tmpl, path->chars) != 0) {
+    if (ok && rename(tmpl, path) != 0) {
       err = errno;
       ok = false;
     }
     if (!ok) unlink(tmpl);
   }
   free(tmpl);
-  buf_free(&b);
-  if (!ok) interp_throw(I, "write_csv: cannot write '%s': %s", path->chars, io_reason(err));
-  return NIL_VAL;
+  return ok ? NULL : io_reason(err);
 }
 
 void lib_io_open(Interp *I) {

@@ -1768,33 +1768,9 @@ static Value f_export(Interp *I, int argc, Value *args) {
     Value v = s->results->values[i];
     if (IS_RECORD(v)) export_record(I, &b, s, s->results->keys[i]->chars, NULL, AS_RECORD(v));
   }
-  size_t n = strlen(path) + 16;
-  char *tmp = malloc(n);
-  if (!tmp) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
-  snprintf(tmp, n, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp);
-  int err = errno;
-  bool ok = fd >= 0;
-  if (ok) {
-    FILE *f = fdopen(fd, "wb");
-    ok = f && fwrite(b.data, 1, b.len, f) == b.len;
-    err = errno;
-    if (f) ok = (fclose(f) == 0) && ok;
-    else close(fd);
-    if (ok && rename(tmp, path) != 0) {
-      err = errno;
-      ok = false;
-    }
-    if (!ok) unlink(tmp);
-  }
-  free(tmp);
+  const char *why = lib_write_file(path, b.data, b.len);
   buf_free(&b);
-  if (!ok)
-    interp_throw(I, "export: cannot write '%s': %s", path,
-                 err == ENOENT ? "no such directory" : err == EACCES ? "permission denied" : "write error");
+  if (why) interp_throw(I, "export: cannot write '%s': %s", path, why);
   return NIL_VAL;
 }
 
