@@ -6,8 +6,8 @@
 #        make bench                      (builds, then runs this with ./build/clusim)
 #
 #   CLUSIM_BINARY  default ./build/clusim
-#   PROGRAM        any of: startup fib loop calls fields strings harmonic
-#                  (default: all of them)
+#   PROGRAM        any of: startup fib loop calls fields strings harmonic world
+#                  (default: all of them; `world` alone: sh bench/run.sh ./build/clusim world)
 #
 # Environment:
 #   RUNS=5              timed runs per program (after WARMUP runs)
@@ -21,6 +21,14 @@
 #   NO_INSTALL=1        do not call scripts/install-deps.sh lua5.4 (it is run
 #                       first otherwise, to make sure Lua 5.4 is installed)
 #
+# The `world` benchmark (bench/world/, see bench/README.md) is timed apart:
+#   WORLD_REPEAT=1      timed runs per implementation (best wall-clock kept); no warm-up
+#   WORLD_TIMEOUT=900   seconds before one world run is abandoned
+#   WORLD_CLUSTERS=1000 size of the generated world (other sizes go to bench/results/)
+#   WORLD_RUNS=100      runs: of the scenario (Monte Carlo runs)
+#   WORLD_JOBS=         also time `clusim --jobs N` (default: the number of CPUs
+#                       when there are several; 0 or 1 = do not)
+#
 # Prints a table (best-of-RUNS wall-clock times) and writes it, with the
 # versions used, to bench/results/latest.txt (bench/results/ is git-ignored).
 # Exit status: 0 all ran and printed the expected output; 1 some program failed,
@@ -33,7 +41,7 @@ root=$(cd "$here/.." && pwd)
 progs="$here/programs"
 results="$here/results"
 
-ALL="startup fib loop calls fields strings harmonic"
+ALL="startup fib loop calls fields strings harmonic world"
 
 clusim=${1:-./build/clusim}
 [ $# -gt 0 ] && shift
@@ -172,10 +180,10 @@ run_once() {
 }
 
 # ---------------------------------------------------------------- formatting
-fmt_ms() {   # seconds -> "123.4 ms"; non-numbers pass through
+fmt_ms() {   # seconds -> "123.4 ms" (or "12.3 s" from 10 s on); non-numbers pass through
     case "$1" in
         ''|*[!0-9.eE+-]*) printf '%s' "${1:--}" ;;
-        *) awk -v s="$1" 'BEGIN { ms = s * 1000; if (ms < 100) printf "%.1f ms", ms; else printf "%.0f ms", ms }' ;;
+        *) awk -v s="$1" 'BEGIN { ms = s * 1000; if (ms < 100) printf "%.1f ms", ms; else if (ms < 10000) printf "%.0f ms", ms; else printf "%.1f s", s }' ;;
     esac
 }
 is_num() { case "$1" in ''|*[!0-9.eE+-]*) return 1 ;; *) return 0 ;; esac; }
@@ -208,7 +216,14 @@ problems=0
 rows="$tmp/rows"
 : >"$rows"
 
+# The `world` entry (a simulation, timed apart with /usr/bin/time): bench/world/world.sh
+. "$here/world/world.sh"
+
 for name in $selected; do
+    if [ "$name" = world ]; then
+        world_bench
+        continue
+    fi
     runs=$RUNS
     if [ "$name" = startup ]; then
         runs=$STARTUP_RUNS
@@ -314,6 +329,10 @@ if is_num "${h_c:-}" && is_num "${h_p:-}"; then
         say ""
         say "harmonic net of start-up (minus '-e print 1' time): Clusim $(fmt_ms "$hn_c"), Python $(fmt_ms "$hn_p"), Python/Clusim $(ratio "$hn_p" "$hn_c")"
     fi
+fi
+if [ -s "$tmp/world_block" ]; then
+    say ""
+    while IFS= read -r w; do say "$w"; done <"$tmp/world_block"
 fi
 say ""
 say "Clusim/Lua: lower is better (1.00x = as fast as Lua).  Python/Clusim: higher is better."
