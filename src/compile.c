@@ -306,6 +306,11 @@ static NameKind resolve_name(Compiler *c, const char *name, SrcLoc loc, int *ind
     *index = global_slot(c->I, str_new(c->I, name));
     return NAME_GLOBAL;
   }
+  /* a name of the stdlib that loads on first use */
+  if (interp_autoload(c->I, name) && (i = global_find(c->I, str_new(c->I, name))) >= 0) {
+    *index = i;
+    return NAME_GLOBAL;
+  }
   return NAME_UNKNOWN;
 }
 
@@ -924,6 +929,7 @@ static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
  * param: the model and the audit call them, and would silently break. */
 static void check_not_reserved(Compiler *c, const char *name, SrcLoc loc) {
   if (!at_top_level(c)) return;
+  interp_autoload(c->I, name);
   int g = global_find(c->I, str_new(c->I, name));
   if (g < 0 || IS_UNDEF(c->I->globals[g])) return;
   switch (c->I->global_kinds[g]) {

@@ -54,6 +54,7 @@ void global_define(Interp *I, const char *name, Value v, GlobalKind kind, const 
 }
 
 const char *interp_help(Interp *I, const char *name) {
+  interp_autoload(I, name);
   int g = global_find(I, str_new(I, name));
   if (g < 0 || IS_UNDEF(I->globals[g])) return NULL;
   if (IS_NATIVE(I->globals[g])) return AS_NATIVE(I->globals[g])->help;
@@ -273,6 +274,94 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
   vm_run_toplevel(I, f);
 }
 
+/* ---- loading on first use -------------------------------------------------
+ *
+ * The state-aid audit is a large stdlib file most sessions never use, so
+ * it is not compiled at start-up: its top-level names (lines starting with
+ * `param NAME` or `fn NAME`) are noted, and the file is loaded the first
+ * time one of them is needed - by the compiler meeting the name, by `set`,
+ * by `audit`, by :params or :help.  Collection is off while it loads,
+ * because the compiler that asked may hold unrooted objects.
+ */
+
+static void note_autoload(Interp *I, const char *file) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/%s", I->stdlib_dir, file);
+  const char *why;
+  char *text = read_file(path, &why);
+  if (!text) return;
+  ObjString *f = str_new(I, file);
+  for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    const char *p = NULL;
+    if (strncmp(line, "param ", 6) == 0) p = line + 6;
+    else if (strncmp(line, "fn ", 3) == 0) p = line + 3;
+    if (!p) continue;
+    const char *e = p;
+    while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_') e++;
+    if (e > p) table_set(I, &I->autoload, str_copy(I, p, (int)(e - p)), OBJ_VAL(f));
+  }
+  free(text);
+}
+
+typedef struct {
+  ObjString *file;
+} AutoloadJob;
+
+static void autoload_job(Interp *I, void *ud) {
+  ObjString *path = str_printf(I, "%s/%s", I->stdlib_dir, ((AutoloadJob *)ud)->file->chars);
+  interp_import(I, path, NULL);
+}
+
+/* The functions the model and the audit call are protected from being
+ * redefined (the prelude's helpers stay the user's to change). */
+static void protect_stdlib(Interp *I) {
+  for (int g = 0; g < I->nglobals; g++) {
+    if (I->global_kinds[g] != GLOBAL_VAR || !IS_CLOSURE(I->globals[g])) continue;
+    const char *from = source_name(AS_CLOSURE(I->globals[g])->function->chunk.source);
+    const char *base = strrchr(from, '/');
+    base = base ? base + 1 : from;
+    if (strcmp(base, "model.clu") == 0 || strcmp(base, "stateaid.clu") == 0) I->global_kinds[g] = GLOBAL_STDLIB;
+  }
+}
+
+static bool load_file_now(Interp *I, ObjString *file) {
+  /* forget every name of this file first: loading happens once */
+  for (int i = 0; i < I->autoload.capacity; i++) {
+    Entry *e = &I->autoload.entries[i];
+    if (e->key && IS_STRING(e->value) && AS_STRING(e->value) == file) table_delete(&I->autoload, e->key);
+  }
+  bool gc = I->gc_enabled, repl = I->repl;
+  I->gc_enabled = false;
+  I->repl = false;
+  AutoloadJob job = {file};
+  bool ok = interp_pcall(I, autoload_job, &job);
+  I->gc_enabled = gc;
+  I->repl = repl;
+  protect_stdlib(I);
+  if (!ok) {
+    fputs(I->traceback.data, I->err);
+    fflush(I->err);
+  }
+  return ok;
+}
+
+bool interp_autoload(Interp *I, const char *name) {
+  if (I->autoload.count == 0) return false;
+  Value file;
+  if (!table_get(&I->autoload, str_new(I, name), &file)) return false;
+  return load_file_now(I, AS_STRING(file));
+}
+
+void interp_autoload_all(Interp *I) {
+  while (I->autoload.count > 0) {
+    ObjString *file = NULL;
+    for (int i = 0; i < I->autoload.capacity && !file; i++)
+      if (I->autoload.entries[i].key) file = AS_STRING(I->autoload.entries[i].value);
+    if (!file) break;
+    load_file_now(I, file);
+  }
+}
+
 /* ---- life cycle ---------------------------------------------------------- */
 
 /* Where the stdlib lives: $CLUSIM_STDLIB, then next to the binary
@@ -318,6 +407,7 @@ Interp *interp_new(const InterpOptions *opts) {
   table_init(&I->strings);
   table_init(&I->global_index);
   table_init(&I->imported);
+  table_init(&I->autoload);
   unit_table_init(&I->units);
   buf_init(&I->errmsg);
   buf_init(&I->traceback);
@@ -353,16 +443,8 @@ Interp *interp_new(const InterpOptions *opts) {
       I->repl = false;
       interp_run_file(I, prelude);
       I->repl = was_repl;
-      /* the functions the model and the audit call are now protected from
-       * being redefined (the prelude's helpers stay the user's to change) */
-      for (int g = 0; g < I->nglobals; g++) {
-        if (I->global_kinds[g] != GLOBAL_VAR || !IS_CLOSURE(I->globals[g])) continue;
-        const char *from = source_name(AS_CLOSURE(I->globals[g])->function->chunk.source);
-        const char *base = strrchr(from, '/');
-        base = base ? base + 1 : from;
-        if (strcmp(base, "model.clu") == 0 || strcmp(base, "stateaid.clu") == 0)
-          I->global_kinds[g] = GLOBAL_STDLIB;
-      }
+      note_autoload(I, "stateaid.clu");
+      protect_stdlib(I);
     }
   }
   return I;
@@ -380,6 +462,7 @@ void interp_free(Interp *I) {
   table_free(I, &I->strings);
   table_free(I, &I->global_index);
   table_free(I, &I->imported);
+  table_free(I, &I->autoload);
   FREE_ARRAY(I, Value, I->globals, I->globals_capacity);
   FREE_ARRAY(I, ObjString *, I->global_names, I->globals_capacity);
   FREE_ARRAY(I, uint8_t, I->global_kinds, I->globals_capacity);

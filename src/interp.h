@@ -51,6 +51,12 @@ _Noreturn void interp_throw(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
 bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud);
 const char *interp_error_message(Interp *I);
 
+/* Load the stdlib file that defines `name`, if it is one loaded on first
+ * use and not loaded yet; true when it was loaded now. Errors are printed. */
+bool interp_autoload(Interp *I, const char *name);
+/* Load every such file (for :params). */
+void interp_autoload_all(Interp *I);
+
 /* Help line of a built-in or parameter, NULL if unknown. */
 const char *interp_help(Interp *I, const char *name);
 

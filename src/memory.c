@@ -149,6 +149,7 @@ static void mark_roots(Interp *I) {
   }
   table_mark(I, &I->global_index);
   table_mark(I, &I->imported);
+  table_mark(I, &I->autoload);
   gc_mark_obj(I, (Obj *)I->args);
   world_mark_roots(I);
 }

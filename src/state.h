@@ -81,6 +81,7 @@ struct Interp {
   /* sources, settings, streams */
   Source *sources;
   Table imported; /* absolute path -> true */
+  Table autoload; /* name -> stdlib file that defines it, loaded on first use */
   int64_t max_digits;
   bool repl;
   FILE *out, *err;

@@ -605,6 +605,7 @@ static Value f_scenario_field(Interp *I, int argc, Value *args) {
 static Value f_set(Interp *I, int argc, Value *args) {
   ObjString *name = AS_STRING(args[0]);
   int g = global_find(I, name);
+  if ((g < 0 || I->global_kinds[g] != GLOBAL_PARAM) && interp_autoload(I, name->chars)) g = global_find(I, name);
   if (g < 0 || I->global_kinds[g] != GLOBAL_PARAM)
     interp_throw(I, "set: '%s' is not a param (declare it with param %s = ... \"doc\")", name->chars,
                  name->chars);
@@ -1239,6 +1240,8 @@ static void report_exhausted(Interp *I, ObjScenario *s) {
 
 static Value f_run(Interp *I, int argc, Value *args) {
   ObjList *l = AS_LIST(args[0]);
+  /* every param exists before a run saves them (the audit's load on first use) */
+  interp_autoload_all(I);
   for (int i = 0; i < l->items.count; i++) {
     Value v = l->items.items[i];
     if (!IS_SCENARIO(v)) interp_throw(I, "run: expected a scenario, not %s", value_type_name(v));
@@ -1690,6 +1693,8 @@ static Value f_why(Interp *I, int argc, Value *args) {
 static Value f_audit(Interp *I, int argc, Value *args) {
   ObjScenario *s = run_scenario_arg(I, "audit", args[0]);
   int fg = global_find(I, str_new(I, "state_aid_audit"));
+  if ((fg < 0 || !lib_is_callable(I->globals[fg])) && interp_autoload(I, "state_aid_audit"))
+    fg = global_find(I, str_new(I, "state_aid_audit"));
   if (fg < 0 || !lib_is_callable(I->globals[fg]))
     interp_throw(I, "audit: the state-aid audit (stdlib/stateaid.clu) is not loaded");
   SavedGlobals saved = {0};
@@ -1780,6 +1785,7 @@ void world_list(Interp *I, FILE *out, const char *what) {
   Buffer b;
   buf_init(&b);
   if (strcmp(what, "params") == 0) {
+    interp_autoload_all(I);
     if (I->params->items.count == 0) buf_puts(&b, "no params declared\n");
     for (int i = 0; i < I->params->items.count; i++) {
       ObjRecord *p = AS_RECORD(I->params->items.items[i]);
