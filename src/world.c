@@ -1275,6 +1275,30 @@ static ObjRecord *fund_arg(Interp *I, const char *fn, Value v) {
   return AS_RECORD(v);
 }
 
+/* The ledger entry of one payment (the first run of a scenario keeps them). */
+static void add_ledger_entry(Interp *I, ObjScenario *s, ObjRecord *f, ObjRecord *p, ObjRecord *c,
+                             Value purpose, Value paid, Value unpaid) {
+  ObjRecord *e = record_new(I);
+  set_field(I, e, "year", INT_VAL(I->current_year));
+  set_field(I, e, "programme", field(I, p, "name"));
+  set_field(I, e, "recipient", field(I, c, "name"));
+  set_field(I, e, "purpose", purpose);
+  set_field(I, e, "amount", paid);
+  Value elig = field(I, f, "eligible_costs");
+  Value elig_year = num_mul(I, elig, INT_VAL(1));
+  elig_year.unit = unit_eur(I);
+  set_field(I, e, "eligible_costs", elig_year);
+  set_field(I, e, "unpaid", unpaid);
+  set_field(I, e, "aid", field(I, p, "aid"));
+  set_field(I, e, "level", field(I, p, "level"));
+  Value region = field(I, c, "region");
+  set_field(I, e, "region", IS_ENTITY(region) ? field(I, AS_RECORD(region), "name") : NIL_VAL);
+  set_field(I, e, "aid_zone", IS_ENTITY(region) ? field(I, AS_RECORD(region), "aid_zone") : OBJ_VAL(str_new(I, "none")));
+  set_field(I, e, "sme_members", field(I, AS_RECORD(field(I, c, "members")), "sme"));
+  if (!IS_NIL(field(I, f, "per_sme"))) set_field(I, e, "per_sme", field(I, f, "per_sme"));
+  list_append(I, s->ledger, OBJ_VAL(e));
+}
+
 /* pay(f): this year's payment of fund f from its programme's envelope. */
 static Value f_pay(Interp *I, int argc, Value *args) {
   ObjRecord *f = fund_arg(I, "pay", args[0]);
@@ -1302,27 +1326,7 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   set_field(I, p, "remaining", rest);
   world_record_write(I, p, str_new(I, "remaining"), left, rest);
   Value purpose = field(I, f, "purpose");
-  if (s->run_index == 0) { /* only the first run keeps a ledger */
-  ObjRecord *e = record_new(I);
-  set_field(I, e, "year", INT_VAL(I->current_year));
-  set_field(I, e, "programme", field(I, p, "name"));
-  set_field(I, e, "recipient", field(I, c, "name"));
-  set_field(I, e, "purpose", purpose);
-  set_field(I, e, "amount", paid);
-  Value elig = field(I, f, "eligible_costs");
-  Value elig_year = num_mul(I, elig, INT_VAL(1));
-  elig_year.unit = unit_eur(I);
-  set_field(I, e, "eligible_costs", elig_year);
-  set_field(I, e, "unpaid", unpaid);
-  set_field(I, e, "aid", field(I, p, "aid"));
-  set_field(I, e, "level", field(I, p, "level"));
-  Value region = field(I, c, "region");
-  set_field(I, e, "region", IS_ENTITY(region) ? field(I, AS_RECORD(region), "name") : NIL_VAL);
-  set_field(I, e, "aid_zone", IS_ENTITY(region) ? field(I, AS_RECORD(region), "aid_zone") : OBJ_VAL(str_new(I, "none")));
-  set_field(I, e, "sme_members", field(I, AS_RECORD(field(I, c, "members")), "sme"));
-  if (!IS_NIL(field(I, f, "per_sme"))) set_field(I, e, "per_sme", field(I, f, "per_sme"));
-  list_append(I, s->ledger, OBJ_VAL(e));
-  }
+  if (s->run_index == 0) add_ledger_entry(I, s, f, p, c, purpose, paid, unpaid);
   /* this year's payments to the recipient, by purpose */
   Value pay_rec = field(I, c, "payments");
   if (IS_RECORD(pay_rec)) {
