@@ -97,6 +97,14 @@ bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
 
 const char *interp_error_message(Interp *I) { return I->errmsg.data; }
 
+void interp_rethrow(Interp *I) {
+  if (!I->err_jmp) {
+    fputs(I->traceback.data, I->err);
+    exit(1);
+  }
+  longjmp(I->err_jmp->buf, 1);
+}
+
 void interp_push_root(Interp *I, Value v) {
   if (I->sp + 64 >= I->stack_end) interp_throw(I, "recursion too deep (the value stack is full)");
   *I->sp++ = v;

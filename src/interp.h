@@ -50,6 +50,8 @@ _Noreturn void interp_throw(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
  * an error (the message is then in interp_error_message). */
 bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud);
 const char *interp_error_message(Interp *I);
+/* Raise again the error an interp_pcall just caught (after cleaning up). */
+_Noreturn void interp_rethrow(Interp *I);
 
 /* Load the stdlib file that defines `name`, if it is one loaded on first
  * use and not loaded yet; true when it was loaded now. Errors are printed. */

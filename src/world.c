@@ -817,6 +817,91 @@ static void reset_payments(Interp *I) {
   }
 }
 
+typedef struct {
+  ObjScenario *s;
+  int64_t index;
+  int g_year;
+} RunJob;
+
+/* The protected part of a run: apply the scenario, simulate every year. */
+static void run_body(Interp *I, void *ud) {
+  RunJob *job = ud;
+  ObjScenario *s = job->s;
+  int64_t index = job->index;
+  int g_year = job->g_year;
+  World *w = I->world;
+  s->run_index = index;
+  lib_random_seed(I, (uint64_t)s->seed * 0x9E3779B97F4A7C15u + (uint64_t)index);
+  ObjList *before = list_new(I); /* param values before the bodies' `set`s */
+  for (int i = 0; i < I->params->items.count; i++) {
+    int g = global_find(I, AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name")));
+    list_append(I, before, g >= 0 ? I->globals[g] : NIL_VAL);
+  }
+  interp_push_root(I, OBJ_VAL(before));
+  I->applying = s;
+  apply_bodies(I, s);
+  I->applying = NULL;
+  if (index == 0) { /* the params this run uses (S.params), and those its scenario set */
+    ObjRecord *ps = record_new(I), *changed = record_new(I);
+    for (int i = 0; i < I->params->items.count; i++) {
+      ObjString *name = AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name"));
+      int g = global_find(I, name);
+      if (g < 0) continue;
+      record_set(I, ps, name, I->globals[g]);
+      Value old = before->items.items[i];
+      if (!(old.tag == I->globals[g].tag && value_equal(old, I->globals[g])))
+        record_set(I, changed, name, I->globals[g]);
+    }
+    s->params = ps;
+    s->set_params = changed;
+  }
+  interp_pop_roots(I, 1);
+  if (s->first_year == 0)
+    interp_throw(I, "scenario %s has no years (give it years: 2025..2035, or extend one that has)",
+                 s->name->chars);
+  /* funds paying in the base year only get a warning: the base year is data */
+  ObjList *funds = w->entities[KIND_FUND];
+  for (int i = 0; i < funds->items.count && index == 0; i++) {
+    ObjRecord *f = AS_RECORD(funds->items.items[i]);
+    if (in_range(field(I, f, "years"), s->first_year))
+      fprintf(I->err, "warning: scenario %s: fund %s -> %s pays nothing in %lld, the base year (the declared data)\n",
+              s->name->chars, entity_name(I, AS_RECORD(field(I, f, "programme"))),
+              entity_name(I, AS_RECORD(field(I, f, "recipient"))), (long long)s->first_year);
+  }
+  ObjList *progs = w->entities[KIND_PROGRAMME];
+  for (int i = 0; i < progs->items.count; i++) {
+    ObjRecord *p = AS_RECORD(progs->items.items[i]);
+    set_field(I, p, "remaining", field(I, p, "budget"));
+  }
+  I->current_year = s->first_year;
+  I->globals[g_year] = INT_VAL(s->first_year);
+  reset_payments(I);
+  snapshot(I, s, s->first_year);
+  ObjList *rules = I->rules;
+  for (int64_t y = s->first_year + 1; y <= s->last_year; y++) {
+    I->current_year = y;
+    I->globals[g_year] = INT_VAL(y);
+    reset_payments(I);
+    for (int r = 0; r < rules->items.count; r++) {
+      ObjRecord *rule = AS_RECORD(rules->items.items[r]);
+      Value over = vm_call(I, field(I, rule, "over"), 0, NULL);
+      if (!IS_LIST(over))
+        interp_throw(I, "rule %s must run over a list, such as clusters(), not %s",
+                     AS_CSTRING(field(I, rule, "name")), value_type_name(over));
+      interp_push_root(I, over);
+      Value body = field(I, rule, "body");
+      for (int i = 0; i < AS_LIST(over)->items.count; i++) {
+        I->current_rule = r;
+        Value x = AS_LIST(over)->items.items[i];
+        vm_call(I, body, 1, &x);
+        I->current_rule = -1;
+      }
+      interp_pop_roots(I, 1);
+    }
+    snapshot(I, s, y);
+  }
+}
+
 /* One run of a scenario (for runs > 1, run `index`). Fills s->results. */
 static void run_once(Interp *I, ObjScenario *s, int64_t index) {
   World *w = I->world;
@@ -838,87 +923,8 @@ static void run_once(Interp *I, ObjScenario *s, int64_t index) {
   int g_year = global_find(I, str_new(I, "current_year"));
   save_global(&saved, I, g_year);
 
-  ErrorJmp j;
-  j.prev = I->err_jmp;
-  I->err_jmp = &j;
-  int frames = I->frame_count;
-  Value *sp = I->sp;
-  volatile bool failed = false;
-  if (setjmp(j.buf) == 0) {
-    s->run_index = index;
-    lib_random_seed(I, (uint64_t)s->seed * 0x9E3779B97F4A7C15u + (uint64_t)index);
-    ObjList *before = list_new(I); /* param values before the bodies' `set`s */
-    for (int i = 0; i < I->params->items.count; i++) {
-      int g = global_find(I, AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name")));
-      list_append(I, before, g >= 0 ? I->globals[g] : NIL_VAL);
-    }
-    interp_push_root(I, OBJ_VAL(before));
-    I->applying = s;
-    apply_bodies(I, s);
-    I->applying = NULL;
-    if (index == 0) { /* the params this run uses (S.params), and those its scenario set */
-      ObjRecord *ps = record_new(I), *changed = record_new(I);
-      for (int i = 0; i < I->params->items.count; i++) {
-        ObjString *name = AS_STRING(field(I, AS_RECORD(I->params->items.items[i]), "name"));
-        int g = global_find(I, name);
-        if (g < 0) continue;
-        record_set(I, ps, name, I->globals[g]);
-        Value old = before->items.items[i];
-        if (!(old.tag == I->globals[g].tag && value_equal(old, I->globals[g])))
-          record_set(I, changed, name, I->globals[g]);
-      }
-      s->params = ps;
-      s->set_params = changed;
-    }
-    interp_pop_roots(I, 1);
-    if (s->first_year == 0)
-      interp_throw(I, "scenario %s has no years (give it years: 2025..2035, or extend one that has)",
-                   s->name->chars);
-    /* funds paying in the base year only get a warning: the base year is data */
-    ObjList *funds = w->entities[KIND_FUND];
-    for (int i = 0; i < funds->items.count && index == 0; i++) {
-      ObjRecord *f = AS_RECORD(funds->items.items[i]);
-      if (in_range(field(I, f, "years"), s->first_year))
-        fprintf(I->err, "warning: scenario %s: fund %s -> %s pays nothing in %lld, the base year (the declared data)\n",
-                s->name->chars, entity_name(I, AS_RECORD(field(I, f, "programme"))),
-                entity_name(I, AS_RECORD(field(I, f, "recipient"))), (long long)s->first_year);
-    }
-    ObjList *progs = w->entities[KIND_PROGRAMME];
-    for (int i = 0; i < progs->items.count; i++) {
-      ObjRecord *p = AS_RECORD(progs->items.items[i]);
-      set_field(I, p, "remaining", field(I, p, "budget"));
-    }
-    I->current_year = s->first_year;
-    I->globals[g_year] = INT_VAL(s->first_year);
-    reset_payments(I);
-    snapshot(I, s, s->first_year);
-    ObjList *rules = I->rules;
-    for (int64_t y = s->first_year + 1; y <= s->last_year; y++) {
-      I->current_year = y;
-      I->globals[g_year] = INT_VAL(y);
-      reset_payments(I);
-      for (int r = 0; r < rules->items.count; r++) {
-        ObjRecord *rule = AS_RECORD(rules->items.items[r]);
-        Value over = vm_call(I, field(I, rule, "over"), 0, NULL);
-        if (!IS_LIST(over))
-          interp_throw(I, "rule %s must run over a list, such as clusters(), not %s",
-                       AS_CSTRING(field(I, rule, "name")), value_type_name(over));
-        interp_push_root(I, over);
-        Value body = field(I, rule, "body");
-        for (int i = 0; i < AS_LIST(over)->items.count; i++) {
-          I->current_rule = r;
-          Value x = AS_LIST(over)->items.items[i];
-          vm_call(I, body, 1, &x);
-          I->current_rule = -1;
-        }
-        interp_pop_roots(I, 1);
-      }
-      snapshot(I, s, y);
-    }
-  } else {
-    failed = true;
-  }
-  I->err_jmp = j.prev;
+  RunJob job = {s, index, g_year};
+  bool failed = !interp_pcall(I, run_body, &job);
   I->current_rule = -1;
   I->applying = NULL;
   /* keep the first run's entities alive with the scenario (its write log refers to them) */
@@ -936,8 +942,7 @@ static void run_once(Interp *I, ObjScenario *s, int64_t index) {
   free(saved.items);
   if (failed) {
     I->running = NULL;
-    vm_unwind(I, frames, sp);
-    longjmp(I->err_jmp->buf, 1); /* the message and call chain are already built */
+    interp_rethrow(I); /* the message and call chain are already built */
   }
   interp_pop_roots(I, 1);
 }
@@ -1082,16 +1087,22 @@ typedef struct {
 /* A worker: runs worker+1, worker+1+jobs, ... writing each row straight
  * into the shared matrix; an error sends the message (at most 32 KiB, so
  * the write never blocks) through the pipe. Never returns. */
+typedef struct {
+  ManyRuns *mr;
+  int w;
+} WorkerJob;
+
+static void worker_runs(Interp *I, void *ud) {
+  WorkerJob *job = ud;
+  ManyRuns *mr = job->mr;
+  for (int64_t k = 1 + job->w; k < mr->s->runs; k += mr->jobs)
+    run_row(I, mr->s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
+}
+
 static _Noreturn void worker(ManyRuns *mr, int w, int fd) {
   Interp *I = mr->I;
-  ErrorJmp j;
-  j.prev = NULL;
-  I->err_jmp = &j;
-  if (setjmp(j.buf) == 0) {
-    for (int64_t k = 1 + w; k < mr->s->runs; k += mr->jobs)
-      run_row(I, mr->s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
-    _exit(0);
-  }
+  WorkerJob job = {mr, w};
+  if (interp_pcall(I, worker_runs, &job)) _exit(0);
   size_t len = I->traceback.len < 32768 ? I->traceback.len : 32768;
   write_all(fd, I->traceback.data, len);
   _exit(1);
@@ -1149,6 +1160,28 @@ static void many_runs_parallel(ManyRuns *mr) {
   buf_free(&err);
 }
 
+typedef struct {
+  ManyRuns *mr;
+  bool parallel;
+  double *scratch;
+} ManyJob;
+
+/* Runs 1..N-1 into the matrix (run 0 is its first row), then the statistics. */
+static void many_runs_body(Interp *I, void *ud) {
+  ManyJob *job = ud;
+  ManyRuns *mr = job->mr;
+  ObjScenario *s = mr->s;
+  int n = 0;
+  flatten(I, mr->shape, mr->shape, mr->m, &n);
+  if (job->parallel) many_runs_parallel(mr);
+  else
+    for (int64_t k = 1; k < s->runs; k++) run_row(I, s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
+  n = 0;
+  s->results = aggregate(I, mr->shape, mr->m, (int)s->runs, mr->np, &n, job->scratch);
+  s->first_results = mr->shape;
+  s->run_index = 0;
+}
+
 static void many_runs(Interp *I, ObjScenario *s) {
   ObjRecord *shape = s->results;
   interp_push_root(I, OBJ_VAL(shape));
@@ -1176,35 +1209,13 @@ static void many_runs(Interp *I, ObjScenario *s) {
     exit(1);
   }
   /* the matrix is plain memory: free it on the way out of an error too */
-  ErrorJmp j;
-  j.prev = I->err_jmp;
-  I->err_jmp = &j;
-  int frames = I->frame_count;
-  Value *sp = I->sp;
-  if (setjmp(j.buf) != 0) {
-    I->err_jmp = j.prev;
-    if (shared) munmap(m, bytes);
-    else free(m);
-    free(scratch);
-    vm_unwind(I, frames, sp);
-    longjmp(I->err_jmp->buf, 1);
-  }
-  int n = 0;
-  flatten(I, shape, shape, m, &n);
   ManyRuns mr = {I, s, shape, m, np, jobs};
-  if (shared) {
-    many_runs_parallel(&mr);
-  } else {
-    for (int64_t k = 1; k < s->runs; k++) run_row(I, s, shape, k, m + (size_t)k * (size_t)np);
-  }
-  n = 0;
-  s->results = aggregate(I, shape, m, (int)s->runs, np, &n, scratch);
-  s->first_results = shape;
-  s->run_index = 0;
-  I->err_jmp = j.prev;
+  ManyJob job = {&mr, shared, scratch};
+  bool ok = interp_pcall(I, many_runs_body, &job);
   if (shared) munmap(m, bytes);
   else free(m);
   free(scratch);
+  if (!ok) interp_rethrow(I);
   interp_pop_roots(I, 1);
 }
 
@@ -1690,6 +1701,17 @@ static Value f_why(Interp *I, int argc, Value *args) {
   return OBJ_VAL(res);
 }
 
+typedef struct {
+  Value fn;
+  Value *args;
+  Value result;
+} AuditJob;
+
+static void audit_job(Interp *I, void *ud) {
+  AuditJob *job = ud;
+  job->result = vm_call(I, job->fn, 2, job->args);
+}
+
 /* %audit(S, print): the state-aid audit (stdlib/stateaid.clu), run with
  * the params that S's scenario `set` (so a scenario's own thresholds count;
  * every other threshold is the current one, so a law changed after the run
@@ -1709,23 +1731,12 @@ static Value f_audit(Interp *I, int argc, Value *args) {
     save_global(&saved, I, g);
     I->globals[g] = sets->values[i];
   }
-  ErrorJmp j;
-  j.prev = I->err_jmp;
-  I->err_jmp = &j;
-  int frames = I->frame_count;
-  Value *sp = I->sp;
-  Value result = NIL_VAL;
-  volatile bool failed = false;
-  if (setjmp(j.buf) == 0) result = vm_call(I, I->globals[fg], 2, args);
-  else failed = true;
-  I->err_jmp = j.prev;
+  AuditJob job = {I->globals[fg], args, NIL_VAL};
+  bool ok = interp_pcall(I, audit_job, &job);
   for (int i = 0; i < saved.count; i++) I->globals[saved.items[i].g] = saved.items[i].v;
   free(saved.items);
-  if (failed) {
-    vm_unwind(I, frames, sp);
-    longjmp(I->err_jmp->buf, 1);
-  }
-  return result;
+  if (!ok) interp_rethrow(I);
+  return job.result;
 }
 
 /* ---- export --------------------------------------------------------------------------- */
