@@ -723,8 +723,7 @@ static void param_decl(Compiler *c, Node *n) {
 }
 
 /* A function literal made up on the spot: fn() = E, or fn(x) { body }. */
-static Node *synthetic_fn(Compiler *c, Arena *arena, SrcLoc loc, Node *param, Node *body, bool is_expr) {
-  (void)c;
+static Node *synthetic_fn(Arena *arena, SrcLoc loc, Node *param, Node *body, bool is_expr) {
   Node *f = ast_new(arena, N_FN, loc);
   if (param) ast_append(arena, &f->list, param);
   f->a = body;
@@ -737,12 +736,12 @@ static void rule_decl(Compiler *c, Node *n) {
   check_not_unit(c, n->a->str, n->a->loc);
   native_callee(c, "%rule", n->loc);
   emit_string(c, n->str, n->loc);
-  Node *over = synthetic_fn(c, c->arena, n->b->loc, NULL, n->b, true);
+  Node *over = synthetic_fn(c->arena, n->b->loc, NULL, n->b, true);
   over->str = n->str;
   function(c, over, n->str);
   Value list_fn = chunk(c)->constants.items[chunk(c)->constants.count - 1];
   if (IS_OBJ_TYPE(list_fn, OBJ_FUNCTION)) AS_FUNCTION(list_fn)->is_rule = true;
-  function(c, synthetic_fn(c, c->arena, n->loc, n->a, n->c, false), n->str);
+  function(c, synthetic_fn(c->arena, n->loc, n->a, n->c, false), n->str);
   /* the CLOSURE just emitted holds the rule body: mark it for call chains */
   Value made = chunk(c)->constants.items[chunk(c)->constants.count - 1];
   if (IS_OBJ_TYPE(made, OBJ_FUNCTION)) AS_FUNCTION(made)->is_rule = true;
