@@ -738,22 +738,37 @@ static void snapshot_record(Interp *I, ObjRecord *r, ObjRecord *into, int64_t ye
 /* Sums over clusters, field by field, where units agree (a field whose
  * units differ between clusters gets no total). */
 static void add_totals(Interp *I, ObjRecord *total, ObjRecord *r) {
+  /* Clusters declared alike keep their fields in the same order, and the
+   * totals hold a subsequence of them: a cursor finds most fields at once. */
+  int cursor = 0;
   for (int i = 0; i < r->count; i++) {
     Value v = r->values[i];
-    Value cur;
-    bool have = record_get(total, r->keys[i], &cur);
-    if (num_is(v)) {
-      if (!have) {
+    bool numeric = num_is(v), nested = IS_RECORD(v) && AS_RECORD(v)->kind == KIND_RECORD;
+    if (!numeric && !nested) continue;
+    int at;
+    if (cursor < total->count && total->keys[cursor] == r->keys[i]) at = cursor;
+    else {
+      Value ignored;
+      at = record_get(total, r->keys[i], &ignored) ? -2 : -1;
+      if (at == -2)
+        for (at = 0; total->keys[at] != r->keys[i]; at++) {
+        }
+    }
+    if (at >= 0) cursor = at + 1;
+    if (numeric) {
+      if (at < 0) {
         record_set(I, total, r->keys[i], v);
-      } else if (num_is(cur) && cur.unit == v.unit) {
-        Value sum = num_add(I, cur, v);
+        cursor = total->count;
+      } else if (num_is(total->values[at]) && total->values[at].unit == v.unit) {
+        Value sum = num_add(I, total->values[at], v);
         sum.unit = v.unit;
-        record_set(I, total, r->keys[i], sum);
+        total->values[at] = sum;
       } else {
-        record_set(I, total, r->keys[i], BOOL_VAL(false));
+        total->values[at] = BOOL_VAL(false); /* mixed units or types: no total */
       }
-    } else if (IS_RECORD(v) && AS_RECORD(v)->kind == KIND_RECORD) {
+    } else {
       add_totals(I, child_record(I, total, r->keys[i]), AS_RECORD(v));
+      if (at < 0) cursor = total->count;
     }
   }
 }
