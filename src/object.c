@@ -161,7 +161,7 @@ static void index_rebuild(Interp *I, ObjRecord *r) {
   for (int i = 0; i < r->count; i++) index_insert(r, i);
 }
 
-static int record_find(ObjRecord *r, ObjString *key) {
+int record_find(ObjRecord *r, ObjString *key) {
   if (r->index) return index_find(r, key);
   for (int i = 0; i < r->count; i++)
     if (r->keys[i] == key) return i;

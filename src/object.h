@@ -174,6 +174,7 @@ void list_append(Interp *I, ObjList *l, Value v);
 ObjRecord *record_new(Interp *I);
 /* Lookup returns false when the field is absent. */
 bool record_get(ObjRecord *r, ObjString *key, Value *out);
+int record_find(ObjRecord *r, ObjString *key); /* position of the field, or -1 */
 void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v);
 ObjRange *range_new(Interp *I, int64_t lo, int64_t hi);
 ObjFunction *function_new(Interp *I, Source *src);

@@ -745,15 +745,7 @@ static void add_totals(Interp *I, ObjRecord *total, ObjRecord *r) {
     Value v = r->values[i];
     bool numeric = num_is(v), nested = IS_RECORD(v) && AS_RECORD(v)->kind == KIND_RECORD;
     if (!numeric && !nested) continue;
-    int at;
-    if (cursor < total->count && total->keys[cursor] == r->keys[i]) at = cursor;
-    else {
-      Value ignored;
-      at = record_get(total, r->keys[i], &ignored) ? -2 : -1;
-      if (at == -2)
-        for (at = 0; total->keys[at] != r->keys[i]; at++) {
-        }
-    }
+    int at = cursor < total->count && total->keys[cursor] == r->keys[i] ? cursor : record_find(total, r->keys[i]);
     if (at >= 0) cursor = at + 1;
     if (numeric) {
       if (at < 0) {
