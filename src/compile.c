@@ -751,15 +751,9 @@ static void rule_decl(Compiler *c, Node *n) {
 
 static void scenario_item(Compiler *c, Node *item) {
   switch (item->kind) {
-  case N_FIELD_INIT:
-    native_callee(c, "%scenario_field", item->loc);
-    emit_string(c, item->str, item->loc);
-    expr(c, item->a);
-    emit_call(c, 2, item->loc);
-    emit_op(c, OP_POP, -1, item->loc);
-    break;
+  case N_FIELD_INIT: /* years: runs: seed: */
   case N_SET:
-    native_callee(c, "%set", item->loc);
+    native_callee(c, item->kind == N_SET ? "%set" : "%scenario_field", item->loc);
     emit_string(c, item->str, item->loc);
     expr(c, item->a);
     emit_call(c, 2, item->loc);

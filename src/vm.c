@@ -1005,32 +1005,22 @@ dispatch:
     uint16_t g = READ_U16();
     ACCUMULATE(OP_SUB, __builtin_sub_overflow, &I->globals[g], global_value(I, g, frame, ip));
   }
-  CASE(EQ_JUMP) {
-    uint16_t off = READ_U16();
-    Value b = sp[-1], a = sp[-2];
-    bool eq;
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
-    else {
-      SAVE();
-      eq = values_equal_checked(I, a, b);
-    }
-    sp -= 2;
-    if (!eq) ip += off;
-    NEXT;
+#define EQUALITY_JUMP(want_equal)                                             \
+  {                                                                           \
+    uint16_t off = READ_U16();                                                \
+    Value b = sp[-1], a = sp[-2];                                             \
+    bool eq;                                                                  \
+    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;           \
+    else {                                                                    \
+      SAVE();                                                                 \
+      eq = values_equal_checked(I, a, b);                                     \
+    }                                                                         \
+    sp -= 2;                                                                  \
+    if (eq != (want_equal)) ip += off;                                        \
+    NEXT;                                                                     \
   }
-  CASE(NE_JUMP) {
-    uint16_t off = READ_U16();
-    Value b = sp[-1], a = sp[-2];
-    bool eq;
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
-    else {
-      SAVE();
-      eq = values_equal_checked(I, a, b);
-    }
-    sp -= 2;
-    if (eq) ip += off;
-    NEXT;
-  }
+  CASE(EQ_JUMP) EQUALITY_JUMP(true);
+  CASE(NE_JUMP) EQUALITY_JUMP(false);
   CASE(FOR_PREP) {
     SAVE();
     check_iterable(I, sp[-1]);
