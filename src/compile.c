@@ -676,19 +676,20 @@ static void emit_string(Compiler *c, const char *s, SrcLoc loc) {
   emit_constant(c, OBJ_VAL(str_new(c->I, s)), loc);
 }
 
-static int entity_kind(int tok) {
+/* The keyword of an entity declaration, passed to %entity. */
+static const char *entity_keyword(int tok) {
   switch (tok) {
-  case REGION: return KIND_REGION;
-  case CLUSTER: return KIND_CLUSTER;
-  case PROGRAMME: return KIND_PROGRAMME;
-  default: return KIND_PARTNERSHIP;
+  case REGION: return "region";
+  case CLUSTER: return "cluster";
+  case PROGRAMME: return "programme";
+  default: return "partnership";
   }
 }
 
 static void entity_decl(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
   native_callee(c, "%entity", n->loc);
-  emit_constant(c, INT_VAL(entity_kind(n->op)), n->loc);
+  emit_string(c, entity_keyword(n->op), n->loc);
   emit_string(c, n->str, n->loc);
   expr(c, n->a);
   emit_call(c, 3, n->loc);

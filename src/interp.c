@@ -110,6 +110,29 @@ void interp_push_root(Interp *I, Value v) {
   *I->sp++ = v;
 }
 
+/* A saved global is three items: its slot, its value and its kind. */
+ObjList *interp_save_begin(Interp *I) {
+  ObjList *saved = list_new(I);
+  interp_push_root(I, OBJ_VAL(saved));
+  return saved;
+}
+
+void interp_save_global(Interp *I, ObjList *saved, int g) {
+  for (int i = 0; i < saved->items.count; i += 3)
+    if (saved->items.items[i].as.i == g) return;
+  list_append(I, saved, INT_VAL(g));
+  list_append(I, saved, I->globals[g]);
+  list_append(I, saved, INT_VAL(I->global_kinds[g]));
+}
+
+void interp_restore_globals(Interp *I, ObjList *saved) {
+  for (int i = 0; i < saved->items.count; i += 3) {
+    int g = (int)saved->items.items[i].as.i;
+    I->globals[g] = saved->items.items[i + 1];
+    I->global_kinds[g] = (uint8_t)saved->items.items[i + 2].as.i;
+  }
+}
+
 void interp_interrupt(Interp *I) { I->interrupted = 1; }
 
 /* ---- sources ------------------------------------------------------------ */
@@ -434,9 +457,8 @@ Interp *interp_new(const InterpOptions *opts) {
   unit_lookup(&I->units, "year", &year.unit);
   global_define(I, "EUR", eur, GLOBAL_UNIT, "the unit of money: 250k EUR");
   global_define(I, "year", year, GLOBAL_UNIT, "the unit of time: 3 year, 2M EUR / year");
-  world_init(I);
   lib_open_all(I);
-  world_open_lib(I);
+  world_open(I);
   global_define(I, "args", OBJ_VAL(I->args), GLOBAL_VAR,
                 "the command-line arguments after the script name, as a list of strings");
   I->gc_enabled = true;
@@ -466,7 +488,7 @@ void interp_set_args(Interp *I, int argc, char **argv) {
 void interp_free(Interp *I) {
   if (!I) return;
   gc_free_all(I);
-  world_free(I);
+  if (I->host.free) I->host.free(I);
   table_free(I, &I->strings);
   table_free(I, &I->global_index);
   table_free(I, &I->imported);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "state.h"
-#include "world.h"
 
 void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
   I->bytes_allocated += new_size;
@@ -55,8 +54,7 @@ static size_t obj_size(Obj *o) {
     return sizeof(ObjClosure) + sizeof(ObjUpvalue *) * (size_t)((ObjClosure *)o)->upvalue_count;
   case OBJ_UPVALUE: return sizeof(ObjUpvalue);
   case OBJ_NATIVE: return sizeof(ObjNative);
-  case OBJ_SCENARIO:
-  case OBJ_SERIES: return world_obj_size(o);
+  case OBJ_FOREIGN: return ((ObjForeign *)o)->cls->size;
   }
   return 0;
 }
@@ -75,8 +73,9 @@ static void free_obj(Interp *I, Obj *o) {
     break;
   }
   case OBJ_FUNCTION: chunk_free(I, &((ObjFunction *)o)->chunk); break;
-  case OBJ_SCENARIO:
-  case OBJ_SERIES: world_free_obj(I, o); break;
+  case OBJ_FOREIGN:
+    if (((ObjForeign *)o)->cls->free) ((ObjForeign *)o)->cls->free(I, o);
+    break;
   default: break;
   }
   mem_realloc(I, o, obj_size(o), 0);
@@ -133,8 +132,7 @@ static void blacken(Interp *I, Obj *o) {
   }
   case OBJ_UPVALUE: gc_mark_value(I, ((ObjUpvalue *)o)->closed); break;
   case OBJ_NATIVE: gc_mark_obj(I, (Obj *)((ObjNative *)o)->name); break;
-  case OBJ_SCENARIO:
-  case OBJ_SERIES: world_blacken(I, o); break;
+  case OBJ_FOREIGN: ((ObjForeign *)o)->cls->mark(I, o); break;
   default: break;
   }
 }
@@ -151,7 +149,7 @@ static void mark_roots(Interp *I) {
   table_mark(I, &I->imported);
   table_mark(I, &I->autoload);
   gc_mark_obj(I, (Obj *)I->args);
-  world_mark_roots(I);
+  if (I->host.mark) I->host.mark(I);
 }
 
 void gc_collect(Interp *I) {

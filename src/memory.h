@@ -26,6 +26,15 @@ Obj *obj_alloc(Interp *I, size_t size, ObjType type);
  * dead big numbers trigger collections (they are freed in free_obj). */
 void mem_account_limbs(Interp *I, Obj *o);
 
+/* Whether a safe point should collect now.  Built with -DCLUSIM_STRESS_GC
+ * (make check-gc), every safe point collects: a value that C code holds
+ * without rooting it is then freed at once, and the sanitizers see it. */
+#ifdef CLUSIM_STRESS_GC
+#define GC_DUE(I) true
+#else
+#define GC_DUE(I) ((I)->bytes_allocated > (I)->next_gc)
+#endif
+
 void gc_collect(Interp *I);
 void gc_mark_value(Interp *I, Value v);
 void gc_mark_obj(Interp *I, Obj *o);

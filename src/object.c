@@ -88,15 +88,20 @@ ObjString *str_copy(Interp *I, const char *chars, int length) {
 
 ObjString *str_new(Interp *I, const char *cstr) { return str_copy(I, cstr, (int)strlen(cstr)); }
 
-ObjString *str_printf(Interp *I, const char *fmt, ...) {
+ObjString *str_vprintf(Interp *I, const char *fmt, va_list ap) {
   Buffer b;
   buf_init(&b);
-  va_list ap;
-  va_start(ap, fmt);
   buf_vprintf(&b, fmt, ap);
-  va_end(ap);
   ObjString *s = str_copy(I, b.data, (int)b.len);
   buf_free(&b);
+  return s;
+}
+
+ObjString *str_printf(Interp *I, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ObjString *s = str_vprintf(I, fmt, ap);
+  va_end(ap);
   return s;
 }
 
@@ -125,7 +130,8 @@ ObjRecord *record_new(Interp *I) {
   r->count = r->capacity = 0;
   r->keys = NULL;
   r->values = NULL;
-  r->kind = KIND_RECORD;
+  r->cls = NULL;
+  r->tag = 0;
   r->owner = NULL;
   r->path = NULL;
   r->index = NULL;
@@ -233,6 +239,24 @@ ObjUpvalue *upvalue_new(Interp *I, Value *slot) {
   u->closed = NIL_VAL;
   u->next_open = NULL;
   return u;
+}
+
+void record_write(Interp *I, ObjRecord *r, ObjString *key, Value v) {
+  Value old;
+  if (!r->cls || !r->cls->on_write) {
+    record_set(I, r, key, v);
+    return;
+  }
+  if (!record_get(r, key, &old)) old = NIL_VAL;
+  record_set(I, r, key, v);
+  r->cls->on_write(I, r, key, old, v);
+}
+
+ObjForeign *foreign_new(Interp *I, const ForeignClass *cls) {
+  ObjForeign *f = (ObjForeign *)obj_alloc(I, cls->size, OBJ_FOREIGN);
+  memset((char *)f + sizeof(Obj), 0, cls->size - sizeof(Obj));
+  f->cls = cls;
+  return f;
 }
 
 ObjNative *native_new(Interp *I, const char *name, NativeFn fn, int min_args, int max_args,

@@ -8,6 +8,7 @@
 #define CLUSIM_OBJECT_H
 
 #include <gmp.h>
+#include <stdarg.h>
 
 #include "chunk.h"
 #include "common.h"
@@ -24,8 +25,7 @@ typedef enum {
   OBJ_CLOSURE,
   OBJ_UPVALUE,
   OBJ_NATIVE,
-  OBJ_SCENARIO, /* a declared scenario and, once run, its results (world.h) */
-  OBJ_SERIES,   /* values of one field by year (world.h) */
+  OBJ_FOREIGN,  /* an object of a host module, known to the core by its class */
 } ObjType;
 
 struct Obj {
@@ -63,30 +63,38 @@ typedef struct {
 
 /* A record keeps its fields in insertion order (that is how it prints).
  * Field names are interned strings, so lookup is a linear scan comparing
- * pointers: records are small (a cluster has a dozen fields). */
-/* Entities of the world (world.h) are records too, marked by `kind`; a
- * record nested in an entity (c.members) knows its `owner` entity and its
- * `path` there, so that writes to it can be recorded for `why`. */
-typedef enum {
-  KIND_RECORD = 0,
-  KIND_REGION,
-  KIND_CLUSTER,
-  KIND_PROGRAMME,
-  KIND_PARTNERSHIP,
-  KIND_FUND,
-  KIND_COUNT
-} RecordKind;
+ * pointers; records beyond RECORD_INDEX_MIN fields also get a hash index
+ * of field positions.
+ *
+ * A record may belong to a host module (the world's entities and the
+ * records nested in them are records of the world).  Such a record has a
+ * class, `cls`, that says how it prints, how it compares and what a write
+ * to one of its fields does (the VM calls `on_write` after each write, so
+ * the host can log it); `tag`, `owner` and `path` are the host's to use -
+ * the core only keeps `owner` and `path` alive.  A plain record has no
+ * class and a tag of 0. */
+struct ObjRecord;
+typedef struct RecordClass {
+  const char *type_name; /* as value_type_name reports it */
+  bool by_identity;      /* equal only to itself (not field by field) */
+  /* print it; NULL prints it as a plain record.  `nested` is true when it
+   * is printed inside another value */
+  void (*print)(Interp *I, struct Buffer *b, struct ObjRecord *r, bool nested);
+  /* after a write to field `key` (by the VM or by record_write) */
+  void (*on_write)(Interp *I, struct ObjRecord *r, ObjString *key, Value before, Value after);
+} RecordClass;
 
 typedef struct ObjRecord {
   Obj obj;
   int count, capacity;
   ObjString **keys;
   Value *values;
-  uint8_t kind;             /* RecordKind */
-  struct ObjRecord *owner;  /* the entity this record is (part of), or NULL */
-  ObjString *path;          /* for a nested record: its field path in owner ("members") */
   int *index;               /* hash index of field positions, for large records (or NULL) */
   int index_capacity;
+  const RecordClass *cls;   /* NULL for a plain record */
+  uint8_t tag;              /* the host's: what kind of record this is (0: plain) */
+  struct ObjRecord *owner;  /* the host's: the record this one belongs to, or NULL */
+  ObjString *path;          /* the host's: this record's field path in `owner` */
 } ObjRecord;
 
 #define RECORD_INDEX_MIN 12
@@ -136,6 +144,29 @@ typedef struct {
   const char *help; /* one line, shown by :help NAME */
 } ObjNative;
 
+/* A foreign object: a heap object of a host module, like a Lua userdata
+ * with its metatable.  The world's scenarios and series are foreign
+ * objects; the core (collector, printer, field and index access) reaches
+ * them only through their class.  A host type embeds ObjForeign as its
+ * first member and allocates with foreign_new. */
+typedef struct ForeignClass {
+  const char *type_name; /* as value_type_name reports it */
+  size_t size;           /* bytes of the whole object */
+  void (*mark)(Interp *I, Obj *o);  /* mark the objects it refers to */
+  void (*free)(Interp *I, Obj *o);  /* free what it owns beyond `size` (or NULL) */
+  void (*print)(Interp *I, struct Buffer *b, Obj *o);
+  /* o.name and o[idx]: true with *out set when found; false when the type
+   * has no such thing (the VM then reports it); or raise an error of their
+   * own with interp_throw.  Either may be NULL. */
+  bool (*get_field)(Interp *I, Obj *o, ObjString *name, Value *out);
+  bool (*get_index)(Interp *I, Obj *o, Value idx, Value *out);
+} ForeignClass;
+
+typedef struct ObjForeign {
+  Obj obj;
+  const ForeignClass *cls;
+} ObjForeign;
+
 #define OBJ_TYPE(v) ((v).as.o->type)
 #define IS_OBJ_TYPE(v, t) (IS_OBJ(v) && OBJ_TYPE(v) == (t))
 #define IS_STRING(v) IS_OBJ_TYPE(v, OBJ_STRING)
@@ -146,7 +177,8 @@ typedef struct {
 #define IS_RANGE(v) IS_OBJ_TYPE(v, OBJ_RANGE)
 #define IS_CLOSURE(v) IS_OBJ_TYPE(v, OBJ_CLOSURE)
 #define IS_NATIVE(v) IS_OBJ_TYPE(v, OBJ_NATIVE)
-#define IS_ENTITY(v) (IS_RECORD(v) && AS_RECORD(v)->kind != KIND_RECORD)
+#define IS_FOREIGN(v) IS_OBJ_TYPE(v, OBJ_FOREIGN)
+#define IS_FOREIGN_OF(v, c) (IS_FOREIGN(v) && AS_FOREIGN(v)->cls == (c))
 
 #define AS_STRING(v) ((ObjString *)(v).as.o)
 #define AS_CSTRING(v) (((ObjString *)(v).as.o)->chars)
@@ -158,6 +190,7 @@ typedef struct {
 #define AS_FUNCTION(v) ((ObjFunction *)(v).as.o)
 #define AS_CLOSURE(v) ((ObjClosure *)(v).as.o)
 #define AS_NATIVE(v) ((ObjNative *)(v).as.o)
+#define AS_FOREIGN(v) ((ObjForeign *)(v).as.o)
 
 /* Constructors.  All allocate through memory.c and may therefore only be
  * called where a collection cannot run (collections run only at VM safe
@@ -167,6 +200,7 @@ ObjString *str_make(Interp *I, const char *chars, int length); /* runtime text *
 ObjString *str_concat(Interp *I, int n, ObjString **parts);
 ObjString *str_new(Interp *I, const char *cstr);
 ObjString *str_printf(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
+ObjString *str_vprintf(Interp *I, const char *fmt, va_list ap);
 ObjBigInt *bigint_new(Interp *I);     /* mpz initialised to 0 */
 ObjRational *rational_new(Interp *I); /* mpq initialised to 0 */
 ObjList *list_new(Interp *I);
@@ -176,10 +210,13 @@ ObjRecord *record_new(Interp *I);
 bool record_get(ObjRecord *r, ObjString *key, Value *out);
 int record_find(ObjRecord *r, ObjString *key); /* position of the field, or -1 */
 void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v);
+/* record_set, then tell the record's class (as a write by the VM does). */
+void record_write(Interp *I, ObjRecord *r, ObjString *key, Value v);
 ObjRange *range_new(Interp *I, int64_t lo, int64_t hi);
 ObjFunction *function_new(Interp *I, Source *src);
 ObjClosure *closure_new(Interp *I, ObjFunction *f);
 ObjUpvalue *upvalue_new(Interp *I, Value *slot);
+ObjForeign *foreign_new(Interp *I, const ForeignClass *cls); /* cls->size bytes, zeroed */
 ObjNative *native_new(Interp *I, const char *name, NativeFn fn, int min_args,
                       int max_args, const char *help);
 

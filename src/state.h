@@ -46,6 +46,15 @@ typedef enum {
   GLOBAL_STDLIB,  /* a function of the stdlib (the model and the audit call it) */
 } GlobalKind;
 
+/* What a host module - the world of regions, clusters and scenarios -
+ * plugs into the core, which never names it: its roots for the collector,
+ * its clean-up, and words it adds to a rule's line in a call chain. */
+typedef struct HostHooks {
+  void (*mark)(Interp *I);
+  void (*free)(Interp *I);
+  void (*frame_context)(Interp *I, Buffer *out); /* e.g. " (year 2027)" */
+} HostHooks;
+
 struct Interp {
   /* memory */
   Obj *objects;
@@ -88,23 +97,11 @@ struct Interp {
   char *stdlib_dir;
   ObjList *args;
 
-  /* the world (world.h): the base world, the one rules see now, and what
-   * the year loop is doing */
-  struct World *base_world, *world;
-  ObjList *params;    /* records {name, default, doc} in declaration order */
-  ObjList *rules;     /* records {name, over, body} in declaration order */
-  ObjList *scenarios; /* declared scenarios */
-  struct ObjScenario *running; /* the scenario being run, or NULL */
-  struct ObjScenario *applying; /* the scenario whose body is being applied */
-  int current_rule;   /* index of the running rule, -1 outside rules */
-  int64_t current_year;
-  int jobs; /* worker processes for scenarios with several runs (--jobs) */
-  /* field names the C code of the world asks for, by the address of the
-   * C string literal naming them (world.c: name_of) */
-  struct {
-    const char *literal;
-    ObjString *name;
-  } name_cache[64];
+  /* the host module (the world, world.h): its state, opaque to the core,
+   * and what it plugs into the core */
+  struct WorldState *world;
+  HostHooks host;
+  int jobs; /* worker processes for work that can be spread (--jobs) */
 
   /* random numbers: xoshiro256** state, seeded by seed(n) */
   uint64_t rng[4];
@@ -117,6 +114,18 @@ struct Interp {
  * pushes; an error unwinds the stack anyway (interp_pcall). */
 void interp_push_root(Interp *I, Value v);
 static inline void interp_pop_roots(Interp *I, int n) { I->sp -= n; }
+
+/* Globals that C code changes for a while and puts back afterwards (a
+ * run's entity names and params, the audit's params).  The saved values
+ * live in a list pushed on the value stack, so they stay alive across
+ * calls into the VM and an error unwinds them with the stack: never keep
+ * a Value in C memory of your own across such a call.
+ *   ObjList *saved = interp_save_begin(I);   (pushes one root)
+ *   interp_save_global(I, saved, g); ...     (the first save of g counts)
+ *   interp_restore_globals(I, saved);        (then interp_pop_roots(I, 1)) */
+ObjList *interp_save_begin(Interp *I);
+void interp_save_global(Interp *I, ObjList *saved, int g);
+void interp_restore_globals(Interp *I, ObjList *saved);
 
 Source *interp_add_source(Interp *I, const char *name, const char *text);
 

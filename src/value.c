@@ -8,7 +8,6 @@
 #include "object.h"
 #include "state.h"
 #include "unit.h"
-#include "world.h"
 
 void valarr_init(ValueArray *a) {
   a->count = a->capacity = 0;
@@ -52,7 +51,7 @@ static bool equal_depth(Value a, Value b, int depth) {
   }
   case OBJ_RECORD: {
     ObjRecord *x = AS_RECORD(a), *y = AS_RECORD(b);
-    if (x->kind != KIND_RECORD || y->kind != KIND_RECORD) return false; /* entities: by identity */
+    if ((x->cls && x->cls->by_identity) || (y->cls && y->cls->by_identity)) return false;
     if (x->count != y->count) return false;
     for (int i = 0; i < x->count; i++) {
       Value v;
@@ -99,14 +98,13 @@ const char *value_type_name(Value v) {
   case OBJ_BIGINT:
   case OBJ_RATIONAL: return "number";
   case OBJ_LIST: return "list";
-  case OBJ_RECORD: return AS_RECORD(v)->kind == KIND_RECORD ? "record" : "entity";
+  case OBJ_RECORD: return AS_RECORD(v)->cls ? AS_RECORD(v)->cls->type_name : "record";
   case OBJ_RANGE: return "range";
   case OBJ_FUNCTION:
   case OBJ_CLOSURE:
   case OBJ_NATIVE: return "function";
   case OBJ_UPVALUE: return "upvalue";
-  case OBJ_SCENARIO: return "scenario";
-  case OBJ_SERIES: return "series";
+  case OBJ_FOREIGN: return AS_FOREIGN(v)->cls->type_name;
   }
   return "?";
 }
@@ -125,6 +123,18 @@ static void print_string_repr(Buffer *b, ObjString *s) {
     }
   }
   buf_putc(b, '"');
+}
+
+static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth);
+
+void value_print_fields(Interp *I, Buffer *b, ObjRecord *r, int depth) {
+  buf_putc(b, '{');
+  for (int i = 0; i < r->count; i++) {
+    if (i) buf_puts(b, ", ");
+    buf_printf(b, "%s: ", r->keys[i]->chars);
+    print_depth(I, b, r->values[i], true, depth + 1);
+  }
+  buf_putc(b, '}');
 }
 
 static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
@@ -161,28 +171,14 @@ static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
     buf_putc(b, ']');
     return;
   }
-  case OBJ_SCENARIO:
-  case OBJ_SERIES: world_print(I, b, v); return;
+  case OBJ_FOREIGN: AS_FOREIGN(v)->cls->print(I, b, v.as.o); return;
   case OBJ_RECORD: {
     ObjRecord *r = AS_RECORD(v);
-    static const char *kinds[KIND_COUNT] = {"", "region", "cluster", "programme", "partnership", "fund"};
-    if (r->kind != KIND_RECORD) {
-      Value name;
-      bool named = record_get(r, str_new(I, "name"), &name) && IS_STRING(name);
-      if (depth > 0) { /* an entity inside another value: just its name */
-        if (named) buf_printf(b, "<%s %s>", kinds[r->kind], AS_CSTRING(name));
-        else buf_printf(b, "<%s>", kinds[r->kind]);
-        return;
-      }
-      buf_printf(b, "%s ", kinds[r->kind]);
+    if (r->cls && r->cls->print) {
+      r->cls->print(I, b, r, depth > 0);
+      return;
     }
-    buf_putc(b, '{');
-    for (int i = 0; i < r->count; i++) {
-      if (i) buf_puts(b, ", ");
-      buf_printf(b, "%s: ", r->keys[i]->chars);
-      print_depth(I, b, r->values[i], true, depth + 1);
-    }
-    buf_putc(b, '}');
+    value_print_fields(I, b, r, depth);
     return;
   }
   case OBJ_RANGE:

@@ -92,5 +92,9 @@ const char *value_type_name(Value v);
 /* Append the printed form: `print` style (strings raw) or `repr` style
  * (strings quoted, as the prompt echoes them). */
 void value_print(Interp *I, struct Buffer *b, Value v, bool repr);
+/* A record's fields as `{a: 1, b: "x"}` (for record classes that print a
+ * header of their own first); depth as in nested printing. */
+struct ObjRecord;
+void value_print_fields(Interp *I, struct Buffer *b, struct ObjRecord *r, int depth);
 
 #endif

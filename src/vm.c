@@ -22,7 +22,6 @@
 #include "opcodes.h"
 #include "state.h"
 #include "unit.h"
-#include "world.h"
 
 void vm_init(Interp *I) {
   I->stack = malloc(sizeof(Value) * CLUSIM_STACK_SLOTS);
@@ -87,9 +86,11 @@ static void describe_frame_link(Interp *I, Buffer *out, int i) {
   CallFrame *caller = &I->frames[i - 1];
   SrcLoc at = frame_loc(caller);
   const char *where = source_name(caller->closure->function->chunk.source);
-  if (fn->is_rule && fn->name)
-    buf_printf(out, "  in rule %s (year %lld), run from %s:%d:%d\n", fn->name->chars,
-               (long long)I->current_year, where, at.line, at.col);
+  if (fn->is_rule && fn->name) {
+    buf_printf(out, "  in rule %s", fn->name->chars);
+    if (I->host.frame_context) I->host.frame_context(I, out);
+    buf_printf(out, ", run from %s:%d:%d\n", where, at.line, at.col);
+  }
   else if (fn->is_scenario && fn->name)
     buf_printf(out, "  in scenario %s, run from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
   else if (fn->name)
@@ -315,7 +316,9 @@ static Value get_index(Interp *I, Value obj, Value idx) {
     return INT_VAL(r->lo + check_index(I, idx, count, "range"));
   }
   Value found;
-  if (world_get_index(I, obj, idx, &found)) return found;
+  if (IS_FOREIGN(obj) && AS_FOREIGN(obj)->cls->get_index &&
+      AS_FOREIGN(obj)->cls->get_index(I, obj.as.o, idx, &found))
+    return found;
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     Value v;
@@ -337,10 +340,7 @@ static void set_index(Interp *I, Value obj, Value idx, Value v) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     ObjRecord *r = AS_RECORD(obj);
     ObjString *key = str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length);
-    Value old;
-    if (!record_get(r, key, &old)) old = NIL_VAL;
-    record_set(I, r, key, v);
-    if (r->owner && I->running) world_record_write(I, r, key, old, v);
+    record_write(I, r, key, v);
     return;
   }
   interp_throw(I, "cannot assign to an element of %s %s", a_type(obj), value_type_name(obj));
@@ -544,7 +544,7 @@ static Value run(Interp *I) {
       SAVE();                                                               \
       interp_throw(I, "interrupted");                                       \
     }                                                                       \
-    if (UNLIKELY(I->bytes_allocated > I->next_gc)) {                        \
+    if (UNLIKELY(GC_DUE(I))) {                                              \
       SAVE();                                                               \
       gc_collect(I);                                                        \
     }                                                                       \
@@ -658,7 +658,8 @@ dispatch:
     }
     SAVE();
     Value found;
-    if (world_get_field(I, obj, name, &found)) {
+    if (IS_FOREIGN(obj) && AS_FOREIGN(obj)->cls->get_field &&
+        AS_FOREIGN(obj)->cls->get_field(I, obj.as.o, name, &found)) {
       sp[-1] = found;
       NEXT;
     }
@@ -675,12 +676,9 @@ dispatch:
     ObjRecord *r = AS_RECORD(obj);
     Value v = PEEK(0);
     sp -= 2;
-    if (UNLIKELY(r->owner != NULL) && I->running) { /* an entity's field, during a run */
+    if (UNLIKELY(r->cls != NULL)) { /* a host's record: its class hears of the write */
       SAVE();
-      Value old;
-      if (!record_get(r, name, &old)) old = NIL_VAL;
-      record_set(I, r, name, v);
-      world_record_write(I, r, name, old, v);
+      record_write(I, r, name, v);
       NEXT;
     }
     if (LIKELY(r->index == NULL))

@@ -1,18 +1,40 @@
-/* world.h - entities, params, rules, scenarios, the year loop and results.
+/* world.h - the world: entities, params, rules and scenarios, shared by
+ * the world_*.c modules.
+ *
+ * The world is Clusim's domain, plugged into a core that never names it
+ * (see HostHooks in state.h, RecordClass and ForeignClass in object.h):
+ *
+ *   world_state.c       the world's state on the interpreter, its GC roots,
+ *                       the field and unit helpers below, set-up
+ *   world_decl.c        declarations and their schema checks: regions,
+ *                       clusters, programmes, partnerships, funds, params,
+ *                       rules, scenarios, `set`; clusters() and friends
+ *   world_run.c         `run`: shadow and restore the world, apply the
+ *                       scenario, the year loop, the write log, snapshots
+ *   world_montecarlo.c  scenarios of several runs: worker processes and
+ *                       statistics (mean, p5, p50, p95)
+ *   world_ledger.c      pay(), paid(), ledger(), active(), contains()
+ *   world_results.[ch]  the results API: scenario and series objects,
+ *                       lookups, people's number formatting
+ *   world_report.[ch]   compare, why and listings: computed as values,
+ *                       then printed
+ *   world_export.c      export to CSV
+ *   world_audit.c       the state-aid audit (written in Clusim) called with
+ *                       a scenario's params
  *
  * The base world is what top-level declarations build: regions, clusters,
- * programmes, partnerships (records with a kind, bound to global names) and
- * funds (records identified by programme, recipient and purpose).  Params
- * are globals with a default and a doc line; rules are pairs of closures
- * (the list to run over, the body to run per entity).
+ * programmes, partnerships (records with a kind, bound to global names)
+ * and funds (records identified by programme, recipient and purpose).
+ * Params are globals with a default and a doc line; rules are pairs of
+ * closures (the list to run over, the body to run per entity).
  *
- * Running a scenario copies the base world, binds the entity names and
- * params to the copy, applies the bodies of the scenario's ancestors and
- * its own (which may `set` params and declare more entities), then runs
- * every rule once per entity for each simulated year.  Every write a rule
- * makes to an entity field is logged, so `why` can explain any number, and
- * the fields of every entity are kept year by year as series.  Neither the
- * base world nor another scenario is touched.
+ * Running a scenario works in place on the base world's own records (see
+ * world_run.c): it shadows them, applies the bodies of the scenario's
+ * ancestors and its own (which may `set` params and declare more
+ * entities), runs every rule once per entity for each simulated year, and
+ * puts everything back afterwards.  Every write a rule makes to an entity
+ * field is logged, so `why` can explain any number, and the fields of
+ * every entity are kept year by year as series (world_results.h).
  */
 #ifndef CLUSIM_WORLD_H
 #define CLUSIM_WORLD_H
@@ -21,77 +43,95 @@
 
 #include "buffer.h"
 #include "object.h"
+#include "state.h"
+#include "unit.h"
 
-/* A series: one field's values, year by year, from first_year.  Series of
- * a scenario with several runs hold the mean and have `stats` (the series
- * mean, p5, p50, p95). */
-typedef struct ObjSeries {
-  Obj obj;
-  int64_t first_year;
-  ValueArray values;
-  ObjRecord *stats;
-} ObjSeries;
+/* Entities are records of the world's entity class; their kind is the
+ * record's tag.  0 is a plain record (a record nested in an entity, such
+ * as c.members, has tag 0 and the world's nested-record class). */
+typedef enum {
+  KIND_RECORD = 0,
+  KIND_REGION,
+  KIND_CLUSTER,
+  KIND_PROGRAMME,
+  KIND_PARTNERSHIP,
+  KIND_FUND,
+  KIND_COUNT
+} EntityKind;
 
-/* One logged write, for `why`. */
-typedef struct {
-  int32_t rule;   /* index in the scenario's rule list */
-  int32_t year;
-  ObjRecord *entity;
-  ObjString *prefix; /* path of the nested record written to, or NULL */
-  ObjString *key;
-  Value before, after;
-} WriteEntry;
+extern const char *const world_kind_names[KIND_COUNT];
+/* What a fund may pay for (NULL-terminated). */
+extern const char *const world_fund_purposes[];
+extern const RecordClass world_entity_class; /* an entity: owner is itself */
+extern const RecordClass world_part_class;   /* a record nested in an entity */
 
-typedef struct ObjScenario {
-  Obj obj;
-  ObjString *name;
-  struct ObjScenario *parent;
-  ObjClosure *body; /* applies `years:`, `set`, declarations; NULL for none */
-  bool has_run;
-  int64_t first_year, last_year, runs, seed;
-  int64_t run_index; /* the run in progress; only run 0 keeps its ledger and writes */
-  ObjRecord *results;    /* entity name -> record of series; "total" too */
-  ObjRecord *first_results; /* with several runs: the first run's own results (for why) */
-  ObjRecord *params;     /* the params as the (first) run had them, after `set` */
-  ObjRecord *set_params; /* those of them the scenario's `set`s changed */
-  ObjList *ledger;       /* records: year, programme, recipient, purpose, amount... */
-  ObjList *entities;     /* the run's world (kept alive for the write log) */
-  ObjList *rule_names;   /* strings, by rule index */
-  WriteEntry *writes;
-  int nwrites, writes_capacity;
-} ObjScenario;
+#define IS_ENTITY(v) (IS_RECORD(v) && AS_RECORD(v)->cls == &world_entity_class)
+#define IS_ENTITY_OF(v, k) (IS_ENTITY(v) && AS_RECORD(v)->tag == (k))
 
-#define IS_SCENARIO(v) IS_OBJ_TYPE(v, OBJ_SCENARIO)
-#define IS_SERIES(v) IS_OBJ_TYPE(v, OBJ_SERIES)
-#define AS_SCENARIO(v) ((ObjScenario *)(v).as.o)
-#define AS_SERIES(v) ((ObjSeries *)(v).as.o)
+struct ObjScenario;
 
-/* The set of entities that rules and built-ins see: the base world, or a
- * copy while a scenario runs. */
-typedef struct World {
+/* The world's state, hung off the interpreter as I->world. */
+typedef struct WorldState {
   ObjList *entities[KIND_COUNT]; /* by kind, in declaration order */
-} World;
+  ObjList *params;    /* records {name, default, doc} in declaration order */
+  ObjList *rules;     /* records {name, over, body} in declaration order */
+  ObjList *scenarios; /* declared scenarios */
+  struct ObjScenario *running;  /* the scenario being run, or NULL */
+  struct ObjScenario *applying; /* the scenario whose body is being applied */
+  int current_rule;   /* index of the running rule, -1 outside rules */
+  int64_t current_year;
+  /* field names the C code asks for, by the address of the C string
+   * literal naming them (world_name) */
+  struct {
+    const char *literal;
+    ObjString *name;
+  } name_cache[64];
+} WorldState;
 
-void world_init(Interp *I);
-void world_free(Interp *I);
-void world_open_lib(Interp *I);
+/* Set up the world on a new interpreter: its state, its hooks into the
+ * core and its built-in functions. */
+void world_open(Interp *I);
 
-/* GC and object hooks (memory.c) */
-void world_mark_roots(Interp *I);
-void world_blacken(Interp *I, Obj *o);
-size_t world_obj_size(Obj *o);
-void world_free_obj(Interp *I, Obj *o);
+/* Each module registers its built-ins (called by world_open). */
+void world_decl_open(Interp *I);
+void world_run_open(Interp *I);
+void world_ledger_open(Interp *I);
+void world_report_open(Interp *I);
+void world_export_open(Interp *I);
+void world_audit_open(Interp *I);
 
-/* A field write the VM saw on a record with an owner: logged when a rule
- * is running. */
+/* ---- helpers shared by the world's modules ---- */
+
+/* The interned string for a field name given as a C string literal (cached
+ * by the literal's address: the rules ask for the same few names millions
+ * of times).  Only for literals. */
+ObjString *world_name(Interp *I, const char *literal);
+/* r.name, or nil when absent; set r.name (record_set, not logged). */
+Value world_field(Interp *I, ObjRecord *r, const char *literal);
+void world_set_field(Interp *I, ObjRecord *r, const char *literal, Value v);
+/* The declared name of an entity ("?" if it has none). */
+const char *world_entity_name(Interp *I, ObjRecord *e);
+/* Mark r and the records nested in it as parts of entity `owner` (their
+ * writes are logged under `path`). */
+void world_mark_owned(Interp *I, ObjRecord *r, ObjRecord *owner, ObjString *path);
+
+UnitId world_eur(Interp *I);
+UnitId world_eur_per_year(Interp *I);
+/* The name of a unit as messages give it ("EUR/year", "a plain number"). */
+const char *world_unit_text(Interp *I, UnitId u, Buffer *b);
+bool world_is_zero(Value v);
+bool world_in_range(Value range, int64_t year);
+
+/* A write the VM or a built-in made to an entity field: logged for `why`
+ * while a rule of the first run of a scenario is running. */
 void world_record_write(Interp *I, ObjRecord *r, ObjString *key, Value before, Value after);
 
-/* Value lookups the VM delegates: S.X, series.mean, series[year]. */
-bool world_get_field(Interp *I, Value obj, ObjString *name, Value *out);
-bool world_get_index(Interp *I, Value obj, Value idx, Value *out);
-void world_print(Interp *I, struct Buffer *b, Value v);
+/* One run of scenario s, run `index` of its runs (world_run.c); the runs
+ * after the first of a scenario of several runs (world_montecarlo.c). */
+void world_run_once(Interp *I, struct ObjScenario *s, int64_t index);
+void world_many_runs(Interp *I, struct ObjScenario *s);
 
-/* For the prompt's :world, :rules, :params. */
+/* The prompt's :world, :rules, :params (world_report.c). */
 void world_list(Interp *I, FILE *out, const char *what);
 
 #endif

@@ -1,0 +1,467 @@
+/* world_decl.c - declarations of the world and their schema checks:
+ * regions, clusters, programmes, partnerships, funds, params, rules,
+ * scenarios and `set`; clusters(), regions() and the other entity lists. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "lib.h"
+#include "memory.h"
+#include "num.h"
+#include "world.h"
+#include "world_results.h"
+
+static bool negative(Interp *I, Value v) { return num_cmp(I, v, INT_VAL(0)) == -1; }
+
+/* ---- checking declared fields ---------------------------------------------- */
+
+static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ObjString *msg = str_vprintf(I, fmt, ap); /* a heap string: the throw below frees nothing */
+  va_end(ap);
+  interp_throw(I, "%s %s: %s", world_kind_names[kind], name, msg->chars);
+}
+
+static void check_unit(Interp *I, EntityKind kind, const char *name, ObjRecord *r, const char *f,
+                       UnitId want, bool required, bool non_negative) {
+  Value v = world_field(I, r, f);
+  if (IS_NIL(v)) {
+    if (required) decl_error(I, kind, name, "the field '%s' is missing", f);
+    return;
+  }
+  if (!num_is(v) || v.unit != want) {
+    Buffer a, b;
+    buf_init(&a);
+    buf_init(&b);
+    ObjString *wanted = str_new(I, world_unit_text(I, want, &a));
+    ObjString *got = str_new(I, num_is(v) ? world_unit_text(I, v.unit, &b) : value_type_name(v));
+    buf_free(&a);
+    buf_free(&b);
+    decl_error(I, kind, name, num_is(v) ? "'%s' must be in %s, not %s" : "'%s' must be a number in %s, not %s", f,
+               wanted->chars, got->chars);
+  }
+  if (non_negative && negative(I, v)) decl_error(I, kind, name, "'%s' must not be negative", f);
+}
+
+static void check_choice(Interp *I, EntityKind kind, const char *name, ObjRecord *r, const char *f,
+                         const char *const *choices, const char *fallback) {
+  Value v = world_field(I, r, f);
+  if (IS_NIL(v)) {
+    if (fallback) world_set_field(I, r, f, OBJ_VAL(str_new(I, fallback)));
+    return;
+  }
+  char list[300] = "";
+  for (int i = 0; choices[i]; i++) {
+    if (IS_STRING(v) && strcmp(AS_CSTRING(v), choices[i]) == 0) return;
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "", choices[i]);
+  }
+  decl_error(I, kind, name, "'%s' must be one of %s", f, list);
+}
+
+static ObjRecord *check_entity_ref(Interp *I, EntityKind kind, const char *name, Value v,
+                                   EntityKind want, const char *what) {
+  if (!IS_ENTITY(v) || AS_RECORD(v)->tag != want)
+    decl_error(I, kind, name, "%s must be a declared %s, not %s", what, world_kind_names[want],
+               IS_ENTITY(v) ? world_kind_names[AS_RECORD(v)->tag] : value_type_name(v));
+  return AS_RECORD(v);
+}
+
+static void check_range(Interp *I, EntityKind kind, const char *name, ObjRecord *r, bool required) {
+  Value y = world_field(I, r, "years");
+  if (IS_NIL(y)) {
+    if (required) decl_error(I, kind, name, "the field 'years' is missing (for example years: 2026..2030)");
+    return;
+  }
+  if (!IS_RANGE(y)) decl_error(I, kind, name, "'years' must be a range of years such as 2026..2030");
+  ObjRange *g = AS_RANGE(y);
+  if (g->hi < g->lo) decl_error(I, kind, name, "'years' %lld..%lld is empty", (long long)g->lo, (long long)g->hi);
+  if (g->lo < 1900 || g->hi > 2300)
+    decl_error(I, kind, name, "'years' %lld..%lld is not a range of calendar years", (long long)g->lo,
+               (long long)g->hi);
+}
+
+static const double label_thresholds[] = {20, 40, 60, 80};
+static const char *const labels[] = {"none", "bronze", "silver", "gold", NULL};
+
+static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
+  const EntityKind k = KIND_CLUSTER;
+  Value reg = world_field(I, r, "region");
+  if (!IS_NIL(reg)) check_entity_ref(I, k, name, reg, KIND_REGION, "'region'");
+  Value m = world_field(I, r, "members");
+  ObjRecord *members;
+  if (IS_NIL(m)) {
+    members = record_new(I);
+    world_set_field(I, r, "members", OBJ_VAL(members));
+  } else if (!IS_RECORD(m) || AS_RECORD(m)->tag != KIND_RECORD) {
+    decl_error(I, k, name, "'members' must be a record such as {sme: 620, large: 80, research: 40}");
+  } else {
+    members = AS_RECORD(m);
+  }
+  const char *types[] = {"sme", "large", "research"};
+  for (int i = 0; i < 3; i++) {
+    Value v = world_field(I, members, types[i]);
+    if (IS_NIL(v)) {
+      world_set_field(I, members, types[i], INT_VAL(0));
+      continue;
+    }
+    if (!num_is(v) || v.unit != UNIT_NONE)
+      decl_error(I, k, name, "members.%s must be a plain number", types[i]);
+    if (negative(I, v)) decl_error(I, k, name, "members.%s must not be negative", types[i]);
+  }
+  for (int i = 0; i < members->count; i++) {
+    const char *key = members->keys[i]->chars;
+    if (strcmp(key, "sme") && strcmp(key, "large") && strcmp(key, "research"))
+      decl_error(I, k, name, "unknown member type '%s' (expected sme, large or research)", key);
+  }
+  check_unit(I, k, name, r, "jobs", UNIT_NONE, false, true);
+  check_unit(I, k, name, r, "staff", UNIT_NONE, false, true);
+  check_unit(I, k, name, r, "budget", world_eur_per_year(I), false, true);
+  check_choice(I, k, name, r, "label", labels, "none");
+  Value share = world_field(I, r, "export_share");
+  if (!IS_NIL(share)) {
+    check_unit(I, k, name, r, "export_share", UNIT_NONE, false, true);
+    if (num_cmp(I, share, INT_VAL(1)) == 1) decl_error(I, k, name, "'export_share' must be between 0%% and 100%%");
+  }
+  if (IS_NIL(world_field(I, r, "jobs"))) world_set_field(I, r, "jobs", INT_VAL(0));
+  if (IS_NIL(world_field(I, r, "staff"))) world_set_field(I, r, "staff", INT_VAL(0));
+  if (IS_NIL(world_field(I, r, "budget"))) {
+    Value zero = INT_VAL(0);
+    zero.unit = world_eur_per_year(I);
+    world_set_field(I, r, "budget", zero);
+  }
+  if (IS_NIL(world_field(I, r, "export_share"))) world_set_field(I, r, "export_share", INT_VAL(0));
+  Value ex = world_field(I, r, "excellence");
+  if (IS_NIL(ex)) {
+    const char *label = AS_CSTRING(world_field(I, r, "label"));
+    for (int i = 0; labels[i]; i++)
+      if (strcmp(label, labels[i]) == 0) world_set_field(I, r, "excellence", INT_VAL((int64_t)label_thresholds[i]));
+  } else {
+    check_unit(I, k, name, r, "excellence", UNIT_NONE, false, true);
+    if (num_cmp(I, ex, INT_VAL(100)) == 1) decl_error(I, k, name, "'excellence' is a score from 0 to 100");
+  }
+  if (IS_NIL(world_field(I, r, "scaleups"))) world_set_field(I, r, "scaleups", INT_VAL(0));
+  if (IS_NIL(world_field(I, r, "service_level"))) world_set_field(I, r, "service_level", INT_VAL(0));
+  if (IS_NIL(world_field(I, r, "income"))) {
+    ObjRecord *inc = record_new(I);
+    Value zero = INT_VAL(0);
+    zero.unit = world_eur_per_year(I);
+    world_set_field(I, inc, "fees", zero);
+    world_set_field(I, inc, "public", zero);
+    world_set_field(I, r, "income", OBJ_VAL(inc));
+  }
+}
+
+static const char *const levels[] = {"eu", "national", "regional", NULL};
+static const char *const aids[] = {"gber27", "de_minimis", "notified", "none", NULL};
+const char *const world_fund_purposes[] = {"operating", "investment", "internationalisation", "scaleup",
+                                       "training", NULL};
+static const char *const zones[] = {"a", "c", "none", NULL};
+
+static void check_fields(Interp *I, EntityKind kind, const char *name, ObjRecord *r) {
+  switch (kind) {
+  case KIND_REGION:
+    if (!IS_NIL(world_field(I, r, "country")) && !IS_STRING(world_field(I, r, "country")))
+      decl_error(I, kind, name, "'country' must be a string such as \"FR\"");
+    check_choice(I, kind, name, r, "aid_zone", zones, "none");
+    break;
+  case KIND_CLUSTER: check_cluster(I, name, r); break;
+  case KIND_PROGRAMME:
+    check_choice(I, kind, name, r, "level", levels, NULL);
+    check_unit(I, kind, name, r, "budget", world_eur(I), true, true);
+    check_choice(I, kind, name, r, "aid", aids, "none");
+    if (!num_is_exact(world_field(I, r, "budget")))
+      decl_error(I, kind, name, "'budget' is money and must be exact (round it with round(x, 2))");
+    break;
+  case KIND_PARTNERSHIP: {
+    Value m = world_field(I, r, "members");
+    if (!IS_LIST(m)) decl_error(I, kind, name, "'members' must be a list of clusters, such as [A, B]");
+    ObjList *l = AS_LIST(m);
+    if (l->items.count < 2)
+      decl_error(I, kind, name, "a partnership needs at least two clusters, it has %d", l->items.count);
+    for (int i = 0; i < l->items.count; i++) {
+      char what[40];
+      snprintf(what, sizeof what, "member %d", i + 1);
+      check_entity_ref(I, kind, name, l->items.items[i], KIND_CLUSTER, what);
+      for (int k = 0; k < i; k++)
+        if (l->items.items[k].as.o == l->items.items[i].as.o)
+          decl_error(I, kind, name, "lists cluster %s twice; a partnership needs at least two different clusters",
+                     world_entity_name(I, AS_RECORD(l->items.items[i])));
+    }
+    check_range(I, kind, name, r, false);
+    break;
+  }
+  default: break;
+  }
+}
+
+/* ---- declarations ------------------------------------------------------------ */
+
+static void say_replaced(Interp *I, const char *what, const char *name) {
+  fprintf(I->err, "note: %s %s replaces the earlier declaration\n", what, name);
+  fflush(I->err);
+}
+
+/* A list of the entities in a world as user code sees it (a copy). */
+static Value entity_list(Interp *I, EntityKind kind) {
+  ObjList *src = I->world->entities[kind];
+  ObjList *l = list_new(I);
+  for (int i = 0; i < src->items.count; i++) list_append(I, l, src->items.items[i]);
+  return OBJ_VAL(l);
+}
+
+static int find_entity(Interp *I, const char *name, EntityKind *kind_out) {
+  for (int k = KIND_REGION; k < KIND_FUND; k++) {
+    ObjList *l = I->world->entities[k];
+    for (int i = 0; i < l->items.count; i++)
+      if (strcmp(world_entity_name(I, AS_RECORD(l->items.items[i])), name) == 0) {
+        *kind_out = (EntityKind)k;
+        return i;
+      }
+  }
+  return -1;
+}
+
+/* Give `into` exactly the fields of `from` (a checked new declaration). */
+static void replace_fields(Interp *I, ObjRecord *into, ObjRecord *from) {
+  into->count = 0;
+  FREE_ARRAY(I, int, into->index, into->index_capacity);
+  into->index = NULL;
+  into->index_capacity = 0;
+  for (int i = 0; i < from->count; i++) record_set(I, into, from->keys[i], from->values[i]);
+  world_mark_owned(I, into, into, NULL);
+}
+
+/* The kind of entity a declaration keyword names (the compiler passes the
+ * keyword). */
+static EntityKind kind_named(Interp *I, Value keyword) {
+  for (int k = KIND_REGION; k < KIND_COUNT; k++)
+    if (IS_STRING(keyword) && strcmp(AS_CSTRING(keyword), world_kind_names[k]) == 0) return (EntityKind)k;
+  interp_throw(I, "internal error: no entity kind named by this declaration");
+}
+
+/* A new entity record of a kind: the world's entity class, tagged. */
+static ObjRecord *entity_new(Interp *I, EntityKind kind) {
+  ObjRecord *e = record_new(I);
+  e->cls = &world_entity_class;
+  e->tag = (uint8_t)kind;
+  return e;
+}
+
+/* %entity(keyword, name, fields): declare a region, cluster, programme or
+ * partnership in the current world and bind its name. */
+static Value f_entity(Interp *I, int argc, Value *args) {
+  EntityKind kind = kind_named(I, args[0]);
+  ObjString *name = AS_STRING(args[1]);
+  ObjRecord *r = AS_RECORD(args[2]);
+  if (!IS_NIL(world_field(I, r, "name")))
+    decl_error(I, kind, name->chars, "'name' is set from the declaration; remove the field");
+  /* the entity is the record itself, with its name first */
+  ObjRecord *e = entity_new(I, kind);
+  world_set_field(I, e, "name", OBJ_VAL(name));
+  for (int i = 0; i < r->count; i++) record_set(I, e, r->keys[i], r->values[i]);
+  check_fields(I, kind, name->chars, e);
+  world_mark_owned(I, e, e, NULL);
+  EntityKind old_kind;
+  int at = find_entity(I, name->chars, &old_kind);
+  if (at >= 0 && old_kind != kind)
+    interp_throw(I, "'%s' is already a %s; give the %s another name", name->chars, world_kind_names[old_kind],
+                 world_kind_names[kind]);
+  if (at >= 0) {
+    /* replace in place: everything that refers to the entity sees the new one */
+    ObjRecord *old = AS_RECORD(I->world->entities[kind]->items.items[at]);
+    replace_fields(I, old, e);
+    e = old;
+    if (!I->world->applying) say_replaced(I, world_kind_names[kind], name->chars);
+  } else {
+    int g = global_find(I, name);
+    if (g >= 0 && !IS_UNDEF(I->globals[g]) && !IS_ENTITY(I->globals[g]) && !I->world->applying)
+      interp_throw(I, "'%s' is already a name (%s); give the %s another name", name->chars,
+                   value_type_name(I->globals[g]), world_kind_names[kind]);
+    list_append(I, I->world->entities[kind], OBJ_VAL(e));
+  }
+  global_define(I, name->chars, OBJ_VAL(e), GLOBAL_VAR, NULL);
+  return OBJ_VAL(e);
+}
+
+/* %fund(programme, recipient, fields) */
+static Value f_fund(Interp *I, int argc, Value *args) {
+  const char *pn = IS_ENTITY(args[0]) ? world_entity_name(I, AS_RECORD(args[0])) : "?";
+  const char *rn = IS_ENTITY(args[1]) ? world_entity_name(I, AS_RECORD(args[1])) : "?";
+  const char *name = str_printf(I, "%s -> %s", pn, rn)->chars;
+  const EntityKind k = KIND_FUND;
+  check_entity_ref(I, k, name, args[0], KIND_PROGRAMME, "the paying side");
+  if (!IS_ENTITY_OF(args[1], KIND_CLUSTER))
+    decl_error(I, k, name, "the recipient must be a declared cluster");
+  ObjRecord *r = AS_RECORD(args[2]);
+  ObjRecord *f = entity_new(I, KIND_FUND);
+  world_set_field(I, f, "programme", args[0]);
+  world_set_field(I, f, "recipient", args[1]);
+  for (int i = 0; i < r->count; i++) record_set(I, f, r->keys[i], r->values[i]);
+  check_unit(I, k, name, f, "amount", world_eur_per_year(I), true, true);
+  if (!num_is_exact(world_field(I, f, "amount")))
+    decl_error(I, k, name, "'amount' is money and must be exact (round it with round(x, 2))");
+  if (world_is_zero(world_field(I, f, "amount"))) decl_error(I, k, name, "'amount' is zero: a fund must pay something");
+  check_range(I, k, name, f, true);
+  Value p = world_field(I, f, "purpose");
+  if (IS_NIL(p)) decl_error(I, k, name, "the field 'purpose' is missing");
+  check_choice(I, k, name, f, "purpose", world_fund_purposes, NULL);
+  check_unit(I, k, name, f, "eligible_costs", world_eur_per_year(I), false, true);
+  check_unit(I, k, name, f, "per_sme", world_eur(I), false, true);
+  if (IS_NIL(world_field(I, f, "eligible_costs"))) world_set_field(I, f, "eligible_costs", world_field(I, f, "amount"));
+  world_mark_owned(I, f, f, NULL);
+  /* the same programme, recipient and purpose: replace */
+  ObjList *funds = I->world->entities[KIND_FUND];
+  for (int i = 0; i < funds->items.count; i++) {
+    ObjRecord *g = AS_RECORD(funds->items.items[i]);
+    if (value_equal(world_field(I, g, "programme"), args[0]) && value_equal(world_field(I, g, "recipient"), args[1]) &&
+        value_equal(world_field(I, g, "purpose"), p)) {
+      replace_fields(I, g, f);
+      f = g;
+      if (!I->world->applying) say_replaced(I, "fund", str_printf(I, "%s (%s)", name, AS_CSTRING(p))->chars);
+      return OBJ_VAL(f);
+    }
+  }
+  list_append(I, funds, OBJ_VAL(f));
+  return OBJ_VAL(f);
+}
+
+/* %param(name, default, doc) */
+static Value f_param(Interp *I, int argc, Value *args) {
+  ObjString *name = AS_STRING(args[0]);
+  ObjList *ps = I->world->params;
+  ObjRecord *p = record_new(I);
+  world_set_field(I, p, "name", args[0]);
+  world_set_field(I, p, "default", args[1]);
+  world_set_field(I, p, "doc", args[2]);
+  bool replaced = false;
+  for (int i = 0; i < ps->items.count; i++)
+    if (AS_STRING(world_field(I, AS_RECORD(ps->items.items[i]), "name")) == name) {
+      ps->items.items[i] = OBJ_VAL(p);
+      replaced = true;
+    }
+  if (!replaced) list_append(I, ps, OBJ_VAL(p));
+  const char *doc = IS_STRING(args[2]) ? AS_CSTRING(args[2]) : "a model parameter";
+  global_define(I, name->chars, args[1], GLOBAL_PARAM, doc);
+  return NIL_VAL;
+}
+
+/* %rule(name, over, body): over() gives the entities, body(x) runs per entity */
+static Value f_rule(Interp *I, int argc, Value *args) {
+  ObjRecord *r = record_new(I);
+  world_set_field(I, r, "name", args[0]);
+  world_set_field(I, r, "over", args[1]);
+  world_set_field(I, r, "body", args[2]);
+  ObjList *rs = I->world->rules;
+  for (int i = 0; i < rs->items.count; i++)
+    if (AS_STRING(world_field(I, AS_RECORD(rs->items.items[i]), "name")) == AS_STRING(args[0])) {
+      rs->items.items[i] = OBJ_VAL(r);
+      say_replaced(I, "rule", AS_CSTRING(args[0]));
+      return NIL_VAL;
+    }
+  list_append(I, rs, OBJ_VAL(r));
+  return NIL_VAL;
+}
+
+/* %scenario(name, parent, body) */
+static Value f_scenario(Interp *I, int argc, Value *args) {
+  ObjString *name = AS_STRING(args[0]);
+  ObjScenario *s = results_scenario_new(I, name);
+  if (!IS_NIL(args[1])) {
+    if (!IS_SCENARIO(args[1])) interp_throw(I, "scenario %s extends something that is not a scenario", name->chars);
+    s->parent = AS_SCENARIO(args[1]);
+    for (ObjScenario *p = s->parent; p; p = p->parent)
+      if (p->name == name) interp_throw(I, "scenario %s extends itself", name->chars);
+  }
+  if (IS_CLOSURE(args[2])) s->body = AS_CLOSURE(args[2]);
+  int g = global_find(I, name);
+  if (g >= 0 && !IS_UNDEF(I->globals[g]) && !IS_SCENARIO(I->globals[g]))
+    interp_throw(I, "'%s' is already a name (%s); give the scenario another name", name->chars,
+                 value_type_name(I->globals[g]));
+  if (g >= 0 && IS_SCENARIO(I->globals[g])) say_replaced(I, "scenario", name->chars);
+  list_append(I, I->world->scenarios, OBJ_VAL(s));
+  global_define(I, name->chars, OBJ_VAL(s), GLOBAL_VAR, NULL);
+  return OBJ_VAL(s);
+}
+
+/* %scenario_field(name, value): years, runs, seed inside a scenario body */
+static Value f_scenario_field(Interp *I, int argc, Value *args) {
+  ObjScenario *s = I->world->running;
+  const char *f = AS_CSTRING(args[0]);
+  if (!s) interp_throw(I, "'%s:' belongs inside a scenario", f);
+  Value v = args[1];
+  if (strcmp(f, "years") == 0) {
+    if (!IS_RANGE(v) || AS_RANGE(v)->hi <= AS_RANGE(v)->lo)
+      interp_throw(I, "scenario %s: 'years' must be a range of at least two years, such as 2025..2035",
+                   s->name->chars);
+    ObjRange *r = AS_RANGE(v);
+    if (r->lo < 1900 || r->hi > 2300 || r->hi - r->lo > 200)
+      interp_throw(I, "scenario %s: 'years' %lld..%lld is not a sensible span of calendar years",
+                   s->name->chars, (long long)r->lo, (long long)r->hi);
+    s->first_year = r->lo;
+    s->last_year = r->hi;
+  } else if (strcmp(f, "runs") == 0 || strcmp(f, "seed") == 0) {
+    int64_t n;
+    if (!num_is(v) || !num_to_int64(v, &n) || v.unit != UNIT_NONE || n < (f[0] == 'r' ? 1 : 0))
+      interp_throw(I, "scenario %s: '%s' must be a whole number%s", s->name->chars, f,
+                   f[0] == 'r' ? " of at least 1" : "");
+    if (f[0] == 'r' && n > 100000) interp_throw(I, "scenario %s: at most 100000 runs", s->name->chars);
+    if (f[0] == 'r') {
+      s->runs = n;
+    } else { /* draws after `seed:` come from this seed's stream for this run */
+      s->seed = n;
+      lib_random_seed(I, (uint64_t)s->seed * 0x9E3779B97F4A7C15u + (uint64_t)s->run_index);
+    }
+  } else {
+    interp_throw(I, "scenario %s: unknown setting '%s' (expected years, runs or seed)", s->name->chars, f);
+  }
+  return NIL_VAL;
+}
+
+/* %set(name, value): override a param for this run */
+static Value f_set(Interp *I, int argc, Value *args) {
+  ObjString *name = AS_STRING(args[0]);
+  int g = global_find(I, name);
+  if ((g < 0 || I->global_kinds[g] != GLOBAL_PARAM) && interp_autoload(I, name->chars)) g = global_find(I, name);
+  if (g < 0 || I->global_kinds[g] != GLOBAL_PARAM)
+    interp_throw(I, "set: '%s' is not a param (declare it with param %s = ... \"doc\")", name->chars,
+                 name->chars);
+  Value old = I->globals[g];
+  if (num_is(old) && num_is(args[1]) && old.unit != args[1].unit) {
+    Buffer a, b;
+    buf_init(&a);
+    buf_init(&b);
+    ObjString *want = str_new(I, world_unit_text(I, old.unit, &a));
+    ObjString *got = str_new(I, world_unit_text(I, args[1].unit, &b));
+    buf_free(&a);
+    buf_free(&b);
+    interp_throw(I, "set %s: the value must have the unit of its default (%s), not %s", name->chars, want->chars,
+                 got->chars);
+  }
+  I->globals[g] = args[1];
+  return NIL_VAL;
+}
+
+static Value f_clusters(Interp *I, int argc, Value *args) { return entity_list(I, KIND_CLUSTER); }
+static Value f_regions(Interp *I, int argc, Value *args) { return entity_list(I, KIND_REGION); }
+static Value f_programmes(Interp *I, int argc, Value *args) { return entity_list(I, KIND_PROGRAMME); }
+static Value f_funds(Interp *I, int argc, Value *args) { return entity_list(I, KIND_FUND); }
+static Value f_partnerships(Interp *I, int argc, Value *args) { return entity_list(I, KIND_PARTNERSHIP); }
+
+
+void world_decl_open(Interp *I) {
+  /* called by the compiled declarations: names users cannot type */
+  lib_register(I, "%entity", f_entity, 3, 3, NULL);
+  lib_register(I, "%fund", f_fund, 3, 3, NULL);
+  lib_register(I, "%param", f_param, 3, 3, NULL);
+  lib_register(I, "%rule", f_rule, 3, 3, NULL);
+  lib_register(I, "%scenario", f_scenario, 3, 3, NULL);
+  lib_register(I, "%scenario_field", f_scenario_field, 2, 2, NULL);
+  lib_register(I, "%set", f_set, 2, 2, NULL);
+  lib_register(I, "clusters", f_clusters, 0, 0, "clusters(): the declared clusters, in order (in a run: the run's)");
+  lib_register(I, "regions", f_regions, 0, 0, "regions(): the declared regions, in order");
+  lib_register(I, "programmes", f_programmes, 0, 0, "programmes(): the declared programmes, in order");
+  lib_register(I, "funds", f_funds, 0, 0, "funds(): the declared funds, in order");
+  lib_register(I, "partnerships", f_partnerships, 0, 0, "partnerships(): the declared partnerships, in order");
+}

@@ -1,0 +1,143 @@
+/* world_ledger.c - money during a run: pay() from a programme's envelope,
+ * paid(), the ledger of payments, and active() and contains() for rules. */
+#include <string.h>
+
+#include "lib.h"
+#include "num.h"
+#include "world.h"
+#include "world_results.h"
+
+static ObjRecord *fund_arg(Interp *I, const char *fn, Value v) {
+  if (!IS_ENTITY(v) || AS_RECORD(v)->tag != KIND_FUND) interp_throw(I, "%s: expected a fund, not %s", fn, value_type_name(v));
+  return AS_RECORD(v);
+}
+
+/* The ledger entry of one payment (the first run of a scenario keeps them). */
+static void add_ledger_entry(Interp *I, ObjScenario *s, ObjRecord *f, ObjRecord *p, ObjRecord *c,
+                             Value purpose, Value paid, Value unpaid) {
+  ObjRecord *e = record_new(I);
+  world_set_field(I, e, "year", INT_VAL(I->world->current_year));
+  world_set_field(I, e, "programme", world_field(I, p, "name"));
+  world_set_field(I, e, "recipient", world_field(I, c, "name"));
+  world_set_field(I, e, "purpose", purpose);
+  world_set_field(I, e, "amount", paid);
+  Value elig = world_field(I, f, "eligible_costs");
+  Value elig_year = num_mul(I, elig, INT_VAL(1));
+  elig_year.unit = world_eur(I);
+  world_set_field(I, e, "eligible_costs", elig_year);
+  world_set_field(I, e, "unpaid", unpaid);
+  world_set_field(I, e, "aid", world_field(I, p, "aid"));
+  world_set_field(I, e, "level", world_field(I, p, "level"));
+  Value region = world_field(I, c, "region");
+  world_set_field(I, e, "region", IS_ENTITY(region) ? world_field(I, AS_RECORD(region), "name") : NIL_VAL);
+  world_set_field(I, e, "aid_zone", IS_ENTITY(region) ? world_field(I, AS_RECORD(region), "aid_zone") : OBJ_VAL(str_new(I, "none")));
+  world_set_field(I, e, "sme_members", world_field(I, AS_RECORD(world_field(I, c, "members")), "sme"));
+  if (!IS_NIL(world_field(I, f, "per_sme"))) world_set_field(I, e, "per_sme", world_field(I, f, "per_sme"));
+  list_append(I, s->ledger, OBJ_VAL(e));
+}
+
+/* pay(f): this year's payment of fund f from its programme's envelope. */
+static Value f_pay(Interp *I, int argc, Value *args) {
+  ObjRecord *f = fund_arg(I, "pay", args[0]);
+  ObjScenario *s = I->world->running;
+  if (!s || I->world->current_rule < 0) interp_throw(I, "pay: funds pay only inside rules, during a run");
+  ObjRecord *p = AS_RECORD(world_field(I, f, "programme"));
+  ObjRecord *c = AS_RECORD(world_field(I, f, "recipient"));
+  Value amount = world_field(I, f, "amount");
+  if (!num_is_exact(amount))
+    interp_throw(I, "pay: fund %s -> %s has an inexact amount; money must be exact (use round(x, 2))",
+                 world_entity_name(I, p), world_entity_name(I, c));
+  Value due = num_mul(I, amount, INT_VAL(1));
+  due.unit = world_eur(I);
+  Value left = world_field(I, p, "remaining");
+  Value paid = due;
+  Value unpaid = INT_VAL(0);
+  unpaid.unit = world_eur(I);
+  if (num_cmp(I, left, due) < 0) {
+    paid = left;
+    unpaid = num_sub(I, due, left);
+    unpaid.unit = world_eur(I);
+  }
+  Value rest = num_sub(I, left, paid);
+  rest.unit = world_eur(I);
+  world_set_field(I, p, "remaining", rest);
+  world_record_write(I, p, world_name(I, "remaining"), left, rest);
+  Value purpose = world_field(I, f, "purpose");
+  if (s->run_index == 0) add_ledger_entry(I, s, f, p, c, purpose, paid, unpaid);
+  /* this year's payments to the recipient, by purpose */
+  Value pay_rec = world_field(I, c, "payments");
+  if (IS_RECORD(pay_rec)) {
+    ObjString *key = AS_STRING(purpose);
+    Value cur;
+    bool had = record_get(AS_RECORD(pay_rec), key, &cur);
+    Value sum = had ? num_add(I, cur, paid) : paid;
+    sum.unit = world_eur(I);
+    record_set(I, AS_RECORD(pay_rec), key, sum);
+    world_record_write(I, AS_RECORD(pay_rec), key, had ? cur : NIL_VAL, sum);
+  }
+  return paid;
+}
+
+/* paid(c) or paid(c, purpose): this year's payments to c. */
+static Value f_paid(Interp *I, int argc, Value *args) {
+  if (!IS_ENTITY(args[0])) interp_throw(I, "paid: expected a cluster, not %s", value_type_name(args[0]));
+  Value total = INT_VAL(0);
+  total.unit = world_eur(I);
+  ObjString *want = NULL;
+  if (argc > 1) {
+    want = lib_string_arg(I, "paid", args, 1);
+    bool known = false;
+    for (int k = 0; world_fund_purposes[k]; k++) known |= strcmp(world_fund_purposes[k], want->chars) == 0;
+    if (!known)
+      interp_throw(I, "paid: unknown purpose \"%s\" (operating, investment, internationalisation, scaleup or training)",
+                   want->chars);
+    want = str_copy(I, want->chars, want->length);
+  }
+  Value pr = world_field(I, AS_RECORD(args[0]), "payments");
+  if (!IS_RECORD(pr)) return total;
+  ObjRecord *r = AS_RECORD(pr);
+  for (int i = 0; i < r->count; i++) {
+    if (want && r->keys[i] != want) continue;
+    total = num_add(I, total, r->values[i]);
+    total.unit = world_eur(I);
+  }
+  return total;
+}
+
+static Value f_ledger(Interp *I, int argc, Value *args) {
+  if (!IS_SCENARIO(args[0])) interp_throw(I, "ledger: expected a scenario, not %s", value_type_name(args[0]));
+  ObjScenario *s = AS_SCENARIO(args[0]);
+  if (!s->has_run) interp_throw(I, "ledger: scenario %s has not been run yet (use run %s)", s->name->chars, s->name->chars);
+  ObjList *l = list_new(I);
+  for (int i = 0; i < s->ledger->items.count; i++) list_append(I, l, s->ledger->items.items[i]);
+  return OBJ_VAL(l);
+}
+
+static Value f_active(Interp *I, int argc, Value *args) {
+  if (!IS_RECORD(args[0])) interp_throw(I, "active: expected a fund or partnership, not %s", value_type_name(args[0]));
+  Value years = world_field(I, AS_RECORD(args[0]), "years");
+  if (IS_NIL(years)) return BOOL_VAL(true); /* no years: always active */
+  return BOOL_VAL(world_in_range(years, I->world->current_year));
+}
+
+static Value f_contains(Interp *I, int argc, Value *args) {
+  if (IS_RANGE(args[0])) {
+    int64_t n;
+    return BOOL_VAL(num_is(args[1]) && num_to_int64(args[1], &n) && world_in_range(args[0], n));
+  }
+  ObjList *l = lib_list_arg(I, "contains", args, 0);
+  for (int i = 0; i < l->items.count; i++)
+    if (value_equal(l->items.items[i], args[1])) return BOOL_VAL(true);
+  return BOOL_VAL(false);
+}
+
+
+void world_ledger_open(Interp *I) {
+  lib_register(I, "ledger", f_ledger, 1, 1,
+               "ledger(S): the payments of run scenario S as records (year, programme, recipient, purpose, amount...)");
+  lib_register(I, "pay", f_pay, 1, 1,
+               "pay(f): in a rule, pay fund f's amount for this year from its programme's envelope; returns what was paid");
+  lib_register(I, "paid", f_paid, 1, 2, "paid(c) or paid(c, purpose): this year's payments to c, in EUR");
+  lib_register(I, "active", f_active, 1, 1, "active(x): whether fund or partnership x runs in the current year");
+  lib_register(I, "contains", f_contains, 2, 2, "contains(xs, v): whether list or range xs holds v");
+}

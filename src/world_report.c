@@ -1,0 +1,320 @@
+/* world_report.c - compare, why and the prompt's listings.  Each report is
+ * computed as a value first (a record anyone can read: the statement, a
+ * chart, an export), then printed. */
+#include "world_report.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lib.h"
+#include "num.h"
+#include "world.h"
+
+/* ---- compare -------------------------------------------------------------------- */
+
+Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
+  ObjList *series = list_new(I), *names = list_new(I), *years = list_new(I), *values = list_new(I),
+          *changes = list_new(I);
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  UnitId unit = UNIT_NONE;
+  for (int i = 0; i < n; i++) {
+    ObjSeries *se = results_series_at(I, ss[i], path);
+    list_append(I, series, OBJ_VAL(se));
+    list_append(I, names, OBJ_VAL(ss[i]->name));
+    if (se->first_year < lo) lo = se->first_year;
+    if (results_series_last(se) > hi) hi = results_series_last(se);
+    UnitId u = results_series_unit(se);
+    if (u != UNIT_NONE) unit = u;
+  }
+  for (int64_t y = lo; y <= hi; y++) {
+    ObjList *row = list_new(I), *diff = list_new(I);
+    for (int i = 0; i < n; i++) list_append(I, row, results_series_get(AS_SERIES(series->items.items[i]), y));
+    Value base = row->items.items[0];
+    for (int i = 1; i < n; i++) {
+      Value v = row->items.items[i], d = NIL_VAL;
+      if (num_is(base) && num_is(v) && base.unit == v.unit) {
+        d = num_sub(I, v, base);
+        d.unit = v.unit;
+      }
+      list_append(I, diff, d);
+    }
+    list_append(I, years, INT_VAL(y));
+    list_append(I, values, OBJ_VAL(row));
+    list_append(I, changes, OBJ_VAL(diff));
+  }
+  ObjRecord *t = record_new(I);
+  world_set_field(I, t, "path", OBJ_VAL(str_new(I, path)));
+  Value u = NIL_VAL;
+  if (unit != UNIT_NONE) {
+    Buffer b;
+    buf_init(&b);
+    unit_format(&I->units, &b, unit);
+    u = OBJ_VAL(str_make(I, b.data, (int)b.len));
+    buf_free(&b);
+  }
+  world_set_field(I, t, "unit", u);
+  world_set_field(I, t, "scenarios", OBJ_VAL(names));
+  world_set_field(I, t, "years", OBJ_VAL(years));
+  world_set_field(I, t, "values", OBJ_VAL(values));
+  world_set_field(I, t, "changes", OBJ_VAL(changes));
+  return OBJ_VAL(t);
+}
+
+static ObjList *table_list(Interp *I, ObjRecord *t, const char *literal) {
+  return AS_LIST(world_field(I, t, literal));
+}
+
+void report_print_compare(Interp *I, Buffer *out, Value table) {
+  ObjRecord *t = AS_RECORD(table);
+  ObjList *names = table_list(I, t, "scenarios"), *years = table_list(I, t, "years");
+  ObjList *values = table_list(I, t, "values"), *changes = table_list(I, t, "changes");
+  Value unit = world_field(I, t, "unit");
+  int n = names->items.count;
+  buf_puts(out, AS_CSTRING(world_field(I, t, "path")));
+  if (IS_STRING(unit)) buf_printf(out, " (%s)", AS_CSTRING(unit));
+  buf_putc(out, '\n');
+  buf_printf(out, "  %-6s", "year");
+  for (int i = 0; i < n; i++) buf_printf(out, " %12.12s", AS_CSTRING(names->items.items[i]));
+  for (int i = 1; i < n; i++) {
+    char head[40];
+    snprintf(head, sizeof head, "%.10s-%.10s", AS_CSTRING(names->items.items[i]), AS_CSTRING(names->items.items[0]));
+    buf_printf(out, " %21.21s", head);
+  }
+  buf_putc(out, '\n');
+  Buffer c;
+  buf_init(&c);
+  for (int r = 0; r < years->items.count; r++) {
+    ObjList *row = AS_LIST(values->items.items[r]), *diff = AS_LIST(changes->items.items[r]);
+    buf_printf(out, "  %-6lld", (long long)years->items.items[r].as.i);
+    for (int i = 0; i < n; i++) {
+      buf_clear(&c);
+      if (IS_NIL(row->items.items[i])) buf_puts(&c, "-");
+      else results_format_human(I, &c, row->items.items[i]);
+      buf_printf(out, " %12s", c.data);
+    }
+    for (int i = 1; i < n; i++) {
+      Value d = diff->items.items[i - 1];
+      if (IS_NIL(d)) {
+        buf_printf(out, " %12s %8s", "-", "");
+        continue;
+      }
+      buf_clear(&c);
+      double base = num_to_double(row->items.items[0]);
+      if (!world_is_zero(d)) buf_putc(&c, num_cmp(I, d, INT_VAL(0)) > 0 ? '+' : '-');
+      results_format_human(I, &c, num_abs(I, d));
+      buf_printf(out, " %12s", c.data);
+      if (base != 0) buf_printf(out, " %+7.1f%%", 100.0 * num_to_double(d) / fabs(base));
+      else buf_printf(out, " %8s", "");
+    }
+    buf_putc(out, '\n');
+  }
+  buf_free(&c);
+}
+
+/* %compare(scenarios, paths): print one table per path. */
+static Value f_compare(Interp *I, int argc, Value *args) {
+  ObjList *scen = AS_LIST(args[0]);
+  ObjList *paths = AS_LIST(args[1]);
+  int n = scen->items.count;
+  ObjScenario *ss[64];
+  if (n > 64) interp_throw(I, "compare: at most 64 scenarios at once");
+  for (int i = 0; i < n; i++) ss[i] = results_scenario(I, "compare", scen->items.items[i]);
+  ObjList *tables = list_new(I);
+  for (int p = 0; p < paths->items.count; p++)
+    list_append(I, tables, report_compare(I, ss, n, AS_CSTRING(paths->items.items[p])));
+  Buffer out;
+  buf_init(&out);
+  for (int p = 0; p < tables->items.count; p++) report_print_compare(I, &out, tables->items.items[p]);
+  fputs(out.data, I->out);
+  fflush(I->out);
+  buf_free(&out);
+  return NIL_VAL;
+}
+
+/* ---- why ---------------------------------------------------------------------------- */
+
+/* The series `why` explains: a scenario of several runs explains its first
+ * run (the one with a write log). */
+static ObjSeries *why_series(Interp *I, ObjScenario *s, const char *path) {
+  ObjRecord *res = s->results;
+  if (s->first_results) s->results = s->first_results;
+  ObjSeries *se = results_series_at(I, s, path);
+  s->results = res;
+  return se;
+}
+
+/* Contributions are exact differences of the values each write replaced
+ * (exact(new) - exact(old)), so they add up exactly: before + sum == after,
+ * with before and after given exactly too.  A change made outside rules
+ * (by the core's payments) is its own line so that the sum still holds. */
+Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year) {
+  ObjSeries *se = why_series(I, s, path);
+  if (year <= se->first_year || year > results_series_last(se))
+    interp_throw(I, "why: %s has no change to explain in %lld (it runs %lld..%lld; the first year is the declared data)",
+                 path, (long long)year, (long long)se->first_year, (long long)results_series_last(se));
+  Value before = results_series_get(se, year - 1), after = results_series_get(se, year);
+  if (!num_is(before) || !num_is(after)) interp_throw(I, "why: %s has no value in %lld", path, (long long)(year - 1));
+  UnitId unit = after.unit;
+  /* split "X.members.sme" into the entity and the field path */
+  const char *dot = strchr(path, '.');
+  if (!dot) interp_throw(I, "why: give an entity and a field, as in S.X.jobs[2030]");
+  ObjString *ename = str_copy(I, path, (int)(dot - path));
+  const char *fpath = dot + 1;
+  size_t flen = strlen(fpath);
+  bool total_of_clusters = strcmp(ename->chars, "total") == 0;
+  int nrules = s->rule_names->items.count;
+  ObjList *sums = list_new(I); /* by rule, then one for writes outside rules; undefined: none */
+  for (int r = 0; r <= nrules; r++) list_append(I, sums, UNDEF_VAL);
+  Value ex_before = num_exact(I, before), ex_after = num_exact(I, after);
+  Value total = INT_VAL(0);
+  for (int i = 0; i < s->nwrites; i++) {
+    WriteEntry *w = &s->writes[i];
+    if (w->year != year) continue;
+    if (total_of_clusters ? w->entity->tag != KIND_CLUSTER : strcmp(world_entity_name(I, w->entity), ename->chars) != 0)
+      continue;
+    /* the write's field path: prefix.key, or key */
+    size_t plen = w->prefix ? (size_t)w->prefix->length : 0;
+    if (w->prefix ? !(plen + 1 + (size_t)w->key->length == flen && memcmp(fpath, w->prefix->chars, plen) == 0 &&
+                      fpath[plen] == '.' && strcmp(fpath + plen + 1, w->key->chars) == 0)
+                  : strcmp(fpath, w->key->chars) != 0)
+      continue;
+    if (!num_is(w->before) || !num_is(w->after)) continue;
+    Value d = num_sub(I, num_exact(I, w->after), num_exact(I, w->before));
+    int r = w->rule >= 0 && w->rule < nrules ? w->rule : nrules;
+    Value *sum = &sums->items.items[r];
+    *sum = IS_UNDEF(*sum) ? d : num_add(I, *sum, d);
+    total = num_add(I, total, d);
+  }
+  ObjList *contributions = list_new(I);
+  for (int r = 0; r <= nrules; r++) {
+    Value a = sums->items.items[r];
+    if (IS_UNDEF(a)) continue;
+    ObjRecord *c = record_new(I);
+    world_set_field(I, c, "rule", r < nrules ? s->rule_names->items.items[r] : OBJ_VAL(str_new(I, "(outside rules)")));
+    a.unit = unit;
+    world_set_field(I, c, "amount", a);
+    list_append(I, contributions, OBJ_VAL(c));
+  }
+  Value rest = num_sub(I, num_sub(I, ex_after, ex_before), total);
+  if (!world_is_zero(rest)) {
+    ObjRecord *c = record_new(I);
+    world_set_field(I, c, "rule", OBJ_VAL(str_new(I, "(outside rules)")));
+    rest.unit = unit;
+    world_set_field(I, c, "amount", rest);
+    list_append(I, contributions, OBJ_VAL(c));
+  }
+  ObjRecord *res = record_new(I);
+  ex_before.unit = unit;
+  ex_after.unit = unit;
+  world_set_field(I, res, "before", ex_before);
+  world_set_field(I, res, "after", ex_after);
+  world_set_field(I, res, "contributions", OBJ_VAL(contributions));
+  return OBJ_VAL(res);
+}
+
+void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, int64_t year, Value why) {
+  ObjSeries *se = why_series(I, s, path);
+  ObjList *contributions = AS_LIST(world_field(I, AS_RECORD(why), "contributions"));
+  Buffer v;
+  buf_init(&v);
+  buf_printf(out, "why %s.%s[%lld]%s\n", s->name->chars, path, (long long)year,
+             s->first_results ? " (the first of the scenario's runs)" : "");
+  char label[64];
+  snprintf(label, sizeof label, "%lld (before)", (long long)(year - 1));
+  value_print(I, &v, results_series_get(se, year - 1), false);
+  buf_printf(out, "  %-30s %s\n", label, v.data);
+  for (int i = 0; i < contributions->items.count; i++) {
+    ObjRecord *c = AS_RECORD(contributions->items.items[i]);
+    Value a = world_field(I, c, "amount");
+    /* contributions are exact; long fractions are shown to 12 decimals */
+    Value shown = a;
+    if (!num_eq(num_round(I, a, 12, ROUND_HALF_EVEN), a)) {
+      shown = num_round(I, a, 12, ROUND_HALF_EVEN);
+      shown.unit = a.unit;
+    }
+    buf_clear(&v);
+    if (num_cmp(I, a, INT_VAL(0)) >= 0) buf_putc(&v, '+');
+    value_print(I, &v, shown, false);
+    buf_printf(out, "  %-30s %s\n", AS_CSTRING(world_field(I, c, "rule")), v.data);
+  }
+  snprintf(label, sizeof label, "%lld (after)", (long long)year);
+  buf_clear(&v);
+  value_print(I, &v, results_series_get(se, year), false);
+  buf_printf(out, "  %-30s %s\n", label, v.data);
+  buf_free(&v);
+}
+
+/* %why(S, "X.f.g", year, print): the breakdown as a record; printed too
+ * when `why` stands as a statement of its own. */
+static Value f_why(Interp *I, int argc, Value *args) {
+  ObjScenario *s = results_scenario(I, "why", args[0]);
+  const char *path = AS_CSTRING(args[1]);
+  int64_t year;
+  if (!num_is(args[2]) || !num_to_int64(args[2], &year)) interp_throw(I, "why: the year must be a whole number");
+  Value why = report_why(I, s, path, year);
+  if (IS_BOOL(args[3]) && args[3].as.b) {
+    Buffer b;
+    buf_init(&b);
+    report_print_why(I, &b, s, path, year, why);
+    fputs(b.data, I->out);
+    fflush(I->out);
+    buf_free(&b);
+  }
+  return why;
+}
+
+/* ---- listing for the prompt -------------------------------------------------------------- */
+
+void world_list(Interp *I, FILE *out, const char *what) {
+  Buffer b;
+  buf_init(&b);
+  if (strcmp(what, "params") == 0) {
+    interp_autoload_all(I);
+    if (I->world->params->items.count == 0) buf_puts(&b, "no params declared\n");
+    for (int i = 0; i < I->world->params->items.count; i++) {
+      ObjRecord *p = AS_RECORD(I->world->params->items.items[i]);
+      buf_printf(&b, "  %-34s ", AS_CSTRING(world_field(I, p, "name")));
+      Buffer v;
+      buf_init(&v);
+      value_print(I, &v, world_field(I, p, "default"), false);
+      buf_printf(&b, "%-22s %s\n", v.data, IS_STRING(world_field(I, p, "doc")) ? AS_CSTRING(world_field(I, p, "doc")) : "");
+      buf_free(&v);
+    }
+  } else if (strcmp(what, "rules") == 0) {
+    if (I->world->rules->items.count == 0) buf_puts(&b, "no rules declared\n");
+    for (int i = 0; i < I->world->rules->items.count; i++)
+      buf_printf(&b, "  %d. %s\n", i + 1, AS_CSTRING(world_field(I, AS_RECORD(I->world->rules->items.items[i]), "name")));
+  } else {
+    bool any = false;
+    for (int k = KIND_REGION; k < KIND_COUNT; k++) {
+      ObjList *l = I->world->entities[k];
+      if (l->items.count == 0) continue;
+      any = true;
+      buf_printf(&b, "%ss:", world_kind_names[k]);
+      for (int i = 0; i < l->items.count; i++) {
+        ObjRecord *e = AS_RECORD(l->items.items[i]);
+        if (k == KIND_FUND)
+          buf_printf(&b, "%s %s -> %s (%s)", i ? "," : "", world_entity_name(I, AS_RECORD(world_field(I, e, "programme"))),
+                     world_entity_name(I, AS_RECORD(world_field(I, e, "recipient"))), AS_CSTRING(world_field(I, e, "purpose")));
+        else buf_printf(&b, " %s", world_entity_name(I, e));
+      }
+      buf_putc(&b, '\n');
+    }
+    if (I->world->scenarios->items.count) {
+      any = true;
+      buf_puts(&b, "scenarios:");
+      for (int i = 0; i < I->world->scenarios->items.count; i++)
+        buf_printf(&b, " %s", AS_SCENARIO(I->world->scenarios->items.items[i])->name->chars);
+      buf_putc(&b, '\n');
+    }
+    if (!any) buf_puts(&b, "the world is empty: declare regions, clusters, programmes and funds\n");
+  }
+  fputs(b.data, out);
+  buf_free(&b);
+}
+
+
+void world_report_open(Interp *I) {
+  lib_register(I, "%compare", f_compare, 2, 2, NULL);
+  lib_register(I, "%why", f_why, 4, 4, NULL);
+}
