@@ -11,6 +11,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "disasm.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -230,14 +231,40 @@ static char *read_file(const char *path, const char **why) {
   return buf_take(&b);
 }
 
-InterpResult interp_run_file(Interp *I, const char *path) {
+/* A script's text, or NULL after saying on the error stream why not. */
+static char *read_script(Interp *I, const char *path) {
   const char *why = NULL;
   char *text = read_file(path, &why);
-  if (!text) {
-    fprintf(I->err, "clusim: cannot read '%s': %s\n", path, why);
-    return INTERP_ERROR;
-  }
+  if (!text) fprintf(I->err, "clusim: cannot read '%s': %s\n", path, why);
+  return text;
+}
+
+InterpResult interp_run_file(Interp *I, const char *path) {
+  char *text = read_script(I, path);
+  if (!text) return INTERP_ERROR;
   InterpResult r = interp_eval(I, path, text, false);
+  free(text);
+  return r;
+}
+
+InterpResult interp_dump(Interp *I, const char *name, const char *text, FILE *out) {
+  Source *src = interp_add_source(I, name, text);
+  bool incomplete = false;
+  ObjFunction *f = compile_source(I, src, false, &incomplete);
+  if (!f) return INTERP_ERROR;
+  Buffer b;
+  buf_init(&b);
+  disasm_chunk(I, &b, f);
+  fwrite(b.data, 1, b.len, out);
+  fflush(out);
+  buf_free(&b);
+  return INTERP_OK;
+}
+
+InterpResult interp_dump_file(Interp *I, const char *path, FILE *out) {
+  char *text = read_script(I, path);
+  if (!text) return INTERP_ERROR;
+  InterpResult r = interp_dump(I, path, text, out);
   free(text);
   return r;
 }

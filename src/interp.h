@@ -36,6 +36,13 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
 /* Read and run a file. */
 InterpResult interp_run_file(Interp *I, const char *path);
 
+/* Compile `text` without running it and write the disassembly of its
+ * bytecode to `out` (clusim --dump-bytecode).  Compile errors are printed
+ * to the error stream as interp_eval prints them. */
+InterpResult interp_dump(Interp *I, const char *name, const char *text, FILE *out);
+/* The same for a file. */
+InterpResult interp_dump_file(Interp *I, const char *path, FILE *out);
+
 /* Set the list `args` seen by scripts. */
 void interp_set_args(Interp *I, int argc, char **argv);
 

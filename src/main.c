@@ -18,6 +18,8 @@ static const char *usage_text =
     "  clusim -e 'CODE'        run code given on the command line\n"
     "  clusim -                read a script from standard input\n"
     "  clusim --jobs N ...     use N worker processes for scenarios with runs: (default: one per core)\n"
+    "  clusim --dump-bytecode FILE (or -e 'CODE', or -)\n"
+    "                          print the bytecode the code compiles to, without running it\n"
     "  clusim --version        print the version\n"
     "  clusim --help           print this help\n"
     "\n"
@@ -43,7 +45,7 @@ static char *read_stream(FILE *f) {
 
 int main(int argc, char **argv) {
   const char *code = NULL;
-  bool interactive_after = false, read_stdin = false;
+  bool interactive_after = false, read_stdin = false, dump = false;
   int jobs = 0;
   int i = 1;
   for (; i < argc; i++) {
@@ -82,6 +84,10 @@ int main(int argc, char **argv) {
       interactive_after = true;
       continue;
     }
+    if (strcmp(a, "--dump-bytecode") == 0) {
+      dump = true;
+      continue;
+    }
     return usage_error("unknown option '%s'", a);
   }
 
@@ -93,17 +99,31 @@ int main(int argc, char **argv) {
   }
   if (interactive_after && !file && !code && !read_stdin)
     return usage_error("%s", "-i needs a FILE to run first");
+  if (dump && interactive_after)
+    return usage_error("%s", "--dump-bytecode runs nothing, so it cannot be combined with -i");
 
   bool tty = isatty(STDIN_FILENO);
+  if (dump && !file && !code && !read_stdin && tty)
+    return usage_error("%s", "--dump-bytecode needs a FILE, -e 'CODE' or - (standard input)");
   InterpOptions opts = {0};
   opts.load_stdlib = true;
   opts.jobs = jobs;
-  opts.repl = !code && !file && !read_stdin && tty;
+  opts.repl = !dump && !code && !file && !read_stdin && tty;
   Interp *I = interp_new(&opts);
   interp_set_args(I, argc - i, argv + i);
 
   int status = 0;
-  if (code) {
+  if (dump) {
+    if (code) {
+      status = interp_dump(I, "-e", code, stdout) == INTERP_OK ? 0 : 1;
+    } else if (file) {
+      status = interp_dump_file(I, file, stdout) == INTERP_OK ? 0 : 1;
+    } else {
+      char *text = read_stream(stdin);
+      status = interp_dump(I, "<stdin>", text, stdout) == INTERP_OK ? 0 : 1;
+      free(text);
+    }
+  } else if (code) {
     status = interp_eval(I, "-e", code, false) == INTERP_OK ? 0 : 1;
   } else if (file) {
     status = interp_run_file(I, file) == INTERP_OK ? 0 : 1;
