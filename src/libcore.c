@@ -9,7 +9,6 @@
 #include "unit.h"
 #include "vm.h"
 
-int64_t vm_utf8_length(ObjString *s);
 
 void lib_register(Interp *I, const char *name, NativeFn fn, int min_args, int max_args,
                   const char *help) {

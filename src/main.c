@@ -6,8 +6,7 @@
 
 #include "buffer.h"
 #include "interp.h"
-
-int repl_run(Interp *I);
+#include "repl.h"
 
 static const char *usage_text =
     "usage: clusim [options] [FILE [ARGS...]]\n"

@@ -2,7 +2,7 @@
  *
  * Every allocation of interpreter memory goes through mem_realloc, which
  * keeps count of the bytes in use.  Collections run only at VM safe points
- * (calls, returns and loop back-edges: see gc_check), where every live value
+ * (calls, returns and loop back-edges: SAFE_POINT in vm.c), where every live value
  * is reachable from the roots - the value stack, the call frames, the
  * globals and the compiler's functions in progress.  C code between safe
  * points may therefore hold object pointers in locals without rooting them.

@@ -54,6 +54,9 @@ typedef struct ParseState {
  * allow_incomplete, in which case nothing is printed). */
 Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, bool *incomplete);
 
+/* The i-th keyword of the language, NULL past the last (for completion). */
+const char *parse_keyword(int i);
+
 /* Scanner-side error: records a located message. */
 void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 

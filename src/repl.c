@@ -21,10 +21,11 @@
 #include "buffer.h"
 #include "compile.h"
 #include "interp.h"
+#include "parse.h"
+#include "repl.h"
 #include "state.h"
 #include "world.h"
 
-const char *clusim_keyword(int i);
 
 #define PROMPT "clusim> "
 #define CONTINUE_PROMPT "...> "
@@ -141,7 +142,7 @@ static char **complete(const char *text, int start, int end) {
       for (int i = 0; i < r->count; i++) add_match(&m, prefix, r->keys[i]->chars, text);
     rl_completion_append_character = '\0';
   } else {
-    for (int i = 0; clusim_keyword(i); i++) add_match(&m, "", clusim_keyword(i), text);
+    for (int i = 0; parse_keyword(i); i++) add_match(&m, "", parse_keyword(i), text);
     for (int i = 0; i < current->nglobals; i++)
       if (!IS_UNDEF(current->globals[i])) add_match(&m, "", current->global_names[i]->chars, text);
   }

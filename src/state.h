@@ -127,6 +127,10 @@ ObjList *interp_save_begin(Interp *I);
 void interp_save_global(Interp *I, ObjList *saved, int g);
 void interp_restore_globals(Interp *I, ObjList *saved);
 
+/* Run the file an `import` names (found beside `from`, then in the stdlib),
+ * once per session. */
+void interp_import(Interp *I, ObjString *path, Source *from);
+
 Source *interp_add_source(Interp *I, const char *name, const char *text);
 
 /* Globals */

@@ -291,7 +291,6 @@ static int utf8_char_len(const char *p, int max) {
   return n;
 }
 
-int64_t vm_utf8_length(ObjString *s);
 int64_t vm_utf8_length(ObjString *s) {
   int64_t n = 0;
   for (int i = 0; i < s->length; i++)
@@ -434,7 +433,6 @@ static bool for_advance(Interp *I, Value *it) {
   return true;
 }
 
-void interp_import(Interp *I, ObjString *path, Source *from);
 
 /* ---- calls ------------------------------------------------------------- */
 
