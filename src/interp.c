@@ -114,15 +114,13 @@ void interp_interrupt(Interp *I) { I->interrupted = 1; }
 
 /* ---- sources ------------------------------------------------------------ */
 
+/* A Source and its two strings are one allocation (one free), so that
+ * running out of memory half-way leaves nothing behind. */
 Source *interp_add_source(Interp *I, const char *name, const char *text) {
-  Source *s = malloc(sizeof *s);
-  char *n = strdup(name), *t = strdup(text);
-  if (!s || !n || !t) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
-  s->name = n;
-  s->text = t;
+  size_t nn = strlen(name) + 1, nt = strlen(text) + 1;
+  Source *s = mem_realloc_raw(I, NULL, sizeof *s + nn + nt);
+  s->name = memcpy((char *)(s + 1), name, nn);
+  s->text = memcpy(s->name + nn, text, nt);
   s->next = I->sources;
   I->sources = s;
   return s;
@@ -131,19 +129,47 @@ Source *interp_add_source(Interp *I, const char *name, const char *text) {
 static void drop_latest_source(Interp *I, Source *s) {
   if (I->sources != s) return;
   I->sources = s->next;
-  free(s->name);
-  free(s->text);
   free(s);
 }
 
-/* Parse and compile; NULL on errors (printed). */
+typedef struct {
+  Source *src;
+  Node *root;
+  Arena *arena;
+  ObjFunction *fn;
+} CompileJob;
+
+static void compile_job(Interp *I, void *ud) {
+  CompileJob *job = ud;
+  job->fn = compile_program(I, job->src, job->root, job->arena);
+}
+
+/* Parse and compile; NULL on errors (printed).  The compiler allocates on
+ * the heap, so it runs protected: when memory runs out the arena is freed,
+ * then the error goes on to the caller's protected call (an import) or,
+ * at the top, is printed here. */
 static ObjFunction *compile_source(Interp *I, Source *src, bool allow_incomplete, bool *incomplete) {
   Arena arena;
   arena_init(&arena);
-  Node *root = parse_source(I, src, &arena, allow_incomplete, incomplete);
-  ObjFunction *f = root ? compile_program(I, src, root, &arena) : NULL;
+  CompileJob job = {src, NULL, &arena, NULL};
+  job.root = parse_source(I, src, &arena, allow_incomplete, incomplete);
+  bool ok = !job.root || interp_pcall(I, compile_job, &job);
   arena_free(&arena);
-  return f;
+  if (!ok) {
+    if (I->err_jmp) interp_rethrow(I);
+    fputs(I->traceback.data, I->err);
+    fflush(I->err);
+  }
+  return job.fn;
+}
+
+/* After an out-of-memory error, the garbage the failed evaluation left is
+ * what the next one needs: collect it now, between evaluations, where
+ * nothing running holds an unrooted object. */
+static void recover_memory(Interp *I) {
+  if (!I->out_of_memory) return;
+  I->out_of_memory = false;
+  gc_collect(I);
 }
 
 typedef struct {
@@ -161,6 +187,7 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
       drop_latest_source(I, src);
       return INTERP_INCOMPLETE;
     }
+    recover_memory(I);
     return INTERP_ERROR;
   }
   RunJob job = {f};
@@ -169,9 +196,11 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
     fflush(I->out);
     fputs(I->traceback.data, I->err);
     fflush(I->err);
+    recover_memory(I);
     return INTERP_ERROR;
   }
   fflush(I->out);
+  recover_memory(I);
   return INTERP_OK;
 }
 
@@ -375,9 +404,9 @@ void interp_autoload_all(Interp *I) {
 /* Where the stdlib lives: $CLUSIM_STDLIB, then next to the binary
  * (../share/clusim/stdlib when installed, ../stdlib in the build tree),
  * then the directory configured at build time. */
-static char *find_stdlib(void) {
+static char *find_stdlib(Interp *I) {
   const char *env = getenv("CLUSIM_STDLIB");
-  if (env && *env) return strdup(env);
+  if (env && *env) return mem_strdup(I, env);
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
@@ -392,13 +421,13 @@ static char *find_stdlib(void) {
         struct stat st;
         if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
           char real[PATH_MAX];
-          return strdup(realpath(cand, real) ? real : cand);
+          return mem_strdup(I, realpath(cand, real) ? real : cand);
         }
       }
     }
   }
 #ifdef CLUSIM_STDLIB_DIR
-  return strdup(CLUSIM_STDLIB_DIR);
+  return mem_strdup(I, CLUSIM_STDLIB_DIR);
 #else
   return NULL;
 #endif
@@ -406,11 +435,7 @@ static char *find_stdlib(void) {
 
 Interp *interp_new(const InterpOptions *opts) {
   num_setup_gmp();
-  Interp *I = calloc(1, sizeof *I);
-  if (!I) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
+  Interp *I = memset(mem_realloc_raw(NULL, NULL, sizeof(Interp)), 0, sizeof(Interp));
   I->next_gc = (size_t)1 << 20;
   table_init(&I->strings);
   table_init(&I->global_index);
@@ -426,7 +451,7 @@ Interp *interp_new(const InterpOptions *opts) {
   if (I->jobs < 1) I->jobs = 1;
   I->out = opts->out ? opts->out : stdout;
   I->err = opts->err ? opts->err : stderr;
-  I->stdlib_dir = opts->stdlib_dir ? strdup(opts->stdlib_dir) : find_stdlib();
+  I->stdlib_dir = opts->stdlib_dir ? mem_strdup(I, opts->stdlib_dir) : find_stdlib(I);
   I->args = list_new(I);
 
   Value eur = INT_VAL(1), year = INT_VAL(1);
@@ -482,8 +507,6 @@ void interp_free(Interp *I) {
   Source *s = I->sources;
   while (s) {
     Source *next = s->next;
-    free(s->name);
-    free(s->text);
     free(s);
     s = next;
   }

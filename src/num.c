@@ -988,16 +988,9 @@ Value num_round(Interp *I, Value x, int64_t digits, RoundMode mode) {
 /* Parsing                                                            */
 /* ------------------------------------------------------------------ */
 
-static _Noreturn void oom(void) {
-  fputs("clusim: out of memory\n", stderr);
-  exit(1);
-}
-
-static void *xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
-  if (!p) oom();
-  return p;
-}
+/* Scratch digit strings for printing, where there is no interpreter (and
+ * GMP temporaries are live): running out of memory prints and exits. */
+static void *xmalloc(size_t n) { return mem_realloc_raw(NULL, NULL, n ? n : 1); }
 
 /* Skip a run of digits starting at s[*i] (which must be a digit); single
  * '_' separators are allowed between digits only, so "1_000" is fine and
@@ -1071,8 +1064,9 @@ static bool parse_body(Interp *I, const char *s, size_t len, Value *out) {
     interp_throw(I, "number %.*s would have more than %lld digits", (int)(len > 60 ? 60 : len), s,
                  (long long)maxd);
 
+  /* digs is freed below before anything that can raise */
   char small[32];
-  char *digs = nd < sizeof small ? small : xmalloc(nd + 1);
+  char *digs = nd < sizeof small ? small : mem_realloc_raw(I, NULL, nd + 1);
   size_t k = 0;
   leading = true;
   for (int part = 0; part < 2; part++)
@@ -1251,17 +1245,17 @@ void num_format(Interp *I, Buffer *b, Value x) {
 /* GMP's allocator                                                    */
 /* ------------------------------------------------------------------ */
 
-static void *gmp_alloc(size_t n) {
-  void *p = malloc(n);
-  if (!p && n) oom();
-  return p;
-}
+/* GMP's manual (Custom Allocation): the allocation functions "must
+ * terminate program execution" when they fail; "a longjmp or throwing a
+ * C++ exception will have undefined results".  So these never raise: with
+ * no interpreter, mem_realloc_raw takes mem_error's print-and-exit path.
+ * Sizes are checked before large operations (the digit guard), so this is
+ * a last resort. */
+static void *gmp_alloc(size_t n) { return mem_realloc_raw(NULL, NULL, n); }
 
 static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
   (void)old_size;
-  void *q = realloc(p, new_size);
-  if (!q && new_size) oom();
-  return q;
+  return mem_realloc_raw(NULL, p, new_size);
 }
 
 static void gmp_free(void *p, size_t size) {
@@ -1270,7 +1264,8 @@ static void gmp_free(void *p, size_t size) {
 }
 
 /* GMP aborts when its allocator fails; ours reports and exits cleanly
- * instead.  Installing it twice is harmless. */
+ * instead (through mem_error, the one out-of-memory path).  Installing it
+ * twice is harmless. */
 void num_setup_gmp(void) {
   static bool done = false;
   if (done) return;

@@ -237,11 +237,12 @@ ObjUpvalue *upvalue_new(Interp *I, Value *slot) {
 
 ObjNative *native_new(Interp *I, const char *name, NativeFn fn, int min_args, int max_args,
                       const char *help) {
+  ObjString *s = str_new(I, name); /* first: an out-of-memory error must not find n half made */
   ObjNative *n = (ObjNative *)obj_alloc(I, sizeof(ObjNative), OBJ_NATIVE);
   n->fn = fn;
   n->min_args = min_args;
   n->max_args = max_args;
-  n->name = str_new(I, name);
+  n->name = s;
   n->help = help;
   return n;
 }

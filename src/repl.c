@@ -21,6 +21,7 @@
 #include "buffer.h"
 #include "compile.h"
 #include "interp.h"
+#include "memory.h"
 #include "state.h"
 #include "world.h"
 
@@ -91,11 +92,12 @@ static void add_match(Matches *m, const char *prefix, const char *name, const ch
   for (int i = 0; i < m->count; i++)
     if (strcmp(m->items[i] + strlen(prefix), name) == 0) return;
   if (m->count + 2 > m->capacity) {
-    m->capacity = m->capacity ? m->capacity * 2 : 16;
-    m->items = realloc(m->items, sizeof(char *) * (size_t)m->capacity);
+    int cap = m->capacity ? m->capacity * 2 : 16;
+    m->items = mem_realloc_raw(current, m->items, sizeof(char *) * (size_t)cap);
+    m->capacity = cap;
   }
   size_t len = strlen(prefix) + strlen(name) + 1;
-  char *s = malloc(len);
+  char *s = mem_realloc_raw(current, NULL, len);
   snprintf(s, len, "%s%s", prefix, name);
   m->items[m->count++] = s;
 }
@@ -151,7 +153,7 @@ static char **complete(const char *text, int start, int end) {
   }
   /* readline wants [common prefix, matches..., NULL]; let it compute the
    * prefix by passing the single match or the list via its helper. */
-  char **out = malloc(sizeof(char *) * (size_t)(m.count + 2));
+  char **out = mem_realloc_raw(current, NULL, sizeof(char *) * (size_t)(m.count + 2));
   if (m.count == 1) {
     out[0] = m.items[0];
     out[1] = NULL;
@@ -162,7 +164,9 @@ static char **complete(const char *text, int start, int end) {
       while (k < common && m.items[i][k] == m.items[0][k]) k++;
       common = k;
     }
-    out[0] = strndup(m.items[0], common);
+    out[0] = mem_realloc_raw(current, NULL, common + 1);
+    memcpy(out[0], m.items[0], common);
+    out[0][common] = '\0';
     for (int i = 0; i < m.count; i++) out[i + 1] = m.items[i];
     out[m.count + 1] = NULL;
   }
@@ -315,7 +319,7 @@ static char *read_line(const char *prompt, bool *interrupted) {
         fputs("^C\n", stdout);
         fflush(stdout);
         *interrupted = true;
-        return strdup("");
+        return mem_strdup(current, "");
       }
       continue;
     }

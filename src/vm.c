@@ -25,11 +25,7 @@
 #include "world.h"
 
 void vm_init(Interp *I) {
-  I->stack = malloc(sizeof(Value) * CLUSIM_STACK_SLOTS);
-  if (!I->stack) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
+  I->stack = mem_realloc_raw(I, NULL, sizeof(Value) * CLUSIM_STACK_SLOTS);
   I->sp = I->stack;
   I->stack_end = I->stack + CLUSIM_STACK_SLOTS;
   I->frame_count = 0;
