@@ -1,7 +1,6 @@
 /* interp.c - creating interpreters, running source text, errors, imports. */
 #include "interp.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "fileio.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -204,41 +204,9 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
   return INTERP_OK;
 }
 
-/* Read a whole file; on failure return NULL with a message in `why`. */
-static char *read_file(const char *path, const char **why) {
-  struct stat st;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    *why = "it is a directory";
-    return NULL;
-  }
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    *why = errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : "cannot open it";
-    return NULL;
-  }
-  Buffer b;
-  buf_init(&b);
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-  bool bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    buf_free(&b);
-    *why = "read error";
-    return NULL;
-  }
-  if (memchr(b.data, '\0', b.len)) {
-    buf_free(&b);
-    *why = "it is not a text file";
-    return NULL;
-  }
-  return buf_take(&b);
-}
-
 InterpResult interp_run_file(Interp *I, const char *path) {
   const char *why = NULL;
-  char *text = read_file(path, &why);
+  char *text = fileio_read(path, NULL, &why);
   if (!text) {
     fprintf(I->err, "clusim: cannot read '%s': %s\n", path, why);
     return INTERP_ERROR;
@@ -292,7 +260,7 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
   }
   table_set(I, &I->imported, key, BOOL_VAL(true));
   const char *why = NULL;
-  char *text = read_file(full.data, &why);
+  char *text = fileio_read(full.data, NULL, &why);
   if (!text) {
     table_delete(&I->imported, key);
     ObjString *shown = str_new(I, full.data);
@@ -325,7 +293,7 @@ static void note_autoload(Interp *I, const char *file) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/%s", I->stdlib_dir, file);
   const char *why;
-  char *text = read_file(path, &why);
+  char *text = fileio_read(path, NULL, &why);
   if (!text) return;
   ObjString *f = str_new(I, file);
   for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {

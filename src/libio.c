@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "lib.h"
 #include "num.h"
 #include "state.h"
 
+/* Why writing a file failed, in plain words (reading: fileio.h). */
 static const char *io_reason(int e) {
   switch (e) {
   case ENOENT: return "no such file or directory";
@@ -92,16 +94,16 @@ static ObjList *parse_csv(Interp *I, const char *text, const char *path) {
 
 static Value f_read_csv(Interp *I, int argc, Value *args) {
   ObjString *path = lib_string_arg(I, "read_csv", args, 0);
-  FILE *f = fopen(path->chars, "rb");
-  if (!f) interp_throw(I, "read_csv: cannot read '%s': %s", path->chars, io_reason(errno));
-  Buffer b;
-  buf_init(&b);
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-  fclose(f);
-  ObjString *text = str_make(I, b.data, (int)b.len); /* owned by the heap: no leak on error */
-  buf_free(&b);
+  const char *why = NULL;
+  size_t len = 0;
+  char *data = fileio_read(path->chars, &len, &why);
+  if (!data) interp_throw(I, "read_csv: cannot read '%s': %s", path->chars, why);
+  if (len > (size_t)INT32_MAX / 2) {
+    free(data);
+    interp_throw(I, "read_csv: '%s' is too long (more than a billion characters)", path->chars);
+  }
+  ObjString *text = str_make(I, data, (int)len); /* owned by the heap: no leak on error */
+  free(data);
   ObjList *rows = parse_csv(I, text->chars, path->chars);
   ObjList *out = list_new(I);
   if (rows->items.count == 0) return OBJ_VAL(out);

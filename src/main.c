@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buffer.h"
+#include "fileio.h"
 #include "interp.h"
 
 int repl_run(Interp *I);
@@ -30,15 +30,6 @@ static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\nTry 'clusim --help' for more information.\n");
   return 2;
-}
-
-static char *read_stream(FILE *f) {
-  Buffer b;
-  buf_init(&b);
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-  return buf_take(&b);
 }
 
 int main(int argc, char **argv) {
@@ -108,8 +99,13 @@ int main(int argc, char **argv) {
   } else if (file) {
     status = interp_run_file(I, file) == INTERP_OK ? 0 : 1;
   } else if (read_stdin || !tty) {
-    char *text = read_stream(stdin);
-    status = interp_eval(I, "<stdin>", text, false) == INTERP_OK ? 0 : 1;
+    const char *why = NULL;
+    char *text = fileio_read_stream(stdin, NULL, &why);
+    if (text) status = interp_eval(I, "<stdin>", text, false) == INTERP_OK ? 0 : 1;
+    else {
+      fprintf(stderr, "clusim: cannot read standard input: %s\n", why);
+      status = 1;
+    }
     free(text);
   }
   if (opts.repl || interactive_after) {
