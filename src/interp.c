@@ -1,7 +1,6 @@
 /* interp.c - creating interpreters, running source text, errors, imports. */
 #include "interp.h"
 
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +222,16 @@ static bool file_exists(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The name under which a file counts as imported: its canonical path
+ * (realpath allocates it, however long), or the path itself when it has
+ * none. */
+static ObjString *import_key(Interp *I, const char *path) {
+  char *real = realpath(path, NULL);
+  ObjString *key = str_new(I, real ? real : path);
+  free(real);
+  return key;
+}
+
 /* Find an imported file: beside the importing file, then in the stdlib. */
 static bool resolve_import(Interp *I, const char *path, Source *from, Buffer *out) {
   buf_clear(out);
@@ -251,8 +260,7 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
     interp_throw(I, "cannot import '%s': no such file beside this script or in the stdlib",
                  path->chars);
   }
-  char real[PATH_MAX];
-  ObjString *key = str_new(I, realpath(full.data, real) ? real : full.data);
+  ObjString *key = import_key(I, full.data);
   Value seen;
   if (table_get(&I->imported, key, &seen)) {
     buf_free(&full);
@@ -290,10 +298,12 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
  */
 
 static void note_autoload(Interp *I, const char *file) {
-  char path[PATH_MAX + 32];
-  snprintf(path, sizeof path, "%s/%s", I->stdlib_dir, file);
+  Buffer path;
+  buf_init(&path);
+  buf_printf(&path, "%s/%s", I->stdlib_dir, file);
   const char *why;
-  char *text = fileio_read(path, NULL, &why);
+  char *text = fileio_read(path.data, NULL, &why);
+  buf_free(&path);
   if (!text) return;
   ObjString *f = str_new(I, file);
   for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
@@ -375,25 +385,28 @@ void interp_autoload_all(Interp *I) {
 static char *find_stdlib(Interp *I) {
   const char *env = getenv("CLUSIM_STDLIB");
   if (env && *env) return mem_strdup(I, env);
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = '\0';
-      const char *tries[] = {"/../share/clusim/stdlib", "/../stdlib"};
-      for (size_t i = 0; i < 2; i++) {
-        char cand[PATH_MAX + 64];
-        snprintf(cand, sizeof cand, "%s%s", exe, tries[i]);
-        struct stat st;
-        if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
-          char real[PATH_MAX];
-          return mem_strdup(I, realpath(cand, real) ? real : cand);
-        }
+  char *exe = realpath("/proc/self/exe", NULL); /* malloc'd, however long */
+  char *slash = exe ? strrchr(exe, '/') : NULL;
+  if (slash) {
+    *slash = '\0';
+    const char *tries[] = {"/../share/clusim/stdlib", "/../stdlib"};
+    Buffer cand;
+    buf_init(&cand);
+    for (size_t i = 0; i < 2; i++) {
+      buf_clear(&cand);
+      buf_printf(&cand, "%s%s", exe, tries[i]);
+      struct stat st;
+      if (stat(cand.data, &st) == 0 && S_ISDIR(st.st_mode)) {
+        char *real = realpath(cand.data, NULL);
+        char *dir = real ? real : buf_take(&cand);
+        buf_free(&cand);
+        free(exe);
+        return dir;
       }
     }
+    buf_free(&cand);
   }
+  free(exe);
 #ifdef CLUSIM_STDLIB_DIR
   return mem_strdup(I, CLUSIM_STDLIB_DIR);
 #else
@@ -435,18 +448,19 @@ Interp *interp_new(const InterpOptions *opts) {
   I->gc_enabled = true;
 
   if (opts->load_stdlib && I->stdlib_dir) {
-    char prelude[PATH_MAX + 32];
-    snprintf(prelude, sizeof prelude, "%s/prelude.clu", I->stdlib_dir);
-    if (file_exists(prelude)) {
-      char real[PATH_MAX];
-      table_set(I, &I->imported, str_new(I, realpath(prelude, real) ? real : prelude), BOOL_VAL(true));
+    Buffer prelude;
+    buf_init(&prelude);
+    buf_printf(&prelude, "%s/prelude.clu", I->stdlib_dir);
+    if (file_exists(prelude.data)) {
+      table_set(I, &I->imported, import_key(I, prelude.data), BOOL_VAL(true));
       bool was_repl = I->repl;
       I->repl = false;
-      interp_run_file(I, prelude);
+      interp_run_file(I, prelude.data);
       I->repl = was_repl;
       note_autoload(I, "stateaid.clu");
       protect_stdlib(I);
     }
+    buf_free(&prelude);
   }
   return I;
 }
