@@ -831,8 +831,7 @@ static void compare_stmt(Compiler *c, Node *n) {
     buf_init(&b);
     if (!dotted_path(t, &b) || t->kind != N_FIELD)
       error_at(c, t->loc, "compare needs ENTITY.field or total.field here");
-    emit_string(c, b.data, t->loc);
-    buf_free(&b);
+    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc); /* no Buffer held while emitting */
   }
   emit_op(c, OP_LIST, 1 - n->b->list.count, n->loc);
   emit_u16(c, n->b->list.count, n->loc);
@@ -871,18 +870,18 @@ static void why_expr(Compiler *c, Node *n, bool print) {
     }
   }
   if (!ok) {
+    buf_free(&b);
     error_at(c, n->loc, "why needs SCENARIO.ENTITY.field[year], as in why scaleup.AerospaceValley.jobs[2030]");
     emit_op(c, OP_NIL, 1, n->loc);
-    buf_free(&b);
     return;
   }
+  ObjString *chain_text = str_take_buffer(c->I, &b); /* no Buffer held while emitting */
   native_callee(c, "%why", n->loc);
   get_name(c, s->str, s->loc);
-  emit_string(c, b.data, n->loc);
+  emit_string(c, chain_text->chars, n->loc);
   expr(c, t->b);
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
-  buf_free(&b);
   for (int i = ntrail - 1; i >= 0; i--) {
     int k = name_constant(c, trail[i]->str, trail[i]->loc);
     emit_op(c, OP_GET_FIELD, 0, trail[i]->loc);

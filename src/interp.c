@@ -252,38 +252,31 @@ static bool resolve_import(Interp *I, const char *path, Source *from, Buffer *ou
   return false;
 }
 
+/* The path and the text become heap strings as soon as they exist, so
+ * that no scratch memory is held when something raises.  The file counts
+ * as imported once it compiled, just before it runs (a file importing
+ * itself, directly or not, is then skipped). */
 void interp_import(Interp *I, ObjString *path, Source *from) {
-  Buffer full;
-  buf_init(&full);
-  if (!resolve_import(I, path->chars, from, &full)) {
-    buf_free(&full);
+  Buffer b;
+  buf_init(&b);
+  bool found = resolve_import(I, path->chars, from, &b);
+  ObjString *full = str_take_buffer(I, &b);
+  if (!found)
     interp_throw(I, "cannot import '%s': no such file beside this script or in the stdlib",
                  path->chars);
-  }
-  ObjString *key = import_key(I, full.data);
+  ObjString *key = import_key(I, full->chars);
   Value seen;
-  if (table_get(&I->imported, key, &seen)) {
-    buf_free(&full);
-    return;
-  }
-  table_set(I, &I->imported, key, BOOL_VAL(true));
+  if (table_get(&I->imported, key, &seen)) return;
   const char *why = NULL;
-  char *text = fileio_read(full.data, NULL, &why);
-  if (!text) {
-    table_delete(&I->imported, key);
-    ObjString *shown = str_new(I, full.data);
-    buf_free(&full);
-    interp_throw(I, "cannot import '%s': %s", shown->chars, why);
-  }
-  Source *src = interp_add_source(I, full.data, text);
-  free(text);
-  buf_free(&full);
+  size_t len = 0;
+  char *data = fileio_read(full->chars, &len, &why);
+  if (!data) interp_throw(I, "cannot import '%s': %s", full->chars, why);
+  ObjString *text = str_take(I, data, len);
+  Source *src = interp_add_source(I, full->chars, text->chars);
   bool incomplete;
   ObjFunction *f = compile_source(I, src, false, &incomplete);
-  if (!f) {
-    table_delete(&I->imported, key);
-    interp_throw(I, "import of '%s' failed (errors above)", path->chars);
-  }
+  if (!f) interp_throw(I, "import of '%s' failed (errors above)", path->chars);
+  table_set(I, &I->imported, key, BOOL_VAL(true));
   vm_run_toplevel(I, f);
 }
 

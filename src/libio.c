@@ -31,50 +31,57 @@ static Value cell_value(Interp *I, Value raw) {
   return raw;
 }
 
+/* A quoted cell, from just after its opening quote: its text with ""
+ * unescaped, interned like every cell.  *pp is left after the closing
+ * quote, *line counts the newlines inside.  The scratch Buffer is let go
+ * before anything can raise (str_take_buffer). */
+static ObjString *quoted_cell(Interp *I, const char **pp, int *line, const char *path) {
+  const char *p = *pp;
+  Buffer cell;
+  buf_init(&cell);
+  for (;;) {
+    if (!*p) {
+      buf_free(&cell);
+      interp_throw(I, "read_csv: %s:%d: a quoted cell is not closed", path, *line);
+    }
+    if (*p == '"' && p[1] == '"') {
+      buf_putc(&cell, '"');
+      p += 2;
+    } else if (*p == '"') {
+      p++;
+      break;
+    } else {
+      if (*p == '\n') (*line)++;
+      buf_putc(&cell, *p++);
+    }
+  }
+  *pp = p;
+  ObjString *s = str_take_buffer(I, &cell);
+  return str_copy(I, s->chars, s->length);
+}
+
 /* Parse RFC 4180 CSV (quoted fields, "" escapes, CRLF or LF). Returns
  * rows as lists of raw cells (see cell_value); the caller turns them into
- * records.  Nothing here raises an error while `cell` is allocated except
- * the unclosed-quote error, which frees it first. */
+ * records.  Unquoted cells are interned straight from the text. */
 static ObjList *parse_csv(Interp *I, const char *text, const char *path) {
   ObjList *rows = list_new(I);
   ObjList *row = list_new(I);
-  Buffer cell;
-  buf_init(&cell);
   const char *p = text;
   bool in_row = false;
   int line = 1;
   while (*p) {
-    buf_clear(&cell);
-    bool quoted = false;
+    Value cell;
     if (*p == '"') {
-      quoted = true;
       p++;
-      for (;;) {
-        if (!*p) {
-          buf_free(&cell);
-          interp_throw(I, "read_csv: %s:%d: a quoted cell is not closed", path, line);
-        }
-        if (*p == '"' && p[1] == '"') {
-          buf_putc(&cell, '"');
-          p += 2;
-        } else if (*p == '"') {
-          p++;
-          break;
-        } else {
-          if (*p == '\n') line++;
-          buf_putc(&cell, *p++);
-        }
-      }
-    } else {
-      while (*p && *p != ',' && *p != '\n' && *p != '\r') buf_putc(&cell, *p++);
-    }
-    Value text = OBJ_VAL(str_copy(I, cell.data, (int)cell.len));
-    if (quoted) {
       ObjList *q = list_new(I);
-      list_append(I, q, text);
-      text = OBJ_VAL(q);
+      list_append(I, q, OBJ_VAL(quoted_cell(I, &p, &line, path)));
+      cell = OBJ_VAL(q);
+    } else {
+      const char *start = p;
+      while (*p && *p != ',' && *p != '\n' && *p != '\r') p++;
+      cell = OBJ_VAL(str_copy(I, start, (int)(p - start)));
     }
-    list_append(I, row, text);
+    list_append(I, row, cell);
     in_row = true;
     if (*p == ',') {
       p++;
@@ -88,7 +95,6 @@ static ObjList *parse_csv(Interp *I, const char *text, const char *path) {
     in_row = false;
   }
   if (in_row) list_append(I, rows, OBJ_VAL(row));
-  buf_free(&cell);
   return rows;
 }
 
@@ -98,12 +104,7 @@ static Value f_read_csv(Interp *I, int argc, Value *args) {
   size_t len = 0;
   char *data = fileio_read(path->chars, &len, &why);
   if (!data) interp_throw(I, "read_csv: cannot read '%s': %s", path->chars, why);
-  if (len > (size_t)INT32_MAX / 2) {
-    free(data);
-    interp_throw(I, "read_csv: '%s' is too long (more than a billion characters)", path->chars);
-  }
-  ObjString *text = str_make(I, data, (int)len); /* owned by the heap: no leak on error */
-  free(data);
+  ObjString *text = str_take(I, data, len); /* owned by the heap: no leak on error */
   ObjList *rows = parse_csv(I, text->chars, path->chars);
   ObjList *out = list_new(I);
   if (rows->items.count == 0) return OBJ_VAL(out);

@@ -16,7 +16,7 @@ void mem_error(Interp *I) {
   exit(1);
 }
 
-void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
+void *mem_try_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
   if (new_size == 0) {
     free(p);
     I->bytes_allocated -= old_size;
@@ -24,11 +24,17 @@ void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
   }
   if (UNLIKELY(I->mem_limit != 0) && new_size > old_size &&
       I->bytes_allocated + (new_size - old_size) > I->mem_limit)
-    mem_error(I);
+    return NULL;
   void *q = realloc(p, new_size);
-  if (!q) mem_error(I);
+  if (!q) return NULL;
   I->bytes_allocated += new_size;
   I->bytes_allocated -= old_size;
+  return q;
+}
+
+void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
+  void *q = mem_try_realloc(I, p, old_size, new_size);
+  if (!q && new_size != 0) mem_error(I);
   return q;
 }
 
@@ -49,12 +55,19 @@ char *mem_strdup(Interp *I, const char *s) {
 
 void mem_set_limit(Interp *I, size_t limit) { I->mem_limit = limit; }
 
-Obj *obj_alloc(Interp *I, size_t size, ObjType type) {
-  Obj *o = mem_realloc(I, NULL, 0, size);
+Obj *obj_try_alloc(Interp *I, size_t size, ObjType type) {
+  Obj *o = mem_try_realloc(I, NULL, 0, size);
+  if (!o) return NULL;
   o->type = type;
   o->marked = false;
   o->next = I->objects;
   I->objects = o;
+  return o;
+}
+
+Obj *obj_alloc(Interp *I, size_t size, ObjType type) {
+  Obj *o = obj_try_alloc(I, size, type);
+  if (!o) mem_error(I);
   return o;
 }
 

@@ -130,24 +130,18 @@ static const char *unit_name(Interp *I, Buffer *b, UnitId u) {
   return b->data;
 }
 
-/* A Buffer's text as a heap string, freeing the Buffer: what a message
- * quotes must outlive its scratch space, because interp_throw does not
- * return to free it. */
-static ObjString *take_text(Interp *I, Buffer *b) {
-  ObjString *s = str_make(I, b->data, (int)b->len);
-  buf_free(b);
-  return s;
-}
-
+/* Messages quote text built in Buffers: it becomes a heap string first
+ * (str_take_buffer frees the Buffer), because interp_throw does not return
+ * to free it. */
 void vm_check_same_unit(Interp *I, const char *what, Value a, Value b) {
   if (a.unit == b.unit) return;
   Buffer t;
   buf_init(&t);
   unit_name(I, &t, a.unit);
-  ObjString *x = take_text(I, &t);
+  ObjString *x = str_take_buffer(I, &t);
   buf_init(&t);
   unit_name(I, &t, b.unit);
-  ObjString *y = take_text(I, &t);
+  ObjString *y = str_take_buffer(I, &t);
   interp_throw(I, "cannot %s %s and %s", what, x->chars, y->chars);
 }
 
@@ -172,9 +166,7 @@ Value vm_concat(Interp *I, int n, Value *parts) {
   Buffer b;
   buf_init(&b);
   for (int i = 0; i < n; i++) value_print(I, &b, parts[i], false);
-  ObjString *s = str_make(I, b.data, (int)b.len);
-  buf_free(&b);
-  return OBJ_VAL(s);
+  return OBJ_VAL(str_take_buffer(I, &b));
 }
 
 static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
@@ -362,7 +354,7 @@ static _Noreturn void no_field(Interp *I, Value obj, ObjString *name) {
     buf_puts(&b, r->keys[i]->chars);
   }
   if (r->count > 12) buf_puts(&b, ", ...");
-  ObjString *fields = take_text(I, &b);
+  ObjString *fields = str_take_buffer(I, &b);
   interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields->chars);
 }
 
@@ -395,7 +387,7 @@ static _Noreturn void assert_failed(Interp *I, bool has_msg, Value msg) {
   Buffer b;
   buf_init(&b);
   value_print(I, &b, msg, false);
-  ObjString *text = take_text(I, &b);
+  ObjString *text = str_take_buffer(I, &b);
   interp_throw(I, "assertion failed: %s", text->chars);
 }
 

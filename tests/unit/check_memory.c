@@ -148,6 +148,49 @@ START_TEST(test_compile_runs_out) {
 }
 END_TEST
 
+/* Memory runs out at every step of compiling and running a program that
+ * touches most allocation sites (constants and their index, records with
+ * a field index, lists, texts, closures, big numbers): each time the
+ * evaluation either finishes or fails with "out of memory", and the
+ * interpreter is whole afterwards.  Under AddressSanitizer (make
+ * check-asan) this finds a structure left pointing at freed memory. */
+START_TEST(test_fails_at_every_step) {
+  const char *program =
+      "let ks = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117,\n"
+      "          118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133]\n"
+      "fn make(i) = {a: i, b: i, c: i, d: i, e: i, f: i, g: i, h: i, j: i, k: i, l: i, m: i, n: i,\n"
+      "              o: i, p: i, q: i, r: i}\n"
+      "let rs = []\n"
+      "for i in 1..60 { append(rs, make(i)) }\n"
+      "let s = \"\"\n"
+      "for i in 1..60 { s = s + \"{i},\" }\n"
+      "fn adder(n) = fn(x) = x + n\n"
+      "let add3 = adder(3)\n"
+      "print sum(map(rs, fn(r) = r.q)), len(s), add3(sum(ks)), 2 ^ 100\n"
+      "unit widget\n"
+      "let w = sum(map(filter(ks, fn(k) = k mod 2 == 0), fn(k) = k * 1 widget / 3))\n"
+      "let big = 3 ^ 80 * 7 - 1\n"
+      "print w, big mod 1000, 1/3 + 1/7, join(sort([\"b\", \"c\", \"a\"]), \"-\"), unit_of(w)\n";
+  const char *want = "1830 171 3864 1267650600228229401496703205376\n"
+                     "624 widget 206 10/21 a-b-c widget\n";
+  bool finished = false;
+  for (size_t extra = 0; !finished && extra < ((size_t)1 << 20); extra += 64) {
+    teardown();
+    setup();
+    mem_set_limit(I, I->bytes_allocated + extra);
+    Run r = eval(program);
+    ck_assert_msg(r.r == INTERP_OK || (r.r == INTERP_ERROR && strstr(r.err, "out of memory")),
+                  "with %zu bytes to spare: result %d, errors:\n%s", extra, r.r, r.err);
+    finished = r.r == INTERP_OK;
+    if (finished) ck_assert_str_eq(r.out, want);
+    run_free(&r);
+    mem_set_limit(I, 0);
+    expect_out("let t = {x: [1, 2, 3]}\nprint 1 + 1, len(t.x)\n", "2 3\n");
+  }
+  ck_assert_msg(finished, "the program never finished");
+}
+END_TEST
+
 /* Without a protected call there is no one to raise to: print and exit 1. */
 START_TEST(test_unprotected_exits) {
   mem_set_limit(I, I->bytes_allocated + 1024);
@@ -174,6 +217,7 @@ Suite *memory_suite(void) {
   tcase_add_test(tc, test_string_runs_out);
   tcase_add_test(tc, test_records_run_out);
   tcase_add_test(tc, test_compile_runs_out);
+  tcase_add_test(tc, test_fails_at_every_step);
   tcase_add_test(tc, test_no_limit_by_default);
   suite_add_tcase(s, tc);
   TCase *tx = tcase_create("no protected call");
