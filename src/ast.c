@@ -1,8 +1,9 @@
 /* ast.c - syntax-tree nodes and the arena they live in. */
 #include "ast.h"
 
-#include <stdio.h>
 #include <stdlib.h>
+
+#include "memory.h"
 
 struct ArenaBlock {
   ArenaBlock *next;
@@ -29,11 +30,9 @@ void *arena_alloc(Arena *a, size_t size) {
   ArenaBlock *b = a->head;
   if (!b || b->used + size > b->size) {
     size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
-    b = malloc(sizeof(ArenaBlock) + cap);
-    if (!b) {
-      fputs("clusim: out of memory\n", stderr);
-      exit(1);
-    }
+    /* no interpreter to raise in (I = NULL: print and exit): the arena is
+     * filled by the Bison parser, whose own stack a longjmp would leak */
+    b = mem_realloc_raw(NULL, NULL, sizeof(ArenaBlock) + cap);
     b->used = 0;
     b->size = cap;
     b->next = a->head;

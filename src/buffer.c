@@ -4,16 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "memory.h"
+
+/* Running out of memory here prints and exits (mem_realloc_raw with no
+ * interpreter): a Buffer has no Interp, and interp_throw itself formats
+ * its message into Buffers, so a raise from here could recurse. */
 static void grow(Buffer *b, size_t need) {
   if (b->len + need + 1 <= b->cap) return;
   size_t cap = b->cap ? b->cap : 64;
   while (cap < b->len + need + 1) cap *= 2;
-  char *p = realloc(b->data, cap);
-  if (!p) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
-  b->data = p;
+  b->data = mem_realloc_raw(NULL, b->data, cap);
   b->cap = cap;
 }
 

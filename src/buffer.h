@@ -8,8 +8,9 @@
 #include "common.h"
 
 /* data is always NUL-terminated (after buf_init it is ""). Memory comes
- * from malloc directly: buffers are short-lived scratch space, not heap
- * objects, and are freed by their owner with buf_free. */
+ * from malloc (mem_realloc_raw, uncounted): buffers are short-lived scratch
+ * space, not heap objects, and are freed by their owner with buf_free.
+ * Running out of memory in a Buffer prints and exits (see memory.h). */
 typedef struct Buffer {
   char *data;
   size_t len, cap;

@@ -64,9 +64,12 @@ int chunk_add_constant(Interp *I, Chunk *c, Value v) {
   valarr_push(I, &c->constants, v);
   int pos = c->constants.count - 1;
   if (c->constants.count * 2 > c->const_index_capacity) {
+    /* the new index first: if memory runs out, the old one is still whole */
+    int cap = c->const_index_capacity ? c->const_index_capacity * 2 : 16;
+    int *index = ALLOCATE(I, int, cap);
     FREE_ARRAY(I, int, c->const_index, c->const_index_capacity);
-    c->const_index_capacity = c->const_index_capacity ? c->const_index_capacity * 2 : 16;
-    c->const_index = ALLOCATE(I, int, c->const_index_capacity);
+    c->const_index = index;
+    c->const_index_capacity = cap;
     memset(c->const_index, 0, sizeof(int) * (size_t)c->const_index_capacity);
     for (int i = 0; i < c->constants.count; i++) index_add(c, i);
   } else {

@@ -37,6 +37,9 @@ typedef struct {
   bool is_local;
 } Upvalue;
 
+/* Jumps still to be patched (a loop's breaks and continues).  The array
+ * lives in the parse's arena, like the nodes: it needs no freeing, and an
+ * out-of-memory error that unwinds the compiler leaves nothing behind. */
 typedef struct PatchList {
   int count, capacity;
   int *at;
@@ -192,15 +195,13 @@ static void emit_loop(Compiler *c, int target, SrcLoc loc) {
   emit_u16(c, offset, loc);
 }
 
-static void patch_add(PatchList *p, int at) {
+static void patch_add(Compiler *c, PatchList *p, int at) {
   if (p->count == p->capacity) {
-    p->capacity = p->capacity ? p->capacity * 2 : 4;
-    int *q = realloc(p->at, sizeof(int) * (size_t)p->capacity);
-    if (!q) {
-      fputs("clusim: out of memory\n", stderr);
-      exit(1);
-    }
+    int cap = p->capacity ? p->capacity * 2 : 4;
+    int *q = arena_alloc(c->arena, sizeof(int) * (size_t)cap);
+    if (p->count) memcpy(q, p->at, sizeof(int) * (size_t)p->count);
     p->at = q;
+    p->capacity = cap;
   }
   p->at[p->count++] = at;
 }
@@ -831,8 +832,7 @@ static void compare_stmt(Compiler *c, Node *n) {
     buf_init(&b);
     if (!dotted_path(t, &b) || t->kind != N_FIELD)
       error_at(c, t->loc, "compare needs ENTITY.field or total.field here");
-    emit_string(c, b.data, t->loc);
-    buf_free(&b);
+    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc); /* no Buffer held while emitting */
   }
   emit_op(c, OP_LIST, 1 - n->b->list.count, n->loc);
   emit_u16(c, n->b->list.count, n->loc);
@@ -871,18 +871,18 @@ static void why_expr(Compiler *c, Node *n, bool print) {
     }
   }
   if (!ok) {
+    buf_free(&b);
     error_at(c, n->loc, "why needs SCENARIO.ENTITY.field[year], as in why scaleup.AerospaceValley.jobs[2030]");
     emit_op(c, OP_NIL, 1, n->loc);
-    buf_free(&b);
     return;
   }
+  ObjString *chain_text = str_take_buffer(c->I, &b); /* no Buffer held while emitting */
   native_callee(c, "%why", n->loc);
   get_name(c, s->str, s->loc);
-  emit_string(c, b.data, n->loc);
+  emit_string(c, chain_text->chars, n->loc);
   expr(c, t->b);
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
-  buf_free(&b);
   for (int i = ntrail - 1; i >= 0; i--) {
     int k = name_constant(c, trail[i]->str, trail[i]->loc);
     emit_op(c, OP_GET_FIELD, 0, trail[i]->loc);
@@ -1123,8 +1123,6 @@ static void push_loop(Compiler *c, Loop *l, int break_depth, int continue_depth,
 
 static void pop_loop(Compiler *c, Loop *l, SrcLoc loc) {
   for (int i = 0; i < l->breaks.count; i++) patch_jump(c, l->breaks.at[i], loc);
-  free(l->breaks.at);
-  free(l->continues.at);
   c->fc->loop = l->prev;
 }
 
@@ -1184,11 +1182,11 @@ static void break_stmt(Compiler *c, Node *n, bool is_break) {
   }
   emit_pops_to(c, is_break ? l->break_depth : l->continue_depth, n->loc);
   if (is_break) {
-    patch_add(&l->breaks, emit_jump(c, OP_JUMP, 0, n->loc));
+    patch_add(c, &l->breaks, emit_jump(c, OP_JUMP, 0, n->loc));
   } else if (l->continue_target >= 0) {
     emit_loop(c, l->continue_target, n->loc);
   } else {
-    patch_add(&l->continues, emit_jump(c, OP_JUMP, 0, n->loc));
+    patch_add(c, &l->continues, emit_jump(c, OP_JUMP, 0, n->loc));
   }
 }
 

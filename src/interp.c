@@ -1,8 +1,6 @@
 /* interp.c - creating interpreters, running source text, errors, imports. */
 #include "interp.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 #include "compile.h"
 #include "diag.h"
 #include "disasm.h"
+#include "fileio.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -138,15 +137,13 @@ void interp_interrupt(Interp *I) { I->interrupted = 1; }
 
 /* ---- sources ------------------------------------------------------------ */
 
+/* A Source and its two strings are one allocation (one free), so that
+ * running out of memory half-way leaves nothing behind. */
 Source *interp_add_source(Interp *I, const char *name, const char *text) {
-  Source *s = malloc(sizeof *s);
-  char *n = strdup(name), *t = strdup(text);
-  if (!s || !n || !t) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
-  s->name = n;
-  s->text = t;
+  size_t nn = strlen(name) + 1, nt = strlen(text) + 1;
+  Source *s = mem_realloc_raw(I, NULL, sizeof *s + nn + nt);
+  s->name = memcpy((char *)(s + 1), name, nn);
+  s->text = memcpy(s->name + nn, text, nt);
   s->next = I->sources;
   I->sources = s;
   return s;
@@ -155,19 +152,47 @@ Source *interp_add_source(Interp *I, const char *name, const char *text) {
 static void drop_latest_source(Interp *I, Source *s) {
   if (I->sources != s) return;
   I->sources = s->next;
-  free(s->name);
-  free(s->text);
   free(s);
 }
 
-/* Parse and compile; NULL on errors (printed). */
+typedef struct {
+  Source *src;
+  Node *root;
+  Arena *arena;
+  ObjFunction *fn;
+} CompileJob;
+
+static void compile_job(Interp *I, void *ud) {
+  CompileJob *job = ud;
+  job->fn = compile_program(I, job->src, job->root, job->arena);
+}
+
+/* Parse and compile; NULL on errors (printed).  The compiler allocates on
+ * the heap, so it runs protected: when memory runs out the arena is freed,
+ * then the error goes on to the caller's protected call (an import) or,
+ * at the top, is printed here. */
 static ObjFunction *compile_source(Interp *I, Source *src, bool allow_incomplete, bool *incomplete) {
   Arena arena;
   arena_init(&arena);
-  Node *root = parse_source(I, src, &arena, allow_incomplete, incomplete);
-  ObjFunction *f = root ? compile_program(I, src, root, &arena) : NULL;
+  CompileJob job = {src, NULL, &arena, NULL};
+  job.root = parse_source(I, src, &arena, allow_incomplete, incomplete);
+  bool ok = !job.root || interp_pcall(I, compile_job, &job);
   arena_free(&arena);
-  return f;
+  if (!ok) {
+    if (I->err_jmp) interp_rethrow(I);
+    fputs(I->traceback.data, I->err);
+    fflush(I->err);
+  }
+  return job.fn;
+}
+
+/* After an out-of-memory error, the garbage the failed evaluation left is
+ * what the next one needs: collect it now, between evaluations, where
+ * nothing running holds an unrooted object. */
+static void recover_memory(Interp *I) {
+  if (!I->out_of_memory) return;
+  I->out_of_memory = false;
+  gc_collect(I);
 }
 
 typedef struct {
@@ -185,6 +210,7 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
       drop_latest_source(I, src);
       return INTERP_INCOMPLETE;
     }
+    recover_memory(I);
     return INTERP_ERROR;
   }
   RunJob job = {f};
@@ -193,48 +219,18 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
     fflush(I->out);
     fputs(I->traceback.data, I->err);
     fflush(I->err);
+    recover_memory(I);
     return INTERP_ERROR;
   }
   fflush(I->out);
+  recover_memory(I);
   return INTERP_OK;
-}
-
-/* Read a whole file; on failure return NULL with a message in `why`. */
-static char *read_file(const char *path, const char **why) {
-  struct stat st;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    *why = "it is a directory";
-    return NULL;
-  }
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    *why = errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : "cannot open it";
-    return NULL;
-  }
-  Buffer b;
-  buf_init(&b);
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-  bool bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    buf_free(&b);
-    *why = "read error";
-    return NULL;
-  }
-  if (memchr(b.data, '\0', b.len)) {
-    buf_free(&b);
-    *why = "it is not a text file";
-    return NULL;
-  }
-  return buf_take(&b);
 }
 
 /* A script's text, or NULL after saying on the error stream why not. */
 static char *read_script(Interp *I, const char *path) {
   const char *why = NULL;
-  char *text = read_file(path, &why);
+  char *text = fileio_read(path, NULL, &why);
   if (!text) fprintf(I->err, "clusim: cannot read '%s': %s\n", path, why);
   return text;
 }
@@ -276,6 +272,16 @@ static bool file_exists(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The name under which a file counts as imported: its canonical path
+ * (realpath allocates it, however long), or the path itself when it has
+ * none. */
+static ObjString *import_key(Interp *I, const char *path) {
+  char *real = realpath(path, NULL);
+  ObjString *key = str_new(I, real ? real : path);
+  free(real);
+  return key;
+}
+
 /* Find an imported file: beside the importing file, then in the stdlib. */
 static bool resolve_import(Interp *I, const char *path, Source *from, Buffer *out) {
   buf_clear(out);
@@ -296,39 +302,31 @@ static bool resolve_import(Interp *I, const char *path, Source *from, Buffer *ou
   return false;
 }
 
+/* The path and the text become heap strings as soon as they exist, so
+ * that no scratch memory is held when something raises.  The file counts
+ * as imported once it compiled, just before it runs (a file importing
+ * itself, directly or not, is then skipped). */
 void interp_import(Interp *I, ObjString *path, Source *from) {
-  Buffer full;
-  buf_init(&full);
-  if (!resolve_import(I, path->chars, from, &full)) {
-    buf_free(&full);
+  Buffer b;
+  buf_init(&b);
+  bool found = resolve_import(I, path->chars, from, &b);
+  ObjString *full = str_take_buffer(I, &b);
+  if (!found)
     interp_throw(I, "cannot import '%s': no such file beside this script or in the stdlib",
                  path->chars);
-  }
-  char real[PATH_MAX];
-  ObjString *key = str_new(I, realpath(full.data, real) ? real : full.data);
+  ObjString *key = import_key(I, full->chars);
   Value seen;
-  if (table_get(&I->imported, key, &seen)) {
-    buf_free(&full);
-    return;
-  }
-  table_set(I, &I->imported, key, BOOL_VAL(true));
+  if (table_get(&I->imported, key, &seen)) return;
   const char *why = NULL;
-  char *text = read_file(full.data, &why);
-  if (!text) {
-    table_delete(&I->imported, key);
-    ObjString *shown = str_new(I, full.data);
-    buf_free(&full);
-    interp_throw(I, "cannot import '%s': %s", shown->chars, why);
-  }
-  Source *src = interp_add_source(I, full.data, text);
-  free(text);
-  buf_free(&full);
+  size_t len = 0;
+  char *data = fileio_read(full->chars, &len, &why);
+  if (!data) interp_throw(I, "cannot import '%s': %s", full->chars, why);
+  ObjString *text = str_take(I, data, len);
+  Source *src = interp_add_source(I, full->chars, text->chars);
   bool incomplete;
   ObjFunction *f = compile_source(I, src, false, &incomplete);
-  if (!f) {
-    table_delete(&I->imported, key);
-    interp_throw(I, "import of '%s' failed (errors above)", path->chars);
-  }
+  if (!f) interp_throw(I, "import of '%s' failed (errors above)", path->chars);
+  table_set(I, &I->imported, key, BOOL_VAL(true));
   vm_run_toplevel(I, f);
 }
 
@@ -343,10 +341,12 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
  */
 
 static void note_autoload(Interp *I, const char *file) {
-  char path[PATH_MAX + 32];
-  snprintf(path, sizeof path, "%s/%s", I->stdlib_dir, file);
+  Buffer path;
+  buf_init(&path);
+  buf_printf(&path, "%s/%s", I->stdlib_dir, file);
   const char *why;
-  char *text = read_file(path, &why);
+  char *text = fileio_read(path.data, NULL, &why);
+  buf_free(&path);
   if (!text) return;
   ObjString *f = str_new(I, file);
   for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
@@ -425,30 +425,33 @@ void interp_autoload_all(Interp *I) {
 /* Where the stdlib lives: $CLUSIM_STDLIB, then next to the binary
  * (../share/clusim/stdlib when installed, ../stdlib in the build tree),
  * then the directory configured at build time. */
-static char *find_stdlib(void) {
+static char *find_stdlib(Interp *I) {
   const char *env = getenv("CLUSIM_STDLIB");
-  if (env && *env) return strdup(env);
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = '\0';
-      const char *tries[] = {"/../share/clusim/stdlib", "/../stdlib"};
-      for (size_t i = 0; i < 2; i++) {
-        char cand[PATH_MAX + 64];
-        snprintf(cand, sizeof cand, "%s%s", exe, tries[i]);
-        struct stat st;
-        if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
-          char real[PATH_MAX];
-          return strdup(realpath(cand, real) ? real : cand);
-        }
+  if (env && *env) return mem_strdup(I, env);
+  char *exe = realpath("/proc/self/exe", NULL); /* malloc'd, however long */
+  char *slash = exe ? strrchr(exe, '/') : NULL;
+  if (slash) {
+    *slash = '\0';
+    const char *tries[] = {"/../share/clusim/stdlib", "/../stdlib"};
+    Buffer cand;
+    buf_init(&cand);
+    for (size_t i = 0; i < 2; i++) {
+      buf_clear(&cand);
+      buf_printf(&cand, "%s%s", exe, tries[i]);
+      struct stat st;
+      if (stat(cand.data, &st) == 0 && S_ISDIR(st.st_mode)) {
+        char *real = realpath(cand.data, NULL);
+        char *dir = real ? real : buf_take(&cand);
+        buf_free(&cand);
+        free(exe);
+        return dir;
       }
     }
+    buf_free(&cand);
   }
+  free(exe);
 #ifdef CLUSIM_STDLIB_DIR
-  return strdup(CLUSIM_STDLIB_DIR);
+  return mem_strdup(I, CLUSIM_STDLIB_DIR);
 #else
   return NULL;
 #endif
@@ -456,11 +459,7 @@ static char *find_stdlib(void) {
 
 Interp *interp_new(const InterpOptions *opts) {
   num_setup_gmp();
-  Interp *I = calloc(1, sizeof *I);
-  if (!I) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
+  Interp *I = memset(mem_realloc_raw(NULL, NULL, sizeof(Interp)), 0, sizeof(Interp));
   I->next_gc = (size_t)1 << 20;
   table_init(&I->strings);
   table_init(&I->global_index);
@@ -476,7 +475,7 @@ Interp *interp_new(const InterpOptions *opts) {
   if (I->jobs < 1) I->jobs = 1;
   I->out = opts->out ? opts->out : stdout;
   I->err = opts->err ? opts->err : stderr;
-  I->stdlib_dir = opts->stdlib_dir ? strdup(opts->stdlib_dir) : find_stdlib();
+  I->stdlib_dir = opts->stdlib_dir ? mem_strdup(I, opts->stdlib_dir) : find_stdlib(I);
   I->args = list_new(I);
 
   Value eur = INT_VAL(1), year = INT_VAL(1);
@@ -491,18 +490,19 @@ Interp *interp_new(const InterpOptions *opts) {
   I->gc_enabled = true;
 
   if (opts->load_stdlib && I->stdlib_dir) {
-    char prelude[PATH_MAX + 32];
-    snprintf(prelude, sizeof prelude, "%s/prelude.clu", I->stdlib_dir);
-    if (file_exists(prelude)) {
-      char real[PATH_MAX];
-      table_set(I, &I->imported, str_new(I, realpath(prelude, real) ? real : prelude), BOOL_VAL(true));
+    Buffer prelude;
+    buf_init(&prelude);
+    buf_printf(&prelude, "%s/prelude.clu", I->stdlib_dir);
+    if (file_exists(prelude.data)) {
+      table_set(I, &I->imported, import_key(I, prelude.data), BOOL_VAL(true));
       bool was_repl = I->repl;
       I->repl = false;
-      interp_run_file(I, prelude);
+      interp_run_file(I, prelude.data);
       I->repl = was_repl;
       note_autoload(I, "stateaid.clu");
       protect_stdlib(I);
     }
+    buf_free(&prelude);
   }
   return I;
 }
@@ -531,8 +531,6 @@ void interp_free(Interp *I) {
   Source *s = I->sources;
   while (s) {
     Source *next = s->next;
-    free(s->name);
-    free(s->text);
     free(s);
     s = next;
   }

@@ -238,9 +238,7 @@ static Value f_join(Interp *I, int argc, Value *args) {
     if (i) buf_puts(&b, sep);
     value_print(I, &b, l->items.items[i], false);
   }
-  ObjString *s = str_make(I, b.data, (int)b.len);
-  buf_free(&b);
-  return OBJ_VAL(s);
+  return OBJ_VAL(str_take_buffer(I, &b));
 }
 
 static Value f_unit_of(Interp *I, int argc, Value *args) {
@@ -248,9 +246,8 @@ static Value f_unit_of(Interp *I, int argc, Value *args) {
   Buffer b;
   buf_init(&b);
   unit_format(&I->units, &b, x.unit);
-  ObjString *s = str_copy(I, b.data, (int)b.len);
-  buf_free(&b);
-  return OBJ_VAL(s);
+  ObjString *s = str_take_buffer(I, &b);
+  return OBJ_VAL(str_copy(I, s->chars, s->length)); /* interned, as names are */
 }
 
 static Value f_value_of(Interp *I, int argc, Value *args) {

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "lib.h"
 #include "num.h"
 #include "state.h"
 
+/* Why writing a file failed, in plain words (reading: fileio.h). */
 static const char *io_reason(int e) {
   switch (e) {
   case ENOENT: return "no such file or directory";
@@ -29,50 +31,57 @@ static Value cell_value(Interp *I, Value raw) {
   return raw;
 }
 
+/* A quoted cell, from just after its opening quote: its text with ""
+ * unescaped, interned like every cell.  *pp is left after the closing
+ * quote, *line counts the newlines inside.  The scratch Buffer is let go
+ * before anything can raise (str_take_buffer). */
+static ObjString *quoted_cell(Interp *I, const char **pp, int *line, const char *path) {
+  const char *p = *pp;
+  Buffer cell;
+  buf_init(&cell);
+  for (;;) {
+    if (!*p) {
+      buf_free(&cell);
+      interp_throw(I, "read_csv: %s:%d: a quoted cell is not closed", path, *line);
+    }
+    if (*p == '"' && p[1] == '"') {
+      buf_putc(&cell, '"');
+      p += 2;
+    } else if (*p == '"') {
+      p++;
+      break;
+    } else {
+      if (*p == '\n') (*line)++;
+      buf_putc(&cell, *p++);
+    }
+  }
+  *pp = p;
+  ObjString *s = str_take_buffer(I, &cell);
+  return str_copy(I, s->chars, s->length);
+}
+
 /* Parse RFC 4180 CSV (quoted fields, "" escapes, CRLF or LF). Returns
  * rows as lists of raw cells (see cell_value); the caller turns them into
- * records.  Nothing here raises an error while `cell` is allocated except
- * the unclosed-quote error, which frees it first. */
+ * records.  Unquoted cells are interned straight from the text. */
 static ObjList *parse_csv(Interp *I, const char *text, const char *path) {
   ObjList *rows = list_new(I);
   ObjList *row = list_new(I);
-  Buffer cell;
-  buf_init(&cell);
   const char *p = text;
   bool in_row = false;
   int line = 1;
   while (*p) {
-    buf_clear(&cell);
-    bool quoted = false;
+    Value cell;
     if (*p == '"') {
-      quoted = true;
       p++;
-      for (;;) {
-        if (!*p) {
-          buf_free(&cell);
-          interp_throw(I, "read_csv: %s:%d: a quoted cell is not closed", path, line);
-        }
-        if (*p == '"' && p[1] == '"') {
-          buf_putc(&cell, '"');
-          p += 2;
-        } else if (*p == '"') {
-          p++;
-          break;
-        } else {
-          if (*p == '\n') line++;
-          buf_putc(&cell, *p++);
-        }
-      }
-    } else {
-      while (*p && *p != ',' && *p != '\n' && *p != '\r') buf_putc(&cell, *p++);
-    }
-    Value text = OBJ_VAL(str_copy(I, cell.data, (int)cell.len));
-    if (quoted) {
       ObjList *q = list_new(I);
-      list_append(I, q, text);
-      text = OBJ_VAL(q);
+      list_append(I, q, OBJ_VAL(quoted_cell(I, &p, &line, path)));
+      cell = OBJ_VAL(q);
+    } else {
+      const char *start = p;
+      while (*p && *p != ',' && *p != '\n' && *p != '\r') p++;
+      cell = OBJ_VAL(str_copy(I, start, (int)(p - start)));
     }
-    list_append(I, row, text);
+    list_append(I, row, cell);
     in_row = true;
     if (*p == ',') {
       p++;
@@ -86,22 +95,16 @@ static ObjList *parse_csv(Interp *I, const char *text, const char *path) {
     in_row = false;
   }
   if (in_row) list_append(I, rows, OBJ_VAL(row));
-  buf_free(&cell);
   return rows;
 }
 
 static Value f_read_csv(Interp *I, int argc, Value *args) {
   ObjString *path = lib_string_arg(I, "read_csv", args, 0);
-  FILE *f = fopen(path->chars, "rb");
-  if (!f) interp_throw(I, "read_csv: cannot read '%s': %s", path->chars, io_reason(errno));
-  Buffer b;
-  buf_init(&b);
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-  fclose(f);
-  ObjString *text = str_make(I, b.data, (int)b.len); /* owned by the heap: no leak on error */
-  buf_free(&b);
+  const char *why = NULL;
+  size_t len = 0;
+  char *data = fileio_read(path->chars, &len, &why);
+  if (!data) interp_throw(I, "read_csv: cannot read '%s': %s", path->chars, why);
+  ObjString *text = str_take(I, data, len); /* owned by the heap: no leak on error */
   ObjList *rows = parse_csv(I, text->chars, path->chars);
   ObjList *out = list_new(I);
   if (rows->items.count == 0) return OBJ_VAL(out);

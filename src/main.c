@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buffer.h"
+#include "fileio.h"
 #include "interp.h"
 #include "repl.h"
 
@@ -31,15 +31,6 @@ static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\nTry 'clusim --help' for more information.\n");
   return 2;
-}
-
-static char *read_stream(FILE *f) {
-  Buffer b;
-  buf_init(&b);
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
-  return buf_take(&b);
 }
 
 int main(int argc, char **argv) {
@@ -118,8 +109,13 @@ int main(int argc, char **argv) {
     } else if (file) {
       status = interp_dump_file(I, file, stdout) == INTERP_OK ? 0 : 1;
     } else {
-      char *text = read_stream(stdin);
-      status = interp_dump(I, "<stdin>", text, stdout) == INTERP_OK ? 0 : 1;
+      const char *why = NULL;
+      char *text = fileio_read_stream(stdin, NULL, &why);
+      if (text) status = interp_dump(I, "<stdin>", text, stdout) == INTERP_OK ? 0 : 1;
+      else {
+        fprintf(stderr, "clusim: cannot read standard input: %s\n", why);
+        status = 1;
+      }
       free(text);
     }
   } else if (code) {
@@ -127,8 +123,13 @@ int main(int argc, char **argv) {
   } else if (file) {
     status = interp_run_file(I, file) == INTERP_OK ? 0 : 1;
   } else if (read_stdin || !tty) {
-    char *text = read_stream(stdin);
-    status = interp_eval(I, "<stdin>", text, false) == INTERP_OK ? 0 : 1;
+    const char *why = NULL;
+    char *text = fileio_read_stream(stdin, NULL, &why);
+    if (text) status = interp_eval(I, "<stdin>", text, false) == INTERP_OK ? 0 : 1;
+    else {
+      fprintf(stderr, "clusim: cannot read standard input: %s\n", why);
+      status = 1;
+    }
     free(text);
   }
   if (opts.repl || interactive_after) {

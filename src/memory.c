@@ -1,4 +1,4 @@
-/* memory.c - allocation accounting and the mark-and-sweep collector. */
+/* memory.c - allocation, the out-of-memory error, and the mark-and-sweep collector. */
 #include "memory.h"
 
 #include <stdio.h>
@@ -6,27 +6,67 @@
 
 #include "state.h"
 
-void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
+void mem_error(Interp *I) {
+  if (I && I->err_jmp) {
+    I->out_of_memory = true;
+    interp_throw(I, "out of memory");
+  }
+  fputs("clusim: out of memory\n", stderr);
+  exit(1);
+}
+
+void *mem_try_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
+  if (new_size == 0) {
+    free(p);
+    I->bytes_allocated -= old_size;
+    return NULL;
+  }
+  if (UNLIKELY(I->mem_limit != 0) && new_size > old_size &&
+      I->bytes_allocated + (new_size - old_size) > I->mem_limit)
+    return NULL;
+  void *q = realloc(p, new_size);
+  if (!q) return NULL;
   I->bytes_allocated += new_size;
   I->bytes_allocated -= old_size;
+  return q;
+}
+
+void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
+  void *q = mem_try_realloc(I, p, old_size, new_size);
+  if (!q && new_size != 0) mem_error(I);
+  return q;
+}
+
+void *mem_realloc_raw(Interp *I, void *p, size_t new_size) {
   if (new_size == 0) {
     free(p);
     return NULL;
   }
   void *q = realloc(p, new_size);
-  if (!q) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
+  if (!q) mem_error(I);
   return q;
 }
 
-Obj *obj_alloc(Interp *I, size_t size, ObjType type) {
-  Obj *o = mem_realloc(I, NULL, 0, size);
+char *mem_strdup(Interp *I, const char *s) {
+  size_t n = strlen(s) + 1;
+  return memcpy(mem_realloc_raw(I, NULL, n), s, n);
+}
+
+void mem_set_limit(Interp *I, size_t limit) { I->mem_limit = limit; }
+
+Obj *obj_try_alloc(Interp *I, size_t size, ObjType type) {
+  Obj *o = mem_try_realloc(I, NULL, 0, size);
+  if (!o) return NULL;
   o->type = type;
   o->marked = false;
   o->next = I->objects;
   I->objects = o;
+  return o;
+}
+
+Obj *obj_alloc(Interp *I, size_t size, ObjType type) {
+  Obj *o = obj_try_alloc(I, size, type);
+  if (!o) mem_error(I);
   return o;
 }
 
@@ -85,13 +125,12 @@ void gc_mark_obj(Interp *I, Obj *o) {
   if (!o || o->marked) return;
   o->marked = true;
   if (I->gray_count == I->gray_capacity) {
-    I->gray_capacity = GROW_CAPACITY(I->gray_capacity);
-    Obj **g = realloc(I->gray, sizeof(Obj *) * (size_t)I->gray_capacity);
-    if (!g) {
-      fputs("clusim: out of memory\n", stderr);
-      exit(1);
-    }
-    I->gray = g;
+    /* No raise here (I = NULL: print and exit): this runs in the middle of
+     * a collection, and unwinding from it would leave objects marked and
+     * the gray stack half full. */
+    int cap = GROW_CAPACITY(I->gray_capacity);
+    I->gray = mem_realloc_raw(NULL, I->gray, sizeof(Obj *) * (size_t)cap);
+    I->gray_capacity = cap;
   }
   I->gray[I->gray_count++] = o;
 }

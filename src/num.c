@@ -51,35 +51,41 @@ static Value strip_unit(Value v) {
 /* ------------------------------------------------------------------ */
 
 /* Turn the integer in z into a canonical Value and clear z.  The result
- * object, if one is needed, takes over z's limbs by mpz_swap. */
+ * object, if one is needed, takes over z's limbs (bigint_take, which
+ * clears z even when memory runs out: no temporary leaks on that error). */
 static Value take_z(Interp *I, mpz_ptr z) {
-  Value v;
   if (mpz_fits_slong_p(z)) {
-    v = INT_VAL((int64_t)mpz_get_si(z));
-  } else {
-    ObjBigInt *o = bigint_new(I);
-    mpz_swap(o->z, z);
-    mem_account_limbs(I, &o->obj);
-    v = OBJ_VAL(o);
+    Value v = INT_VAL((int64_t)mpz_get_si(z));
+    mpz_clear(z);
+    return v;
   }
-  mpz_clear(z);
-  return v;
+  ObjBigInt *o = bigint_take(I, z);
+  mem_account_limbs(I, &o->obj);
+  return OBJ_VAL(o);
 }
 
-/* The same for a canonical rational: an integer when the denominator is 1. */
-static Value take_q(Interp *I, mpq_ptr q) {
-  if (mpz_cmp_ui(mpq_denref(q), 1) == 0) {
-    mpz_t n;
-    mpz_init(n);
-    mpz_swap(n, mpq_numref(q));
-    mpq_clear(q);
+/* A canonical rational n/d (d > 0, gcd 1) as a Value, clearing n and d:
+ * an integer when that is what it is, else a new rational object that
+ * takes over the limbs (rational_take: cleared even on an error). */
+static Value take_nd(Interp *I, mpz_ptr n, mpz_ptr d) {
+  if (mpz_cmp_ui(d, 1) == 0) {
+    mpz_clear(d);
     return take_z(I, n);
   }
-  ObjRational *o = rational_new(I);
-  mpq_swap(o->q, q);
+  ObjRational *o = rational_take(I, n, d);
   mem_account_limbs(I, &o->obj);
-  mpq_clear(q);
   return OBJ_VAL(o);
+}
+
+/* The same for a canonical rational q, which is cleared. */
+static Value take_q(Interp *I, mpq_ptr q) {
+  mpz_t n, d;
+  mpz_init(n);
+  mpz_init(d);
+  mpz_swap(n, mpq_numref(q));
+  mpz_swap(d, mpq_denref(q));
+  mpq_clear(q);
+  return take_nd(I, n, d);
 }
 
 Value num_from_mpz(Interp *I, const mpz_t z) {
@@ -394,23 +400,6 @@ static bool add_quotient(mpz_ptr n, mpz_srcptr a, mpz_srcptr b, mp_limb_t d, mp_
   return true;
 }
 
-/* A canonical rational n/d (d > 0, gcd 1) as a Value, clearing n and d:
- * 0 or an integer when that is what it is, else a new rational object that
- * takes over the limbs (its own freshly allocated one-limb parts are freed
- * with the temporaries). */
-static Value take_nd(Interp *I, mpz_ptr n, mpz_ptr d) {
-  if (mpz_cmp_ui(d, 1) == 0) {
-    mpz_clear(d);
-    return take_z(I, n);
-  }
-  ObjRational *o = rational_new(I);
-  mpz_swap(mpq_numref(o->q), n);
-  mpz_swap(mpq_denref(o->q), d);
-  mem_account_limbs(I, &o->obj);
-  mpz_clear(n);
-  mpz_clear(d);
-  return OBJ_VAL(o);
-}
 
 /* A "small" exact number: numerator and denominator of at most one limb
  * each (all int64s, and the 1/k, 3/7 of everyday arithmetic). */
@@ -988,16 +977,9 @@ Value num_round(Interp *I, Value x, int64_t digits, RoundMode mode) {
 /* Parsing                                                            */
 /* ------------------------------------------------------------------ */
 
-static _Noreturn void oom(void) {
-  fputs("clusim: out of memory\n", stderr);
-  exit(1);
-}
-
-static void *xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
-  if (!p) oom();
-  return p;
-}
+/* Scratch digit strings for printing, where there is no interpreter (and
+ * GMP temporaries are live): running out of memory prints and exits. */
+static void *xmalloc(size_t n) { return mem_realloc_raw(NULL, NULL, n ? n : 1); }
 
 /* Skip a run of digits starting at s[*i] (which must be a digit); single
  * '_' separators are allowed between digits only, so "1_000" is fine and
@@ -1071,8 +1053,9 @@ static bool parse_body(Interp *I, const char *s, size_t len, Value *out) {
     interp_throw(I, "number %.*s would have more than %lld digits", (int)(len > 60 ? 60 : len), s,
                  (long long)maxd);
 
+  /* digs is freed below before anything that can raise */
   char small[32];
-  char *digs = nd < sizeof small ? small : xmalloc(nd + 1);
+  char *digs = nd < sizeof small ? small : mem_realloc_raw(I, NULL, nd + 1);
   size_t k = 0;
   leading = true;
   for (int part = 0; part < 2; part++)
@@ -1251,17 +1234,17 @@ void num_format(Interp *I, Buffer *b, Value x) {
 /* GMP's allocator                                                    */
 /* ------------------------------------------------------------------ */
 
-static void *gmp_alloc(size_t n) {
-  void *p = malloc(n);
-  if (!p && n) oom();
-  return p;
-}
+/* GMP's manual (Custom Allocation): the allocation functions "must
+ * terminate program execution" when they fail; "a longjmp or throwing a
+ * C++ exception will have undefined results".  So these never raise: with
+ * no interpreter, mem_realloc_raw takes mem_error's print-and-exit path.
+ * Sizes are checked before large operations (the digit guard), so this is
+ * a last resort. */
+static void *gmp_alloc(size_t n) { return mem_realloc_raw(NULL, NULL, n); }
 
 static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
   (void)old_size;
-  void *q = realloc(p, new_size);
-  if (!q && new_size) oom();
-  return q;
+  return mem_realloc_raw(NULL, p, new_size);
 }
 
 static void gmp_free(void *p, size_t size) {
@@ -1270,7 +1253,8 @@ static void gmp_free(void *p, size_t size) {
 }
 
 /* GMP aborts when its allocator fails; ours reports and exits cleanly
- * instead.  Installing it twice is harmless. */
+ * instead (through mem_error, the one out-of-memory path).  Installing it
+ * twice is harmless. */
 void num_setup_gmp(void) {
   static bool done = false;
   if (done) return;

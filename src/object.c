@@ -32,11 +32,19 @@ uint32_t hash_string(const char *s, int n) {
   return h;
 }
 
-static ObjString *alloc_string(Interp *I, int length, uint32_t hash) {
-  ObjString *s = (ObjString *)obj_alloc(I, sizeof(ObjString) + (size_t)length + 1, OBJ_STRING);
+/* NULL when memory runs out. */
+static ObjString *try_alloc_string(Interp *I, int length, uint32_t hash) {
+  ObjString *s = (ObjString *)obj_try_alloc(I, sizeof(ObjString) + (size_t)length + 1, OBJ_STRING);
+  if (!s) return NULL;
   s->hash = hash;
   s->length = length;
   s->chars[length] = '\0';
+  return s;
+}
+
+static ObjString *alloc_string(Interp *I, int length, uint32_t hash) {
+  ObjString *s = try_alloc_string(I, length, hash);
+  if (!s) mem_error(I);
   return s;
 }
 
@@ -48,6 +56,33 @@ ObjString *str_make(Interp *I, const char *chars, int length) {
   ObjString *s = alloc_string(I, length, hash_string(chars, length));
   memcpy(s->chars, chars, (size_t)length);
   return s;
+}
+
+/* Runtime text (as str_make) made from malloc'd chars, which are freed in
+ * every case - also when the text is too long or memory runs out, before
+ * the error is raised - so that text built in scratch memory never leaks. */
+ObjString *str_take(Interp *I, char *chars, size_t length) {
+  if (length > (size_t)INT32_MAX / 2) {
+    free(chars);
+    interp_throw(I, "text too long (more than a billion characters)");
+  }
+  int n = (int)length;
+  if (n <= STR_SHORT) { /* interned: copy it out first, then let go */
+    char buf[STR_SHORT + 1];
+    memcpy(buf, chars, length);
+    free(chars);
+    return str_copy(I, buf, n);
+  }
+  ObjString *s = try_alloc_string(I, n, hash_string(chars, n));
+  if (s) memcpy(s->chars, chars, length);
+  free(chars);
+  if (!s) mem_error(I);
+  return s;
+}
+
+ObjString *str_take_buffer(Interp *I, Buffer *b) {
+  size_t n = b->len;
+  return str_take(I, buf_take(b), n);
 }
 
 /* Concatenate strings without an intermediate buffer. */
@@ -88,12 +123,21 @@ ObjString *str_copy(Interp *I, const char *chars, int length) {
 
 ObjString *str_new(Interp *I, const char *cstr) { return str_copy(I, cstr, (int)strlen(cstr)); }
 
+/* Formatted straight into a new string object, so that no scratch memory
+ * is held when an allocation raises; when the text is interned already,
+ * the new object is garbage and the interned one is returned. */
 ObjString *str_vprintf(Interp *I, const char *fmt, va_list ap) {
-  Buffer b;
-  buf_init(&b);
-  buf_vprintf(&b, fmt, ap);
-  ObjString *s = str_copy(I, b.data, (int)b.len);
-  buf_free(&b);
+  va_list again;
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  if (n < 0) n = 0;
+  ObjString *s = alloc_string(I, n, 0);
+  vsnprintf(s->chars, (size_t)n + 1, fmt, again);
+  va_end(again);
+  s->hash = hash_string(s->chars, n);
+  ObjString *old = table_find_string(&I->strings, s->chars, n, s->hash);
+  if (old) return old;
+  table_set(I, &I->strings, s, NIL_VAL);
   return s;
 }
 
@@ -114,6 +158,35 @@ ObjBigInt *bigint_new(Interp *I) {
 ObjRational *rational_new(Interp *I) {
   ObjRational *r = (ObjRational *)obj_alloc(I, sizeof(ObjRational), OBJ_RATIONAL);
   mpq_init(r->q);
+  return r;
+}
+
+/* The take forms clear the caller's GMP temporaries in every case - also
+ * when memory runs out, before the error is raised - so they never leak. */
+ObjBigInt *bigint_take(Interp *I, mpz_ptr z) {
+  ObjBigInt *b = (ObjBigInt *)obj_try_alloc(I, sizeof(ObjBigInt), OBJ_BIGINT);
+  if (!b) {
+    mpz_clear(z);
+    mem_error(I);
+  }
+  mpz_init(b->z);
+  mpz_swap(b->z, z);
+  mpz_clear(z);
+  return b;
+}
+
+ObjRational *rational_take(Interp *I, mpz_ptr n, mpz_ptr d) {
+  ObjRational *r = (ObjRational *)obj_try_alloc(I, sizeof(ObjRational), OBJ_RATIONAL);
+  if (!r) {
+    mpz_clear(n);
+    mpz_clear(d);
+    mem_error(I);
+  }
+  mpq_init(r->q);
+  mpz_swap(mpq_numref(r->q), n);
+  mpz_swap(mpq_denref(r->q), d);
+  mpz_clear(n);
+  mpz_clear(d);
   return r;
 }
 
@@ -160,8 +233,9 @@ static void index_insert(ObjRecord *r, int pos) {
 static void index_rebuild(Interp *I, ObjRecord *r) {
   int cap = 32;
   while (cap < r->count * 3) cap *= 2;
+  int *index = ALLOCATE(I, int, cap); /* first: if memory runs out, the old index is still whole */
   FREE_ARRAY(I, int, r->index, r->index_capacity);
-  r->index = ALLOCATE(I, int, cap);
+  r->index = index;
   r->index_capacity = cap;
   memset(r->index, 0, sizeof(int) * (size_t)cap);
   for (int i = 0; i < r->count; i++) index_insert(r, i);
@@ -261,11 +335,12 @@ ObjForeign *foreign_new(Interp *I, const ForeignClass *cls) {
 
 ObjNative *native_new(Interp *I, const char *name, NativeFn fn, int min_args, int max_args,
                       const char *help) {
+  ObjString *s = str_new(I, name); /* first: an out-of-memory error must not find n half made */
   ObjNative *n = (ObjNative *)obj_alloc(I, sizeof(ObjNative), OBJ_NATIVE);
   n->fn = fn;
   n->min_args = min_args;
   n->max_args = max_args;
-  n->name = str_new(I, name);
+  n->name = s;
   n->help = help;
   return n;
 }

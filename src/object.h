@@ -192,6 +192,8 @@ typedef struct ObjForeign {
 #define AS_NATIVE(v) ((ObjNative *)(v).as.o)
 #define AS_FOREIGN(v) ((ObjForeign *)(v).as.o)
 
+struct Buffer;
+
 /* Constructors.  All allocate through memory.c and may therefore only be
  * called where a collection cannot run (collections run only at VM safe
  * points, never inside these). */
@@ -199,10 +201,18 @@ ObjString *str_copy(Interp *I, const char *chars, int length); /* interned */
 ObjString *str_make(Interp *I, const char *chars, int length); /* runtime text */
 ObjString *str_concat(Interp *I, int n, ObjString **parts);
 ObjString *str_new(Interp *I, const char *cstr);
-ObjString *str_printf(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
+ObjString *str_printf(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3); /* interned */
 ObjString *str_vprintf(Interp *I, const char *fmt, va_list ap);
+/* Runtime text from malloc'd chars or a Buffer's contents, which are
+ * freed (the Buffer left empty) in every case, even on an error. */
+ObjString *str_take(Interp *I, char *chars, size_t length);
+ObjString *str_take_buffer(Interp *I, struct Buffer *b);
 ObjBigInt *bigint_new(Interp *I);     /* mpz initialised to 0 */
 ObjRational *rational_new(Interp *I); /* mpq initialised to 0 */
+/* A big integer taking z's value, a rational taking n/d (canonical): the
+ * arguments are cleared in every case, even on an error. */
+ObjBigInt *bigint_take(Interp *I, mpz_ptr z);
+ObjRational *rational_take(Interp *I, mpz_ptr n, mpz_ptr d);
 ObjList *list_new(Interp *I);
 void list_append(Interp *I, ObjList *l, Value v);
 ObjRecord *record_new(Interp *I);

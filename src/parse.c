@@ -5,6 +5,7 @@
 
 #include "parser.h"
 #include "lexer.h"
+#include "memory.h"
 #include "state.h"
 
 Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, bool *incomplete) {
@@ -20,9 +21,10 @@ Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, 
   buf_init(&ps.strbuf);
 
   yyscan_t scanner;
-  if (yylex_init_extra(&ps, &scanner) != 0) {
-    fputs("clusim: cannot start the scanner\n", I->err);
-    exit(1);
+  if (yylex_init_extra(&ps, &scanner) != 0) { /* it fails only for want of memory */
+    buf_free(&ps.messages);
+    buf_free(&ps.strbuf);
+    mem_error(I);
   }
   ps.scanner = scanner;
   YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)strlen(src->text), scanner);

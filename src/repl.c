@@ -23,6 +23,7 @@
 #include "interp.h"
 #include "parse.h"
 #include "repl.h"
+#include "memory.h"
 #include "state.h"
 #include "world.h"
 
@@ -92,29 +93,28 @@ static void add_match(Matches *m, const char *prefix, const char *name, const ch
   for (int i = 0; i < m->count; i++)
     if (strcmp(m->items[i] + strlen(prefix), name) == 0) return;
   if (m->count + 2 > m->capacity) {
-    m->capacity = m->capacity ? m->capacity * 2 : 16;
-    m->items = realloc(m->items, sizeof(char *) * (size_t)m->capacity);
+    int cap = m->capacity ? m->capacity * 2 : 16;
+    m->items = mem_realloc_raw(current, m->items, sizeof(char *) * (size_t)cap);
+    m->capacity = cap;
   }
   size_t len = strlen(prefix) + strlen(name) + 1;
-  char *s = malloc(len);
+  char *s = mem_realloc_raw(current, NULL, len);
   snprintf(s, len, "%s%s", prefix, name);
   m->items[m->count++] = s;
 }
 
 /* Fields of the record that a dotted chain of names refers to, without
- * running any code: `c.members.` looks up global c, then field members. */
+ * running any code: `c.members.` looks up global c, then field members
+ * (empty names between dots are skipped, as strtok does). */
 static bool chain_record(const char *chain, ObjRecord **out) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", chain);
+  char *buf = mem_strdup(current, chain);
   char *save = NULL;
   char *part = strtok_r(buf, ".", &save);
-  if (!part) return false;
-  int g = global_find(current, str_new(current, part));
-  if (g < 0) return false;
-  Value v = current->globals[g];
-  while ((part = strtok_r(NULL, ".", &save))) {
-    if (!IS_RECORD(v) || !record_get(AS_RECORD(v), str_new(current, part), &v)) return false;
-  }
+  int g = part ? global_find(current, str_new(current, part)) : -1;
+  Value v = g >= 0 ? current->globals[g] : NIL_VAL;
+  while (g >= 0 && (part = strtok_r(NULL, ".", &save)))
+    if (!IS_RECORD(v) || !record_get(AS_RECORD(v), str_new(current, part), &v)) v = NIL_VAL;
+  free(buf);
   if (!IS_RECORD(v)) return false;
   *out = AS_RECORD(v);
   return true;
@@ -132,14 +132,13 @@ static char **complete(const char *text, int start, int end) {
   if (start == 0 && text[0] == ':') {
     for (int i = 0; commands[i]; i++) add_match(&m, "", commands[i], text);
   } else if (strchr(text, '.')) {
-    const char *dot = strrchr(text, '.');
-    char chain[256];
-    snprintf(chain, sizeof chain, "%.*s", (int)(dot - text), text);
-    char prefix[260];
-    snprintf(prefix, sizeof prefix, "%s.", chain);
+    Buffer prefix; /* the text up to its last dot, with the dot: "c.members." */
+    buf_init(&prefix);
+    buf_put(&prefix, text, (size_t)(strrchr(text, '.') - text) + 1);
     ObjRecord *r;
-    if (chain_record(chain, &r))
-      for (int i = 0; i < r->count; i++) add_match(&m, prefix, r->keys[i]->chars, text);
+    if (chain_record(prefix.data, &r))
+      for (int i = 0; i < r->count; i++) add_match(&m, prefix.data, r->keys[i]->chars, text);
+    buf_free(&prefix);
     rl_completion_append_character = '\0';
   } else {
     for (int i = 0; parse_keyword(i); i++) add_match(&m, "", parse_keyword(i), text);
@@ -152,7 +151,7 @@ static char **complete(const char *text, int start, int end) {
   }
   /* readline wants [common prefix, matches..., NULL]; let it compute the
    * prefix by passing the single match or the list via its helper. */
-  char **out = malloc(sizeof(char *) * (size_t)(m.count + 2));
+  char **out = mem_realloc_raw(current, NULL, sizeof(char *) * (size_t)(m.count + 2));
   if (m.count == 1) {
     out[0] = m.items[0];
     out[1] = NULL;
@@ -163,7 +162,9 @@ static char **complete(const char *text, int start, int end) {
       while (k < common && m.items[i][k] == m.items[0][k]) k++;
       common = k;
     }
-    out[0] = strndup(m.items[0], common);
+    out[0] = mem_realloc_raw(current, NULL, common + 1);
+    memcpy(out[0], m.items[0], common);
+    out[0][common] = '\0';
     for (int i = 0; i < m.count; i++) out[i + 1] = m.items[i];
     out[m.count + 1] = NULL;
   }
@@ -264,12 +265,12 @@ static bool command(const char *line) {
   if (strncmp(line, ":help", n) == 0 && n > 1) {
     help(arg);
   } else if (strncmp(line, ":load", n) == 0 && n > 1) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s", arg);
+    char *path = mem_strdup(current, arg);
     size_t len = strlen(path);
     while (len > 0 && (path[len - 1] == ' ' || path[len - 1] == '\t')) path[--len] = '\0';
     if (!*path) puts(":load needs a file name");
     else if (interp_run_file(current, path) == INTERP_OK) printf("loaded %s\n", path);
+    free(path);
   } else if (strncmp(line, ":world", n) == 0 && n > 1) {
     world_list(current, stdout, "world");
   } else if (strncmp(line, ":rules", n) == 0 && n > 2) {
@@ -316,7 +317,7 @@ static char *read_line(const char *prompt, bool *interrupted) {
         fputs("^C\n", stdout);
         fflush(stdout);
         *interrupted = true;
-        return strdup("");
+        return mem_strdup(current, "");
       }
       continue;
     }

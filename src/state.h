@@ -62,6 +62,8 @@ struct Interp {
   int gray_count, gray_capacity;
   Obj **gray;
   bool gc_enabled;
+  bool out_of_memory; /* mem_error raised: interp_eval collects after the error */
+  size_t mem_limit;   /* test aid (mem_set_limit): 0 = no limit */
 
   Table strings; /* interned strings */
 

@@ -23,57 +23,54 @@
 #include <stdlib.h>
 
 #include "interp.h"
+#include "memory.h"
 
 #define EXP_MAX 127
 
-static void *xrealloc(void *p, size_t n) {
-  p = realloc(p, n);
-  if (!p) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
-  return p;
-}
-
-static char *xstrdup(const char *s) {
-  size_t n = strlen(s) + 1;
-  return memcpy(xrealloc(NULL, n), s, n);
-}
 
 static const UnitVector *vec(const UnitTable *t, UnitId u) {
   assert(u < (UnitId)t->count);
   return &t->vectors[u];
 }
 
-/* The id of vector v, appending it when it is new. */
-static UnitId intern(UnitTable *t, const UnitVector *v) {
+/* The id of vector v, appending it when it is new.  The table's memory is
+ * not the collector's (mem_realloc_raw); running out of it raises in I, or
+ * prints and exits when I is NULL (unit_table_init, before there is an
+ * interpreter to raise in). */
+static UnitId intern(Interp *I, UnitTable *t, const UnitVector *v) {
   for (int i = 0; i < t->count; i++)
     if (memcmp(&t->vectors[i], v, sizeof *v) == 0) return (UnitId)i;
   if (t->count == t->capacity) {
-    t->capacity = t->capacity < 8 ? 8 : t->capacity * 2;
-    t->vectors = xrealloc(t->vectors, sizeof(UnitVector) * (size_t)t->capacity);
+    int cap = t->capacity < 8 ? 8 : t->capacity * 2;
+    t->vectors = mem_realloc_raw(I, t->vectors, sizeof(UnitVector) * (size_t)cap);
+    t->capacity = cap;
   }
   t->vectors[t->count] = *v;
   return (UnitId)t->count++;
 }
 
-static UnitId base_id(UnitTable *t, int base) {
+/* The vector of a declared base is interned when it is declared, so with a
+ * base below nbases this never allocates (unit_lookup passes I = NULL). */
+static UnitId base_id(Interp *I, UnitTable *t, int base) {
   UnitVector v = {{0}};
   v.exp[base] = 1;
-  return intern(t, &v);
+  return intern(I, t, &v);
 }
 
-static void add_base(UnitTable *t, const char *name) {
-  t->base_names[t->nbases] = xstrdup(name);
-  base_id(t, t->nbases++);
+/* Vector first, name second, count last: an out-of-memory error between
+ * them leaves at most an unused vector behind. */
+static void add_base(Interp *I, UnitTable *t, const char *name) {
+  base_id(I, t, t->nbases);
+  t->base_names[t->nbases] = mem_strdup(I, name);
+  t->nbases++;
 }
 
 void unit_table_init(UnitTable *t) {
   memset(t, 0, sizeof *t);
   UnitVector none = {{0}};
-  intern(t, &none); /* id 0 = UNIT_NONE */
-  add_base(t, "EUR");
-  add_base(t, "year");
+  intern(NULL, t, &none); /* id 0 = UNIT_NONE */
+  add_base(NULL, t, "EUR");
+  add_base(NULL, t, "year");
 }
 
 void unit_table_free(UnitTable *t) {
@@ -90,16 +87,16 @@ static int find_base(const UnitTable *t, const char *name) {
 
 UnitId unit_declare(Interp *I, UnitTable *t, const char *name) {
   int base = find_base(t, name);
-  if (base >= 0) return base_id(t, base);
+  if (base >= 0) return base_id(I, t, base);
   if (t->nbases == UNIT_MAX_BASES) interp_throw(I, "too many units (at most %d)", UNIT_MAX_BASES);
-  add_base(t, name);
-  return base_id(t, t->nbases - 1);
+  add_base(I, t, name);
+  return base_id(I, t, t->nbases - 1);
 }
 
 bool unit_lookup(UnitTable *t, const char *name, UnitId *out) {
   int base = find_base(t, name);
   if (base < 0) return false;
-  *out = base_id(t, base);
+  *out = base_id(NULL, t, base);
   return true;
 }
 
@@ -114,7 +111,7 @@ static UnitId combine(Interp *I, UnitTable *t, UnitId a, UnitId b, int sign) {
     if (e < -EXP_MAX || e > EXP_MAX) interp_throw(I, "unit exponent too large");
     r.exp[i] = (int8_t)e;
   }
-  UnitId result = intern(t, &r); /* may move t->vectors: va and vb are dead by now */
+  UnitId result = intern(I, t, &r); /* may move t->vectors: va and vb are dead by now */
   t->memo[slot].a = a;
   t->memo[slot].b = b;
   t->memo[slot].sign = (int8_t)sign;
@@ -146,7 +143,7 @@ UnitId unit_pow(Interp *I, UnitTable *t, UnitId a, int64_t n) {
       interp_throw(I, "unit exponent too large");
     r.exp[i] = (int8_t)(e * n);
   }
-  return intern(t, &r);
+  return intern(I, t, &r);
 }
 
 /* Append the factors whose exponent has the given sign, as "a*b^2*c", and

@@ -24,11 +24,7 @@
 #include "unit.h"
 
 void vm_init(Interp *I) {
-  I->stack = malloc(sizeof(Value) * CLUSIM_STACK_SLOTS);
-  if (!I->stack) {
-    fputs("clusim: out of memory\n", stderr);
-    exit(1);
-  }
+  I->stack = mem_realloc_raw(I, NULL, sizeof(Value) * CLUSIM_STACK_SLOTS);
   I->sp = I->stack;
   I->stack_end = I->stack + CLUSIM_STACK_SLOTS;
   I->frame_count = 0;
@@ -135,18 +131,19 @@ static const char *unit_name(Interp *I, Buffer *b, UnitId u) {
   return b->data;
 }
 
+/* Messages quote text built in Buffers: it becomes a heap string first
+ * (str_take_buffer frees the Buffer), because interp_throw does not return
+ * to free it. */
 void vm_check_same_unit(Interp *I, const char *what, Value a, Value b) {
   if (a.unit == b.unit) return;
-  Buffer x, y;
-  buf_init(&x);
-  buf_init(&y);
-  unit_name(I, &x, a.unit);
-  unit_name(I, &y, b.unit);
-  char msg[512];
-  snprintf(msg, sizeof msg, "cannot %s %s and %s", what, x.data, y.data);
-  buf_free(&x);
-  buf_free(&y);
-  interp_throw(I, "%s", msg);
+  Buffer t;
+  buf_init(&t);
+  unit_name(I, &t, a.unit);
+  ObjString *x = str_take_buffer(I, &t);
+  buf_init(&t);
+  unit_name(I, &t, b.unit);
+  ObjString *y = str_take_buffer(I, &t);
+  interp_throw(I, "cannot %s %s and %s", what, x->chars, y->chars);
 }
 
 static const char *a_type(Value v) {
@@ -170,9 +167,7 @@ Value vm_concat(Interp *I, int n, Value *parts) {
   Buffer b;
   buf_init(&b);
   for (int i = 0; i < n; i++) value_print(I, &b, parts[i], false);
-  ObjString *s = str_make(I, b.data, (int)b.len);
-  buf_free(&b);
-  return OBJ_VAL(s);
+  return OBJ_VAL(str_take_buffer(I, &b));
 }
 
 static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
@@ -350,17 +345,16 @@ static _Noreturn void no_field(Interp *I, Value obj, ObjString *name) {
     interp_throw(I, "cannot read field '%s' of %s %s", name->chars, a_type(obj),
                  value_type_name(obj));
   ObjRecord *r = AS_RECORD(obj);
+  if (r->count == 0) interp_throw(I, "this record has no field '%s' (it has no fields)", name->chars);
   Buffer b;
   buf_init(&b);
   for (int i = 0; i < r->count && i < 12; i++) {
     if (i) buf_puts(&b, ", ");
     buf_puts(&b, r->keys[i]->chars);
   }
-  char fields[600];
-  snprintf(fields, sizeof fields, "%s%s", b.data, r->count > 12 ? ", ..." : "");
-  buf_free(&b);
-  if (r->count == 0) interp_throw(I, "this record has no field '%s' (it has no fields)", name->chars);
-  interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields);
+  if (r->count > 12) buf_puts(&b, ", ...");
+  ObjString *fields = str_take_buffer(I, &b);
+  interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields->chars);
 }
 
 static void print_values(Interp *I, int n, Value *vals) {
@@ -392,10 +386,8 @@ static _Noreturn void assert_failed(Interp *I, bool has_msg, Value msg) {
   Buffer b;
   buf_init(&b);
   value_print(I, &b, msg, false);
-  char text[1024];
-  snprintf(text, sizeof text, "%s", b.data);
-  buf_free(&b);
-  interp_throw(I, "assertion failed: %s", text);
+  ObjString *text = str_take_buffer(I, &b);
+  interp_throw(I, "assertion failed: %s", text->chars);
 }
 
 /* Prepare iteration: returns the iteration state (an index). */
@@ -457,9 +449,8 @@ static Value call_native(Interp *I, ObjNative *n, int argc, Value *args) {
 static CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, bool boundary) {
   ObjFunction *f = cl->function;
   if (UNLIKELY(argc != f->arity)) {
-    char name[300];
-    snprintf(name, sizeof name, "fn %s", f->name ? f->name->chars : "(anonymous)");
-    arity_error(I, name, f->arity, f->arity, argc);
+    ObjString *name = str_printf(I, "fn %s", f->name ? f->name->chars : "(anonymous)");
+    arity_error(I, name->chars, f->arity, f->arity, argc);
   }
   if (UNLIKELY(I->frame_count == CLUSIM_MAX_FRAMES))
     interp_throw(I, "recursion too deep (more than %d nested calls)", CLUSIM_MAX_FRAMES);

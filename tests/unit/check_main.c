@@ -9,6 +9,8 @@ int main(void) {
   srunner_add_suite(sr, parse_suite());
   srunner_add_suite(sr, vm_suite());
   srunner_add_suite(sr, disasm_suite());
+  srunner_add_suite(sr, memory_suite());
+  srunner_add_suite(sr, fileio_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

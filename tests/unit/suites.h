@@ -9,5 +9,7 @@ Suite *unit_suite(void);
 Suite *parse_suite(void);
 Suite *vm_suite(void);
 Suite *disasm_suite(void);
+Suite *memory_suite(void);
+Suite *fileio_suite(void);
 
 #endif
