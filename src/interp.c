@@ -135,6 +135,46 @@ void interp_restore_globals(Interp *I, ObjList *saved) {
 
 void interp_interrupt(Interp *I) { I->interrupted = 1; }
 
+void interp_cancel_interrupt(Interp *I) { I->interrupted = 0; }
+
+/* ---- for the prompt ------------------------------------------------------ */
+
+void interp_set_repl(Interp *I, bool on) { I->repl = on; }
+
+void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud) {
+  for (int g = 0; g < I->nglobals; g++) {
+    Value v = I->globals[g];
+    const char *name = I->global_names[g]->chars;
+    if (IS_UNDEF(v) || name[0] == '%') continue; /* '%': hidden built-ins of the compiled declarations */
+    fn(ud, name, IS_NATIVE(v));
+  }
+}
+
+bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const char *field), void *ud) {
+  Value v = NIL_VAL;
+  bool first = true;
+  for (const char *part = chain; *part;) {
+    const char *dot = strchr(part, '.');
+    int len = dot ? (int)(dot - part) : (int)strlen(part);
+    if (len > 0) { /* empty names between dots are skipped */
+      ObjString *name = str_copy(I, part, len);
+      if (first) {
+        int g = global_find(I, name);
+        v = g >= 0 ? I->globals[g] : NIL_VAL;
+        first = false;
+      } else if (!IS_RECORD(v) || !record_get(AS_RECORD(v), name, &v)) {
+        v = NIL_VAL;
+      }
+    }
+    if (!dot) break;
+    part = dot + 1;
+  }
+  if (!IS_RECORD(v)) return false;
+  ObjRecord *r = AS_RECORD(v);
+  for (int i = 0; i < r->count; i++) fn(ud, r->keys[i]->chars);
+  return true;
+}
+
 /* ---- sources ------------------------------------------------------------ */
 
 /* A Source and its two strings are one allocation (one free), so that

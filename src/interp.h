@@ -46,8 +46,20 @@ InterpResult interp_dump_file(Interp *I, const char *path, FILE *out);
 /* Set the list `args` seen by scripts. */
 void interp_set_args(Interp *I, int argc, char **argv);
 
-/* Ask a running evaluation to stop (safe to call from a signal handler). */
+/* Ask a running evaluation to stop (safe to call from a signal handler);
+ * forget such a request that came while nothing was running. */
 void interp_interrupt(Interp *I);
+void interp_cancel_interrupt(Interp *I);
+
+/* For the prompt.  interp_set_repl: echo expression values and allow
+ * names defined later (as InterpOptions.repl).  interp_each_name: call fn
+ * for each name defined now, in definition order (`builtin`: a built-in
+ * function).  interp_each_field: call fn for each field of the record a
+ * dotted chain of names such as "c.members" refers to, without running
+ * any code; false if it refers to no record. */
+void interp_set_repl(Interp *I, bool on);
+void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud);
+bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const char *field), void *ud);
 
 /* Raise a runtime error: formats the message and unwinds to the innermost
  * protected call.  The location is taken from the running instruction. */

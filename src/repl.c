@@ -24,8 +24,7 @@
 #include "parse.h"
 #include "repl.h"
 #include "memory.h"
-#include "state.h"
-#include "world.h"
+#include "world_report.h"
 
 
 #define PROMPT "clusim> "
@@ -103,21 +102,21 @@ static void add_match(Matches *m, const char *prefix, const char *name, const ch
   m->items[m->count++] = s;
 }
 
-/* Fields of the record that a dotted chain of names refers to, without
- * running any code: `c.members.` looks up global c, then field members
- * (empty names between dots are skipped, as strtok does). */
-static bool chain_record(const char *chain, ObjRecord **out) {
-  char *buf = mem_strdup(current, chain);
-  char *save = NULL;
-  char *part = strtok_r(buf, ".", &save);
-  int g = part ? global_find(current, str_new(current, part)) : -1;
-  Value v = g >= 0 ? current->globals[g] : NIL_VAL;
-  while (g >= 0 && (part = strtok_r(NULL, ".", &save)))
-    if (!IS_RECORD(v) || !record_get(AS_RECORD(v), str_new(current, part), &v)) v = NIL_VAL;
-  free(buf);
-  if (!IS_RECORD(v)) return false;
-  *out = AS_RECORD(v);
-  return true;
+/* What completion collects matches for. */
+typedef struct {
+  Matches *m;
+  const char *prefix, *text;
+} Completing;
+
+static void match_name(void *ud, const char *name, bool builtin) {
+  Completing *c = ud;
+  (void)builtin;
+  add_match(c->m, c->prefix, name, c->text);
+}
+
+static void match_field(void *ud, const char *field) {
+  Completing *c = ud;
+  add_match(c->m, c->prefix, field, c->text);
 }
 
 static char **complete(const char *text, int start, int end) {
@@ -135,15 +134,14 @@ static char **complete(const char *text, int start, int end) {
     Buffer prefix; /* the text up to its last dot, with the dot: "c.members." */
     buf_init(&prefix);
     buf_put(&prefix, text, (size_t)(strrchr(text, '.') - text) + 1);
-    ObjRecord *r;
-    if (chain_record(prefix.data, &r))
-      for (int i = 0; i < r->count; i++) add_match(&m, prefix.data, r->keys[i]->chars, text);
+    Completing c = {&m, prefix.data, text};
+    interp_each_field(current, prefix.data, match_field, &c);
     buf_free(&prefix);
     rl_completion_append_character = '\0';
   } else {
     for (int i = 0; parse_keyword(i); i++) add_match(&m, "", parse_keyword(i), text);
-    for (int i = 0; i < current->nglobals; i++)
-      if (!IS_UNDEF(current->globals[i])) add_match(&m, "", current->global_names[i]->chars, text);
+    Completing c = {&m, "", text};
+    interp_each_name(current, match_name, &c);
   }
   if (m.count == 0) {
     free(m.items);
@@ -206,6 +204,18 @@ static const struct {
     {NULL, NULL},
 };
 
+/* One built-in's name in the :help list, wrapped at 70 columns. */
+static void list_builtin(void *ud, const char *name, bool builtin) {
+  int *col = ud;
+  if (!builtin) return;
+  if (*col + strlen(name) > 70) {
+    fputs("\n ", stdout);
+    *col = 1;
+  }
+  printf(" %s", name);
+  *col += (int)strlen(name) + 1;
+}
+
 static void help(const char *topic) {
   while (*topic == ' ') topic++;
   if (!*topic) {
@@ -224,17 +234,7 @@ static void help(const char *topic) {
           "Built-in functions:",
           stdout);
     int col = 100;
-    for (int i = 0; i < current->nglobals; i++) {
-      Value v = current->globals[i];
-      if (!IS_NATIVE(v) || current->global_names[i]->chars[0] == '%') continue;
-      const char *name = current->global_names[i]->chars;
-      if (col + strlen(name) > 70) {
-        fputs("\n ", stdout);
-        col = 1;
-      }
-      printf(" %s", name);
-      col += (int)strlen(name) + 1;
-    }
+    interp_each_name(current, list_builtin, &col);
     fputs("\nRead on: doc/language.md, doc/tutorial.md, man clusim\n", stdout);
     return;
   }
@@ -310,7 +310,7 @@ static char *read_line(const char *prompt, bool *interrupted) {
     if (r < 0 && errno == EINTR) {
       if (sigint_seen) {
         sigint_seen = 0;
-        current->interrupted = 0;
+        interp_cancel_interrupt(current);
         rl_free_line_state();
         rl_callback_sigcleanup();
         rl_callback_handler_remove();
@@ -332,7 +332,7 @@ static char *read_line(const char *prompt, bool *interrupted) {
 
 int repl_run(Interp *I) {
   current = I;
-  I->repl = true;
+  interp_set_repl(I, true);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_sigint;

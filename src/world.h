@@ -131,7 +131,5 @@ void world_record_write(Interp *I, ObjRecord *r, ObjString *key, Value before, V
 void world_run_once(Interp *I, struct ObjScenario *s, int64_t index);
 void world_many_runs(Interp *I, struct ObjScenario *s);
 
-/* The prompt's :world, :rules, :params (world_report.c). */
-void world_list(Interp *I, FILE *out, const char *what);
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef CLUSIM_WORLD_REPORT_H
 #define CLUSIM_WORLD_REPORT_H
 
+#include <stdio.h>
+
 #include "buffer.h"
 #include "world_results.h"
 
@@ -20,5 +22,8 @@ void report_print_compare(Interp *I, Buffer *out, Value table);
  * exact; the contributions add up to after - before. */
 Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year);
 void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, int64_t year, Value why);
+
+/* The prompt's :world, :rules, :params. */
+void world_list(Interp *I, FILE *out, const char *what);
 
 #endif
