@@ -285,38 +285,49 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
 /* ---- loading on first use -------------------------------------------------
  *
  * The state-aid audit is a large stdlib file most sessions never use, so
- * it is not compiled at start-up: its top-level names (lines starting with
- * `param NAME` or `fn NAME`) are noted, and the file is loaded the first
- * time one of them is needed - by the compiler meeting the name, by `set`,
- * by `audit`, by :params or :help.  Collection is off while it loads,
- * because the compiler that asked may hold unrooted objects.
+ * it is not compiled at start-up.  It is only parsed: its top-level `fn`
+ * and `param` declarations are noted with their kind, and the file is
+ * loaded the first time one of them is needed - by the compiler meeting
+ * the name, by `set`, by `audit`, by :params or :help.  Collection is off
+ * while it loads, because the compiler that asked may hold unrooted
+ * objects.
  */
 
-static void note_autoload(Interp *I, const char *file) {
+/* An autoload entry packs the file's index in I->lazy with the name's kind. */
+#define LAZY_ENTRY(file, kind) INT_VAL((int64_t)(file) << 8 | (int64_t)(kind))
+#define LAZY_FILE(v) ((int)((v).as.i >> 8))
+#define LAZY_KIND(v) ((int)((v).as.i & 0xff))
+
+/* Note stdlib `file` as loaded on first use: parse it (no compiling, no
+ * running) and record its top-level functions and params. */
+static void note_lazy_file(Interp *I, const char *file) {
+  if (I->nlazy == CLUSIM_MAX_LAZY_FILES) return;
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/%s", I->stdlib_dir, file);
   const char *why;
   char *text = read_file(path, &why);
   if (!text) return;
-  ObjString *f = str_new(I, file);
-  for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-    const char *p = NULL;
-    if (strncmp(line, "param ", 6) == 0) p = line + 6;
-    else if (strncmp(line, "fn ", 3) == 0) p = line + 3;
-    if (!p) continue;
-    const char *e = p;
-    while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_') e++;
-    if (e > p) table_set(I, &I->autoload, str_copy(I, p, (int)(e - p)), OBJ_VAL(f));
+  Source src = {.next = NULL, .name = path, .text = text};
+  Arena arena;
+  arena_init(&arena);
+  Node *root = parse_source(I, &src, &arena, false, NULL);
+  int index = I->nlazy;
+  for (int i = 0; root && i < root->list.count; i++) {
+    Node *s = root->list.items[i];
+    int kind = s->kind == N_FNDECL ? GLOBAL_STDLIB : s->kind == N_PARAM ? GLOBAL_PARAM : -1;
+    if (kind >= 0) table_set(I, &I->autoload, str_new(I, s->str), LAZY_ENTRY(index, kind));
   }
+  if (root) I->lazy[I->nlazy++] = (LazyFile){file};
+  arena_free(&arena);
   free(text);
 }
 
 typedef struct {
-  ObjString *file;
-} AutoloadJob;
+  const char *file;
+} LoadJob;
 
-static void autoload_job(Interp *I, void *ud) {
-  ObjString *path = str_printf(I, "%s/%s", I->stdlib_dir, ((AutoloadJob *)ud)->file->chars);
+static void load_job(Interp *I, void *ud) {
+  ObjString *path = str_printf(I, "%s/%s", I->stdlib_dir, ((LoadJob *)ud)->file);
   interp_import(I, path, NULL);
 }
 
@@ -332,17 +343,18 @@ static void protect_stdlib(Interp *I) {
   }
 }
 
-static bool load_file_now(Interp *I, ObjString *file) {
+/* Load lazy file number `file` now; false on an error, which is printed. */
+static bool load_lazy_file(Interp *I, int file) {
   /* forget every name of this file first: loading happens once */
   for (int i = 0; i < I->autoload.capacity; i++) {
     Entry *e = &I->autoload.entries[i];
-    if (e->key && IS_STRING(e->value) && AS_STRING(e->value) == file) table_delete(&I->autoload, e->key);
+    if (e->key && LAZY_FILE(e->value) == file) table_delete(&I->autoload, e->key);
   }
   bool gc = I->gc_enabled, repl = I->repl;
   I->gc_enabled = false;
   I->repl = false;
-  AutoloadJob job = {file};
-  bool ok = interp_pcall(I, autoload_job, &job);
+  LoadJob job = {I->lazy[file].name};
+  bool ok = interp_pcall(I, load_job, &job);
   I->gc_enabled = gc;
   I->repl = repl;
   protect_stdlib(I);
@@ -354,20 +366,14 @@ static bool load_file_now(Interp *I, ObjString *file) {
 }
 
 bool interp_autoload(Interp *I, const char *name) {
-  if (I->autoload.count == 0) return false;
-  Value file;
-  if (!table_get(&I->autoload, str_new(I, name), &file)) return false;
-  return load_file_now(I, AS_STRING(file));
+  Value v;
+  if (!table_get(&I->autoload, str_new(I, name), &v)) return false;
+  return load_lazy_file(I, LAZY_FILE(v));
 }
 
 void interp_autoload_all(Interp *I) {
-  while (I->autoload.count > 0) {
-    ObjString *file = NULL;
-    for (int i = 0; i < I->autoload.capacity && !file; i++)
-      if (I->autoload.entries[i].key) file = AS_STRING(I->autoload.entries[i].value);
-    if (!file) break;
-    load_file_now(I, file);
-  }
+  for (int i = 0; i < I->autoload.capacity; i++)
+    if (I->autoload.entries[i].key) load_lazy_file(I, LAZY_FILE(I->autoload.entries[i].value));
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -451,7 +457,7 @@ Interp *interp_new(const InterpOptions *opts) {
       I->repl = false;
       interp_run_file(I, prelude);
       I->repl = was_repl;
-      note_autoload(I, "stateaid.clu");
+      note_lazy_file(I, "stateaid.clu");
       protect_stdlib(I);
     }
   }

@@ -46,6 +46,15 @@ typedef enum {
   GLOBAL_STDLIB,  /* a function of the stdlib (the model and the audit call it) */
 } GlobalKind;
 
+/* A stdlib file loaded on first use (the state-aid audit).  Its top-level
+ * `fn` and `param` names are known from start-up, in Interp.autoload, with
+ * their kind; once it is loaded, its names leave Interp.autoload and are
+ * ordinary globals. */
+#define CLUSIM_MAX_LAZY_FILES 4
+typedef struct LazyFile {
+  const char *name; /* file name in the stdlib directory */
+} LazyFile;
+
 struct Interp {
   /* memory */
   Obj *objects;
@@ -81,7 +90,11 @@ struct Interp {
   /* sources, settings, streams */
   Source *sources;
   Table imported; /* absolute path -> true */
-  Table autoload; /* name -> stdlib file that defines it, loaded on first use */
+  /* stdlib names whose file is not loaded yet -> INT: the file's index in
+   * `lazy` and the name's GlobalKind (interp.c: LAZY_ENTRY) */
+  Table autoload;
+  LazyFile lazy[CLUSIM_MAX_LAZY_FILES];
+  int nlazy;
   int64_t max_digits;
   bool repl;
   FILE *out, *err;
