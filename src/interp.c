@@ -1,4 +1,4 @@
-/* interp.c - creating interpreters, running source text, errors, imports. */
+/* interp.c - creating interpreters, running source text (compile, link, run), errors, imports. */
 #include "interp.h"
 
 #include <errno.h>
@@ -136,13 +136,16 @@ static void drop_latest_source(Interp *I, Source *s) {
   free(s);
 }
 
-/* Parse and compile; NULL on errors (printed). */
+/* Parse and compile; NULL on errors (printed).  Nothing runs here: the
+ * stdlib files the program names are only marked for the link step. */
 static ObjFunction *compile_source(Interp *I, Source *src, bool allow_incomplete, bool *incomplete) {
   Arena arena;
   arena_init(&arena);
   Node *root = parse_source(I, src, &arena, allow_incomplete, incomplete);
   ObjFunction *f = root ? compile_program(I, src, root, &arena) : NULL;
   arena_free(&arena);
+  if (!f) /* nothing will run, so nothing needs linking */
+    for (int i = 0; i < I->nlazy; i++) I->lazy[i].needed = false;
   return f;
 }
 
@@ -163,8 +166,14 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
     }
     return INTERP_ERROR;
   }
-  RunJob job = {f};
   I->interrupted = 0;
+  /* link: the function is rooted while stdlib code runs, and with it its
+   * chunk's constants, which hold everything else the compiler made */
+  interp_push_root(I, OBJ_VAL(f));
+  bool linked = interp_link(I);
+  interp_pop_roots(I, 1);
+  if (!linked) return INTERP_ERROR;
+  RunJob job = {f};
   if (!interp_pcall(I, run_job, &job)) {
     fflush(I->out);
     fputs(I->traceback.data, I->err);
@@ -279,18 +288,37 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
     table_delete(&I->imported, key);
     interp_throw(I, "import of '%s' failed (errors above)", path->chars);
   }
+  interp_push_root(I, OBJ_VAL(f)); /* see interp_eval */
+  bool linked = interp_link(I);
+  interp_pop_roots(I, 1);
+  if (!linked) {
+    table_delete(&I->imported, key);
+    interp_throw(I, "import of '%s' failed (errors above)", path->chars);
+  }
   vm_run_toplevel(I, f);
 }
 
-/* ---- loading on first use -------------------------------------------------
+/* ---- linking: stdlib files loaded on first use ----------------------------
  *
  * The state-aid audit is a large stdlib file most sessions never use, so
  * it is not compiled at start-up.  It is only parsed: its top-level `fn`
- * and `param` declarations are noted with their kind, and the file is
- * loaded the first time one of them is needed - by the compiler meeting
- * the name, by `set`, by `audit`, by :params or :help.  Collection is off
- * while it loads, because the compiler that asked may hold unrooted
- * objects.
+ * and `param` declarations go into I->autoload with their kind, so the
+ * compiler can tell a stdlib name (and refuse to let a script redefine
+ * it) by looking it up.  As jq binds its builtin.jq, loading happens in a
+ * link step of its own:
+ *
+ *   compile  a stdlib name gets a global slot, and its file is marked needed
+ *            (link_need); nothing runs, and a compilation that fails
+ *            leaves no mark;
+ *   link     every needed file is loaded, its code run with the collector
+ *            on, before the compiled program runs (interp_link, called by
+ *            interp_eval and interp_import with the compiled function
+ *            rooted); an error there is printed and the program not run;
+ *   run      the program finds the names defined.
+ *
+ * Code that is running may load a file too (interp_autoload): `set`,
+ * `audit`, a run, :params and :help.  A file is loaded once; its names
+ * leave the table before it runs.
  */
 
 /* An autoload entry packs the file's index in I->lazy with the name's kind. */
@@ -317,9 +345,21 @@ static void note_lazy_file(Interp *I, const char *file) {
     int kind = s->kind == N_FNDECL ? GLOBAL_STDLIB : s->kind == N_PARAM ? GLOBAL_PARAM : -1;
     if (kind >= 0) table_set(I, &I->autoload, str_new(I, s->str), LAZY_ENTRY(index, kind));
   }
-  if (root) I->lazy[I->nlazy++] = (LazyFile){file};
+  if (root) I->lazy[I->nlazy++] = (LazyFile){file, false};
   arena_free(&arena);
   free(text);
+}
+
+int link_kind(Interp *I, ObjString *name) {
+  Value v;
+  return table_get(&I->autoload, name, &v) ? LAZY_KIND(v) : -1;
+}
+
+bool link_need(Interp *I, ObjString *name) {
+  Value v;
+  if (!table_get(&I->autoload, name, &v)) return false;
+  I->lazy[LAZY_FILE(v)].needed = true;
+  return true;
 }
 
 typedef struct {
@@ -328,7 +368,9 @@ typedef struct {
 
 static void load_job(Interp *I, void *ud) {
   ObjString *path = str_printf(I, "%s/%s", I->stdlib_dir, ((LoadJob *)ud)->file);
+  interp_push_root(I, OBJ_VAL(path)); /* the import names it after running code */
   interp_import(I, path, NULL);
+  interp_pop_roots(I, 1);
 }
 
 /* The functions the model and the audit call are protected from being
@@ -343,25 +385,33 @@ static void protect_stdlib(Interp *I) {
   }
 }
 
-/* Load lazy file number `file` now; false on an error, which is printed. */
+/* Load lazy file number `file` now, with the collector on: whoever calls
+ * this holds nothing unrooted (the link step roots the compiled program).
+ * False on an error, which is printed. */
 static bool load_lazy_file(Interp *I, int file) {
   /* forget every name of this file first: loading happens once */
   for (int i = 0; i < I->autoload.capacity; i++) {
     Entry *e = &I->autoload.entries[i];
     if (e->key && LAZY_FILE(e->value) == file) table_delete(&I->autoload, e->key);
   }
-  bool gc = I->gc_enabled, repl = I->repl;
-  I->gc_enabled = false;
+  I->lazy[file].needed = false;
+  bool repl = I->repl;
   I->repl = false;
   LoadJob job = {I->lazy[file].name};
   bool ok = interp_pcall(I, load_job, &job);
-  I->gc_enabled = gc;
   I->repl = repl;
   protect_stdlib(I);
   if (!ok) {
     fputs(I->traceback.data, I->err);
     fflush(I->err);
   }
+  return ok;
+}
+
+bool interp_link(Interp *I) {
+  bool ok = true;
+  for (int i = 0; i < I->nlazy; i++)
+    if (I->lazy[i].needed && !load_lazy_file(I, i)) ok = false;
   return ok;
 }
 
