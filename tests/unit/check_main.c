@@ -8,6 +8,7 @@ int main(void) {
   srunner_add_suite(sr, unit_suite());
   srunner_add_suite(sr, parse_suite());
   srunner_add_suite(sr, vm_suite());
+  srunner_add_suite(sr, link_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

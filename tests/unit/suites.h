@@ -8,5 +8,6 @@ Suite *num_suite(void);
 Suite *unit_suite(void);
 Suite *parse_suite(void);
 Suite *vm_suite(void);
+Suite *link_suite(void);
 
 #endif
