@@ -5,6 +5,12 @@
  * (closures capture variables, as in Lua), and a top-level name a slot in
  * the interpreter's global array.  The VM never looks a name up by string.
  *
+ * Nothing runs while compiling.  A name of a stdlib file that is loaded on
+ * first use (the state-aid audit) is only looked up in a table: it gets
+ * its global slot like any other, and the file is marked for the link
+ * step, which loads it after compilation and before the program runs
+ * (interp.c, "linking").
+ *
  * The compiler also keeps count of how deep the value stack can grow in
  * each function (max_slots), so the VM checks stack space once per call
  * instead of once per push.
@@ -283,6 +289,17 @@ static bool at_top_level(Compiler *c) { return c->fc->is_script && c->fc->scope_
 
 static bool inside_function(Compiler *c) { return !c->fc->is_script; }
 
+/* The global slot of `name`, or -1.  A stdlib name whose file is not loaded
+ * yet (and that has no value from elsewhere) gets its slot here, and its
+ * file is marked for the link step, which loads it after compilation and
+ * before the program runs (interp.c: interp_link). */
+static int find_global(Compiler *c, const char *name) {
+  ObjString *s = str_new(c->I, name);
+  int g = global_find(c->I, s);
+  if ((g < 0 || IS_UNDEF(c->I->globals[g])) && link_need(c->I, s)) g = global_slot(c->I, s);
+  return g;
+}
+
 typedef enum { NAME_LOCAL, NAME_UPVALUE, NAME_GLOBAL, NAME_UNKNOWN } NameKind;
 
 static NameKind resolve_name(Compiler *c, const char *name, SrcLoc loc, int *index) {
@@ -296,7 +313,7 @@ static NameKind resolve_name(Compiler *c, const char *name, SrcLoc loc, int *ind
     *index = i;
     return NAME_UPVALUE;
   }
-  i = global_find(c->I, str_new(c->I, name));
+  i = find_global(c, name);
   if (i >= 0) {
     *index = i;
     return NAME_GLOBAL;
@@ -305,11 +322,6 @@ static NameKind resolve_name(Compiler *c, const char *name, SrcLoc loc, int *ind
    * prompt, inside a function (defined on a later line), or by an import. */
   if (c->defer_unknown_globals || (c->I->repl && inside_function(c))) {
     *index = global_slot(c->I, str_new(c->I, name));
-    return NAME_GLOBAL;
-  }
-  /* a name of the stdlib that loads on first use */
-  if (interp_autoload(c->I, name) && (i = global_find(c->I, str_new(c->I, name))) >= 0) {
-    *index = i;
     return NAME_GLOBAL;
   }
   return NAME_UNKNOWN;
@@ -440,7 +452,7 @@ static bool simple_name(Compiler *c, Node *n, NameKind *kind, int *index) {
     return true;
   }
   if (resolve_upvalue(c, c->fc, n->str, n->loc) >= 0) return false;
-  int g = global_find(c->I, str_new(c->I, n->str));
+  int g = find_global(c, n->str);
   if (g < 0 || c->I->global_kinds[g] == GLOBAL_UNIT) return false;
   *kind = NAME_GLOBAL;
   *index = g;
@@ -920,13 +932,14 @@ static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
 }
 
 /* A top-level name must not replace a built-in, a stdlib function or a
- * param: the model and the audit call them, and would silently break. */
+ * param: the model and the audit call them, and would silently break.  The
+ * names of a stdlib file not loaded yet are known with their kind. */
 static void check_not_reserved(Compiler *c, const char *name, SrcLoc loc) {
   if (!at_top_level(c)) return;
-  interp_autoload(c->I, name);
-  int g = global_find(c->I, str_new(c->I, name));
-  if (g < 0 || IS_UNDEF(c->I->globals[g])) return;
-  switch (c->I->global_kinds[g]) {
+  ObjString *s = str_new(c->I, name);
+  int g = global_find(c->I, s);
+  int kind = g >= 0 && !IS_UNDEF(c->I->globals[g]) ? c->I->global_kinds[g] : link_kind(c->I, s);
+  switch (kind) {
   case GLOBAL_BUILTIN:
     error_at(c, loc, "'%s' is a built-in function; choose another name, such as 'my_%s'", name, name);
     break;

@@ -1,4 +1,4 @@
-/* interp.c - creating interpreters, running source text, errors, imports. */
+/* interp.c - creating interpreters, running source text (compile, link, run), errors, imports. */
 #include "interp.h"
 
 #include <stdarg.h>
@@ -210,7 +210,8 @@ static void compile_job(Interp *I, void *ud) {
 /* Parse and compile; NULL on errors (printed).  The compiler allocates on
  * the heap, so it runs protected: when memory runs out the arena is freed,
  * then the error goes on to the caller's protected call (an import) or,
- * at the top, is printed here. */
+ * at the top, is printed here.  Nothing runs here: the stdlib files the
+ * program names are only marked for the link step. */
 static ObjFunction *compile_source(Interp *I, Source *src, bool allow_incomplete, bool *incomplete) {
   Arena arena;
   arena_init(&arena);
@@ -223,6 +224,8 @@ static ObjFunction *compile_source(Interp *I, Source *src, bool allow_incomplete
     fputs(I->traceback.data, I->err);
     fflush(I->err);
   }
+  if (!job.fn) /* nothing will run, so nothing needs linking */
+    for (int i = 0; i < I->nlazy; i++) I->lazy[i].needed = false;
   return job.fn;
 }
 
@@ -253,8 +256,14 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
     recover_memory(I);
     return INTERP_ERROR;
   }
-  RunJob job = {f};
   I->interrupted = 0;
+  /* link: the function is rooted while stdlib code runs, and with it its
+   * chunk's constants, which hold everything else the compiler made */
+  interp_push_root(I, OBJ_VAL(f));
+  bool linked = interp_link(I);
+  interp_pop_roots(I, 1);
+  if (!linked) return INTERP_ERROR;
+  RunJob job = {f};
   if (!interp_pcall(I, run_job, &job)) {
     fflush(I->out);
     fputs(I->traceback.data, I->err);
@@ -366,48 +375,92 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
   bool incomplete;
   ObjFunction *f = compile_source(I, src, false, &incomplete);
   if (!f) interp_throw(I, "import of '%s' failed (errors above)", path->chars);
+  interp_push_root(I, OBJ_VAL(f)); /* see interp_eval */
+  bool linked = interp_link(I);
+  interp_pop_roots(I, 1);
+  if (!linked) interp_throw(I, "import of '%s' failed (errors above)", path->chars);
   table_set(I, &I->imported, key, BOOL_VAL(true));
   vm_run_toplevel(I, f);
 }
 
-/* ---- loading on first use -------------------------------------------------
+/* ---- linking: stdlib files loaded on first use ----------------------------
  *
  * The state-aid audit is a large stdlib file most sessions never use, so
- * it is not compiled at start-up: its top-level names (lines starting with
- * `param NAME` or `fn NAME`) are noted, and the file is loaded the first
- * time one of them is needed - by the compiler meeting the name, by `set`,
- * by `audit`, by :params or :help.  Collection is off while it loads,
- * because the compiler that asked may hold unrooted objects.
+ * it is not compiled at start-up.  It is only parsed: its top-level `fn`
+ * and `param` declarations go into I->autoload with their kind, so the
+ * compiler can tell a stdlib name (and refuse to let a script redefine
+ * it) by looking it up.  As jq binds its builtin.jq, loading happens in a
+ * link step of its own:
+ *
+ *   compile  a stdlib name gets a global slot, and its file is marked needed
+ *            (link_need); nothing runs, and a compilation that fails
+ *            leaves no mark;
+ *   link     every needed file is loaded, its code run with the collector
+ *            on, before the compiled program runs (interp_link, called by
+ *            interp_eval and interp_import with the compiled function
+ *            rooted); an error there is printed and the program not run;
+ *   run      the program finds the names defined.
+ *
+ * Code that is running may load a file too (interp_autoload): `set`,
+ * `audit`, a run, :params and :help.  A file is loaded once; its names
+ * leave the table before it runs.
  */
 
-static void note_autoload(Interp *I, const char *file) {
+/* An autoload entry packs the file's index in I->lazy with the name's kind. */
+#define LAZY_ENTRY(file, kind) INT_VAL((int64_t)(file) << 8 | (int64_t)(kind))
+#define LAZY_FILE(v) ((int)((v).as.i >> 8))
+#define LAZY_KIND(v) ((int)((v).as.i & 0xff))
+
+/* Note stdlib `file` as loaded on first use: parse it (no compiling, no
+ * running) and record its top-level functions and params. */
+static void note_lazy_file(Interp *I, const char *file) {
+  if (I->nlazy == CLUSIM_MAX_LAZY_FILES) return;
   Buffer path;
   buf_init(&path);
   buf_printf(&path, "%s/%s", I->stdlib_dir, file);
   const char *why;
   char *text = fileio_read(path.data, NULL, &why);
-  buf_free(&path);
-  if (!text) return;
-  ObjString *f = str_new(I, file);
-  for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-    const char *p = NULL;
-    if (strncmp(line, "param ", 6) == 0) p = line + 6;
-    else if (strncmp(line, "fn ", 3) == 0) p = line + 3;
-    if (!p) continue;
-    const char *e = p;
-    while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_') e++;
-    if (e > p) table_set(I, &I->autoload, str_copy(I, p, (int)(e - p)), OBJ_VAL(f));
+  if (!text) {
+    buf_free(&path);
+    return;
   }
+  Source src = {.next = NULL, .name = path.data, .text = text};
+  Arena arena;
+  arena_init(&arena);
+  Node *root = parse_source(I, &src, &arena, false, NULL);
+  int index = I->nlazy;
+  for (int i = 0; root && i < root->list.count; i++) {
+    Node *s = root->list.items[i];
+    int kind = s->kind == N_FNDECL ? GLOBAL_STDLIB : s->kind == N_PARAM ? GLOBAL_PARAM : -1;
+    if (kind >= 0) table_set(I, &I->autoload, str_new(I, s->str), LAZY_ENTRY(index, kind));
+  }
+  if (root) I->lazy[I->nlazy++] = (LazyFile){file, false};
+  arena_free(&arena);
   free(text);
+  buf_free(&path);
+}
+
+int link_kind(Interp *I, ObjString *name) {
+  Value v;
+  return table_get(&I->autoload, name, &v) ? LAZY_KIND(v) : -1;
+}
+
+bool link_need(Interp *I, ObjString *name) {
+  Value v;
+  if (!table_get(&I->autoload, name, &v)) return false;
+  I->lazy[LAZY_FILE(v)].needed = true;
+  return true;
 }
 
 typedef struct {
-  ObjString *file;
-} AutoloadJob;
+  const char *file;
+} LoadJob;
 
-static void autoload_job(Interp *I, void *ud) {
-  ObjString *path = str_printf(I, "%s/%s", I->stdlib_dir, ((AutoloadJob *)ud)->file->chars);
+static void load_job(Interp *I, void *ud) {
+  ObjString *path = str_printf(I, "%s/%s", I->stdlib_dir, ((LoadJob *)ud)->file);
+  interp_push_root(I, OBJ_VAL(path)); /* the import names it after running code */
   interp_import(I, path, NULL);
+  interp_pop_roots(I, 1);
 }
 
 /* The functions the model and the audit call are protected from being
@@ -422,18 +475,20 @@ static void protect_stdlib(Interp *I) {
   }
 }
 
-static bool load_file_now(Interp *I, ObjString *file) {
+/* Load lazy file number `file` now, with the collector on: whoever calls
+ * this holds nothing unrooted (the link step roots the compiled program).
+ * False on an error, which is printed. */
+static bool load_lazy_file(Interp *I, int file) {
   /* forget every name of this file first: loading happens once */
   for (int i = 0; i < I->autoload.capacity; i++) {
     Entry *e = &I->autoload.entries[i];
-    if (e->key && IS_STRING(e->value) && AS_STRING(e->value) == file) table_delete(&I->autoload, e->key);
+    if (e->key && LAZY_FILE(e->value) == file) table_delete(&I->autoload, e->key);
   }
-  bool gc = I->gc_enabled, repl = I->repl;
-  I->gc_enabled = false;
+  I->lazy[file].needed = false;
+  bool repl = I->repl;
   I->repl = false;
-  AutoloadJob job = {file};
-  bool ok = interp_pcall(I, autoload_job, &job);
-  I->gc_enabled = gc;
+  LoadJob job = {I->lazy[file].name};
+  bool ok = interp_pcall(I, load_job, &job);
   I->repl = repl;
   protect_stdlib(I);
   if (!ok) {
@@ -443,21 +498,22 @@ static bool load_file_now(Interp *I, ObjString *file) {
   return ok;
 }
 
+bool interp_link(Interp *I) {
+  bool ok = true;
+  for (int i = 0; i < I->nlazy; i++)
+    if (I->lazy[i].needed && !load_lazy_file(I, i)) ok = false;
+  return ok;
+}
+
 bool interp_autoload(Interp *I, const char *name) {
-  if (I->autoload.count == 0) return false;
-  Value file;
-  if (!table_get(&I->autoload, str_new(I, name), &file)) return false;
-  return load_file_now(I, AS_STRING(file));
+  Value v;
+  if (!table_get(&I->autoload, str_new(I, name), &v)) return false;
+  return load_lazy_file(I, LAZY_FILE(v));
 }
 
 void interp_autoload_all(Interp *I) {
-  while (I->autoload.count > 0) {
-    ObjString *file = NULL;
-    for (int i = 0; i < I->autoload.capacity && !file; i++)
-      if (I->autoload.entries[i].key) file = AS_STRING(I->autoload.entries[i].value);
-    if (!file) break;
-    load_file_now(I, file);
-  }
+  for (int i = 0; i < I->autoload.capacity; i++)
+    if (I->autoload.entries[i].key) load_lazy_file(I, LAZY_FILE(I->autoload.entries[i].value));
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -539,7 +595,7 @@ Interp *interp_new(const InterpOptions *opts) {
       I->repl = false;
       interp_run_file(I, prelude.data);
       I->repl = was_repl;
-      note_autoload(I, "stateaid.clu");
+      note_lazy_file(I, "stateaid.clu");
       protect_stdlib(I);
     }
     buf_free(&prelude);

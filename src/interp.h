@@ -73,7 +73,9 @@ const char *interp_error_message(Interp *I);
 _Noreturn void interp_rethrow(Interp *I);
 
 /* Load the stdlib file that defines `name`, if it is one loaded on first
- * use and not loaded yet; true when it was loaded now. Errors are printed. */
+ * use and not loaded yet; true when it was loaded now. Errors are printed.
+ * For code that is running (set, audit, :help); a compiled program gets
+ * the files it names from the link step before it runs. */
 bool interp_autoload(Interp *I, const char *name);
 /* Load every such file (for :params). */
 void interp_autoload_all(Interp *I);

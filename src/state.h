@@ -55,6 +55,18 @@ typedef struct HostHooks {
   void (*frame_context)(Interp *I, Buffer *out); /* e.g. " (year 2027)" */
 } HostHooks;
 
+/* A stdlib file loaded on first use (the state-aid audit).  Its top-level
+ * `fn` and `param` names are known from start-up, in Interp.autoload, so
+ * that the compiler can bind them without loading anything; a compilation
+ * that names one sets `needed`, and the link step between compiling and
+ * running (interp_link) loads the file.  Once loaded, its names leave
+ * Interp.autoload and are ordinary globals. */
+#define CLUSIM_MAX_LAZY_FILES 4
+typedef struct LazyFile {
+  const char *name; /* file name in the stdlib directory */
+  bool needed;      /* a compiled program names it: the next link loads it */
+} LazyFile;
+
 struct Interp {
   /* memory */
   Obj *objects;
@@ -92,7 +104,11 @@ struct Interp {
   /* sources, settings, streams */
   Source *sources;
   Table imported; /* absolute path -> true */
-  Table autoload; /* name -> stdlib file that defines it, loaded on first use */
+  /* stdlib names whose file is not loaded yet -> INT: the file's index in
+   * `lazy` and the name's GlobalKind (interp.c: LAZY_ENTRY) */
+  Table autoload;
+  LazyFile lazy[CLUSIM_MAX_LAZY_FILES];
+  int nlazy;
   int64_t max_digits;
   bool repl;
   FILE *out, *err;
@@ -139,5 +155,13 @@ Source *interp_add_source(Interp *I, const char *name, const char *text);
 int global_slot(Interp *I, ObjString *name); /* find or create */
 int global_find(Interp *I, ObjString *name); /* -1 if none */
 void global_define(Interp *I, const char *name, Value v, GlobalKind kind, const char *doc);
+
+/* Linking: stdlib names bound between compiling and running (interp.c).
+ * The compiler only asks; nothing is loaded until interp_link. */
+int link_kind(Interp *I, ObjString *name); /* its GlobalKind if a stdlib name not loaded yet, else -1 */
+bool link_need(Interp *I, ObjString *name); /* if it is one, mark its file needed: true */
+/* Load every needed stdlib file (this runs their code; the collector may
+ * run, so the caller roots what it holds).  False if one failed (printed). */
+bool interp_link(Interp *I);
 
 #endif

@@ -11,5 +11,6 @@ Suite *vm_suite(void);
 Suite *disasm_suite(void);
 Suite *memory_suite(void);
 Suite *fileio_suite(void);
+Suite *link_suite(void);
 
 #endif
