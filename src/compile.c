@@ -754,11 +754,11 @@ static void rule_decl(Compiler *c, Node *n) {
   over->str = n->str;
   function(c, over, n->str);
   Value list_fn = chunk(c)->constants.items[chunk(c)->constants.count - 1];
-  if (IS_OBJ_TYPE(list_fn, OBJ_FUNCTION)) AS_FUNCTION(list_fn)->is_rule = true;
+  if (IS_OBJ_TYPE(list_fn, OBJ_FUNCTION)) AS_FUNCTION(list_fn)->declared_as = "rule";
   function(c, synthetic_fn(c->arena, n->loc, n->a, n->c, false), n->str);
   /* the CLOSURE just emitted holds the rule body: mark it for call chains */
   Value made = chunk(c)->constants.items[chunk(c)->constants.count - 1];
-  if (IS_OBJ_TYPE(made, OBJ_FUNCTION)) AS_FUNCTION(made)->is_rule = true;
+  if (IS_OBJ_TYPE(made, OBJ_FUNCTION)) AS_FUNCTION(made)->declared_as = "rule";
   emit_call(c, 3, n->loc);
   emit_op(c, OP_POP, -1, n->loc);
 }
@@ -795,7 +795,7 @@ static void scenario_decl(Compiler *c, Node *n) {
     begin_scope(c);
     for (int i = 0; i < n->list.count; i++) scenario_item(c, n->list.items[i]);
     ObjFunction *f = end_fn(c, n->loc);
-    f->is_scenario = true;
+    f->declared_as = "scenario";
     int k = make_constant(c, OBJ_VAL(f), n->loc);
     emit_op(c, OP_CLOSURE, 1, n->loc);
     emit_u16(c, k, n->loc);

@@ -32,7 +32,7 @@ static const char *const op_operands[OP__COUNT] = {
 static int u16_at(const Chunk *c, int at) { return c->code[at] | (c->code[at + 1] << 8); }
 
 static void put_function_name(Buffer *out, ObjFunction *fn) {
-  const char *kind = fn->is_rule ? "rule" : fn->is_scenario ? "scenario" : "fn";
+  const char *kind = fn->declared_as ? fn->declared_as : "fn";
   if (fn->name) buf_printf(out, "<%s %s>", kind, fn->name->chars);
   else buf_printf(out, "<%s anonymous>", kind);
 }

@@ -291,8 +291,7 @@ ObjFunction *function_new(Interp *I, Source *src) {
   f->upvalue_count = 0;
   f->max_slots = 0;
   f->is_script = false;
-  f->is_rule = false;
-  f->is_scenario = false;
+  f->declared_as = NULL;
   f->name = NULL;
   chunk_init(&f->chunk, src);
   return f;

@@ -111,8 +111,9 @@ typedef struct ObjFunction {
   int upvalue_count;
   int max_slots; /* stack slots the body needs beyond its frame base */
   bool is_script; /* the top level of a file or prompt line (not a fn) */
-  bool is_rule;   /* the body of a rule: call chains say "in rule NAME" */
-  bool is_scenario; /* the body of a scenario: "in scenario NAME" */
+  /* the declaration it was compiled from when not a `fn` ("rule",
+   * "scenario"): call chains say "in rule NAME", "run from" */
+  const char *declared_as;
   Chunk chunk;
   ObjString *name; /* NULL for a script's top level */
 } ObjFunction;

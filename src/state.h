@@ -52,7 +52,8 @@ typedef enum {
 typedef struct HostHooks {
   void (*mark)(Interp *I);
   void (*free)(Interp *I);
-  void (*frame_context)(Interp *I, Buffer *out); /* e.g. " (year 2027)" */
+  /* words after "in rule NAME" in a call chain, e.g. " (year 2027)" */
+  void (*frame_context)(Interp *I, Buffer *out, struct ObjFunction *fn);
 } HostHooks;
 
 /* A stdlib file loaded on first use (the state-aid audit).  Its top-level

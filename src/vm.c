@@ -82,14 +82,11 @@ static void describe_frame_link(Interp *I, Buffer *out, int i) {
   CallFrame *caller = &I->frames[i - 1];
   SrcLoc at = frame_loc(caller);
   const char *where = source_name(caller->closure->function->chunk.source);
-  if (fn->is_rule && fn->name) {
-    buf_printf(out, "  in rule %s", fn->name->chars);
-    if (I->host.frame_context) I->host.frame_context(I, out);
+  if (fn->declared_as && fn->name) {
+    buf_printf(out, "  in %s %s", fn->declared_as, fn->name->chars);
+    if (I->host.frame_context) I->host.frame_context(I, out, fn);
     buf_printf(out, ", run from %s:%d:%d\n", where, at.line, at.col);
-  }
-  else if (fn->is_scenario && fn->name)
-    buf_printf(out, "  in scenario %s, run from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
-  else if (fn->name)
+  } else if (fn->name)
     buf_printf(out, "  in fn %s, called from %s:%d:%d\n", fn->name->chars, where, at.line, at.col);
   else if (!fn->is_script)
     buf_printf(out, "  in an anonymous fn, called from %s:%d:%d\n", where, at.line, at.col);

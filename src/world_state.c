@@ -118,8 +118,8 @@ static void world_free(Interp *I) {
   I->world = NULL;
 }
 
-static void world_frame_context(Interp *I, Buffer *out) {
-  buf_printf(out, " (year %lld)", (long long)I->world->current_year);
+static void world_frame_context(Interp *I, Buffer *out, ObjFunction *fn) {
+  if (strcmp(fn->declared_as, "rule") == 0) buf_printf(out, " (year %lld)", (long long)I->world->current_year);
 }
 
 void world_open(Interp *I) {
