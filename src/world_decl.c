@@ -24,6 +24,232 @@ static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, c
   interp_throw(I, "%s %s: %s", world_kind_names[kind], name, msg->chars);
 }
 
+/* ---- schemas: the fields of each kind of entity ----------------------------
+ *
+ * Each kind of entity has a table of the fields it may have, so that a
+ * misspelt field (`budjet:`, `lable:`, `c.scaleup = ...`) is an error with a
+ * suggestion instead of a new field that nothing reads while the real one
+ * keeps its default.  A field comes from one of three places:
+ *
+ *   FIELD_DECLARED  a declaration may give it (the checks below, then a
+ *                   default where the model needs one)
+ *   FIELD_GIVEN     the declaration itself sets it: the name; a fund's
+ *                   programme and recipient
+ *   FIELD_RUN       computed while a scenario runs, by Clusim (payments,
+ *                   remaining) or by the model's rules (last_income...): a
+ *                   declaration may not give it, rules may write it
+ *
+ * A field holding a record of its own fields (members, income, payments)
+ * lists them in `parts` (NULL: a field whose value is not checked inside).
+ * Fields of the user's own are outside the schema: their names carry a tag
+ * (world_own_field).  The table is what world_check_write consults on a
+ * write to a field an entity did not have, and what :help could list.
+ */
+typedef enum { FIELD_DECLARED, FIELD_GIVEN, FIELD_RUN } FieldOrigin;
+
+typedef struct {
+  const char *name;
+  FieldOrigin origin;
+  const char *const *parts;
+} FieldSpec;
+
+static const char *const member_kinds[] = {"sme", "large", "research", NULL};
+static const char *const income_parts[] = {"fees", "public", NULL};
+const char *const world_fund_purposes[] = {"operating", "investment", "internationalisation", "scaleup",
+                                           "training", NULL};
+
+static const FieldSpec region_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"country", FIELD_DECLARED, NULL},
+    {"aid_zone", FIELD_DECLARED, NULL},
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec cluster_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"region", FIELD_DECLARED, NULL},
+    {"ecosystem", FIELD_DECLARED, NULL},
+    {"members", FIELD_DECLARED, member_kinds},
+    {"jobs", FIELD_DECLARED, NULL},
+    {"staff", FIELD_DECLARED, NULL},
+    {"label", FIELD_DECLARED, NULL},
+    {"budget", FIELD_DECLARED, NULL},
+    {"export_share", FIELD_DECLARED, NULL},
+    {"excellence", FIELD_DECLARED, NULL},
+    {"scaleups", FIELD_DECLARED, NULL},
+    {"service_level", FIELD_DECLARED, NULL},
+    {"income", FIELD_DECLARED, income_parts},
+    {"payments", FIELD_RUN, world_fund_purposes}, /* this year's, by purpose (world_run.c, pay) */
+    {"last_income", FIELD_RUN, NULL},             /* the model's organisation rule */
+    {"last_public_income", FIELD_RUN, NULL},
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec programme_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"level", FIELD_DECLARED, NULL},
+    {"budget", FIELD_DECLARED, NULL},
+    {"aid", FIELD_DECLARED, NULL},
+    {"remaining", FIELD_RUN, NULL}, /* what is left of the envelope (pay) */
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec partnership_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"members", FIELD_DECLARED, NULL},
+    {"targets", FIELD_DECLARED, NULL},
+    {"years", FIELD_DECLARED, NULL},
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec fund_schema[] = {
+    {"programme", FIELD_GIVEN, NULL},
+    {"recipient", FIELD_GIVEN, NULL},
+    {"amount", FIELD_DECLARED, NULL},
+    {"years", FIELD_DECLARED, NULL},
+    {"purpose", FIELD_DECLARED, NULL},
+    {"eligible_costs", FIELD_DECLARED, NULL},
+    {"per_sme", FIELD_DECLARED, NULL},
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec *const schemas[KIND_COUNT] = {
+    [KIND_REGION] = region_schema,       [KIND_CLUSTER] = cluster_schema, [KIND_PROGRAMME] = programme_schema,
+    [KIND_PARTNERSHIP] = partnership_schema, [KIND_FUND] = fund_schema,
+};
+
+static const FieldSpec *field_spec(EntityKind kind, const char *name) {
+  if (!schemas[kind]) return NULL;
+  for (const FieldSpec *f = schemas[kind]; f->name; f++)
+    if (strcmp(f->name, name) == 0) return f;
+  return NULL;
+}
+
+bool world_own_field(const char *name) {
+  int n = 0;
+  while (n < 3 && ((name[n] >= 'a' && name[n] <= 'z') || (name[n] >= 'A' && name[n] <= 'Z'))) n++;
+  return n >= 1 && n <= 2 && name[n] == '_' && name[n + 1] != '\0';
+}
+
+/* Optimal string alignment distance: insertions, deletions, substitutions
+ * and swaps of two neighbours each count 1 (lable -> label is 1). */
+static int name_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 40 || lb > 40) return 99;
+  int d[42][42];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      int m = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < m) m = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < m)
+        m = d[i - 2][j - 2] + 1;
+      d[i][j] = m;
+    }
+  return d[la][lb];
+}
+
+/* The name in `names` (NULL-terminated, or a schema when `names` is NULL)
+ * closest to `name`, if it is close: one edit for short names, two for
+ * names up to eight letters, three beyond.  NULL if none is. */
+static const char *closest(const char *name, const char *const *names, const FieldSpec *schema, bool run_fields) {
+  size_t len = strlen(name);
+  int best_d = (len <= 4 ? 1 : len <= 8 ? 2 : 3) + 1;
+  const char *best = NULL;
+  for (int i = 0;; i++) {
+    const char *cand;
+    if (names) {
+      cand = names[i];
+    } else {
+      cand = schema[i].name;
+      if (cand && (schema[i].origin == FIELD_GIVEN || (schema[i].origin == FIELD_RUN && !run_fields))) continue;
+    }
+    if (!cand) break;
+    int d = name_distance(name, cand);
+    if (d < best_d) best_d = d, best = cand;
+  }
+  return best;
+}
+
+/* The end of a message about an unknown field `name`: a suggestion, or how
+ * to name a field of one's own. */
+static ObjString *unknown_hint(Interp *I, const char *name, const char *near) {
+  if (near) return str_printf(I, " (did you mean '%s'?)", near);
+  return str_printf(I, "; a field of your own needs a tag, as in my_%s", name);
+}
+
+/* Check the fields of a declared record `r` of entity kind `kind` against
+ * its schema (before any other check, so that `amout:` is reported as a
+ * misspelling, not as a missing amount). */
+static void check_schema(Interp *I, EntityKind kind, const char *name, ObjRecord *r) {
+  for (int i = 0; i < r->count; i++) {
+    const char *key = r->keys[i]->chars;
+    const FieldSpec *f = field_spec(kind, key);
+    if (!f) {
+      if (world_own_field(key)) continue;
+      const char *near = closest(key, NULL, schemas[kind], false);
+      decl_error(I, kind, name, "unknown field '%s'%s", key, unknown_hint(I, key, near)->chars);
+    }
+    if (f->origin == FIELD_RUN)
+      decl_error(I, kind, name, "'%s' is computed during a run; remove the field", key);
+    if (f->origin == FIELD_GIVEN && strcmp(key, "name") != 0)
+      decl_error(I, kind, name, "'%s' comes from the declaration (fund PROGRAMME -> CLUSTER); remove the field", key);
+  }
+}
+
+/* Check the fields of a record nested in a field with parts (income). */
+static void check_parts(Interp *I, EntityKind kind, const char *name, const char *field, ObjRecord *r,
+                        const char *const *parts, const char *what) {
+  for (int i = 0; i < r->count; i++) {
+    const char *key = r->keys[i]->chars;
+    bool known = false;
+    for (int k = 0; parts[k] && !known; k++) known = strcmp(parts[k], key) == 0;
+    if (known) continue;
+    char list[200] = "";
+    for (int k = 0; parts[k]; k++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k == 0 ? "" : parts[k + 1] ? ", " : " or ",
+               parts[k]);
+    const char *near = closest(key, parts, NULL, false);
+    if (near)
+      decl_error(I, kind, name, "unknown %s '%s' in '%s' (did you mean '%s'?)", what, key, field, near);
+    decl_error(I, kind, name, "unknown %s '%s' (expected %s)", what, key, list);
+  }
+}
+
+/* A write to field `key` of entity part `r` that the record did not have
+ * (world_state.c's write hook): refused, unless the schema knows the field
+ * or it is a field of the user's own. */
+void world_check_write(Interp *I, ObjRecord *r, ObjString *key) {
+  ObjRecord *owner = r->owner ? r->owner : r;
+  EntityKind kind = owner->tag < KIND_COUNT ? (EntityKind)owner->tag : KIND_RECORD;
+  if (!schemas[kind]) return;
+  const char *what = world_kind_names[kind], *ename = world_entity_name(I, owner);
+  if (kind == KIND_FUND) ename = "";
+  if (r == owner) {
+    const FieldSpec *f = field_spec(kind, key->chars);
+    if (f || world_own_field(key->chars)) return;
+    record_remove(I, r, key);
+    const char *near = closest(key->chars, NULL, schemas[kind], true);
+    interp_throw(I, "%s%s%s has no field '%s'%s", what, *ename ? " " : "", ename, key->chars,
+                 unknown_hint(I, key->chars, near)->chars);
+  }
+  /* a record nested in the entity: the fields of members, income, payments */
+  if (!r->path) return;
+  const char *path = r->path->chars, *dot = strchr(path, '.');
+  char top[64];
+  snprintf(top, sizeof top, "%.*s", dot ? (int)(dot - path) : (int)strlen(path), path);
+  const FieldSpec *f = field_spec(kind, top);
+  if (!f || !f->parts || dot) return;
+  for (int k = 0; f->parts[k]; k++)
+    if (strcmp(f->parts[k], key->chars) == 0) return;
+  record_remove(I, r, key);
+  const char *near = closest(key->chars, f->parts, NULL, true);
+  interp_throw(I, "%s%s%s has no field '%s.%s'%s", what, *ename ? " " : "", ename, path, key->chars,
+               near ? str_printf(I, " (did you mean '%s.%s'?)", path, near)->chars : "");
+}
+
 static void check_unit(Interp *I, EntityKind kind, const char *name, ObjRecord *r, const char *f,
                        UnitId want, bool required, bool non_negative) {
   Value v = world_field(I, r, f);
@@ -110,11 +336,7 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
       decl_error(I, k, name, "members.%s must be a plain number", types[i]);
     if (negative(I, v)) decl_error(I, k, name, "members.%s must not be negative", types[i]);
   }
-  for (int i = 0; i < members->count; i++) {
-    const char *key = members->keys[i]->chars;
-    if (strcmp(key, "sme") && strcmp(key, "large") && strcmp(key, "research"))
-      decl_error(I, k, name, "unknown member type '%s' (expected sme, large or research)", key);
-  }
+  check_parts(I, k, name, "members", members, member_kinds, "member type");
   check_unit(I, k, name, r, "jobs", UNIT_NONE, false, true);
   check_unit(I, k, name, r, "staff", UNIT_NONE, false, true);
   check_unit(I, k, name, r, "budget", world_eur_per_year(I), false, true);
@@ -143,7 +365,12 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
   }
   if (IS_NIL(world_field(I, r, "scaleups"))) world_set_field(I, r, "scaleups", INT_VAL(0));
   if (IS_NIL(world_field(I, r, "service_level"))) world_set_field(I, r, "service_level", INT_VAL(0));
-  if (IS_NIL(world_field(I, r, "income"))) {
+  Value income = world_field(I, r, "income");
+  if (IS_RECORD(income) && AS_RECORD(income)->tag == KIND_RECORD)
+    check_parts(I, k, name, "income", AS_RECORD(income), income_parts, "field");
+  else if (!IS_NIL(income))
+    decl_error(I, k, name, "'income' must be a record such as {fees: 100k EUR / year, public: 200k EUR / year}");
+  if (IS_NIL(income)) {
     ObjRecord *inc = record_new(I);
     Value zero = INT_VAL(0);
     zero.unit = world_eur_per_year(I);
@@ -155,8 +382,6 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
 
 static const char *const levels[] = {"eu", "national", "regional", NULL};
 static const char *const aids[] = {"gber27", "de_minimis", "notified", "none", NULL};
-const char *const world_fund_purposes[] = {"operating", "investment", "internationalisation", "scaleup",
-                                       "training", NULL};
 static const char *const zones[] = {"a", "c", "none", NULL};
 
 static void check_fields(Interp *I, EntityKind kind, const char *name, ObjRecord *r) {
@@ -257,6 +482,7 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   ObjRecord *r = AS_RECORD(args[2]);
   if (!IS_NIL(world_field(I, r, "name")))
     decl_error(I, kind, name->chars, "'name' is set from the declaration; remove the field");
+  check_schema(I, kind, name->chars, r);
   /* the entity is the record itself, with its name first */
   ObjRecord *e = entity_new(I, kind);
   world_set_field(I, e, "name", OBJ_VAL(name));
@@ -295,6 +521,7 @@ static Value f_fund(Interp *I, int argc, Value *args) {
   if (!IS_ENTITY_OF(args[1], KIND_CLUSTER))
     decl_error(I, k, name, "the recipient must be a declared cluster");
   ObjRecord *r = AS_RECORD(args[2]);
+  check_schema(I, k, name, r);
   ObjRecord *f = entity_new(I, KIND_FUND);
   world_set_field(I, f, "programme", args[0]);
   world_set_field(I, f, "recipient", args[1]);
