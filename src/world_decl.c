@@ -250,6 +250,18 @@ void world_check_write(Interp *I, ObjRecord *r, ObjString *key) {
                near ? str_printf(I, " (did you mean '%s.%s'?)", path, near)->chars : "");
 }
 
+/* Names an entity cannot have: they are the paths of a scenario's results
+ * other than entities (S.total, S.params, S.name). */
+static const char *const reserved_names[] = {"total", "params", "name", NULL};
+
+static void check_name(Interp *I, EntityKind kind, const char *name) {
+  static const char *const meaning[] = {"the sum over the clusters", "the params the run used", "the scenario's name"};
+  for (int i = 0; reserved_names[i]; i++)
+    if (strcmp(name, reserved_names[i]) == 0)
+      decl_error(I, kind, name, "the name '%s' is taken by the results of every scenario (S.%s, %s); choose another name",
+                 name, name, meaning[i]);
+}
+
 static void check_unit(Interp *I, EntityKind kind, const char *name, ObjRecord *r, const char *f,
                        UnitId want, bool required, bool non_negative) {
   Value v = world_field(I, r, f);
@@ -482,6 +494,7 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   ObjRecord *r = AS_RECORD(args[2]);
   if (!IS_NIL(world_field(I, r, "name")))
     decl_error(I, kind, name->chars, "'name' is set from the declaration; remove the field");
+  check_name(I, kind, name->chars);
   check_schema(I, kind, name->chars, r);
   /* the entity is the record itself, with its name first */
   ObjRecord *e = entity_new(I, kind);
