@@ -36,6 +36,16 @@ static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg);
 #define NEW(kind, l) ast_new(ps->arena, kind, L(l))
 #define APPEND(list, n) ast_append(ps->arena, &(list), n)
 
+/* A field name written as a number, as in {2026: 100k EUR / year, 2027: ...}
+ * (a fund's schedule): whole numbers in plain digits only, so that the name
+ * is the number as it prints ("2026"), never "2_026" or "2.026e3". */
+static char *year_key(ParseState *ps, YYLTYPE l, char *text) {
+  bool digits = text[0] != '\0' && (text[0] != '0' || text[1] == '\0');
+  for (const char *p = text; *p && digits; p++) digits = *p >= '0' && *p <= '9';
+  if (!digits) parse_error(ps, L(l), "a field name written as a number must be a whole number in plain digits, such as 2026");
+  return text;
+}
+
 static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
   Node *n = ast_new(ps->arena, N_BINARY, L(l));
   n->op = op;
@@ -287,6 +297,7 @@ opt_field_sep : %empty | field_sep ;
 
 field
   : field_name ':' expr           { $$ = NEW(N_FIELD_INIT, @1); $$->str = $1; $$->a = $3; }
+  | NUMBER ':' expr               { $$ = NEW(N_FIELD_INIT, @1); $$->str = year_key(ps, @1, $1); $$->a = $3; }
   ;
 
 field_name

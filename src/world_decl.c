@@ -2,6 +2,7 @@
  * regions, clusters, programmes, partnerships, funds, params, rules,
  * scenarios and `set`; clusters(), regions() and the other entity lists. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib.h"
@@ -38,6 +39,8 @@ static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, c
  *   FIELD_RUN       computed while a scenario runs, by Clusim (payments,
  *                   remaining) or by the model's rules (last_income...): a
  *                   declaration may not give it, rules may write it
+ *   FIELD_DIRECTIVE not a field: an instruction to the declaration, which
+ *                   does not keep it (a fund's `replace: true`)
  *
  * A field holding a record of its own fields (members, income, payments)
  * lists them in `parts` (NULL: a field whose value is not checked inside).
@@ -45,7 +48,7 @@ static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, c
  * (world_own_field).  The table is what world_check_write consults on a
  * write to a field an entity did not have, and what :help could list.
  */
-typedef enum { FIELD_DECLARED, FIELD_GIVEN, FIELD_RUN } FieldOrigin;
+typedef enum { FIELD_DECLARED, FIELD_GIVEN, FIELD_RUN, FIELD_DIRECTIVE } FieldOrigin;
 
 typedef struct {
   const char *name;
@@ -106,10 +109,12 @@ static const FieldSpec fund_schema[] = {
     {"programme", FIELD_GIVEN, NULL},
     {"recipient", FIELD_GIVEN, NULL},
     {"amount", FIELD_DECLARED, NULL},
+    {"schedule", FIELD_DECLARED, NULL}, /* {2026: 100k EUR / year, ...}: amounts by year */
     {"years", FIELD_DECLARED, NULL},
     {"purpose", FIELD_DECLARED, NULL},
     {"eligible_costs", FIELD_DECLARED, NULL},
     {"per_sme", FIELD_DECLARED, NULL},
+    {"replace", FIELD_DIRECTIVE, NULL}, /* replace the funds on the same triple */
     {NULL, 0, NULL},
 };
 
@@ -164,7 +169,9 @@ static const char *closest(const char *name, const char *const *names, const Fie
       cand = names[i];
     } else {
       cand = schema[i].name;
-      if (cand && (schema[i].origin == FIELD_GIVEN || (schema[i].origin == FIELD_RUN && !run_fields))) continue;
+      if (cand && (schema[i].origin == FIELD_GIVEN || schema[i].origin == FIELD_DIRECTIVE ||
+                   (schema[i].origin == FIELD_RUN && !run_fields)))
+        continue;
     }
     if (!cand) break;
     int d = name_distance(name, cand);
@@ -229,7 +236,7 @@ void world_check_write(Interp *I, ObjRecord *r, ObjString *key) {
   if (kind == KIND_FUND) ename = "";
   if (r == owner) {
     const FieldSpec *f = field_spec(kind, key->chars);
-    if (f || world_own_field(key->chars)) return;
+    if ((f && f->origin != FIELD_DIRECTIVE) || world_own_field(key->chars)) return;
     record_remove(I, r, key);
     const char *near = closest(key->chars, NULL, schemas[kind], true);
     interp_throw(I, "%s%s%s has no field '%s'%s", what, *ename ? " " : "", ename, key->chars,
@@ -524,7 +531,79 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   return OBJ_VAL(e);
 }
 
-/* %fund(programme, recipient, fields) */
+/* The years of a schedule {2026: A, 2028: B}: each key a year inside the
+ * fund's years, in increasing order, the first one the fund's first year;
+ * each amount exact, in EUR/year, not negative; not all zero. */
+static void check_schedule(Interp *I, const char *name, ObjRecord *f) {
+  const EntityKind k = KIND_FUND;
+  Value sv = world_field(I, f, "schedule");
+  if (!IS_RECORD(sv) || AS_RECORD(sv)->tag != KIND_RECORD || AS_RECORD(sv)->count == 0)
+    decl_error(I, k, name, "'schedule' must be a record of amounts by year, such as "
+                           "{2026: 100k EUR / year, 2028: 60k EUR / year}");
+  ObjRecord *sch = AS_RECORD(sv);
+  ObjRange *years = AS_RANGE(world_field(I, f, "years"));
+  int64_t prev = 0;
+  bool pays = false;
+  UnitId eur_year = world_eur_per_year(I);
+  for (int i = 0; i < sch->count; i++) {
+    const char *key = sch->keys[i]->chars;
+    char *end;
+    long long y = strtoll(key, &end, 10);
+    if (*end || end == key)
+      decl_error(I, k, name, "'schedule' is keyed by year, as in {2026: 100k EUR / year}, not '%s'", key);
+    if (y < years->lo || y > years->hi)
+      decl_error(I, k, name, "the schedule gives an amount for %lld, outside the fund's years %lld..%lld", y,
+                 (long long)years->lo, (long long)years->hi);
+    if (i == 0 && y != years->lo)
+      decl_error(I, k, name,
+                 "the schedule must start in the fund's first year, %lld (each amount holds until the next year listed)",
+                 (long long)years->lo);
+    if (i > 0 && y <= prev) decl_error(I, k, name, "the schedule's years must be in increasing order (%lld after %lld)", y, (long long)prev);
+    prev = y;
+    Value a = sch->values[i];
+    if (!num_is(a) || a.unit != eur_year) {
+      Buffer b;
+      buf_init(&b);
+      ObjString *got = str_new(I, num_is(a) ? world_unit_text(I, a.unit, &b) : value_type_name(a));
+      buf_free(&b);
+      decl_error(I, k, name, "the schedule's amount for %lld must be in EUR/year, not %s", y, got->chars);
+    }
+    if (!num_is_exact(a))
+      decl_error(I, k, name, "the schedule's amount for %lld is money and must be exact (round it with round(x, 2))", y);
+    if (negative(I, a)) decl_error(I, k, name, "the schedule's amount for %lld must not be negative", y);
+    pays |= !world_is_zero(a);
+  }
+  if (!pays) decl_error(I, k, name, "every amount of the schedule is zero: a fund must pay something");
+}
+
+static bool years_overlap(Value a, Value b) {
+  return AS_RANGE(a)->lo <= AS_RANGE(b)->hi && AS_RANGE(b)->lo <= AS_RANGE(a)->hi;
+}
+
+static bool same_years(Value a, Value b) {
+  return AS_RANGE(a)->lo == AS_RANGE(b)->lo && AS_RANGE(a)->hi == AS_RANGE(b)->hi;
+}
+
+/* A note that a declaration replaced a fund: always, inside a scenario too
+ * (once per run of it, not once per run of a scenario of several runs). */
+static void say_fund_replaced(Interp *I, const char *what, const char *old_years) {
+  ObjScenario *s = I->world->applying;
+  if (s && s->run_index > 0) return;
+  fprintf(I->err, "note: %s%s%sfund %s replaces the %s\n", s ? "scenario " : "", s ? s->name->chars : "",
+          s ? ": " : "", what, old_years ? old_years : "earlier declaration");
+  fflush(I->err);
+}
+
+/* %fund(programme, recipient, fields)
+ *
+ * A fund is a flow from a programme to a cluster for a purpose, over some
+ * years, of a fixed `amount` a year or of amounts by year (`schedule`).
+ * Several funds on the same programme, recipient and purpose coexist when
+ * their years do not overlap (a grant phased out in steps).  Declaring one
+ * with the same years as an earlier one replaces it, in its place; years
+ * that overlap otherwise are an error, unless the declaration asks
+ * `replace: true`, which replaces every fund on the same three.  Every
+ * replacement prints a note. */
 static Value f_fund(Interp *I, int argc, Value *args) {
   const char *pn = IS_ENTITY(args[0]) ? world_entity_name(I, AS_RECORD(args[0])) : "?";
   const char *rn = IS_ENTITY(args[1]) ? world_entity_name(I, AS_RECORD(args[1])) : "?";
@@ -538,31 +617,97 @@ static Value f_fund(Interp *I, int argc, Value *args) {
   ObjRecord *f = entity_new(I, KIND_FUND);
   world_set_field(I, f, "programme", args[0]);
   world_set_field(I, f, "recipient", args[1]);
-  for (int i = 0; i < r->count; i++) record_set(I, f, r->keys[i], r->values[i]);
-  check_unit(I, k, name, f, "amount", world_eur_per_year(I), true, true);
-  if (!num_is_exact(world_field(I, f, "amount")))
-    decl_error(I, k, name, "'amount' is money and must be exact (round it with round(x, 2))");
-  if (world_is_zero(world_field(I, f, "amount"))) decl_error(I, k, name, "'amount' is zero: a fund must pay something");
+  bool replace = false;
+  for (int i = 0; i < r->count; i++) {
+    if (strcmp(r->keys[i]->chars, "replace") == 0) {
+      if (!IS_BOOL(r->values[i]))
+        decl_error(I, k, name, "'replace' must be true or false (true: this fund replaces the earlier ones)");
+      replace = r->values[i].as.b;
+      continue;
+    }
+    record_set(I, f, r->keys[i], r->values[i]);
+  }
+  bool scheduled = !IS_NIL(world_field(I, f, "schedule"));
+  if (scheduled && !IS_NIL(world_field(I, f, "amount")))
+    decl_error(I, k, name, "give either 'amount' (the same every year) or 'schedule' (amounts by year), not both");
+  if (!scheduled) {
+    if (IS_NIL(world_field(I, f, "amount")))
+      decl_error(I, k, name, "the field 'amount' is missing (or give amounts by year: schedule: {2026: 100k EUR / year, ...})");
+    check_unit(I, k, name, f, "amount", world_eur_per_year(I), true, true);
+    if (!num_is_exact(world_field(I, f, "amount")))
+      decl_error(I, k, name, "'amount' is money and must be exact (round it with round(x, 2))");
+    if (world_is_zero(world_field(I, f, "amount"))) decl_error(I, k, name, "'amount' is zero: a fund must pay something");
+  }
   check_range(I, k, name, f, true);
+  if (scheduled) check_schedule(I, name, f);
   Value p = world_field(I, f, "purpose");
   if (IS_NIL(p)) decl_error(I, k, name, "the field 'purpose' is missing");
   check_choice(I, k, name, f, "purpose", world_fund_purposes, NULL);
   check_unit(I, k, name, f, "eligible_costs", world_eur_per_year(I), false, true);
   check_unit(I, k, name, f, "per_sme", world_eur(I), false, true);
-  if (IS_NIL(world_field(I, f, "eligible_costs"))) world_set_field(I, f, "eligible_costs", world_field(I, f, "amount"));
+  /* without eligible costs the aid pays its whole cost: with a schedule, the
+   * year's amount (the ledger), otherwise the amount */
+  if (IS_NIL(world_field(I, f, "eligible_costs")) && !scheduled)
+    world_set_field(I, f, "eligible_costs", world_field(I, f, "amount"));
   world_mark_owned(I, f, f, NULL);
-  /* the same programme, recipient and purpose: replace */
+
+  /* the funds on the same programme, recipient and purpose */
+  Value years = world_field(I, f, "years");
+  ObjString *what = str_printf(I, "%s (%s)", name, AS_CSTRING(p));
   ObjList *funds = I->world->entities[KIND_FUND];
+  int first = -1;
+  Buffer old;
+  buf_init(&old);
   for (int i = 0; i < funds->items.count; i++) {
     ObjRecord *g = AS_RECORD(funds->items.items[i]);
-    if (value_equal(world_field(I, g, "programme"), args[0]) && value_equal(world_field(I, g, "recipient"), args[1]) &&
-        value_equal(world_field(I, g, "purpose"), p)) {
+    if (!value_equal(world_field(I, g, "programme"), args[0]) || !value_equal(world_field(I, g, "recipient"), args[1]) ||
+        !value_equal(world_field(I, g, "purpose"), p))
+      continue;
+    Value gy = world_field(I, g, "years");
+    if (replace) {
+      buf_printf(&old, "%s%lld..%lld", first < 0 ? "" : ", ", (long long)AS_RANGE(gy)->lo, (long long)AS_RANGE(gy)->hi);
+      if (first < 0) first = i;
+      continue;
+    }
+    if (IS_RANGE(gy) && same_years(gy, years)) {
+      buf_free(&old);
       replace_fields(I, g, f);
-      f = g;
-      if (!I->world->applying) say_replaced(I, "fund", str_printf(I, "%s (%s)", name, AS_CSTRING(p))->chars);
-      return OBJ_VAL(f);
+      say_fund_replaced(I, what->chars, NULL);
+      return OBJ_VAL(g);
+    }
+    if (IS_RANGE(gy) && years_overlap(gy, years)) {
+      buf_free(&old);
+      decl_error(I, k, name,
+                 "years %lld..%lld overlap those of the earlier fund for %s (%lld..%lld); funds on the same "
+                 "programme, recipient and purpose must pay in different years: give it other years, or write "
+                 "replace: true to replace the earlier one",
+                 (long long)AS_RANGE(years)->lo, (long long)AS_RANGE(years)->hi, AS_CSTRING(p),
+                 (long long)AS_RANGE(gy)->lo, (long long)AS_RANGE(gy)->hi);
     }
   }
+  if (replace) {
+    if (first < 0) {
+      buf_free(&old);
+      decl_error(I, k, name, "'replace: true', but there is no fund for %s to replace", AS_CSTRING(p));
+    }
+    ObjString *note = str_printf(I, "one%s for %s", strchr(old.data, ',') ? "s" : "", old.data);
+    buf_free(&old);
+    /* the first takes the new fields, keeping its place; the others go */
+    ObjRecord *g = AS_RECORD(funds->items.items[first]);
+    int to = first + 1;
+    for (int i = first + 1; i < funds->items.count; i++) {
+      ObjRecord *h = AS_RECORD(funds->items.items[i]);
+      bool same = value_equal(world_field(I, h, "programme"), args[0]) &&
+                  value_equal(world_field(I, h, "recipient"), args[1]) && value_equal(world_field(I, h, "purpose"), p);
+      if (!same) funds->items.items[to++] = funds->items.items[i];
+    }
+    funds->items.count = to;
+    replace_fields(I, g, f);
+    say_fund_replaced(I, str_printf(I, "%s (%s, %lld..%lld)", name, AS_CSTRING(p), (long long)AS_RANGE(years)->lo,
+                                    (long long)AS_RANGE(years)->hi)->chars, note->chars);
+    return OBJ_VAL(g);
+  }
+  buf_free(&old);
   list_append(I, funds, OBJ_VAL(f));
   return OBJ_VAL(f);
 }
