@@ -53,6 +53,9 @@ typedef struct HostHooks {
   void (*mark)(Interp *I);
   void (*free)(Interp *I);
   void (*frame_context)(Interp *I, Buffer *out); /* e.g. " (year 2027)" */
+  /* before an assignment `NAME = v` to a param (GLOBAL_PARAM) at slot g;
+   * may raise an error (a value outside the param's bounds) */
+  void (*param_write)(Interp *I, int g, Value v);
 } HostHooks;
 
 struct Interp {

@@ -712,7 +712,80 @@ static Value f_fund(Interp *I, int argc, Value *args) {
   return OBJ_VAL(f);
 }
 
-/* %param(name, default, doc) */
+/* ---- params and their bounds -------------------------------------------------
+ *
+ * A param may declare the range of values that make sense for it,
+ * `param growth_rate = 10% in 0%..100% "..."`: its record then has `low`
+ * and `high` (numbers with the default's unit), and every value it takes -
+ * the default, a scenario's `set`, an assignment (the core's param_write
+ * hook) - must lie between them, both included. */
+
+/* The record of the param called `name`, or NULL. */
+static ObjRecord *param_record(Interp *I, ObjString *name) {
+  ObjList *ps = I->world->params;
+  for (int i = 0; i < ps->items.count; i++) {
+    ObjRecord *p = AS_RECORD(ps->items.items[i]);
+    if (AS_STRING(world_field(I, p, "name")) == name) return p;
+  }
+  return NULL;
+}
+
+static ObjString *printed(Interp *I, Value v) {
+  Buffer b;
+  buf_init(&b);
+  value_print(I, &b, v, true);
+  ObjString *s = str_new(I, b.data);
+  buf_free(&b);
+  return s;
+}
+
+/* Whether v lies within the bounds of param p (true when it has none). */
+static bool within_bounds(Interp *I, ObjRecord *p, Value v) {
+  Value lo = world_field(I, p, "low"), hi = world_field(I, p, "high");
+  if (IS_NIL(lo)) return true;
+  if (!num_is(v) || v.unit != lo.unit) return false;
+  int above = num_cmp(I, v, lo), below = num_cmp(I, v, hi); /* 2: unordered, a NaN */
+  return (above == 0 || above == 1) && (below == 0 || below == -1);
+}
+
+/* An error unless v lies within the bounds of param p; `how` says where
+ * the value comes from ("set growth_rate", "param growth_rate") and `what`
+ * what it is ("", "the default "). */
+static void check_bounds(Interp *I, ObjRecord *p, Value v, const char *how, const char *what) {
+  if (within_bounds(I, p, v)) return;
+  Value lo = world_field(I, p, "low"), hi = world_field(I, p, "high");
+  ObjString *vs = printed(I, v), *los = printed(I, lo), *his = printed(I, hi);
+  if (!num_is(v) || v.unit != lo.unit) {
+    Buffer b;
+    buf_init(&b);
+    ObjString *want = str_new(I, world_unit_text(I, lo.unit, &b));
+    buf_free(&b);
+    interp_throw(I, "%s: %s%s must be a number in %s, like its bounds %s..%s", how, what, vs->chars, want->chars,
+                 los->chars, his->chars);
+  }
+  /* 10 meant as 10%: say so when v/100 fits (a whole number typed, not drawn) */
+  const char *hint = "";
+  int64_t whole;
+  if (num_to_int64(v, &whole) && v.unit == UNIT_NONE && lo.unit == UNIT_NONE) {
+    Value pc = num_div(I, v, INT_VAL(100));
+    if (within_bounds(I, p, pc))
+      hint = str_printf(I, " (did you mean %s%%?)", vs->chars)->chars;
+  }
+  ObjScenario *s = I->world->applying;
+  if (s && s->runs > 1)
+    interp_throw(I, "%s: %s%s is outside its bounds %s..%s%s, in run %lld of scenario %s (a random draw? keep it "
+                    "within them, e.g. with max and min)",
+                 how, what, vs->chars, los->chars, his->chars, hint, (long long)s->run_index + 1, s->name->chars);
+  interp_throw(I, "%s: %s%s is outside its bounds %s..%s%s", how, what, vs->chars, los->chars, his->chars, hint);
+}
+
+/* The core's hook on an assignment to a param (`growth_rate = 12%`). */
+static void param_write(Interp *I, int g, Value v) {
+  ObjRecord *p = param_record(I, I->global_names[g]);
+  if (p) check_bounds(I, p, v, str_printf(I, "param %s", I->global_names[g]->chars)->chars, "");
+}
+
+/* %param(name, default, doc, low, high): low and high are nil without bounds */
 static Value f_param(Interp *I, int argc, Value *args) {
   ObjString *name = AS_STRING(args[0]);
   ObjList *ps = I->world->params;
@@ -720,6 +793,31 @@ static Value f_param(Interp *I, int argc, Value *args) {
   world_set_field(I, p, "name", args[0]);
   world_set_field(I, p, "default", args[1]);
   world_set_field(I, p, "doc", args[2]);
+  Value lo = args[3], hi = args[4], def = args[1];
+  if (!IS_NIL(lo) || !IS_NIL(hi)) {
+    if (!num_is(def))
+      interp_throw(I, "param %s: only a number can have bounds, not %s", name->chars, value_type_name(def));
+    for (int i = 0; i < 2; i++) {
+      Value b = i ? hi : lo;
+      if (!num_is(b) || b.unit != def.unit) {
+        Buffer x, y;
+        buf_init(&x);
+        buf_init(&y);
+        ObjString *want = str_new(I, world_unit_text(I, def.unit, &x));
+        ObjString *got = str_new(I, num_is(b) ? world_unit_text(I, b.unit, &y) : value_type_name(b));
+        buf_free(&x);
+        buf_free(&y);
+        interp_throw(I, "param %s: its %s bound must be a number in %s, like its default, not %s", name->chars,
+                     i ? "upper" : "lower", want->chars, got->chars);
+      }
+    }
+    if (num_cmp(I, lo, hi) > 0) /* 2 (a NaN) too */
+      interp_throw(I, "param %s: the bounds %s..%s are empty (the lower one comes first)", name->chars,
+                   printed(I, lo)->chars, printed(I, hi)->chars);
+    world_set_field(I, p, "low", lo);
+    world_set_field(I, p, "high", hi);
+    check_bounds(I, p, def, str_printf(I, "param %s", name->chars)->chars, "the default ");
+  }
   bool replaced = false;
   for (int i = 0; i < ps->items.count; i++)
     if (AS_STRING(world_field(I, AS_RECORD(ps->items.items[i]), "name")) == name) {
@@ -728,6 +826,7 @@ static Value f_param(Interp *I, int argc, Value *args) {
     }
   if (!replaced) list_append(I, ps, OBJ_VAL(p));
   const char *doc = IS_STRING(args[2]) ? AS_CSTRING(args[2]) : "a model parameter";
+  if (!IS_NIL(lo)) doc = str_printf(I, "%s; from %s to %s", doc, printed(I, lo)->chars, printed(I, hi)->chars)->chars;
   global_define(I, name->chars, args[1], GLOBAL_PARAM, doc);
   return NIL_VAL;
 }
@@ -824,6 +923,8 @@ static Value f_set(Interp *I, int argc, Value *args) {
     interp_throw(I, "set %s: the value must have the unit of its default (%s), not %s", name->chars, want->chars,
                  got->chars);
   }
+  ObjRecord *p = param_record(I, name);
+  if (p) check_bounds(I, p, args[1], str_printf(I, "set %s", name->chars)->chars, "");
   I->globals[g] = args[1];
   return NIL_VAL;
 }
@@ -839,7 +940,8 @@ void world_decl_open(Interp *I) {
   /* called by the compiled declarations: names users cannot type */
   lib_register(I, "%entity", f_entity, 3, 3, NULL);
   lib_register(I, "%fund", f_fund, 3, 3, NULL);
-  lib_register(I, "%param", f_param, 3, 3, NULL);
+  lib_register(I, "%param", f_param, 5, 5, NULL);
+  I->host.param_write = param_write;
   lib_register(I, "%rule", f_rule, 3, 3, NULL);
   lib_register(I, "%scenario", f_scenario, 3, 3, NULL);
   lib_register(I, "%scenario_field", f_scenario_field, 2, 2, NULL);

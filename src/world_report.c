@@ -277,7 +277,16 @@ void world_list(Interp *I, FILE *out, const char *what) {
       Buffer v;
       buf_init(&v);
       value_print(I, &v, world_field(I, p, "default"), false);
-      buf_printf(&b, "%-22s %s\n", v.data, IS_STRING(world_field(I, p, "doc")) ? AS_CSTRING(world_field(I, p, "doc")) : "");
+      buf_printf(&b, "%-22s %s", v.data, IS_STRING(world_field(I, p, "doc")) ? AS_CSTRING(world_field(I, p, "doc")) : "");
+      if (!IS_NIL(world_field(I, p, "low"))) { /* its bounds, as :help NAME gives them */
+        buf_clear(&v);
+        value_print(I, &v, world_field(I, p, "low"), false);
+        buf_printf(&b, "; from %s to ", v.data);
+        buf_clear(&v);
+        value_print(I, &v, world_field(I, p, "high"), false);
+        buf_puts(&b, v.data);
+      }
+      buf_putc(&b, '\n');
       buf_free(&v);
     }
   } else if (strcmp(what, "rules") == 0) {
