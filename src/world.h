@@ -24,7 +24,9 @@
  *
  * The base world is what top-level declarations build: regions, clusters,
  * programmes, partnerships (records with a kind, bound to global names)
- * and funds (records identified by programme, recipient and purpose).
+ * and funds (records identified by programme, recipient, purpose and
+ * years: funds on the same three pay in different years).  Each kind has a
+ * schema of its fields (world_decl.c).
  * Params are globals with a default and a doc line; rules are pairs of
  * closures (the list to run over, the body to run per entity).
  *
