@@ -51,7 +51,8 @@ static Node *param_bounds(ParseState *ps, YYLTYPE l, Node *range) {
 static char *year_key(ParseState *ps, YYLTYPE l, char *text) {
   bool digits = text[0] != '\0' && (text[0] != '0' || text[1] == '\0');
   for (const char *p = text; *p && digits; p++) digits = *p >= '0' && *p <= '9';
-  if (!digits) parse_error(ps, L(l), "a field name written as a number must be a whole number in plain digits, such as 2026");
+  if (!digits)
+    parse_error(ps, L(l), "a field name written as a number must be a whole number in plain digits, such as 2026");
   return text;
 }
 

@@ -265,8 +265,9 @@ static void check_name(Interp *I, EntityKind kind, const char *name) {
   static const char *const meaning[] = {"the sum over the clusters", "the params the run used", "the scenario's name"};
   for (int i = 0; reserved_names[i]; i++)
     if (strcmp(name, reserved_names[i]) == 0)
-      decl_error(I, kind, name, "the name '%s' is taken by the results of every scenario (S.%s, %s); choose another name",
-                 name, name, meaning[i]);
+      decl_error(I, kind, name,
+                 "the name '%s' is taken by the results of every scenario (S.%s, %s); choose another name", name,
+                 name, meaning[i]);
 }
 
 static void check_unit(Interp *I, EntityKind kind, const char *name, ObjRecord *r, const char *f,
@@ -556,9 +557,12 @@ static void check_schedule(Interp *I, const char *name, ObjRecord *f) {
                  (long long)years->lo, (long long)years->hi);
     if (i == 0 && y != years->lo)
       decl_error(I, k, name,
-                 "the schedule must start in the fund's first year, %lld (each amount holds until the next year listed)",
+                 "the schedule must start in the fund's first year, %lld (each amount holds until the next year "
+                 "listed)",
                  (long long)years->lo);
-    if (i > 0 && y <= prev) decl_error(I, k, name, "the schedule's years must be in increasing order (%lld after %lld)", y, (long long)prev);
+    if (i > 0 && y <= prev)
+      decl_error(I, k, name, "the schedule's years must be in increasing order (%lld after %lld)", y,
+                 (long long)prev);
     prev = y;
     Value a = sch->values[i];
     if (!num_is(a) || a.unit != eur_year) {
@@ -569,7 +573,8 @@ static void check_schedule(Interp *I, const char *name, ObjRecord *f) {
       decl_error(I, k, name, "the schedule's amount for %lld must be in EUR/year, not %s", y, got->chars);
     }
     if (!num_is_exact(a))
-      decl_error(I, k, name, "the schedule's amount for %lld is money and must be exact (round it with round(x, 2))", y);
+      decl_error(I, k, name, "the schedule's amount for %lld is money and must be exact (round it with round(x, 2))",
+                 y);
     if (negative(I, a)) decl_error(I, k, name, "the schedule's amount for %lld must not be negative", y);
     pays |= !world_is_zero(a);
   }
@@ -632,11 +637,13 @@ static Value f_fund(Interp *I, int argc, Value *args) {
     decl_error(I, k, name, "give either 'amount' (the same every year) or 'schedule' (amounts by year), not both");
   if (!scheduled) {
     if (IS_NIL(world_field(I, f, "amount")))
-      decl_error(I, k, name, "the field 'amount' is missing (or give amounts by year: schedule: {2026: 100k EUR / year, ...})");
+      decl_error(I, k, name,
+                 "the field 'amount' is missing (or give amounts by year: schedule: {2026: 100k EUR / year, ...})");
     check_unit(I, k, name, f, "amount", world_eur_per_year(I), true, true);
     if (!num_is_exact(world_field(I, f, "amount")))
       decl_error(I, k, name, "'amount' is money and must be exact (round it with round(x, 2))");
-    if (world_is_zero(world_field(I, f, "amount"))) decl_error(I, k, name, "'amount' is zero: a fund must pay something");
+    if (world_is_zero(world_field(I, f, "amount")))
+      decl_error(I, k, name, "'amount' is zero: a fund must pay something");
   }
   check_range(I, k, name, f, true);
   if (scheduled) check_schedule(I, name, f);
@@ -660,8 +667,8 @@ static Value f_fund(Interp *I, int argc, Value *args) {
   buf_init(&old);
   for (int i = 0; i < funds->items.count; i++) {
     ObjRecord *g = AS_RECORD(funds->items.items[i]);
-    if (!value_equal(world_field(I, g, "programme"), args[0]) || !value_equal(world_field(I, g, "recipient"), args[1]) ||
-        !value_equal(world_field(I, g, "purpose"), p))
+    if (!value_equal(world_field(I, g, "programme"), args[0]) ||
+        !value_equal(world_field(I, g, "recipient"), args[1]) || !value_equal(world_field(I, g, "purpose"), p))
       continue;
     Value gy = world_field(I, g, "years");
     if (replace) {

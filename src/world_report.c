@@ -307,7 +307,8 @@ void world_list(Interp *I, FILE *out, const char *what) {
           Value y = world_field(I, e, "years");
           buf_printf(&b, "%s %s -> %s (%s, %lld..%lld)", i ? "," : "",
                      world_entity_name(I, AS_RECORD(world_field(I, e, "programme"))),
-                     world_entity_name(I, AS_RECORD(world_field(I, e, "recipient"))), AS_CSTRING(world_field(I, e, "purpose")),
+                     world_entity_name(I, AS_RECORD(world_field(I, e, "recipient"))),
+                     AS_CSTRING(world_field(I, e, "purpose")),
                      IS_RANGE(y) ? (long long)AS_RANGE(y)->lo : 0LL, IS_RANGE(y) ? (long long)AS_RANGE(y)->hi : 0LL);
         } else {
           buf_printf(&b, " %s", world_entity_name(I, e));
