@@ -36,6 +36,26 @@ static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg);
 #define NEW(kind, l) ast_new(ps->arena, kind, L(l))
 #define APPEND(list, n) ast_append(ps->arena, &(list), n)
 
+/* The bounds of a param, `in LOW..HIGH`: parsed as the range operator, but
+ * its two sides are kept apart and evaluated as numbers of any kind (0%..100%,
+ * 0.5..1.5, 0 EUR / year..1M EUR / year), never as a range of whole numbers. */
+static Node *param_bounds(ParseState *ps, YYLTYPE l, Node *range) {
+  if (range->kind == N_BINARY && range->op == DOTDOT) return range;
+  parse_error(ps, L(l), "the bounds of a param are written LOW..HIGH, as in 'param growth_rate = 10%% in 0%%..100%%'");
+  return NULL;
+}
+
+/* A field name written as a number, as in {2026: 100k EUR / year, 2027: ...}
+ * (a fund's schedule): whole numbers in plain digits only, so that the name
+ * is the number as it prints ("2026"), never "2_026" or "2.026e3". */
+static char *year_key(ParseState *ps, YYLTYPE l, char *text) {
+  bool digits = text[0] != '\0' && (text[0] != '0' || text[1] == '\0');
+  for (const char *p = text; *p && digits; p++) digits = *p >= '0' && *p <= '9';
+  if (!digits)
+    parse_error(ps, L(l), "a field name written as a number must be a whole number in plain digits, such as 2026");
+  return text;
+}
+
 static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
   Node *n = ast_new(ps->arena, N_BINARY, L(l));
   n->op = op;
@@ -129,6 +149,12 @@ stmt
   | PARAM IDENT '=' expr          { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4; }
   | PARAM IDENT '=' expr STRING   { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4;
                                     $$->b = NEW(N_STRING, @5); $$->b->str = $5; }
+  | PARAM IDENT '=' expr IN expr  { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4;
+                                    $$->c = param_bounds(ps, @6, $6); }
+  | PARAM IDENT '=' expr IN expr STRING
+                                  { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4;
+                                    $$->b = NEW(N_STRING, @7); $$->b->str = $7;
+                                    $$->c = param_bounds(ps, @6, $6); }
   | RULE IDENT FOR IDENT IN expr block
                                   { $$ = NEW(N_RULE, @2); $$->str = $2; $$->a = NEW(N_NAME, @4);
                                     $$->a->str = $4; $$->b = $6; $$->c = $7; }
@@ -287,6 +313,7 @@ opt_field_sep : %empty | field_sep ;
 
 field
   : field_name ':' expr           { $$ = NEW(N_FIELD_INIT, @1); $$->str = $1; $$->a = $3; }
+  | NUMBER ':' expr               { $$ = NEW(N_FIELD_INIT, @1); $$->str = year_key(ps, @1, $1); $$->a = $3; }
   ;
 
 field_name

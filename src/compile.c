@@ -732,7 +732,14 @@ static void param_decl(Compiler *c, Node *n) {
   expr(c, n->a);
   if (n->b) expr(c, n->b);
   else emit_op(c, OP_NIL, 1, n->loc);
-  emit_call(c, 3, n->loc);
+  if (n->c) { /* bounds LOW..HIGH: two values, not a range */
+    expr(c, n->c->a);
+    expr(c, n->c->b);
+  } else {
+    emit_op(c, OP_NIL, 1, n->loc);
+    emit_op(c, OP_NIL, 1, n->loc);
+  }
+  emit_call(c, 5, n->loc);
   emit_op(c, OP_POP, -1, n->loc);
 }
 

@@ -278,6 +278,16 @@ void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v) {
   }
 }
 
+bool record_remove(Interp *I, ObjRecord *r, ObjString *key) {
+  int i = record_find(r, key);
+  if (i < 0) return false;
+  memmove(&r->keys[i], &r->keys[i + 1], sizeof(ObjString *) * (size_t)(r->count - i - 1));
+  memmove(&r->values[i], &r->values[i + 1], sizeof(Value) * (size_t)(r->count - i - 1));
+  r->count--;
+  if (r->index) index_rebuild(I, r); /* positions moved: index them again */
+  return true;
+}
+
 ObjRange *range_new(Interp *I, int64_t lo, int64_t hi) {
   ObjRange *r = (ObjRange *)obj_alloc(I, sizeof(ObjRange), OBJ_RANGE);
   r->lo = lo;

@@ -223,6 +223,8 @@ int record_find(ObjRecord *r, ObjString *key); /* position of the field, or -1 *
 void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v);
 /* record_set, then tell the record's class (as a write by the VM does). */
 void record_write(Interp *I, ObjRecord *r, ObjString *key, Value v);
+/* Remove field `key`, keeping the order of the others; false if absent. */
+bool record_remove(Interp *I, ObjRecord *r, ObjString *key);
 ObjRange *range_new(Interp *I, int64_t lo, int64_t hi);
 ObjFunction *function_new(Interp *I, Source *src);
 ObjClosure *closure_new(Interp *I, ObjFunction *f);

@@ -54,6 +54,9 @@ typedef struct HostHooks {
   void (*free)(Interp *I);
   /* words after "in rule NAME" in a call chain, e.g. " (year 2027)" */
   void (*frame_context)(Interp *I, Buffer *out, struct ObjFunction *fn);
+  /* before an assignment `NAME = v` to a param (GLOBAL_PARAM) at slot g;
+   * may raise an error (a value outside the param's bounds) */
+  void (*param_write)(Interp *I, int g, Value v);
 } HostHooks;
 
 /* A stdlib file loaded on first use (the state-aid audit).  Its top-level

@@ -601,6 +601,10 @@ dispatch:
       interp_throw(I, "unknown name '%s' (use 'let %s = ...' to declare it)",
                    I->global_names[g]->chars, I->global_names[g]->chars);
     }
+    if (UNLIKELY(I->global_kinds[g] == GLOBAL_PARAM) && I->host.param_write) { /* the host checks its bounds */
+      SAVE();
+      I->host.param_write(I, g, PEEK(0));
+    }
     I->globals[g] = POP();
     NEXT;
   }

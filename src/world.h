@@ -24,7 +24,9 @@
  *
  * The base world is what top-level declarations build: regions, clusters,
  * programmes, partnerships (records with a kind, bound to global names)
- * and funds (records identified by programme, recipient and purpose).
+ * and funds (records identified by programme, recipient, purpose and
+ * years: funds on the same three pay in different years).  Each kind has a
+ * schema of its fields (world_decl.c).
  * Params are globals with a default and a doc line; rules are pairs of
  * closures (the list to run over, the body to run per entity).
  *
@@ -109,6 +111,15 @@ ObjString *world_name(Interp *I, const char *literal);
 /* r.name, or nil when absent; set r.name (record_set, not logged). */
 Value world_field(Interp *I, ObjRecord *r, const char *literal);
 void world_set_field(Interp *I, ObjRecord *r, const char *literal, Value v);
+/* Whether `name` is a field of the user's own: it carries a tag of one or
+ * two letters and an underscore (my_score, ab_priority), so that the
+ * schema of each kind of entity (world_decl.c) never mistakes it for a
+ * misspelt field. */
+bool world_own_field(const char *name);
+/* A write to field `key` that entity part r did not have: an error unless
+ * the entity's schema knows the field or it is a field of the user's own
+ * (the field is removed again before the error). */
+void world_check_write(Interp *I, ObjRecord *r, ObjString *key);
 /* The declared name of an entity ("?" if it has none). */
 const char *world_entity_name(Interp *I, ObjRecord *e);
 /* Mark r and the records nested in it as parts of entity `owner` (their

@@ -2,6 +2,7 @@
  * regions, clusters, programmes, partnerships, funds, params, rules,
  * scenarios and `set`; clusters(), regions() and the other entity lists. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib.h"
@@ -22,6 +23,251 @@ static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, c
   ObjString *msg = str_vprintf(I, fmt, ap); /* a heap string: the throw below frees nothing */
   va_end(ap);
   interp_throw(I, "%s %s: %s", world_kind_names[kind], name, msg->chars);
+}
+
+/* ---- schemas: the fields of each kind of entity ----------------------------
+ *
+ * Each kind of entity has a table of the fields it may have, so that a
+ * misspelt field (`budjet:`, `lable:`, `c.scaleup = ...`) is an error with a
+ * suggestion instead of a new field that nothing reads while the real one
+ * keeps its default.  A field comes from one of three places:
+ *
+ *   FIELD_DECLARED  a declaration may give it (the checks below, then a
+ *                   default where the model needs one)
+ *   FIELD_GIVEN     the declaration itself sets it: the name; a fund's
+ *                   programme and recipient
+ *   FIELD_RUN       computed while a scenario runs, by Clusim (payments,
+ *                   remaining) or by the model's rules (last_income...): a
+ *                   declaration may not give it, rules may write it
+ *   FIELD_DIRECTIVE not a field: an instruction to the declaration, which
+ *                   does not keep it (a fund's `replace: true`)
+ *
+ * A field holding a record of its own fields (members, income, payments)
+ * lists them in `parts` (NULL: a field whose value is not checked inside).
+ * Fields of the user's own are outside the schema: their names carry a tag
+ * (world_own_field).  The table is what world_check_write consults on a
+ * write to a field an entity did not have, and what :help could list.
+ */
+typedef enum { FIELD_DECLARED, FIELD_GIVEN, FIELD_RUN, FIELD_DIRECTIVE } FieldOrigin;
+
+typedef struct {
+  const char *name;
+  FieldOrigin origin;
+  const char *const *parts;
+} FieldSpec;
+
+static const char *const member_kinds[] = {"sme", "large", "research", NULL};
+static const char *const income_parts[] = {"fees", "public", NULL};
+const char *const world_fund_purposes[] = {"operating", "investment", "internationalisation", "scaleup",
+                                           "training", NULL};
+
+static const FieldSpec region_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"country", FIELD_DECLARED, NULL},
+    {"aid_zone", FIELD_DECLARED, NULL},
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec cluster_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"region", FIELD_DECLARED, NULL},
+    {"ecosystem", FIELD_DECLARED, NULL},
+    {"members", FIELD_DECLARED, member_kinds},
+    {"jobs", FIELD_DECLARED, NULL},
+    {"staff", FIELD_DECLARED, NULL},
+    {"label", FIELD_DECLARED, NULL},
+    {"budget", FIELD_DECLARED, NULL},
+    {"export_share", FIELD_DECLARED, NULL},
+    {"excellence", FIELD_DECLARED, NULL},
+    {"scaleups", FIELD_DECLARED, NULL},
+    {"service_level", FIELD_DECLARED, NULL},
+    {"income", FIELD_DECLARED, income_parts},
+    {"payments", FIELD_RUN, world_fund_purposes}, /* this year's, by purpose (world_run.c, pay) */
+    {"last_income", FIELD_RUN, NULL},             /* the model's organisation rule */
+    {"last_public_income", FIELD_RUN, NULL},
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec programme_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"level", FIELD_DECLARED, NULL},
+    {"budget", FIELD_DECLARED, NULL},
+    {"aid", FIELD_DECLARED, NULL},
+    {"remaining", FIELD_RUN, NULL}, /* what is left of the envelope (pay) */
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec partnership_schema[] = {
+    {"name", FIELD_GIVEN, NULL},
+    {"members", FIELD_DECLARED, NULL},
+    {"targets", FIELD_DECLARED, NULL},
+    {"years", FIELD_DECLARED, NULL},
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec fund_schema[] = {
+    {"programme", FIELD_GIVEN, NULL},
+    {"recipient", FIELD_GIVEN, NULL},
+    {"amount", FIELD_DECLARED, NULL},
+    {"schedule", FIELD_DECLARED, NULL}, /* {2026: 100k EUR / year, ...}: amounts by year */
+    {"years", FIELD_DECLARED, NULL},
+    {"purpose", FIELD_DECLARED, NULL},
+    {"eligible_costs", FIELD_DECLARED, NULL},
+    {"per_sme", FIELD_DECLARED, NULL},
+    {"replace", FIELD_DIRECTIVE, NULL}, /* replace the funds on the same triple */
+    {NULL, 0, NULL},
+};
+
+static const FieldSpec *const schemas[KIND_COUNT] = {
+    [KIND_REGION] = region_schema,       [KIND_CLUSTER] = cluster_schema, [KIND_PROGRAMME] = programme_schema,
+    [KIND_PARTNERSHIP] = partnership_schema, [KIND_FUND] = fund_schema,
+};
+
+static const FieldSpec *field_spec(EntityKind kind, const char *name) {
+  if (!schemas[kind]) return NULL;
+  for (const FieldSpec *f = schemas[kind]; f->name; f++)
+    if (strcmp(f->name, name) == 0) return f;
+  return NULL;
+}
+
+bool world_own_field(const char *name) {
+  int n = 0;
+  while (n < 3 && ((name[n] >= 'a' && name[n] <= 'z') || (name[n] >= 'A' && name[n] <= 'Z'))) n++;
+  return n >= 1 && n <= 2 && name[n] == '_' && name[n + 1] != '\0';
+}
+
+/* Optimal string alignment distance: insertions, deletions, substitutions
+ * and swaps of two neighbours each count 1 (lable -> label is 1). */
+static int name_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 40 || lb > 40) return 99;
+  int d[42][42];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      int m = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < m) m = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < m)
+        m = d[i - 2][j - 2] + 1;
+      d[i][j] = m;
+    }
+  return d[la][lb];
+}
+
+/* The name in `names` (NULL-terminated, or a schema when `names` is NULL)
+ * closest to `name`, if it is close: one edit for short names, two for
+ * names up to eight letters, three beyond.  NULL if none is. */
+static const char *closest(const char *name, const char *const *names, const FieldSpec *schema, bool run_fields) {
+  size_t len = strlen(name);
+  int best_d = (len <= 4 ? 1 : len <= 8 ? 2 : 3) + 1;
+  const char *best = NULL;
+  for (int i = 0;; i++) {
+    const char *cand;
+    if (names) {
+      cand = names[i];
+    } else {
+      cand = schema[i].name;
+      if (cand && (schema[i].origin == FIELD_GIVEN || schema[i].origin == FIELD_DIRECTIVE ||
+                   (schema[i].origin == FIELD_RUN && !run_fields)))
+        continue;
+    }
+    if (!cand) break;
+    int d = name_distance(name, cand);
+    if (d < best_d) best_d = d, best = cand;
+  }
+  return best;
+}
+
+/* The end of a message about an unknown field `name`: a suggestion, or how
+ * to name a field of one's own. */
+static ObjString *unknown_hint(Interp *I, const char *name, const char *near) {
+  if (near) return str_printf(I, " (did you mean '%s'?)", near);
+  return str_printf(I, "; a field of your own needs a tag, as in my_%s", name);
+}
+
+/* Check the fields of a declared record `r` of entity kind `kind` against
+ * its schema (before any other check, so that `amout:` is reported as a
+ * misspelling, not as a missing amount). */
+static void check_schema(Interp *I, EntityKind kind, const char *name, ObjRecord *r) {
+  for (int i = 0; i < r->count; i++) {
+    const char *key = r->keys[i]->chars;
+    const FieldSpec *f = field_spec(kind, key);
+    if (!f) {
+      if (world_own_field(key)) continue;
+      const char *near = closest(key, NULL, schemas[kind], false);
+      decl_error(I, kind, name, "unknown field '%s'%s", key, unknown_hint(I, key, near)->chars);
+    }
+    if (f->origin == FIELD_RUN)
+      decl_error(I, kind, name, "'%s' is computed during a run; remove the field", key);
+    if (f->origin == FIELD_GIVEN && strcmp(key, "name") != 0)
+      decl_error(I, kind, name, "'%s' comes from the declaration (fund PROGRAMME -> CLUSTER); remove the field", key);
+  }
+}
+
+/* Check the fields of a record nested in a field with parts (income). */
+static void check_parts(Interp *I, EntityKind kind, const char *name, const char *field, ObjRecord *r,
+                        const char *const *parts, const char *what) {
+  for (int i = 0; i < r->count; i++) {
+    const char *key = r->keys[i]->chars;
+    bool known = false;
+    for (int k = 0; parts[k] && !known; k++) known = strcmp(parts[k], key) == 0;
+    if (known) continue;
+    char list[200] = "";
+    for (int k = 0; parts[k]; k++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k == 0 ? "" : parts[k + 1] ? ", " : " or ",
+               parts[k]);
+    const char *near = closest(key, parts, NULL, false);
+    if (near)
+      decl_error(I, kind, name, "unknown %s '%s' in '%s' (did you mean '%s'?)", what, key, field, near);
+    decl_error(I, kind, name, "unknown %s '%s' (expected %s)", what, key, list);
+  }
+}
+
+/* A write to field `key` of entity part `r` that the record did not have
+ * (world_state.c's write hook): refused, unless the schema knows the field
+ * or it is a field of the user's own. */
+void world_check_write(Interp *I, ObjRecord *r, ObjString *key) {
+  ObjRecord *owner = r->owner ? r->owner : r;
+  EntityKind kind = owner->tag < KIND_COUNT ? (EntityKind)owner->tag : KIND_RECORD;
+  if (!schemas[kind]) return;
+  const char *what = world_kind_names[kind], *ename = world_entity_name(I, owner);
+  if (kind == KIND_FUND) ename = "";
+  if (r == owner) {
+    const FieldSpec *f = field_spec(kind, key->chars);
+    if ((f && f->origin != FIELD_DIRECTIVE) || world_own_field(key->chars)) return;
+    record_remove(I, r, key);
+    const char *near = closest(key->chars, NULL, schemas[kind], true);
+    interp_throw(I, "%s%s%s has no field '%s'%s", what, *ename ? " " : "", ename, key->chars,
+                 unknown_hint(I, key->chars, near)->chars);
+  }
+  /* a record nested in the entity: the fields of members, income, payments */
+  if (!r->path) return;
+  const char *path = r->path->chars, *dot = strchr(path, '.');
+  char top[64];
+  snprintf(top, sizeof top, "%.*s", dot ? (int)(dot - path) : (int)strlen(path), path);
+  const FieldSpec *f = field_spec(kind, top);
+  if (!f || !f->parts || dot) return;
+  for (int k = 0; f->parts[k]; k++)
+    if (strcmp(f->parts[k], key->chars) == 0) return;
+  record_remove(I, r, key);
+  const char *near = closest(key->chars, f->parts, NULL, true);
+  interp_throw(I, "%s%s%s has no field '%s.%s'%s", what, *ename ? " " : "", ename, path, key->chars,
+               near ? str_printf(I, " (did you mean '%s.%s'?)", path, near)->chars : "");
+}
+
+/* Names an entity cannot have: they are the paths of a scenario's results
+ * other than entities (S.total, S.params, S.name). */
+static const char *const reserved_names[] = {"total", "params", "name", NULL};
+
+static void check_name(Interp *I, EntityKind kind, const char *name) {
+  static const char *const meaning[] = {"the sum over the clusters", "the params the run used", "the scenario's name"};
+  for (int i = 0; reserved_names[i]; i++)
+    if (strcmp(name, reserved_names[i]) == 0)
+      decl_error(I, kind, name,
+                 "the name '%s' is taken by the results of every scenario (S.%s, %s); choose another name", name,
+                 name, meaning[i]);
 }
 
 static void check_unit(Interp *I, EntityKind kind, const char *name, ObjRecord *r, const char *f,
@@ -110,11 +356,7 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
       decl_error(I, k, name, "members.%s must be a plain number", types[i]);
     if (negative(I, v)) decl_error(I, k, name, "members.%s must not be negative", types[i]);
   }
-  for (int i = 0; i < members->count; i++) {
-    const char *key = members->keys[i]->chars;
-    if (strcmp(key, "sme") && strcmp(key, "large") && strcmp(key, "research"))
-      decl_error(I, k, name, "unknown member type '%s' (expected sme, large or research)", key);
-  }
+  check_parts(I, k, name, "members", members, member_kinds, "member type");
   check_unit(I, k, name, r, "jobs", UNIT_NONE, false, true);
   check_unit(I, k, name, r, "staff", UNIT_NONE, false, true);
   check_unit(I, k, name, r, "budget", world_eur_per_year(I), false, true);
@@ -143,7 +385,12 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
   }
   if (IS_NIL(world_field(I, r, "scaleups"))) world_set_field(I, r, "scaleups", INT_VAL(0));
   if (IS_NIL(world_field(I, r, "service_level"))) world_set_field(I, r, "service_level", INT_VAL(0));
-  if (IS_NIL(world_field(I, r, "income"))) {
+  Value income = world_field(I, r, "income");
+  if (IS_RECORD(income) && AS_RECORD(income)->tag == KIND_RECORD)
+    check_parts(I, k, name, "income", AS_RECORD(income), income_parts, "field");
+  else if (!IS_NIL(income))
+    decl_error(I, k, name, "'income' must be a record such as {fees: 100k EUR / year, public: 200k EUR / year}");
+  if (IS_NIL(income)) {
     ObjRecord *inc = record_new(I);
     Value zero = INT_VAL(0);
     zero.unit = world_eur_per_year(I);
@@ -155,8 +402,6 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
 
 static const char *const levels[] = {"eu", "national", "regional", NULL};
 static const char *const aids[] = {"gber27", "de_minimis", "notified", "none", NULL};
-const char *const world_fund_purposes[] = {"operating", "investment", "internationalisation", "scaleup",
-                                       "training", NULL};
 static const char *const zones[] = {"a", "c", "none", NULL};
 
 static void check_fields(Interp *I, EntityKind kind, const char *name, ObjRecord *r) {
@@ -257,6 +502,8 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   ObjRecord *r = AS_RECORD(args[2]);
   if (!IS_NIL(world_field(I, r, "name")))
     decl_error(I, kind, name->chars, "'name' is set from the declaration; remove the field");
+  check_name(I, kind, name->chars);
+  check_schema(I, kind, name->chars, r);
   /* the entity is the record itself, with its name first */
   ObjRecord *e = entity_new(I, kind);
   world_set_field(I, e, "name", OBJ_VAL(name));
@@ -285,7 +532,83 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   return OBJ_VAL(e);
 }
 
-/* %fund(programme, recipient, fields) */
+/* The years of a schedule {2026: A, 2028: B}: each key a year inside the
+ * fund's years, in increasing order, the first one the fund's first year;
+ * each amount exact, in EUR/year, not negative; not all zero. */
+static void check_schedule(Interp *I, const char *name, ObjRecord *f) {
+  const EntityKind k = KIND_FUND;
+  Value sv = world_field(I, f, "schedule");
+  if (!IS_RECORD(sv) || AS_RECORD(sv)->tag != KIND_RECORD || AS_RECORD(sv)->count == 0)
+    decl_error(I, k, name, "'schedule' must be a record of amounts by year, such as "
+                           "{2026: 100k EUR / year, 2028: 60k EUR / year}");
+  ObjRecord *sch = AS_RECORD(sv);
+  ObjRange *years = AS_RANGE(world_field(I, f, "years"));
+  int64_t prev = 0;
+  bool pays = false;
+  UnitId eur_year = world_eur_per_year(I);
+  for (int i = 0; i < sch->count; i++) {
+    const char *key = sch->keys[i]->chars;
+    char *end;
+    long long y = strtoll(key, &end, 10);
+    if (*end || end == key)
+      decl_error(I, k, name, "'schedule' is keyed by year, as in {2026: 100k EUR / year}, not '%s'", key);
+    if (y < years->lo || y > years->hi)
+      decl_error(I, k, name, "the schedule gives an amount for %lld, outside the fund's years %lld..%lld", y,
+                 (long long)years->lo, (long long)years->hi);
+    if (i == 0 && y != years->lo)
+      decl_error(I, k, name,
+                 "the schedule must start in the fund's first year, %lld (each amount holds until the next year "
+                 "listed)",
+                 (long long)years->lo);
+    if (i > 0 && y <= prev)
+      decl_error(I, k, name, "the schedule's years must be in increasing order (%lld after %lld)", y,
+                 (long long)prev);
+    prev = y;
+    Value a = sch->values[i];
+    if (!num_is(a) || a.unit != eur_year) {
+      Buffer b;
+      buf_init(&b);
+      ObjString *got = str_new(I, num_is(a) ? world_unit_text(I, a.unit, &b) : value_type_name(a));
+      buf_free(&b);
+      decl_error(I, k, name, "the schedule's amount for %lld must be in EUR/year, not %s", y, got->chars);
+    }
+    if (!num_is_exact(a))
+      decl_error(I, k, name, "the schedule's amount for %lld is money and must be exact (round it with round(x, 2))",
+                 y);
+    if (negative(I, a)) decl_error(I, k, name, "the schedule's amount for %lld must not be negative", y);
+    pays |= !world_is_zero(a);
+  }
+  if (!pays) decl_error(I, k, name, "every amount of the schedule is zero: a fund must pay something");
+}
+
+static bool years_overlap(Value a, Value b) {
+  return AS_RANGE(a)->lo <= AS_RANGE(b)->hi && AS_RANGE(b)->lo <= AS_RANGE(a)->hi;
+}
+
+static bool same_years(Value a, Value b) {
+  return AS_RANGE(a)->lo == AS_RANGE(b)->lo && AS_RANGE(a)->hi == AS_RANGE(b)->hi;
+}
+
+/* A note that a declaration replaced a fund: always, inside a scenario too
+ * (once per run of it, not once per run of a scenario of several runs). */
+static void say_fund_replaced(Interp *I, const char *what, const char *old_years) {
+  ObjScenario *s = I->world->applying;
+  if (s && s->run_index > 0) return;
+  fprintf(I->err, "note: %s%s%sfund %s replaces the %s\n", s ? "scenario " : "", s ? s->name->chars : "",
+          s ? ": " : "", what, old_years ? old_years : "earlier declaration");
+  fflush(I->err);
+}
+
+/* %fund(programme, recipient, fields)
+ *
+ * A fund is a flow from a programme to a cluster for a purpose, over some
+ * years, of a fixed `amount` a year or of amounts by year (`schedule`).
+ * Several funds on the same programme, recipient and purpose coexist when
+ * their years do not overlap (a grant phased out in steps).  Declaring one
+ * with the same years as an earlier one replaces it, in its place; years
+ * that overlap otherwise are an error, unless the declaration asks
+ * `replace: true`, which replaces every fund on the same three.  Every
+ * replacement prints a note. */
 static Value f_fund(Interp *I, int argc, Value *args) {
   const char *pn = IS_ENTITY(args[0]) ? world_entity_name(I, AS_RECORD(args[0])) : "?";
   const char *rn = IS_ENTITY(args[1]) ? world_entity_name(I, AS_RECORD(args[1])) : "?";
@@ -295,39 +618,181 @@ static Value f_fund(Interp *I, int argc, Value *args) {
   if (!IS_ENTITY_OF(args[1], KIND_CLUSTER))
     decl_error(I, k, name, "the recipient must be a declared cluster");
   ObjRecord *r = AS_RECORD(args[2]);
+  check_schema(I, k, name, r);
   ObjRecord *f = entity_new(I, KIND_FUND);
   world_set_field(I, f, "programme", args[0]);
   world_set_field(I, f, "recipient", args[1]);
-  for (int i = 0; i < r->count; i++) record_set(I, f, r->keys[i], r->values[i]);
-  check_unit(I, k, name, f, "amount", world_eur_per_year(I), true, true);
-  if (!num_is_exact(world_field(I, f, "amount")))
-    decl_error(I, k, name, "'amount' is money and must be exact (round it with round(x, 2))");
-  if (world_is_zero(world_field(I, f, "amount"))) decl_error(I, k, name, "'amount' is zero: a fund must pay something");
+  bool replace = false;
+  for (int i = 0; i < r->count; i++) {
+    if (strcmp(r->keys[i]->chars, "replace") == 0) {
+      if (!IS_BOOL(r->values[i]))
+        decl_error(I, k, name, "'replace' must be true or false (true: this fund replaces the earlier ones)");
+      replace = r->values[i].as.b;
+      continue;
+    }
+    record_set(I, f, r->keys[i], r->values[i]);
+  }
+  bool scheduled = !IS_NIL(world_field(I, f, "schedule"));
+  if (scheduled && !IS_NIL(world_field(I, f, "amount")))
+    decl_error(I, k, name, "give either 'amount' (the same every year) or 'schedule' (amounts by year), not both");
+  if (!scheduled) {
+    if (IS_NIL(world_field(I, f, "amount")))
+      decl_error(I, k, name,
+                 "the field 'amount' is missing (or give amounts by year: schedule: {2026: 100k EUR / year, ...})");
+    check_unit(I, k, name, f, "amount", world_eur_per_year(I), true, true);
+    if (!num_is_exact(world_field(I, f, "amount")))
+      decl_error(I, k, name, "'amount' is money and must be exact (round it with round(x, 2))");
+    if (world_is_zero(world_field(I, f, "amount")))
+      decl_error(I, k, name, "'amount' is zero: a fund must pay something");
+  }
   check_range(I, k, name, f, true);
+  if (scheduled) check_schedule(I, name, f);
   Value p = world_field(I, f, "purpose");
   if (IS_NIL(p)) decl_error(I, k, name, "the field 'purpose' is missing");
   check_choice(I, k, name, f, "purpose", world_fund_purposes, NULL);
   check_unit(I, k, name, f, "eligible_costs", world_eur_per_year(I), false, true);
   check_unit(I, k, name, f, "per_sme", world_eur(I), false, true);
-  if (IS_NIL(world_field(I, f, "eligible_costs"))) world_set_field(I, f, "eligible_costs", world_field(I, f, "amount"));
+  /* without eligible costs the aid pays its whole cost: with a schedule, the
+   * year's amount (the ledger), otherwise the amount */
+  if (IS_NIL(world_field(I, f, "eligible_costs")) && !scheduled)
+    world_set_field(I, f, "eligible_costs", world_field(I, f, "amount"));
   world_mark_owned(I, f, f, NULL);
-  /* the same programme, recipient and purpose: replace */
+
+  /* the funds on the same programme, recipient and purpose */
+  Value years = world_field(I, f, "years");
+  ObjString *what = str_printf(I, "%s (%s)", name, AS_CSTRING(p));
   ObjList *funds = I->world->entities[KIND_FUND];
+  int first = -1;
+  Buffer old;
+  buf_init(&old);
   for (int i = 0; i < funds->items.count; i++) {
     ObjRecord *g = AS_RECORD(funds->items.items[i]);
-    if (value_equal(world_field(I, g, "programme"), args[0]) && value_equal(world_field(I, g, "recipient"), args[1]) &&
-        value_equal(world_field(I, g, "purpose"), p)) {
+    if (!value_equal(world_field(I, g, "programme"), args[0]) ||
+        !value_equal(world_field(I, g, "recipient"), args[1]) || !value_equal(world_field(I, g, "purpose"), p))
+      continue;
+    Value gy = world_field(I, g, "years");
+    if (replace) {
+      buf_printf(&old, "%s%lld..%lld", first < 0 ? "" : ", ", (long long)AS_RANGE(gy)->lo, (long long)AS_RANGE(gy)->hi);
+      if (first < 0) first = i;
+      continue;
+    }
+    if (IS_RANGE(gy) && same_years(gy, years)) {
+      buf_free(&old);
       replace_fields(I, g, f);
-      f = g;
-      if (!I->world->applying) say_replaced(I, "fund", str_printf(I, "%s (%s)", name, AS_CSTRING(p))->chars);
-      return OBJ_VAL(f);
+      say_fund_replaced(I, what->chars, NULL);
+      return OBJ_VAL(g);
+    }
+    if (IS_RANGE(gy) && years_overlap(gy, years)) {
+      buf_free(&old);
+      decl_error(I, k, name,
+                 "years %lld..%lld overlap those of the earlier fund for %s (%lld..%lld); funds on the same "
+                 "programme, recipient and purpose must pay in different years: give it other years, or write "
+                 "replace: true to replace the earlier one",
+                 (long long)AS_RANGE(years)->lo, (long long)AS_RANGE(years)->hi, AS_CSTRING(p),
+                 (long long)AS_RANGE(gy)->lo, (long long)AS_RANGE(gy)->hi);
     }
   }
+  if (replace) {
+    if (first < 0) {
+      buf_free(&old);
+      decl_error(I, k, name, "'replace: true', but there is no fund for %s to replace", AS_CSTRING(p));
+    }
+    ObjString *note = str_printf(I, "one%s for %s", strchr(old.data, ',') ? "s" : "", old.data);
+    buf_free(&old);
+    /* the first takes the new fields, keeping its place; the others go */
+    ObjRecord *g = AS_RECORD(funds->items.items[first]);
+    int to = first + 1;
+    for (int i = first + 1; i < funds->items.count; i++) {
+      ObjRecord *h = AS_RECORD(funds->items.items[i]);
+      bool same = value_equal(world_field(I, h, "programme"), args[0]) &&
+                  value_equal(world_field(I, h, "recipient"), args[1]) && value_equal(world_field(I, h, "purpose"), p);
+      if (!same) funds->items.items[to++] = funds->items.items[i];
+    }
+    funds->items.count = to;
+    replace_fields(I, g, f);
+    say_fund_replaced(I, str_printf(I, "%s (%s, %lld..%lld)", name, AS_CSTRING(p), (long long)AS_RANGE(years)->lo,
+                                    (long long)AS_RANGE(years)->hi)->chars, note->chars);
+    return OBJ_VAL(g);
+  }
+  buf_free(&old);
   list_append(I, funds, OBJ_VAL(f));
   return OBJ_VAL(f);
 }
 
-/* %param(name, default, doc) */
+/* ---- params and their bounds -------------------------------------------------
+ *
+ * A param may declare the range of values that make sense for it,
+ * `param growth_rate = 10% in 0%..100% "..."`: its record then has `low`
+ * and `high` (numbers with the default's unit), and every value it takes -
+ * the default, a scenario's `set`, an assignment (the core's param_write
+ * hook) - must lie between them, both included. */
+
+/* The record of the param called `name`, or NULL. */
+static ObjRecord *param_record(Interp *I, ObjString *name) {
+  ObjList *ps = I->world->params;
+  for (int i = 0; i < ps->items.count; i++) {
+    ObjRecord *p = AS_RECORD(ps->items.items[i]);
+    if (AS_STRING(world_field(I, p, "name")) == name) return p;
+  }
+  return NULL;
+}
+
+static ObjString *printed(Interp *I, Value v) {
+  Buffer b;
+  buf_init(&b);
+  value_print(I, &b, v, true);
+  ObjString *s = str_new(I, b.data);
+  buf_free(&b);
+  return s;
+}
+
+/* Whether v lies within the bounds of param p (true when it has none). */
+static bool within_bounds(Interp *I, ObjRecord *p, Value v) {
+  Value lo = world_field(I, p, "low"), hi = world_field(I, p, "high");
+  if (IS_NIL(lo)) return true;
+  if (!num_is(v) || v.unit != lo.unit) return false;
+  int above = num_cmp(I, v, lo), below = num_cmp(I, v, hi); /* 2: unordered, a NaN */
+  return (above == 0 || above == 1) && (below == 0 || below == -1);
+}
+
+/* An error unless v lies within the bounds of param p; `how` says where
+ * the value comes from ("set growth_rate", "param growth_rate") and `what`
+ * what it is ("", "the default "). */
+static void check_bounds(Interp *I, ObjRecord *p, Value v, const char *how, const char *what) {
+  if (within_bounds(I, p, v)) return;
+  Value lo = world_field(I, p, "low"), hi = world_field(I, p, "high");
+  ObjString *vs = printed(I, v), *los = printed(I, lo), *his = printed(I, hi);
+  if (!num_is(v) || v.unit != lo.unit) {
+    Buffer b;
+    buf_init(&b);
+    ObjString *want = str_new(I, world_unit_text(I, lo.unit, &b));
+    buf_free(&b);
+    interp_throw(I, "%s: %s%s must be a number in %s, like its bounds %s..%s", how, what, vs->chars, want->chars,
+                 los->chars, his->chars);
+  }
+  /* 10 meant as 10%: say so when v/100 fits (a whole number typed, not drawn) */
+  const char *hint = "";
+  int64_t whole;
+  if (num_to_int64(v, &whole) && v.unit == UNIT_NONE && lo.unit == UNIT_NONE) {
+    Value pc = num_div(I, v, INT_VAL(100));
+    if (within_bounds(I, p, pc))
+      hint = str_printf(I, " (did you mean %s%%?)", vs->chars)->chars;
+  }
+  ObjScenario *s = I->world->applying;
+  if (s && s->runs > 1)
+    interp_throw(I, "%s: %s%s is outside its bounds %s..%s%s, in run %lld of scenario %s (a random draw? keep it "
+                    "within them, e.g. with max and min)",
+                 how, what, vs->chars, los->chars, his->chars, hint, (long long)s->run_index + 1, s->name->chars);
+  interp_throw(I, "%s: %s%s is outside its bounds %s..%s%s", how, what, vs->chars, los->chars, his->chars, hint);
+}
+
+/* The core's hook on an assignment to a param (`growth_rate = 12%`). */
+static void param_write(Interp *I, int g, Value v) {
+  ObjRecord *p = param_record(I, I->global_names[g]);
+  if (p) check_bounds(I, p, v, str_printf(I, "param %s", I->global_names[g]->chars)->chars, "");
+}
+
+/* %param(name, default, doc, low, high): low and high are nil without bounds */
 static Value f_param(Interp *I, int argc, Value *args) {
   ObjString *name = AS_STRING(args[0]);
   ObjList *ps = I->world->params;
@@ -335,6 +800,31 @@ static Value f_param(Interp *I, int argc, Value *args) {
   world_set_field(I, p, "name", args[0]);
   world_set_field(I, p, "default", args[1]);
   world_set_field(I, p, "doc", args[2]);
+  Value lo = args[3], hi = args[4], def = args[1];
+  if (!IS_NIL(lo) || !IS_NIL(hi)) {
+    if (!num_is(def))
+      interp_throw(I, "param %s: only a number can have bounds, not %s", name->chars, value_type_name(def));
+    for (int i = 0; i < 2; i++) {
+      Value b = i ? hi : lo;
+      if (!num_is(b) || b.unit != def.unit) {
+        Buffer x, y;
+        buf_init(&x);
+        buf_init(&y);
+        ObjString *want = str_new(I, world_unit_text(I, def.unit, &x));
+        ObjString *got = str_new(I, num_is(b) ? world_unit_text(I, b.unit, &y) : value_type_name(b));
+        buf_free(&x);
+        buf_free(&y);
+        interp_throw(I, "param %s: its %s bound must be a number in %s, like its default, not %s", name->chars,
+                     i ? "upper" : "lower", want->chars, got->chars);
+      }
+    }
+    if (num_cmp(I, lo, hi) > 0) /* 2 (a NaN) too */
+      interp_throw(I, "param %s: the bounds %s..%s are empty (the lower one comes first)", name->chars,
+                   printed(I, lo)->chars, printed(I, hi)->chars);
+    world_set_field(I, p, "low", lo);
+    world_set_field(I, p, "high", hi);
+    check_bounds(I, p, def, str_printf(I, "param %s", name->chars)->chars, "the default ");
+  }
   bool replaced = false;
   for (int i = 0; i < ps->items.count; i++)
     if (AS_STRING(world_field(I, AS_RECORD(ps->items.items[i]), "name")) == name) {
@@ -343,6 +833,7 @@ static Value f_param(Interp *I, int argc, Value *args) {
     }
   if (!replaced) list_append(I, ps, OBJ_VAL(p));
   const char *doc = IS_STRING(args[2]) ? AS_CSTRING(args[2]) : "a model parameter";
+  if (!IS_NIL(lo)) doc = str_printf(I, "%s; from %s to %s", doc, printed(I, lo)->chars, printed(I, hi)->chars)->chars;
   global_define(I, name->chars, args[1], GLOBAL_PARAM, doc);
   return NIL_VAL;
 }
@@ -439,6 +930,8 @@ static Value f_set(Interp *I, int argc, Value *args) {
     interp_throw(I, "set %s: the value must have the unit of its default (%s), not %s", name->chars, want->chars,
                  got->chars);
   }
+  ObjRecord *p = param_record(I, name);
+  if (p) check_bounds(I, p, args[1], str_printf(I, "set %s", name->chars)->chars, "");
   I->globals[g] = args[1];
   return NIL_VAL;
 }
@@ -454,7 +947,8 @@ void world_decl_open(Interp *I) {
   /* called by the compiled declarations: names users cannot type */
   lib_register(I, "%entity", f_entity, 3, 3, NULL);
   lib_register(I, "%fund", f_fund, 3, 3, NULL);
-  lib_register(I, "%param", f_param, 3, 3, NULL);
+  lib_register(I, "%param", f_param, 5, 5, NULL);
+  I->host.param_write = param_write;
   lib_register(I, "%rule", f_rule, 3, 3, NULL);
   lib_register(I, "%scenario", f_scenario, 3, 3, NULL);
   lib_register(I, "%scenario_field", f_scenario_field, 2, 2, NULL);

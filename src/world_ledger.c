@@ -1,5 +1,6 @@
 /* world_ledger.c - money during a run: pay() from a programme's envelope,
  * paid(), the ledger of payments, and active() and contains() for rules. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib.h"
@@ -12,9 +13,26 @@ static ObjRecord *fund_arg(Interp *I, const char *fn, Value v) {
   return AS_RECORD(v);
 }
 
+/* What fund f pays a year in `year`: its amount, or the step of its
+ * schedule in force ({2026: A, 2028: B}: A in 2026 and 2027, B from 2028;
+ * world_decl.c checked that the steps are in order and start with the
+ * fund's first year).  Nil when the schedule has none (a rule changed it). */
+static Value amount_in(Interp *I, ObjRecord *f, int64_t year) {
+  Value sch = world_field(I, f, "schedule");
+  if (!IS_RECORD(sch)) return world_field(I, f, "amount");
+  ObjRecord *r = AS_RECORD(sch);
+  Value due = NIL_VAL;
+  for (int i = 0; i < r->count; i++) {
+    char *end;
+    long long y = strtoll(r->keys[i]->chars, &end, 10);
+    if (*end == '\0' && y <= year) due = r->values[i];
+  }
+  return due;
+}
+
 /* The ledger entry of one payment (the first run of a scenario keeps them). */
 static void add_ledger_entry(Interp *I, ObjScenario *s, ObjRecord *f, ObjRecord *p, ObjRecord *c,
-                             Value purpose, Value paid, Value unpaid) {
+                             Value purpose, Value due, Value paid, Value unpaid) {
   ObjRecord *e = record_new(I);
   world_set_field(I, e, "year", INT_VAL(I->world->current_year));
   world_set_field(I, e, "programme", world_field(I, p, "name"));
@@ -22,6 +40,7 @@ static void add_ledger_entry(Interp *I, ObjScenario *s, ObjRecord *f, ObjRecord 
   world_set_field(I, e, "purpose", purpose);
   world_set_field(I, e, "amount", paid);
   Value elig = world_field(I, f, "eligible_costs");
+  if (IS_NIL(elig)) elig = due; /* a scheduled fund without eligible costs: the year's amount */
   Value elig_year = num_mul(I, elig, INT_VAL(1));
   elig_year.unit = world_eur(I);
   world_set_field(I, e, "eligible_costs", elig_year);
@@ -43,7 +62,10 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   if (!s || I->world->current_rule < 0) interp_throw(I, "pay: funds pay only inside rules, during a run");
   ObjRecord *p = AS_RECORD(world_field(I, f, "programme"));
   ObjRecord *c = AS_RECORD(world_field(I, f, "recipient"));
-  Value amount = world_field(I, f, "amount");
+  Value amount = amount_in(I, f, I->world->current_year);
+  if (!num_is(amount) || amount.unit != world_eur_per_year(I))
+    interp_throw(I, "pay: fund %s -> %s has no amount in EUR/year for %lld", world_entity_name(I, p),
+                 world_entity_name(I, c), (long long)I->world->current_year);
   if (!num_is_exact(amount))
     interp_throw(I, "pay: fund %s -> %s has an inexact amount; money must be exact (use round(x, 2))",
                  world_entity_name(I, p), world_entity_name(I, c));
@@ -63,7 +85,7 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   world_set_field(I, p, "remaining", rest);
   world_record_write(I, p, world_name(I, "remaining"), left, rest);
   Value purpose = world_field(I, f, "purpose");
-  if (s->run_index == 0) add_ledger_entry(I, s, f, p, c, purpose, paid, unpaid);
+  if (s->run_index == 0) add_ledger_entry(I, s, f, p, c, purpose, amount, paid, unpaid);
   /* this year's payments to the recipient, by purpose */
   Value pay_rec = world_field(I, c, "payments");
   if (IS_RECORD(pay_rec)) {
@@ -136,7 +158,7 @@ void world_ledger_open(Interp *I) {
   lib_register(I, "ledger", f_ledger, 1, 1,
                "ledger(S): the payments of run scenario S as records (year, programme, recipient, purpose, amount...)");
   lib_register(I, "pay", f_pay, 1, 1,
-               "pay(f): in a rule, pay fund f's amount for this year from its programme's envelope; returns what was paid");
+               "pay(f): in a rule, pay fund f's amount (or its schedule's) for this year from its programme's envelope; returns what was paid");
   lib_register(I, "paid", f_paid, 1, 2, "paid(c) or paid(c, purpose): this year's payments to c, in EUR");
   lib_register(I, "active", f_active, 1, 1, "active(x): whether fund or partnership x runs in the current year");
   lib_register(I, "contains", f_contains, 2, 2, "contains(xs, v): whether list or range xs holds v");

@@ -277,7 +277,16 @@ void world_list(Interp *I, FILE *out, const char *what) {
       Buffer v;
       buf_init(&v);
       value_print(I, &v, world_field(I, p, "default"), false);
-      buf_printf(&b, "%-22s %s\n", v.data, IS_STRING(world_field(I, p, "doc")) ? AS_CSTRING(world_field(I, p, "doc")) : "");
+      buf_printf(&b, "%-22s %s", v.data, IS_STRING(world_field(I, p, "doc")) ? AS_CSTRING(world_field(I, p, "doc")) : "");
+      if (!IS_NIL(world_field(I, p, "low"))) { /* its bounds, as :help NAME gives them */
+        buf_clear(&v);
+        value_print(I, &v, world_field(I, p, "low"), false);
+        buf_printf(&b, "; from %s to ", v.data);
+        buf_clear(&v);
+        value_print(I, &v, world_field(I, p, "high"), false);
+        buf_puts(&b, v.data);
+      }
+      buf_putc(&b, '\n');
       buf_free(&v);
     }
   } else if (strcmp(what, "rules") == 0) {
@@ -293,10 +302,17 @@ void world_list(Interp *I, FILE *out, const char *what) {
       buf_printf(&b, "%ss:", world_kind_names[k]);
       for (int i = 0; i < l->items.count; i++) {
         ObjRecord *e = AS_RECORD(l->items.items[i]);
-        if (k == KIND_FUND)
-          buf_printf(&b, "%s %s -> %s (%s)", i ? "," : "", world_entity_name(I, AS_RECORD(world_field(I, e, "programme"))),
-                     world_entity_name(I, AS_RECORD(world_field(I, e, "recipient"))), AS_CSTRING(world_field(I, e, "purpose")));
-        else buf_printf(&b, " %s", world_entity_name(I, e));
+        if (k == KIND_FUND) {
+          /* several funds may share programme, recipient and purpose: their years tell them apart */
+          Value y = world_field(I, e, "years");
+          buf_printf(&b, "%s %s -> %s (%s, %lld..%lld)", i ? "," : "",
+                     world_entity_name(I, AS_RECORD(world_field(I, e, "programme"))),
+                     world_entity_name(I, AS_RECORD(world_field(I, e, "recipient"))),
+                     AS_CSTRING(world_field(I, e, "purpose")),
+                     IS_RANGE(y) ? (long long)AS_RANGE(y)->lo : 0LL, IS_RANGE(y) ? (long long)AS_RANGE(y)->hi : 0LL);
+        } else {
+          buf_printf(&b, " %s", world_entity_name(I, e));
+        }
       }
       buf_putc(&b, '\n');
     }

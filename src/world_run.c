@@ -230,15 +230,25 @@ static void run_body(Interp *I, void *ud) {
   if (s->first_year == 0)
     interp_throw(I, "scenario %s has no years (give it years: 2025..2035, or extend one that has)",
                  s->name->chars);
-  /* funds paying in the base year only get a warning: the base year is data */
+  /* funds paying in the base year only get a warning: the base year is
+   * data; so do funds whose years lie wholly outside the scenario's */
   ObjList *funds = w->entities[KIND_FUND];
   for (int i = 0; i < funds->items.count && index == 0; i++) {
     ObjRecord *f = AS_RECORD(funds->items.items[i]);
-    if (world_in_range(world_field(I, f, "years"), s->first_year))
+    Value years = world_field(I, f, "years");
+    const char *pn = world_entity_name(I, AS_RECORD(world_field(I, f, "programme")));
+    const char *rn = world_entity_name(I, AS_RECORD(world_field(I, f, "recipient")));
+    if (world_in_range(years, s->first_year))
       fprintf(I->err, "warning: scenario %s: fund %s -> %s pays nothing in %lld, the base year (the declared data)\n",
-              s->name->chars, world_entity_name(I, AS_RECORD(world_field(I, f, "programme"))),
-              world_entity_name(I, AS_RECORD(world_field(I, f, "recipient"))), (long long)s->first_year);
+              s->name->chars, pn, rn, (long long)s->first_year);
+    else if (IS_RANGE(years) && (AS_RANGE(years)->hi < s->first_year || AS_RANGE(years)->lo > s->last_year))
+      fprintf(I->err,
+              "warning: scenario %s: fund %s -> %s (%s) pays nothing: its years %lld..%lld lie outside the "
+              "scenario's %lld..%lld\n",
+              s->name->chars, pn, rn, AS_CSTRING(world_field(I, f, "purpose")), (long long)AS_RANGE(years)->lo,
+              (long long)AS_RANGE(years)->hi, (long long)s->first_year, (long long)s->last_year);
   }
+  fflush(I->err);
   ObjList *progs = w->entities[KIND_PROGRAMME];
   for (int i = 0; i < progs->items.count; i++) {
     ObjRecord *p = AS_RECORD(progs->items.items[i]);

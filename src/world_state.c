@@ -28,7 +28,11 @@ static void entity_print(Interp *I, Buffer *b, ObjRecord *r, bool nested) {
   value_print_fields(I, b, r, 0);
 }
 
+/* Every write to an entity or a record nested in it.  A field the record
+ * did not have (before is nil) must be one its schema knows: a misspelt
+ * field in a rule is an error, not a new field nothing reads. */
 static void part_write(Interp *I, ObjRecord *r, ObjString *key, Value before, Value after) {
+  if (IS_NIL(before)) world_check_write(I, r, key);
   world_record_write(I, r, key, before, after);
 }
 
