@@ -272,7 +272,7 @@ void record_set(Interp *I, ObjRecord *r, ObjString *key, Value v) {
   r->count++;
   /* records beyond a dozen fields (results of big worlds, CSV rows) get a
    * hash index so that lookups stay O(1) */
-  if (r->count > RECORD_INDEX_MIN) {
+  if (r->count > RECORD_INDEX_MIN || r->index) { /* an index, once made, stays (record_remove) */
     if (!r->index || r->count * 2 > r->index_capacity) index_rebuild(I, r);
     else index_insert(r, r->count - 1);
   }
