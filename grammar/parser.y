@@ -158,6 +158,10 @@ stmt
   | RULE IDENT FOR IDENT IN expr block
                                   { $$ = NEW(N_RULE, @2); $$->str = $2; $$->a = NEW(N_NAME, @4);
                                     $$->a->str = $4; $$->b = $6; $$->c = $7; }
+  | RULE IDENT STRING FOR IDENT IN expr block
+                                  { $$ = NEW(N_RULE, @2); $$->str = $2; $$->a = NEW(N_NAME, @5);
+                                    $$->a->str = $5; $$->b = $7; $$->c = $8;
+                                    Node *doc = NEW(N_STRING, @3); doc->str = $3; APPEND($$->list, doc); }
   | SCENARIO IDENT scen_body      { $$ = $3; $$->kind = N_SCENARIO; $$->loc = L(@2); $$->str = $2; }
   | SCENARIO IDENT EXTENDS IDENT scen_body
                                   { $$ = $5; $$->kind = N_SCENARIO; $$->loc = L(@2); $$->str = $2;

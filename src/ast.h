@@ -54,7 +54,8 @@ typedef enum {
   N_ENTITY,   /* op: REGION, CLUSTER, PROGRAMME or PARTNERSHIP; str: name; a: N_RECORD of fields */
   N_FUND,     /* a: programme expression, b: recipient expression, c: N_RECORD of fields */
   N_PARAM,    /* str: name, a: default value, b: N_STRING doc or NULL, c: bounds (a DOTDOT N_BINARY) or NULL */
-  N_RULE,     /* str: rule name, a: N_NAME loop variable, b: iterable, c: body block */
+  N_RULE,     /* str: rule name, a: N_NAME loop variable, b: iterable, c: body block;
+               * list: its doc string (one N_STRING) or empty */
   N_SCENARIO, /* str: name, a: N_NAME parent or NULL, list: items (N_FIELD_INIT, N_SET, N_ENTITY, N_FUND) */
   N_SET,      /* str: param name, a: value (inside a scenario) */
   N_RUN,      /* list: N_NAME scenarios */

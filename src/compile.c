@@ -766,7 +766,9 @@ static void rule_decl(Compiler *c, Node *n) {
   /* the CLOSURE just emitted holds the rule body: mark it for call chains */
   Value made = chunk(c)->constants.items[chunk(c)->constants.count - 1];
   if (IS_OBJ_TYPE(made, OBJ_FUNCTION)) AS_FUNCTION(made)->declared_as = "rule";
-  emit_call(c, 3, n->loc);
+  if (n->list.count) expr(c, n->list.items[0]); /* the doc string */
+  else emit_op(c, OP_NIL, 1, n->loc);
+  emit_call(c, 4, n->loc);
   emit_op(c, OP_POP, -1, n->loc);
 }
 

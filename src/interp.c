@@ -56,7 +56,7 @@ void global_define(Interp *I, const char *name, Value v, GlobalKind kind, const 
 const char *interp_help(Interp *I, const char *name) {
   interp_autoload(I, name);
   int g = global_find(I, str_new(I, name));
-  if (g < 0 || IS_UNDEF(I->globals[g])) return NULL;
+  if (g < 0 || IS_UNDEF(I->globals[g])) return I->host.help ? I->host.help(I, name) : NULL;
   if (IS_NATIVE(I->globals[g])) return AS_NATIVE(I->globals[g])->help;
   return I->global_docs[g];
 }

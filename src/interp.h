@@ -80,7 +80,8 @@ bool interp_autoload(Interp *I, const char *name);
 /* Load every such file (for :params). */
 void interp_autoload_all(Interp *I);
 
-/* Help line of a built-in or parameter, NULL if unknown. */
+/* Help line of a built-in, a parameter or (through the host) a rule, NULL
+ * if unknown. */
 const char *interp_help(Interp *I, const char *name);
 
 #endif

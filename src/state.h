@@ -48,7 +48,8 @@ typedef enum {
 
 /* What a host module - the world of regions, clusters and scenarios -
  * plugs into the core, which never names it: its roots for the collector,
- * its clean-up, and words it adds to a rule's line in a call chain. */
+ * its clean-up, words it adds to a rule's line in a call chain, the check
+ * of a param's bounds and help on its own names. */
 typedef struct HostHooks {
   void (*mark)(Interp *I);
   void (*free)(Interp *I);
@@ -57,6 +58,9 @@ typedef struct HostHooks {
   /* before an assignment `NAME = v` to a param (GLOBAL_PARAM) at slot g;
    * may raise an error (a value outside the param's bounds) */
   void (*param_write)(Interp *I, int g, Value v);
+  /* :help NAME for a name that is not a global (a rule): its explanation,
+   * or NULL */
+  const char *(*help)(Interp *I, const char *name);
 } HostHooks;
 
 /* A stdlib file loaded on first use (the state-aid audit).  Its top-level

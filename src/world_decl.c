@@ -838,12 +838,14 @@ static Value f_param(Interp *I, int argc, Value *args) {
   return NIL_VAL;
 }
 
-/* %rule(name, over, body): over() gives the entities, body(x) runs per entity */
+/* %rule(name, over, body, doc): over() gives the entities, body(x) runs per
+ * entity; doc (a string or nil) is what :help NAME and :rules show. */
 static Value f_rule(Interp *I, int argc, Value *args) {
   ObjRecord *r = record_new(I);
   world_set_field(I, r, "name", args[0]);
   world_set_field(I, r, "over", args[1]);
   world_set_field(I, r, "body", args[2]);
+  world_set_field(I, r, "doc", argc > 3 ? args[3] : NIL_VAL);
   ObjList *rs = I->world->rules;
   for (int i = 0; i < rs->items.count; i++)
     if (AS_STRING(world_field(I, AS_RECORD(rs->items.items[i]), "name")) == AS_STRING(args[0])) {
@@ -853,6 +855,18 @@ static Value f_rule(Interp *I, int argc, Value *args) {
     }
   list_append(I, rs, OBJ_VAL(r));
   return NIL_VAL;
+}
+
+/* The world's part of :help NAME (the core's HostHooks.help): a rule's doc. */
+static const char *world_help(Interp *I, const char *name) {
+  ObjList *rs = I->world->rules;
+  for (int i = 0; i < rs->items.count; i++) {
+    ObjRecord *r = AS_RECORD(rs->items.items[i]);
+    if (strcmp(AS_CSTRING(world_field(I, r, "name")), name) != 0) continue;
+    Value doc = world_field(I, r, "doc");
+    return IS_STRING(doc) ? AS_CSTRING(doc) : "a rule (declared without a doc string)";
+  }
+  return NULL;
 }
 
 /* %scenario(name, parent, body) */
@@ -949,7 +963,8 @@ void world_decl_open(Interp *I) {
   lib_register(I, "%fund", f_fund, 3, 3, NULL);
   lib_register(I, "%param", f_param, 5, 5, NULL);
   I->host.param_write = param_write;
-  lib_register(I, "%rule", f_rule, 3, 3, NULL);
+  lib_register(I, "%rule", f_rule, 3, 4, NULL);
+  I->host.help = world_help;
   lib_register(I, "%scenario", f_scenario, 3, 3, NULL);
   lib_register(I, "%scenario_field", f_scenario_field, 2, 2, NULL);
   lib_register(I, "%set", f_set, 2, 2, NULL);

@@ -291,8 +291,12 @@ void world_list(Interp *I, FILE *out, const char *what) {
     }
   } else if (strcmp(what, "rules") == 0) {
     if (I->world->rules->items.count == 0) buf_puts(&b, "no rules declared\n");
-    for (int i = 0; i < I->world->rules->items.count; i++)
-      buf_printf(&b, "  %d. %s\n", i + 1, AS_CSTRING(world_field(I, AS_RECORD(I->world->rules->items.items[i]), "name")));
+    for (int i = 0; i < I->world->rules->items.count; i++) { /* each with its doc line, if it has one */
+      ObjRecord *r = AS_RECORD(I->world->rules->items.items[i]);
+      Value doc = world_field(I, r, "doc");
+      buf_printf(&b, "  %d. %s\n", i + 1, AS_CSTRING(world_field(I, r, "name")));
+      if (IS_STRING(doc)) buf_printf(&b, "     %s\n", AS_CSTRING(doc));
+    }
   } else {
     bool any = false;
     for (int k = KIND_REGION; k < KIND_COUNT; k++) {
