@@ -83,6 +83,7 @@ static const FieldSpec cluster_schema[] = {
     {"service_level", FIELD_DECLARED, NULL},
     {"income", FIELD_DECLARED, income_parts},
     {"payments", FIELD_RUN, world_fund_purposes}, /* this year's, by purpose (world_run.c, pay) */
+    {"passed_on", FIELD_RUN, world_fund_purposes}, /* the part of them passed on to member SMEs (pay) */
     {"last_income", FIELD_RUN, NULL},             /* the model's organisation rule */
     {"last_public_income", FIELD_RUN, NULL},
     {NULL, 0, NULL},

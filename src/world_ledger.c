@@ -1,5 +1,6 @@
 /* world_ledger.c - money during a run: pay() from a programme's envelope,
- * paid(), the ledger of payments, and active() and contains() for rules. */
+ * paid() and passed_on(), the ledger of payments, and active() and
+ * contains() for rules. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,19 @@ static void add_ledger_entry(Interp *I, ObjScenario *s, ObjRecord *f, ObjRecord 
   list_append(I, s->ledger, OBJ_VAL(e));
 }
 
+/* Add `amount` to this year's record `field` (payments, passed_on) of
+ * cluster c, under `purpose`, logging the write. */
+static void add_payment(Interp *I, ObjRecord *c, const char *field, ObjString *purpose, Value amount) {
+  Value rec = world_field(I, c, field);
+  if (!IS_RECORD(rec)) return;
+  Value cur;
+  bool had = record_get(AS_RECORD(rec), purpose, &cur);
+  Value sum = had ? num_add(I, cur, amount) : amount;
+  sum.unit = world_eur(I);
+  record_set(I, AS_RECORD(rec), purpose, sum);
+  world_record_write(I, AS_RECORD(rec), purpose, had ? cur : NIL_VAL, sum);
+}
+
 /* pay(f): this year's payment of fund f from its programme's envelope. */
 static Value f_pay(Interp *I, int argc, Value *args) {
   ObjRecord *f = fund_arg(I, "pay", args[0]);
@@ -86,36 +100,37 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   world_record_write(I, p, world_name(I, "remaining"), left, rest);
   Value purpose = world_field(I, f, "purpose");
   if (s->run_index == 0) add_ledger_entry(I, s, f, p, c, purpose, amount, paid, unpaid);
-  /* this year's payments to the recipient, by purpose */
-  Value pay_rec = world_field(I, c, "payments");
-  if (IS_RECORD(pay_rec)) {
-    ObjString *key = AS_STRING(purpose);
-    Value cur;
-    bool had = record_get(AS_RECORD(pay_rec), key, &cur);
-    Value sum = had ? num_add(I, cur, paid) : paid;
-    sum.unit = world_eur(I);
-    record_set(I, AS_RECORD(pay_rec), key, sum);
-    world_record_write(I, AS_RECORD(pay_rec), key, had ? cur : NIL_VAL, sum);
+  /* this year's payments to the recipient, by purpose, and the part it
+   * passes on to its member SMEs: per_sme to each (at most the payment) */
+  add_payment(I, c, "payments", AS_STRING(purpose), paid);
+  Value per_sme = world_field(I, f, "per_sme");
+  if (num_is(per_sme)) {
+    Value smes = world_field(I, AS_RECORD(world_field(I, c, "members")), "sme");
+    Value on = num_is(smes) ? num_round(I, num_mul(I, per_sme, smes), 2, ROUND_HALF_EVEN) : INT_VAL(0);
+    if (num_cmp(I, on, paid) > 0) on = paid;
+    on.unit = world_eur(I);
+    add_payment(I, c, "passed_on", AS_STRING(purpose), on);
   }
   return paid;
 }
 
-/* paid(c) or paid(c, purpose): this year's payments to c. */
-static Value f_paid(Interp *I, int argc, Value *args) {
-  if (!IS_ENTITY(args[0])) interp_throw(I, "paid: expected a cluster, not %s", value_type_name(args[0]));
+/* The sum of this year's record `field` (payments, passed_on) of cluster
+ * args[0], for the purpose args[1] or all of them: paid() and passed_on(). */
+static Value payments_sum(Interp *I, const char *fn, const char *field, int argc, Value *args) {
+  if (!IS_ENTITY(args[0])) interp_throw(I, "%s: expected a cluster, not %s", fn, value_type_name(args[0]));
   Value total = INT_VAL(0);
   total.unit = world_eur(I);
   ObjString *want = NULL;
   if (argc > 1) {
-    want = lib_string_arg(I, "paid", args, 1);
+    want = lib_string_arg(I, fn, args, 1);
     bool known = false;
     for (int k = 0; world_fund_purposes[k]; k++) known |= strcmp(world_fund_purposes[k], want->chars) == 0;
     if (!known)
-      interp_throw(I, "paid: unknown purpose \"%s\" (operating, investment, internationalisation, scaleup or training)",
-                   want->chars);
+      interp_throw(I, "%s: unknown purpose \"%s\" (operating, investment, internationalisation, scaleup or training)",
+                   fn, want->chars);
     want = str_copy(I, want->chars, want->length);
   }
-  Value pr = world_field(I, AS_RECORD(args[0]), "payments");
+  Value pr = world_field(I, AS_RECORD(args[0]), field);
   if (!IS_RECORD(pr)) return total;
   ObjRecord *r = AS_RECORD(pr);
   for (int i = 0; i < r->count; i++) {
@@ -124,6 +139,15 @@ static Value f_paid(Interp *I, int argc, Value *args) {
     total.unit = world_eur(I);
   }
   return total;
+}
+
+/* paid(c) or paid(c, purpose): this year's payments to c. */
+static Value f_paid(Interp *I, int argc, Value *args) { return payments_sum(I, "paid", "payments", argc, args); }
+
+/* passed_on(c) or passed_on(c, purpose): the part of this year's payments
+ * to c that c passes on to its member SMEs (funds with per_sme). */
+static Value f_passed_on(Interp *I, int argc, Value *args) {
+  return payments_sum(I, "passed_on", "passed_on", argc, args);
 }
 
 static Value f_ledger(Interp *I, int argc, Value *args) {
@@ -160,6 +184,9 @@ void world_ledger_open(Interp *I) {
   lib_register(I, "pay", f_pay, 1, 1,
                "pay(f): in a rule, pay fund f's amount (or its schedule's) for this year from its programme's envelope; returns what was paid");
   lib_register(I, "paid", f_paid, 1, 2, "paid(c) or paid(c, purpose): this year's payments to c, in EUR");
+  lib_register(I, "passed_on", f_passed_on, 1, 2,
+               "passed_on(c) or passed_on(c, purpose): the part of this year's payments to c passed on to its "
+               "member SMEs (funds with per_sme: per_sme each, at most the payment), in EUR");
   lib_register(I, "active", f_active, 1, 1, "active(x): whether fund or partnership x runs in the current year");
   lib_register(I, "contains", f_contains, 2, 2, "contains(xs, v): whether list or range xs holds v");
 }

@@ -178,13 +178,18 @@ static void apply_bodies(Interp *I, ObjScenario *s) {
   if (s->body) vm_call(I, OBJ_VAL(s->body), 0, NULL);
 }
 
+/* Each year starts with no payments: the records of this year's payments
+ * to each cluster and of the part it passes on, by purpose (pay). */
 static void reset_payments(Interp *I) {
+  static const char *const fields[] = {"payments", "passed_on"};
   ObjList *cl = I->world->entities[KIND_CLUSTER];
   for (int i = 0; i < cl->items.count; i++) {
     ObjRecord *c = AS_RECORD(cl->items.items[i]);
-    ObjRecord *p = record_new(I);
-    world_mark_owned(I, p, c, world_name(I, "payments"));
-    world_set_field(I, c, "payments", OBJ_VAL(p));
+    for (int k = 0; k < 2; k++) {
+      ObjRecord *p = record_new(I);
+      world_mark_owned(I, p, c, world_name(I, fields[k]));
+      world_set_field(I, c, fields[k], OBJ_VAL(p));
+    }
   }
 }
 
