@@ -78,6 +78,14 @@ typedef struct WorldState {
   ObjList *params;    /* records {name, default, doc} in declaration order */
   ObjList *rules;     /* records {name, over, body} in declaration order */
   ObjList *scenarios; /* declared scenarios */
+  /* The cluster's schema, declared in Clusim by the stdlib (schema(), in
+   * world_decl.c): {fields: {NAME: spec, ...}, check: fn or nil}; NULL
+   * until declared.  Beside the clusters, in the same order, the names of
+   * the fields each declaration gave (a list of strings per cluster): a
+   * field it did not give, whose default is a function, is computed again
+   * at the start of every run (world_cluster_defaults). */
+  ObjRecord *cluster_schema;
+  ObjList *cluster_declared;
   struct ObjScenario *running;  /* the scenario being run, or NULL */
   struct ObjScenario *applying; /* the scenario whose body is being applied */
   int current_rule;   /* index of the running rule, -1 outside rules */
@@ -132,6 +140,12 @@ UnitId world_eur_per_year(Interp *I);
 const char *world_unit_text(Interp *I, UnitId u, Buffer *b);
 bool world_is_zero(Value v);
 bool world_in_range(Value range, int64_t year);
+
+/* Compute again, for every cluster, the fields its declaration did not
+ * give and whose default in the cluster's schema is a function of the
+ * cluster (capacity from capacity_headroom...): at the start of a run,
+ * after the scenario's `set`s (world_decl.c). */
+void world_cluster_defaults(Interp *I);
 
 /* A write the VM or a built-in made to an entity field: logged for `why`
  * while a rule of the first run of a scenario is running. */

@@ -8,10 +8,12 @@
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
+#include "vm.h"
 #include "world.h"
 #include "world_results.h"
 
 static bool negative(Interp *I, Value v) { return num_cmp(I, v, INT_VAL(0)) == -1; }
+static ObjString *printed(Interp *I, Value v);
 
 /* ---- checking declared fields ---------------------------------------------- */
 
@@ -27,10 +29,10 @@ static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, c
 
 /* ---- schemas: the fields of each kind of entity ----------------------------
  *
- * Each kind of entity has a table of the fields it may have, so that a
+ * Each kind of entity has a list of the fields it may have, so that a
  * misspelt field (`budjet:`, `lable:`, `c.scaleup = ...`) is an error with a
  * suggestion instead of a new field that nothing reads while the real one
- * keeps its default.  A field comes from one of three places:
+ * keeps its default.  A field comes from one of these places:
  *
  *   FIELD_DECLARED  a declaration may give it (the checks below, then a
  *                   default where the model needs one)
@@ -42,11 +44,17 @@ static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, c
  *   FIELD_DIRECTIVE not a field: an instruction to the declaration, which
  *                   does not keep it (a fund's `replace: true`)
  *
+ * The schemas of regions, programmes, partnerships and funds are the tables
+ * below: the ledger, pay() and the audit read their fields, so they are the
+ * core's contract.  A cluster's fields are the model's business: the C core
+ * keeps only its name and this year's payments (cluster_core_schema), and
+ * the stdlib declares the rest in Clusim with schema("cluster", {...})
+ * (stdlib/model.clu; see "The cluster's schema, declared in Clusim" below).
+ *
  * A field holding a record of its own fields (members, income, payments)
- * lists them in `parts` (NULL: a field whose value is not checked inside).
- * Fields of the user's own are outside the schema: their names carry a tag
- * (world_own_field).  The table is what world_check_write consults on a
- * write to a field an entity did not have, and what :help could list.
+ * lists them as its parts.  Fields of the user's own are outside the
+ * schema: their names carry a tag (world_own_field).  The schema is what
+ * world_check_write consults on a write to a field an entity did not have.
  */
 typedef enum { FIELD_DECLARED, FIELD_GIVEN, FIELD_RUN, FIELD_DIRECTIVE } FieldOrigin;
 
@@ -56,8 +64,6 @@ typedef struct {
   const char *const *parts;
 } FieldSpec;
 
-static const char *const member_kinds[] = {"sme", "large", "research", NULL};
-static const char *const income_parts[] = {"fees", "public", NULL};
 const char *const world_fund_purposes[] = {"operating", "investment", "internationalisation", "scaleup",
                                            "training", NULL};
 
@@ -68,24 +74,12 @@ static const FieldSpec region_schema[] = {
     {NULL, 0, NULL},
 };
 
-static const FieldSpec cluster_schema[] = {
+/* The fields of a cluster that the core keeps itself (the rest: the
+ * stdlib's schema). */
+static const FieldSpec cluster_core_schema[] = {
     {"name", FIELD_GIVEN, NULL},
-    {"region", FIELD_DECLARED, NULL},
-    {"ecosystem", FIELD_DECLARED, NULL},
-    {"members", FIELD_DECLARED, member_kinds},
-    {"jobs", FIELD_DECLARED, NULL},
-    {"staff", FIELD_DECLARED, NULL},
-    {"label", FIELD_DECLARED, NULL},
-    {"budget", FIELD_DECLARED, NULL},
-    {"export_share", FIELD_DECLARED, NULL},
-    {"excellence", FIELD_DECLARED, NULL},
-    {"scaleups", FIELD_DECLARED, NULL},
-    {"service_level", FIELD_DECLARED, NULL},
-    {"income", FIELD_DECLARED, income_parts},
-    {"payments", FIELD_RUN, world_fund_purposes}, /* this year's, by purpose (world_run.c, pay) */
-    {"passed_on", FIELD_RUN, world_fund_purposes}, /* the part of them passed on to member SMEs (pay) */
-    {"last_income", FIELD_RUN, NULL},             /* the model's organisation rule */
-    {"last_public_income", FIELD_RUN, NULL},
+    {"payments", FIELD_RUN, world_fund_purposes},  /* this year's, by purpose (world_ledger.c, pay) */
+    {"passed_on", FIELD_RUN, world_fund_purposes}, /* the part of them passed on to member SMEs */
     {NULL, 0, NULL},
 };
 
@@ -120,15 +114,93 @@ static const FieldSpec fund_schema[] = {
 };
 
 static const FieldSpec *const schemas[KIND_COUNT] = {
-    [KIND_REGION] = region_schema,       [KIND_CLUSTER] = cluster_schema, [KIND_PROGRAMME] = programme_schema,
+    [KIND_REGION] = region_schema,       [KIND_CLUSTER] = cluster_core_schema, [KIND_PROGRAMME] = programme_schema,
     [KIND_PARTNERSHIP] = partnership_schema, [KIND_FUND] = fund_schema,
 };
 
-static const FieldSpec *field_spec(EntityKind kind, const char *name) {
-  if (!schemas[kind]) return NULL;
-  for (const FieldSpec *f = schemas[kind]; f->name; f++)
-    if (strcmp(f->name, name) == 0) return f;
-  return NULL;
+/* The fields of the cluster's schema declared in Clusim, or NULL before
+ * the stdlib declared it (then clusters are not checked). */
+static ObjRecord *cluster_fields(Interp *I) {
+  ObjRecord *s = I->world->cluster_schema;
+  if (!s) return NULL;
+  Value f = world_field(I, s, "fields");
+  return IS_RECORD(f) ? AS_RECORD(f) : NULL;
+}
+
+/* What the schema of a kind says about one field: where it comes from, its
+ * parts (a C list or a Clusim list of strings), and for the fields the
+ * stdlib declared, their spec record. */
+typedef struct {
+  FieldOrigin origin;
+  const char *const *parts;
+  ObjList *part_list;
+  ObjRecord *spec;
+} FieldInfo;
+
+static bool spec_flag(Interp *I, ObjRecord *spec, const char *attr) {
+  Value v = world_field(I, spec, attr);
+  return IS_BOOL(v) && v.as.b;
+}
+
+static bool field_info(Interp *I, EntityKind kind, const char *name, FieldInfo *out) {
+  memset(out, 0, sizeof *out);
+  if (schemas[kind])
+    for (const FieldSpec *f = schemas[kind]; f->name; f++)
+      if (strcmp(f->name, name) == 0) {
+        out->origin = f->origin;
+        out->parts = f->parts;
+        return true;
+      }
+  ObjRecord *fields = kind == KIND_CLUSTER ? cluster_fields(I) : NULL;
+  Value spec;
+  if (!fields || !record_get(fields, str_new(I, name), &spec)) return false;
+  out->spec = AS_RECORD(spec);
+  out->origin = spec_flag(I, out->spec, "computed") ? FIELD_RUN : FIELD_DECLARED;
+  Value parts = world_field(I, out->spec, "parts");
+  if (IS_LIST(parts)) out->part_list = AS_LIST(parts);
+  return true;
+}
+
+/* Whether a kind's fields are checked: clusters only once the stdlib has
+ * declared their schema. */
+static bool has_schema(Interp *I, EntityKind kind) {
+  if (kind == KIND_CLUSTER) return cluster_fields(I) != NULL;
+  return schemas[kind] != NULL;
+}
+
+#define MAX_NAMES 128
+
+/* The names of a field's parts, NULL-terminated, into out[MAX_NAMES]; NULL
+ * if the field has none. */
+static const char *const *part_names(const FieldInfo *f, const char **out) {
+  if (f->parts) return f->parts;
+  if (!f->part_list) return NULL;
+  int n = 0;
+  for (int i = 0; i < f->part_list->items.count && n < MAX_NAMES - 1; i++)
+    out[n++] = AS_CSTRING(f->part_list->items.items[i]);
+  out[n] = NULL;
+  return out;
+}
+
+static bool among(const char *const *names, const char *name) {
+  for (int i = 0; names[i]; i++)
+    if (strcmp(names[i], name) == 0) return true;
+  return false;
+}
+
+/* The names of a kind's fields that a suggestion may offer, into
+ * out[MAX_NAMES], NULL-terminated: the declarable ones, and those a run
+ * computes when `run_fields`. */
+static const char *const *field_names(Interp *I, EntityKind kind, bool run_fields, const char **out) {
+  int n = 0;
+  if (schemas[kind])
+    for (const FieldSpec *f = schemas[kind]; f->name && n < MAX_NAMES - 1; f++)
+      if (f->origin == FIELD_DECLARED || (f->origin == FIELD_RUN && run_fields)) out[n++] = f->name;
+  ObjRecord *fields = kind == KIND_CLUSTER ? cluster_fields(I) : NULL;
+  for (int i = 0; fields && i < fields->count && n < MAX_NAMES - 1; i++)
+    if (run_fields || !spec_flag(I, AS_RECORD(fields->values[i]), "computed")) out[n++] = fields->keys[i]->chars;
+  out[n] = NULL;
+  return out;
 }
 
 bool world_own_field(const char *name) {
@@ -157,26 +229,16 @@ static int name_distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
-/* The name in `names` (NULL-terminated, or a schema when `names` is NULL)
- * closest to `name`, if it is close: one edit for short names, two for
- * names up to eight letters, three beyond.  NULL if none is. */
-static const char *closest(const char *name, const char *const *names, const FieldSpec *schema, bool run_fields) {
+/* The name in `names` (NULL-terminated) closest to `name`, if it is close:
+ * one edit for short names, two for names up to eight letters, three
+ * beyond.  NULL if none is. */
+static const char *closest(const char *name, const char *const *names) {
   size_t len = strlen(name);
   int best_d = (len <= 4 ? 1 : len <= 8 ? 2 : 3) + 1;
   const char *best = NULL;
-  for (int i = 0;; i++) {
-    const char *cand;
-    if (names) {
-      cand = names[i];
-    } else {
-      cand = schema[i].name;
-      if (cand && (schema[i].origin == FIELD_GIVEN || schema[i].origin == FIELD_DIRECTIVE ||
-                   (schema[i].origin == FIELD_RUN && !run_fields)))
-        continue;
-    }
-    if (!cand) break;
-    int d = name_distance(name, cand);
-    if (d < best_d) best_d = d, best = cand;
+  for (int i = 0; names[i]; i++) {
+    int d = name_distance(name, names[i]);
+    if (d < best_d) best_d = d, best = names[i];
   }
   return best;
 }
@@ -192,34 +254,35 @@ static ObjString *unknown_hint(Interp *I, const char *name, const char *near) {
  * its schema (before any other check, so that `amout:` is reported as a
  * misspelling, not as a missing amount). */
 static void check_schema(Interp *I, EntityKind kind, const char *name, ObjRecord *r) {
+  if (!has_schema(I, kind)) return;
   for (int i = 0; i < r->count; i++) {
     const char *key = r->keys[i]->chars;
-    const FieldSpec *f = field_spec(kind, key);
-    if (!f) {
+    FieldInfo f;
+    if (!field_info(I, kind, key, &f)) {
       if (world_own_field(key)) continue;
-      const char *near = closest(key, NULL, schemas[kind], false);
+      const char *names[MAX_NAMES];
+      const char *near = closest(key, field_names(I, kind, false, names));
       decl_error(I, kind, name, "unknown field '%s'%s", key, unknown_hint(I, key, near)->chars);
     }
-    if (f->origin == FIELD_RUN)
+    if (f.origin == FIELD_RUN)
       decl_error(I, kind, name, "'%s' is computed during a run; remove the field", key);
-    if (f->origin == FIELD_GIVEN && strcmp(key, "name") != 0)
+    if (f.origin == FIELD_GIVEN && strcmp(key, "name") != 0)
       decl_error(I, kind, name, "'%s' comes from the declaration (fund PROGRAMME -> CLUSTER); remove the field", key);
   }
 }
 
-/* Check the fields of a record nested in a field with parts (income). */
+/* Check the fields of a record nested in a field with parts (members,
+ * income); `what` names one part in messages ("member type", "field"). */
 static void check_parts(Interp *I, EntityKind kind, const char *name, const char *field, ObjRecord *r,
                         const char *const *parts, const char *what) {
   for (int i = 0; i < r->count; i++) {
     const char *key = r->keys[i]->chars;
-    bool known = false;
-    for (int k = 0; parts[k] && !known; k++) known = strcmp(parts[k], key) == 0;
-    if (known) continue;
-    char list[200] = "";
+    if (among(parts, key)) continue;
+    char list[300] = "";
     for (int k = 0; parts[k]; k++)
       snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k == 0 ? "" : parts[k + 1] ? ", " : " or ",
                parts[k]);
-    const char *near = closest(key, parts, NULL, false);
+    const char *near = closest(key, parts);
     if (near)
       decl_error(I, kind, name, "unknown %s '%s' in '%s' (did you mean '%s'?)", what, key, field, near);
     decl_error(I, kind, name, "unknown %s '%s' (expected %s)", what, key, list);
@@ -232,14 +295,15 @@ static void check_parts(Interp *I, EntityKind kind, const char *name, const char
 void world_check_write(Interp *I, ObjRecord *r, ObjString *key) {
   ObjRecord *owner = r->owner ? r->owner : r;
   EntityKind kind = owner->tag < KIND_COUNT ? (EntityKind)owner->tag : KIND_RECORD;
-  if (!schemas[kind]) return;
+  if (!has_schema(I, kind)) return;
   const char *what = world_kind_names[kind], *ename = world_entity_name(I, owner);
   if (kind == KIND_FUND) ename = "";
+  const char *names[MAX_NAMES];
+  FieldInfo f;
   if (r == owner) {
-    const FieldSpec *f = field_spec(kind, key->chars);
-    if ((f && f->origin != FIELD_DIRECTIVE) || world_own_field(key->chars)) return;
+    if ((field_info(I, kind, key->chars, &f) && f.origin != FIELD_DIRECTIVE) || world_own_field(key->chars)) return;
     record_remove(I, r, key);
-    const char *near = closest(key->chars, NULL, schemas[kind], true);
+    const char *near = closest(key->chars, field_names(I, kind, true, names));
     interp_throw(I, "%s%s%s has no field '%s'%s", what, *ename ? " " : "", ename, key->chars,
                  unknown_hint(I, key->chars, near)->chars);
   }
@@ -248,12 +312,11 @@ void world_check_write(Interp *I, ObjRecord *r, ObjString *key) {
   const char *path = r->path->chars, *dot = strchr(path, '.');
   char top[64];
   snprintf(top, sizeof top, "%.*s", dot ? (int)(dot - path) : (int)strlen(path), path);
-  const FieldSpec *f = field_spec(kind, top);
-  if (!f || !f->parts || dot) return;
-  for (int k = 0; f->parts[k]; k++)
-    if (strcmp(f->parts[k], key->chars) == 0) return;
+  const char *const *parts;
+  if (dot || !field_info(I, kind, top, &f) || !(parts = part_names(&f, names))) return;
+  if (among(parts, key->chars)) return;
   record_remove(I, r, key);
-  const char *near = closest(key->chars, f->parts, NULL, true);
+  const char *near = closest(key->chars, parts);
   interp_throw(I, "%s%s%s has no field '%s.%s'%s", what, *ename ? " " : "", ename, path, key->chars,
                near ? str_printf(I, " (did you mean '%s.%s'?)", path, near)->chars : "");
 }
@@ -271,6 +334,15 @@ static void check_name(Interp *I, EntityKind kind, const char *name) {
                  name, meaning[i]);
 }
 
+/* "EUR/year", or "number" for a value that is not a number. */
+static ObjString *unit_or_type(Interp *I, Value v) {
+  Buffer b;
+  buf_init(&b);
+  ObjString *s = str_new(I, num_is(v) ? world_unit_text(I, v.unit, &b) : value_type_name(v));
+  buf_free(&b);
+  return s;
+}
+
 static void check_unit(Interp *I, EntityKind kind, const char *name, ObjRecord *r, const char *f,
                        UnitId want, bool required, bool non_negative) {
   Value v = world_field(I, r, f);
@@ -279,15 +351,12 @@ static void check_unit(Interp *I, EntityKind kind, const char *name, ObjRecord *
     return;
   }
   if (!num_is(v) || v.unit != want) {
-    Buffer a, b;
+    Buffer a;
     buf_init(&a);
-    buf_init(&b);
     ObjString *wanted = str_new(I, world_unit_text(I, want, &a));
-    ObjString *got = str_new(I, num_is(v) ? world_unit_text(I, v.unit, &b) : value_type_name(v));
     buf_free(&a);
-    buf_free(&b);
     decl_error(I, kind, name, num_is(v) ? "'%s' must be in %s, not %s" : "'%s' must be a number in %s, not %s", f,
-               wanted->chars, got->chars);
+               wanted->chars, unit_or_type(I, v)->chars);
   }
   if (non_negative && negative(I, v)) decl_error(I, kind, name, "'%s' must not be negative", f);
 }
@@ -329,76 +398,334 @@ static void check_range(Interp *I, EntityKind kind, const char *name, ObjRecord 
                (long long)g->hi);
 }
 
-static const double label_thresholds[] = {20, 40, 60, 80};
-static const char *const labels[] = {"none", "bronze", "silver", "gold", NULL};
+/* ---- the cluster's schema, declared in Clusim ---------------------------------
+ *
+ * stdlib/model.clu declares the fields of a cluster with
+ *
+ *   schema("cluster", {
+ *     members:  {parts: member_types(), part: "member type", default: 0, doc: "..."},
+ *     budget:   {default: 0 EUR / year, doc: "..."},
+ *     label:    {choices: keys(label_bands()), default: "none", doc: "..."},
+ *     capacity: {unit: 1, default: fn(c) = ..., doc: "..."},
+ *     label_rank: {computed: true, unit: 1, default: fn(c) = ..., doc: "..."},
+ *     ...
+ *   }, fn(c) { ... })
+ *
+ * so that a change of the model - a new field, another member type, other
+ * label bands - never needs a change here.  A field's spec is a record of:
+ *
+ *   doc       what the field means, with its unit (required)
+ *   default   its value when a declaration does not give it: a value, or a
+ *             function of the cluster, fn(c) = ..., computed from the
+ *             declaration when the cluster is declared, and again at the
+ *             start of every run (a scenario may `set` the params it reads);
+ *             without a default the field stays absent until a rule sets it
+ *   unit      a number with the field's unit (`1` for a plain number,
+ *             `EUR / year`), when the default does not show it
+ *   type      "text" (a string), or an entity kind ("region"): a reference
+ *   choices   the strings the field may hold
+ *   parts     the names of its parts: the field is a record of them, each
+ *             a number with the field's unit, missing ones get the default;
+ *             part names one of them in messages ("member type")
+ *   min, max  bounds for numbers (a number is never negative by default)
+ *   computed  true: a run computes it; a declaration may not give it
+ *
+ * The optional third argument, fn(c), sees the declared fields (before any
+ * default) and returns nil, or a message that makes the declaration an
+ * error.  Defaults are computed in two passes: first the values, then the
+ * functions in the order of the fields, so a function sees the fields
+ * before it and the declared ones.  The schema is copied when declared
+ * (lists and specs), so changing the record afterwards changes nothing.
+ */
 
-static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
-  const EntityKind k = KIND_CLUSTER;
-  Value reg = world_field(I, r, "region");
-  if (!IS_NIL(reg)) check_entity_ref(I, k, name, reg, KIND_REGION, "'region'");
-  Value m = world_field(I, r, "members");
-  ObjRecord *members;
-  if (IS_NIL(m)) {
-    members = record_new(I);
-    world_set_field(I, r, "members", OBJ_VAL(members));
-  } else if (!IS_RECORD(m) || AS_RECORD(m)->tag != KIND_RECORD) {
-    decl_error(I, k, name, "'members' must be a record such as {sme: 620, large: 80, research: 40}");
-  } else {
-    members = AS_RECORD(m);
+static const char *const spec_attributes[] = {"doc", "default", "unit", "type", "choices", "parts",
+                                              "part", "min", "max", "computed", NULL};
+
+static _Noreturn void schema_error(Interp *I, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static _Noreturn void schema_error(Interp *I, const char *field, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ObjString *msg = str_vprintf(I, fmt, ap);
+  va_end(ap);
+  interp_throw(I, "schema cluster: field '%s': %s", field, msg->chars);
+}
+
+/* A copy of a list of strings (parts, choices), checked. */
+static ObjList *string_list(Interp *I, const char *field, const char *attr, Value v) {
+  if (!IS_LIST(v) || AS_LIST(v)->items.count == 0)
+    schema_error(I, field, "'%s' must be a non-empty list of strings, such as [\"sme\", \"large\"]", attr);
+  ObjList *l = list_new(I);
+  for (int i = 0; i < AS_LIST(v)->items.count; i++) {
+    Value s = AS_LIST(v)->items.items[i];
+    if (!IS_STRING(s)) schema_error(I, field, "'%s' must hold strings only, not %s", attr, value_type_name(s));
+    list_append(I, l, s);
   }
-  const char *types[] = {"sme", "large", "research"};
-  for (int i = 0; i < 3; i++) {
-    Value v = world_field(I, members, types[i]);
-    if (IS_NIL(v)) {
-      world_set_field(I, members, types[i], INT_VAL(0));
-      continue;
+  return l;
+}
+
+/* The unit of a field's numbers, if its spec says (by `unit`, or by a
+ * default that is a number). */
+static bool spec_unit(Interp *I, ObjRecord *spec, UnitId *out) {
+  Value u = world_field(I, spec, "unit"), d = world_field(I, spec, "default");
+  if (num_is(u)) *out = u.unit;
+  else if (num_is(d)) *out = d.unit;
+  else return false;
+  return true;
+}
+
+static bool is_function(Value v) { return IS_CLOSURE(v) || IS_NATIVE(v); }
+
+/* schema(kind, fields) or schema(kind, fields, check): declare the fields
+ * of a cluster (see above).  Declaring it again replaces it; clusters
+ * declared before keep the fields they have. */
+static Value f_schema(Interp *I, int argc, Value *args) {
+  ObjString *kind = lib_string_arg(I, "schema", args, 0);
+  if (strcmp(kind->chars, "cluster") != 0)
+    interp_throw(I, "schema: only a cluster's fields are declared in Clusim; those of a %s are fixed by the "
+                    "ledger and the audit (src/world_decl.c)",
+                 kind->chars);
+  if (!IS_RECORD(args[1]) || AS_RECORD(args[1])->count == 0)
+    interp_throw(I, "schema: the fields must be a record {NAME: {doc: \"...\", default: ...}, ...}");
+  Value check = argc > 2 ? args[2] : NIL_VAL;
+  if (!IS_NIL(check) && !is_function(check))
+    interp_throw(I, "schema: the check must be a function fn(c) giving nil or a message, not %s",
+                 value_type_name(check));
+  ObjRecord *given = AS_RECORD(args[1]), *fields = record_new(I);
+  for (int i = 0; i < given->count; i++) {
+    const char *name = given->keys[i]->chars;
+    Value sv = given->values[i];
+    FieldInfo core;
+    if (field_info(I, KIND_CLUSTER, name, &core) && !core.spec)
+      schema_error(I, name, "the core keeps this field itself (a cluster's name and payments)");
+    if (world_own_field(name)) schema_error(I, name, "a tagged name is a field of the user's own, not the model's");
+    if (!IS_RECORD(sv)) schema_error(I, name, "its spec must be a record such as {default: 0, doc: \"...\"}");
+    ObjRecord *given_spec = AS_RECORD(sv), *spec = record_new(I);
+    for (int k = 0; k < given_spec->count; k++) {
+      const char *attr = given_spec->keys[k]->chars;
+      Value v = given_spec->values[k];
+      if (!among(spec_attributes, attr)) {
+        const char *near = closest(attr, spec_attributes);
+        schema_error(I, name, "unknown attribute '%s'%s", attr,
+                     near ? str_printf(I, " (did you mean '%s'?)", near)->chars : "");
+      }
+      if (strcmp(attr, "parts") == 0 || strcmp(attr, "choices") == 0) v = OBJ_VAL(string_list(I, name, attr, v));
+      record_set(I, spec, given_spec->keys[k], v);
     }
-    if (!num_is(v) || v.unit != UNIT_NONE)
-      decl_error(I, k, name, "members.%s must be a plain number", types[i]);
-    if (negative(I, v)) decl_error(I, k, name, "members.%s must not be negative", types[i]);
+    if (!IS_STRING(world_field(I, spec, "doc")))
+      schema_error(I, name, "it needs a doc string saying what it means and its unit");
+    Value type = world_field(I, spec, "type"), def = world_field(I, spec, "default");
+    if (!IS_NIL(type)) {
+      bool known = IS_STRING(type) && strcmp(AS_CSTRING(type), "text") == 0;
+      for (int k = KIND_REGION; k < KIND_COUNT && !known; k++)
+        known = IS_STRING(type) && strcmp(AS_CSTRING(type), world_kind_names[k]) == 0;
+      if (!known) schema_error(I, name, "'type' must be \"text\" or an entity kind such as \"region\"");
+    }
+    Value computed = world_field(I, spec, "computed");
+    if (!IS_NIL(computed) && !IS_BOOL(computed)) schema_error(I, name, "'computed' must be true or false");
+    Value part = world_field(I, spec, "part");
+    if (!IS_NIL(part) && !IS_STRING(part)) schema_error(I, name, "'part' must be a string such as \"member type\"");
+    UnitId unit;
+    bool numeric = spec_unit(I, spec, &unit);
+    Value u = world_field(I, spec, "unit");
+    if (!IS_NIL(u) && !num_is(u)) schema_error(I, name, "'unit' must be a number with the unit, such as EUR / year or 1");
+    if (num_is(u) && num_is(def) && u.unit != def.unit) schema_error(I, name, "the default's unit is not its 'unit'");
+    for (int k = 0; k < 2; k++) {
+      Value b = world_field(I, spec, k ? "max" : "min");
+      if (!IS_NIL(b) && (!num_is(b) || !numeric || b.unit != unit))
+        schema_error(I, name, "'%s' must be a number with the field's unit", k ? "max" : "min");
+    }
+    Value choices = world_field(I, spec, "choices");
+    if (IS_STRING(def) && IS_LIST(choices)) {
+      bool ok = false;
+      for (int k = 0; k < AS_LIST(choices)->items.count; k++) ok |= value_equal(AS_LIST(choices)->items.items[k], def);
+      if (!ok) schema_error(I, name, "the default \"%s\" is not one of its choices", AS_CSTRING(def));
+    }
+    if (!IS_NIL(def) && !num_is(def) && !IS_STRING(def) && !IS_BOOL(def) && !is_function(def))
+      schema_error(I, name, "the default must be a number, a string or a function fn(c) = ..., not %s",
+                   value_type_name(def));
+    record_set(I, fields, given->keys[i], OBJ_VAL(spec));
   }
-  check_parts(I, k, name, "members", members, member_kinds, "member type");
-  check_unit(I, k, name, r, "jobs", UNIT_NONE, false, true);
-  check_unit(I, k, name, r, "staff", UNIT_NONE, false, true);
-  check_unit(I, k, name, r, "budget", world_eur_per_year(I), false, true);
-  check_choice(I, k, name, r, "label", labels, "none");
-  Value share = world_field(I, r, "export_share");
-  if (!IS_NIL(share)) {
-    check_unit(I, k, name, r, "export_share", UNIT_NONE, false, true);
-    if (num_cmp(I, share, INT_VAL(1)) == 1) decl_error(I, k, name, "'export_share' must be between 0%% and 100%%");
+  ObjRecord *schema = record_new(I);
+  world_set_field(I, schema, "fields", OBJ_VAL(fields));
+  world_set_field(I, schema, "check", check);
+  I->world->cluster_schema = schema;
+  return NIL_VAL;
+}
+
+/* Check a number `v` that `what` names in messages ("'budget'",
+ * "members.sme", "the default of 'capacity'") against the unit and bounds
+ * of `spec`. */
+static void check_number(Interp *I, const char *cname, const char *what, ObjRecord *spec, UnitId unit, Value v) {
+  const EntityKind k = KIND_CLUSTER;
+  if (!num_is(v) || v.unit != unit) {
+    Buffer a;
+    buf_init(&a);
+    ObjString *wanted = str_new(I, world_unit_text(I, unit, &a));
+    buf_free(&a);
+    if (unit == UNIT_NONE) decl_error(I, k, cname, "%s must be a plain number, not %s", what, unit_or_type(I, v)->chars);
+    decl_error(I, k, cname, num_is(v) ? "%s must be in %s, not %s" : "%s must be a number in %s, not %s", what,
+               wanted->chars, unit_or_type(I, v)->chars);
   }
-  if (IS_NIL(world_field(I, r, "jobs"))) world_set_field(I, r, "jobs", INT_VAL(0));
-  if (IS_NIL(world_field(I, r, "staff"))) world_set_field(I, r, "staff", INT_VAL(0));
-  if (IS_NIL(world_field(I, r, "budget"))) {
-    Value zero = INT_VAL(0);
-    zero.unit = world_eur_per_year(I);
-    world_set_field(I, r, "budget", zero);
+  Value lo = world_field(I, spec, "min"), hi = world_field(I, spec, "max");
+  if (IS_NIL(lo) && negative(I, v)) decl_error(I, k, cname, "%s must not be negative", what);
+  int below = IS_NIL(lo) ? 1 : num_cmp(I, v, lo), above = IS_NIL(hi) ? -1 : num_cmp(I, v, hi);
+  if (below == -1 || below == 2 || above == 1 || above == 2) {
+    Value from = IS_NIL(lo) ? INT_VAL(0) : lo;
+    from.unit = unit;
+    if (IS_NIL(hi)) decl_error(I, k, cname, "%s must be at least %s", what, printed(I, from)->chars);
+    decl_error(I, k, cname, "%s must be from %s to %s", what, printed(I, from)->chars, printed(I, hi)->chars);
   }
-  if (IS_NIL(world_field(I, r, "export_share"))) world_set_field(I, r, "export_share", INT_VAL(0));
-  Value ex = world_field(I, r, "excellence");
-  if (IS_NIL(ex)) {
-    const char *label = AS_CSTRING(world_field(I, r, "label"));
-    for (int i = 0; labels[i]; i++)
-      if (strcmp(label, labels[i]) == 0) world_set_field(I, r, "excellence", INT_VAL((int64_t)label_thresholds[i]));
-  } else {
-    check_unit(I, k, name, r, "excellence", UNIT_NONE, false, true);
-    if (num_cmp(I, ex, INT_VAL(100)) == 1) decl_error(I, k, name, "'excellence' is a score from 0 to 100");
+}
+
+/* Check the value `v` of cluster field `field` against its spec; `what`
+ * names it in messages.  A record of parts gets its missing parts from the
+ * default. */
+static void check_spec_value(Interp *I, const char *cname, const char *field, const char *what, ObjRecord *spec,
+                             Value v) {
+  const EntityKind k = KIND_CLUSTER;
+  Value type = world_field(I, spec, "type"), choices = world_field(I, spec, "choices");
+  Value parts = world_field(I, spec, "parts"), def = world_field(I, spec, "default");
+  UnitId unit;
+  bool numeric = spec_unit(I, spec, &unit);
+  if (IS_STRING(type) && strcmp(AS_CSTRING(type), "text") == 0) {
+    if (!IS_STRING(v)) decl_error(I, k, cname, "%s must be a string in quotes, not %s", what, value_type_name(v));
+  } else if (IS_STRING(type)) {
+    for (int kk = KIND_REGION; kk < KIND_COUNT; kk++)
+      if (strcmp(AS_CSTRING(type), world_kind_names[kk]) == 0) check_entity_ref(I, k, cname, v, (EntityKind)kk, what);
+  } else if (IS_LIST(choices)) {
+    ObjList *l = AS_LIST(choices);
+    char list[300] = "";
+    for (int i = 0; i < l->items.count; i++) {
+      if (value_equal(l->items.items[i], v)) return;
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "",
+               AS_CSTRING(l->items.items[i]));
+    }
+    decl_error(I, k, cname, "%s must be one of %s", what, list);
+  } else if (IS_LIST(parts)) {
+    ObjList *pl = AS_LIST(parts);
+    if (!IS_RECORD(v) || AS_RECORD(v)->tag != KIND_RECORD) {
+      Buffer b;
+      buf_init(&b);
+      for (int i = 0; i < pl->items.count; i++)
+        buf_printf(&b, "%s%s: ...", i ? ", " : "", AS_CSTRING(pl->items.items[i]));
+      ObjString *example = str_new(I, b.data);
+      buf_free(&b);
+      decl_error(I, k, cname, "%s must be a record such as {%s}", what, example->chars);
+    }
+    ObjRecord *r = AS_RECORD(v);
+    const char *names[MAX_NAMES];
+    FieldInfo f = {.part_list = pl};
+    Value part = world_field(I, spec, "part");
+    check_parts(I, k, cname, field, r, part_names(&f, names), IS_STRING(part) ? AS_CSTRING(part) : "field");
+    for (int i = 0; i < pl->items.count; i++) {
+      ObjString *p = AS_STRING(pl->items.items[i]);
+      Value pv;
+      if (!record_get(r, p, &pv)) {
+        if (!num_is(def)) decl_error(I, k, cname, "%s has no '%s'", what, p->chars);
+        record_set(I, r, p, def);
+        continue;
+      }
+      if (numeric) check_number(I, cname, str_printf(I, "%s.%s", field, p->chars)->chars, spec, unit, pv);
+    }
+  } else if (numeric) {
+    check_number(I, cname, what, spec, unit, v);
   }
-  if (IS_NIL(world_field(I, r, "scaleups"))) world_set_field(I, r, "scaleups", INT_VAL(0));
-  if (IS_NIL(world_field(I, r, "service_level"))) world_set_field(I, r, "service_level", INT_VAL(0));
-  Value income = world_field(I, r, "income");
-  if (IS_RECORD(income) && AS_RECORD(income)->tag == KIND_RECORD)
-    check_parts(I, k, name, "income", AS_RECORD(income), income_parts, "field");
-  else if (!IS_NIL(income))
-    decl_error(I, k, name, "'income' must be a record such as {fees: 100k EUR / year, public: 200k EUR / year}");
-  if (IS_NIL(income)) {
-    ObjRecord *inc = record_new(I);
-    Value zero = INT_VAL(0);
-    zero.unit = world_eur_per_year(I);
-    world_set_field(I, inc, "fees", zero);
-    world_set_field(I, inc, "public", zero);
-    world_set_field(I, r, "income", OBJ_VAL(inc));
+}
+
+/* A new value for a field with a default that is not a function: a copy
+ * of the record of parts, or the value itself. */
+static Value constant_default(Interp *I, ObjRecord *spec) {
+  Value def = world_field(I, spec, "default"), parts = world_field(I, spec, "parts");
+  if (!IS_LIST(parts)) return def;
+  ObjRecord *r = record_new(I);
+  for (int i = 0; i < AS_LIST(parts)->items.count; i++) record_set(I, r, AS_STRING(AS_LIST(parts)->items.items[i]), def);
+  return OBJ_VAL(r);
+}
+
+/* Compute the default of field `name` (a function) for cluster c, check it
+ * and set it. */
+static void computed_default(Interp *I, ObjRecord *c, ObjString *name, ObjRecord *spec) {
+  Value fn = world_field(I, spec, "default"), arg = OBJ_VAL(c);
+  Value v = vm_call(I, fn, 1, &arg);
+  if (IS_NIL(v)) return; /* no value: the field stays absent */
+  const char *cname = world_entity_name(I, c);
+  check_spec_value(I, cname, name->chars, str_printf(I, "the default of '%s'", name->chars)->chars, spec, v);
+  if (IS_RECORD(v) && AS_RECORD(v)->tag == KIND_RECORD) {
+    /* a record of its own: a rule writing into it must not change another cluster's */
+    ObjRecord *copy = record_new(I);
+    for (int i = 0; i < AS_RECORD(v)->count; i++) record_set(I, copy, AS_RECORD(v)->keys[i], AS_RECORD(v)->values[i]);
+    world_mark_owned(I, copy, c, name);
+    v = OBJ_VAL(copy);
   }
+  record_set(I, c, name, v);
+}
+
+/* The checks of a declared cluster `r` (its name and the fields given),
+ * then its defaults. */
+static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
+  ObjRecord *fields = cluster_fields(I);
+  if (!fields) return;
+  for (int i = 0; i < fields->count; i++) {
+    Value v;
+    if (record_get(r, fields->keys[i], &v))
+      check_spec_value(I, name, fields->keys[i]->chars, str_printf(I, "'%s'", fields->keys[i]->chars)->chars,
+                       AS_RECORD(fields->values[i]), v);
+  }
+  interp_push_root(I, OBJ_VAL(r));
+  Value check = world_field(I, I->world->cluster_schema, "check");
+  if (is_function(check)) {
+    Value arg = OBJ_VAL(r);
+    Value msg = vm_call(I, check, 1, &arg);
+    if (IS_STRING(msg)) decl_error(I, KIND_CLUSTER, name, "%s", AS_CSTRING(msg));
+    if (!IS_NIL(msg)) decl_error(I, KIND_CLUSTER, name, "the schema's check gave %s, not nil or a message",
+                                 value_type_name(msg));
+  }
+  for (int i = 0; i < fields->count; i++) {
+    ObjRecord *spec = AS_RECORD(fields->values[i]);
+    Value def = world_field(I, spec, "default"), v;
+    if (!IS_NIL(def) && !is_function(def) && !record_get(r, fields->keys[i], &v))
+      record_set(I, r, fields->keys[i], constant_default(I, spec));
+  }
+  for (int i = 0; i < fields->count; i++) {
+    ObjRecord *spec = AS_RECORD(fields->values[i]);
+    Value v;
+    if (is_function(world_field(I, spec, "default")) && !record_get(r, fields->keys[i], &v))
+      computed_default(I, r, fields->keys[i], spec);
+  }
+  interp_pop_roots(I, 1);
+}
+
+/* At the start of a run: compute again the defaults that are functions,
+ * for the fields each cluster's declaration did not give.  They are first
+ * taken away, so that each function sees the cluster as it did when the
+ * cluster was declared. */
+void world_cluster_defaults(Interp *I) {
+  WorldState *w = I->world;
+  ObjRecord *fields = cluster_fields(I);
+  ObjList *cl = w->entities[KIND_CLUSTER];
+  if (!fields || w->cluster_declared->items.count != cl->items.count) return;
+  for (int i = 0; i < cl->items.count; i++) {
+    ObjRecord *c = AS_RECORD(cl->items.items[i]);
+    ObjList *declared = AS_LIST(w->cluster_declared->items.items[i]);
+    for (int pass = 0; pass < 2; pass++)
+      for (int k = 0; k < fields->count; k++) {
+        ObjRecord *spec = AS_RECORD(fields->values[k]);
+        if (!is_function(world_field(I, spec, "default"))) continue;
+        bool given = false;
+        for (int d = 0; d < declared->items.count && !given; d++)
+          given = AS_STRING(declared->items.items[d]) == fields->keys[k];
+        if (given) continue;
+        if (pass == 0) record_remove(I, c, fields->keys[k]);
+        else computed_default(I, c, fields->keys[k], spec);
+      }
+  }
+}
+
+/* The doc of a cluster field, for :help cluster.NAME (NULL if unknown). */
+static const char *cluster_field_doc(Interp *I, const char *name) {
+  FieldInfo f;
+  if (!field_info(I, KIND_CLUSTER, name, &f) || !f.spec) return NULL;
+  return AS_CSTRING(world_field(I, f.spec, "doc"));
 }
 
 static const char *const levels[] = {"eu", "national", "regional", NULL};
@@ -511,6 +838,13 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   for (int i = 0; i < r->count; i++) record_set(I, e, r->keys[i], r->values[i]);
   check_fields(I, kind, name->chars, e);
   world_mark_owned(I, e, e, NULL);
+  /* a cluster's declared fields: the others are computed again at every run */
+  ObjList *declared = NULL;
+  if (kind == KIND_CLUSTER) {
+    declared = list_new(I);
+    for (int i = 0; i < r->count; i++) list_append(I, declared, OBJ_VAL(r->keys[i]));
+  }
+  ObjList *given = I->world->cluster_declared;
   EntityKind old_kind;
   int at = find_entity(I, name->chars, &old_kind);
   if (at >= 0 && old_kind != kind)
@@ -521,6 +855,7 @@ static Value f_entity(Interp *I, int argc, Value *args) {
     ObjRecord *old = AS_RECORD(I->world->entities[kind]->items.items[at]);
     replace_fields(I, old, e);
     e = old;
+    if (declared && at < given->items.count) given->items.items[at] = OBJ_VAL(declared);
     if (!I->world->applying) say_replaced(I, world_kind_names[kind], name->chars);
   } else {
     int g = global_find(I, name);
@@ -528,6 +863,7 @@ static Value f_entity(Interp *I, int argc, Value *args) {
       interp_throw(I, "'%s' is already a name (%s); give the %s another name", name->chars,
                    value_type_name(I->globals[g]), world_kind_names[kind]);
     list_append(I, I->world->entities[kind], OBJ_VAL(e));
+    if (declared) list_append(I, given, OBJ_VAL(declared));
   }
   global_define(I, name->chars, OBJ_VAL(e), GLOBAL_VAR, NULL);
   return OBJ_VAL(e);
@@ -858,7 +1194,8 @@ static Value f_rule(Interp *I, int argc, Value *args) {
   return NIL_VAL;
 }
 
-/* The world's part of :help NAME (the core's HostHooks.help): a rule's doc. */
+/* The world's part of :help NAME (the core's HostHooks.help): a rule's doc,
+ * or with "cluster.FIELD" the doc of a field of the cluster's schema. */
 static const char *world_help(Interp *I, const char *name) {
   ObjList *rs = I->world->rules;
   for (int i = 0; i < rs->items.count; i++) {
@@ -867,6 +1204,7 @@ static const char *world_help(Interp *I, const char *name) {
     Value doc = world_field(I, r, "doc");
     return IS_STRING(doc) ? AS_CSTRING(doc) : "a rule (declared without a doc string)";
   }
+  if (strncmp(name, "cluster.", 8) == 0) return cluster_field_doc(I, name + 8);
   return NULL;
 }
 
@@ -969,6 +1307,9 @@ void world_decl_open(Interp *I) {
   lib_register(I, "%scenario", f_scenario, 3, 3, NULL);
   lib_register(I, "%scenario_field", f_scenario_field, 2, 2, NULL);
   lib_register(I, "%set", f_set, 2, 2, NULL);
+  lib_register(I, "schema", f_schema, 2, 3,
+               "schema(\"cluster\", {NAME: {doc: ..., default: ...}, ...}, check): declare the fields of a cluster "
+               "(stdlib/model.clu does)");
   lib_register(I, "clusters", f_clusters, 0, 0, "clusters(): the declared clusters, in order (in a run: the run's)");
   lib_register(I, "regions", f_regions, 0, 0, "regions(): the declared regions, in order");
   lib_register(I, "programmes", f_programmes, 0, 0, "programmes(): the declared programmes, in order");

@@ -46,6 +46,7 @@ static void shadow_value(Interp *I, ObjList *sh, Value v, ObjRecord *owner) {
 
 static ObjList *shadow_world(Interp *I, WorldState *w) {
   ObjList *sh = list_new(I);
+  shadow_list(I, sh, w->cluster_declared); /* beside the clusters, in step with them */
   for (int k = KIND_REGION; k < KIND_COUNT; k++) {
     shadow_list(I, sh, w->entities[k]);
     for (int i = 0; i < w->entities[k]->items.count; i++) {
@@ -261,6 +262,8 @@ static void run_body(Interp *I, void *ud) {
   }
   I->world->current_year = s->first_year;
   I->globals[g_year] = INT_VAL(s->first_year);
+  /* the defaults that depend on params (a cluster's capacity...), with the scenario's */
+  world_cluster_defaults(I);
   reset_payments(I);
   snapshot(I, s, s->first_year);
   ObjList *rules = I->world->rules;
