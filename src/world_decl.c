@@ -425,7 +425,8 @@ static void check_range(Interp *I, EntityKind kind, const char *name, ObjRecord 
  *   type      "text" (a string), or an entity kind ("region"): a reference
  *   choices   the strings the field may hold
  *   parts     the names of its parts: the field is a record of them, each
- *             a number with the field's unit, missing ones get the default;
+ *             a number with the field's unit; a missing one gets the
+ *             default, or zero when the default is a function;
  *             part names one of them in messages ("member type")
  *   min, max  bounds for numbers (a number is never negative by default)
  *   computed  true: a run computes it; a declaration may not give it
@@ -620,9 +621,11 @@ static void check_spec_value(Interp *I, const char *cname, const char *field, co
     for (int i = 0; i < pl->items.count; i++) {
       ObjString *p = AS_STRING(pl->items.items[i]);
       Value pv;
-      if (!record_get(r, p, &pv)) {
-        if (!num_is(def)) decl_error(I, k, cname, "%s has no '%s'", what, p->chars);
-        record_set(I, r, p, def);
+      if (!record_get(r, p, &pv)) { /* a missing part: the default, or zero */
+        if (!num_is(def) && !numeric) decl_error(I, k, cname, "%s has no '%s'", what, p->chars);
+        Value zero = INT_VAL(0);
+        zero.unit = unit;
+        record_set(I, r, p, num_is(def) ? def : zero);
         continue;
       }
       if (numeric) check_number(I, cname, str_printf(I, "%s.%s", field, p->chars)->chars, spec, unit, pv);
