@@ -13,7 +13,8 @@
  *                       scenario, the year loop, the write log, snapshots
  *   world_montecarlo.c  scenarios of several runs: worker processes and
  *                       statistics (mean, p5, p50, p95)
- *   world_ledger.c      pay(), paid(), ledger(), active(), contains()
+ *   world_ledger.c      pay(), paid(), passed_on(), ledger(), active(),
+ *                       contains()
  *   world_results.[ch]  the results API: scenario and series objects,
  *                       lookups, people's number formatting
  *   world_report.[ch]   compare, why and listings: computed as values,
@@ -26,9 +27,11 @@
  * programmes, partnerships (records with a kind, bound to global names)
  * and funds (records identified by programme, recipient, purpose and
  * years: funds on the same three pay in different years).  Each kind has a
- * schema of its fields (world_decl.c).
+ * schema of its fields (world_decl.c); a cluster's, but for its name and
+ * payments, is declared in Clusim by the stdlib (schema("cluster", ...) in
+ * stdlib/model.clu).
  * Params are globals with a default and a doc line; rules are pairs of
- * closures (the list to run over, the body to run per entity).
+ * closures (the list to run over, the body to run per entity) with a doc.
  *
  * Running a scenario works in place on the base world's own records (see
  * world_run.c): it shadows them, applies the bodies of the scenario's

@@ -1,6 +1,7 @@
 /* world_decl.c - declarations of the world and their schema checks:
  * regions, clusters, programmes, partnerships, funds, params, rules,
- * scenarios and `set`; clusters(), regions() and the other entity lists. */
+ * scenarios and `set`; schema(), by which the stdlib declares a cluster's
+ * fields in Clusim; clusters(), regions() and the other entity lists. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
