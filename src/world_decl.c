@@ -675,7 +675,9 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
       check_spec_value(I, name, fields->keys[i]->chars, str_printf(I, "'%s'", fields->keys[i]->chars)->chars,
                        AS_RECORD(fields->values[i]), v);
   }
+  /* the entity, and the schema even if a function declared another one */
   interp_push_root(I, OBJ_VAL(r));
+  interp_push_root(I, OBJ_VAL(I->world->cluster_schema));
   Value check = world_field(I, I->world->cluster_schema, "check");
   if (is_function(check)) {
     Value arg = OBJ_VAL(r);
@@ -696,7 +698,7 @@ static void check_cluster(Interp *I, const char *name, ObjRecord *r) {
     if (is_function(world_field(I, spec, "default")) && !record_get(r, fields->keys[i], &v))
       computed_default(I, r, fields->keys[i], spec);
   }
-  interp_pop_roots(I, 1);
+  interp_pop_roots(I, 2);
 }
 
 /* At the start of a run: compute again the defaults that are functions,
@@ -708,7 +710,8 @@ void world_cluster_defaults(Interp *I) {
   ObjRecord *fields = cluster_fields(I);
   ObjList *cl = w->entities[KIND_CLUSTER];
   if (!fields || w->cluster_declared->items.count != cl->items.count) return;
-  for (int i = 0; i < cl->items.count; i++) {
+  interp_push_root(I, OBJ_VAL(w->cluster_schema)); /* even if a default declared another */
+  for (int i = 0; i < cl->items.count && i < w->cluster_declared->items.count; i++) {
     ObjRecord *c = AS_RECORD(cl->items.items[i]);
     ObjList *declared = AS_LIST(w->cluster_declared->items.items[i]);
     for (int pass = 0; pass < 2; pass++)
@@ -723,6 +726,7 @@ void world_cluster_defaults(Interp *I) {
         else computed_default(I, c, fields->keys[k], spec);
       }
   }
+  interp_pop_roots(I, 1);
 }
 
 /* The doc of a cluster field, for :help cluster.NAME (NULL if unknown). */
