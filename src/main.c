@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0 || strncmp(a, "--jobs=", 7) == 0) {
       const char *num = NULL;
-      if (a[6] == '=') num = a + 7;
+      if (strncmp(a, "--jobs=", 7) == 0) num = a + 7; /* never a[6] of "-j": past its end */
       else if (i + 1 < argc) num = argv[++i];
       else return usage_error("option '%s' needs a number of worker processes", a);
       char *end;
