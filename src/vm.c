@@ -293,6 +293,27 @@ int64_t vm_utf8_length(ObjString *s) {
   return n;
 }
 
+Value vm_range_length(Interp *I, ObjRange *r) {
+  if (range_empty(r)) return INT_VAL(0);
+  if (range_last(r) < (uint64_t)INT64_MAX) return INT_VAL((int64_t)range_last(r) + 1);
+  return num_add(I, num_sub(I, INT_VAL(r->hi), INT_VAL(r->lo)), INT_VAL(1));
+}
+
+/* r[idx], counted from 1, checked: positions are unsigned (see ObjRange). */
+static Value range_index(Interp *I, ObjRange *r, Value idx) {
+  int64_t i;
+  if (!num_is(idx) || !num_to_int64(idx, &i) || idx.unit != UNIT_NONE)
+    interp_throw(I, "range index must be a whole number, not %s", value_type_name(idx));
+  if (i >= 1 && !range_empty(r) && (uint64_t)(i - 1) <= range_last(r)) return INT_VAL(range_at(r, (uint64_t)(i - 1)));
+  Value n = vm_range_length(I, r);
+  Buffer b;
+  buf_init(&b);
+  num_format(I, &b, n);
+  ObjString *count = str_take_buffer(I, &b);
+  interp_throw(I, "index %lld is out of range (the range has %s element%s; the first is 1)", (long long)i,
+               count->chars, num_eq(n, INT_VAL(1)) ? "" : "s");
+}
+
 static Value get_index(Interp *I, Value obj, Value idx) {
   if (IS_LIST(obj)) {
     ObjList *l = AS_LIST(obj);
@@ -304,11 +325,7 @@ static Value get_index(Interp *I, Value obj, Value idx) {
     int off = utf8_offset(s, i);
     return OBJ_VAL(str_copy(I, s->chars + off, utf8_char_len(s->chars + off, s->length - off)));
   }
-  if (IS_RANGE(obj)) {
-    ObjRange *r = AS_RANGE(obj);
-    int64_t count = r->hi >= r->lo ? r->hi - r->lo + 1 : 0;
-    return INT_VAL(r->lo + check_index(I, idx, count, "range"));
-  }
+  if (IS_RANGE(obj)) return range_index(I, AS_RANGE(obj), idx);
   Value found;
   if (IS_FOREIGN(obj) && AS_FOREIGN(obj)->cls->get_index &&
       AS_FOREIGN(obj)->cls->get_index(I, obj.as.o, idx, &found))
@@ -406,8 +423,8 @@ static bool for_advance(Interp *I, Value *it) {
   int64_t idx = it[1].as.i;
   if (t == OBJ_RANGE) {
     ObjRange *r = AS_RANGE(it[0]);
-    if (r->hi < r->lo || idx > r->hi - r->lo) return false;
-    it[2] = INT_VAL(r->lo + idx);
+    if (range_empty(r) || (uint64_t)idx > range_last(r)) return false;
+    it[2] = INT_VAL(range_at(r, (uint64_t)idx));
     return true;
   }
   if (t == OBJ_LIST) {
@@ -1028,9 +1045,9 @@ dispatch:
     Value *it = slots + slot;
     if (LIKELY(IS_RANGE(it[0]))) {
       ObjRange *r = AS_RANGE(it[0]);
-      int64_t idx = ++it[1].as.i;
-      if (idx <= r->hi - r->lo) {
-        it[2] = INT_VAL(r->lo + idx);
+      uint64_t idx = (uint64_t)++it[1].as.i; /* the range is not empty: FOR_NEXT ran first */
+      if (idx <= range_last(r)) {
+        it[2] = INT_VAL(range_at(r, idx));
         ip -= off;
       }
       NEXT;
