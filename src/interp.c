@@ -82,7 +82,7 @@ bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
   ErrorJmp j;
   j.prev = I->err_jmp;
   I->err_jmp = &j;
-  int frames = I->frame_count;
+  int frames = I->frame_count, c_calls = I->c_calls;
   Value *sp = I->sp;
   volatile bool ok = true;
   if (setjmp(j.buf) == 0) {
@@ -90,6 +90,7 @@ bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
   } else {
     ok = false;
     vm_unwind(I, frames, sp);
+    I->c_calls = c_calls;
   }
   I->err_jmp = j.prev;
   return ok;

@@ -93,6 +93,7 @@ struct Interp {
   Value *stack, *sp, *stack_end;
   CallFrame frames[CLUSIM_MAX_FRAMES];
   int frame_count;
+  int c_calls; /* vm_call entries from C now active (CLUSIM_MAX_C_CALLS) */
   ObjUpvalue *open_upvalues;
 
   /* errors */

@@ -483,8 +483,17 @@ static CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, boo
 
 static Value run(Interp *I);
 
+/* Each call from C into the VM nests C functions too (the built-in, this
+ * function, the dispatch loop): I->c_calls counts the ones active, so that
+ * recursion through a callback (fn g(n) = map([n], fn(x) = g(x))) ends in
+ * an error before the C stack overflows.  interp_pcall puts the count back
+ * when an error unwinds. */
 Value vm_call(Interp *I, Value callee, int argc, Value *args) {
   if (I->sp + argc + 1 + 64 > I->stack_end) interp_throw(I, "recursion too deep (the value stack is full)");
+  if (UNLIKELY(I->c_calls >= CLUSIM_MAX_C_CALLS))
+    interp_throw(I, "recursion too deep (more than %d nested calls through built-in functions such as map, filter and sort)",
+                 CLUSIM_MAX_C_CALLS);
+  I->c_calls++;
   Value *base = I->sp;
   *I->sp++ = callee;
   for (int i = 0; i < argc; i++) *I->sp++ = args[i];
@@ -497,6 +506,7 @@ Value vm_call(Interp *I, Value callee, int argc, Value *args) {
   } else {
     interp_throw(I, "cannot call %s %s", a_type(callee), value_type_name(callee));
   }
+  I->c_calls--;
   I->sp = base;
   return result;
 }
