@@ -285,9 +285,14 @@ static char *read_script(Interp *I, const char *path) {
   return text;
 }
 
+static ObjString *import_key(Interp *I, const char *path);
+
+/* The script counts as imported (by its real path, as imports are): a file
+ * it imports that imports it back does not run it a second time. */
 InterpResult interp_run_file(Interp *I, const char *path) {
   char *text = read_script(I, path);
   if (!text) return INTERP_ERROR;
+  table_set(I, &I->imported, import_key(I, path), BOOL_VAL(true));
   InterpResult r = interp_eval(I, path, text, false);
   free(text);
   return r;
