@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "memory.h"
 #include "num.h"
@@ -28,8 +29,23 @@ void valarr_free(Interp *I, ValueArray *a) {
   valarr_init(a);
 }
 
-static bool equal_depth(Value a, Value b, int depth) {
-  if (depth > 200) return false;
+/* ---- equality ------------------------------------------------------------
+ *
+ * Lists and records compare element by element, as deep as they go, with
+ * an explicit stack instead of C recursion (two lists nested ten thousand
+ * deep compare like any others).  Lists and records may contain themselves
+ * or share parts, so the comparison remembers every pair of containers it
+ * has begun to compare: meeting a pair again, it goes on as if that pair
+ * were equal.  If any difference is found the answer is false at once, so
+ * an assumption can only stand when no element contradicts it - this is
+ * equality of the (possibly infinite) trees the values unfold to, and each
+ * pair is compared once, so shared parts cost nothing more and cycles end. */
+
+/* Equality of two values that are not both lists or both plain records:
+ * *descend is set instead when they are, with the same number of elements
+ * (their elements must then be compared). */
+static bool shallow_equal(Value a, Value b, bool *descend) {
+  *descend = false;
   bool an = num_is(a), bn = num_is(b);
   if (an || bn) return an && bn && a.unit == b.unit && num_eq(a, b);
   if (a.type != b.type) return false;
@@ -42,21 +58,15 @@ static bool equal_depth(Value a, Value b, int depth) {
   if (a.as.o == b.as.o) return true;
   if (OBJ_TYPE(a) != OBJ_TYPE(b)) return false;
   switch (OBJ_TYPE(a)) {
-  case OBJ_LIST: {
-    ValueArray *x = &AS_LIST(a)->items, *y = &AS_LIST(b)->items;
-    if (x->count != y->count) return false;
-    for (int i = 0; i < x->count; i++)
-      if (!equal_depth(x->items[i], y->items[i], depth + 1)) return false;
+  case OBJ_LIST:
+    if (AS_LIST(a)->items.count != AS_LIST(b)->items.count) return false;
+    *descend = AS_LIST(a)->items.count > 0;
     return true;
-  }
   case OBJ_RECORD: {
     ObjRecord *x = AS_RECORD(a), *y = AS_RECORD(b);
     if ((x->cls && x->cls->by_identity) || (y->cls && y->cls->by_identity)) return false;
     if (x->count != y->count) return false;
-    for (int i = 0; i < x->count; i++) {
-      Value v;
-      if (!record_get(y, x->keys[i], &v) || !equal_depth(x->values[i], v, depth + 1)) return false;
-    }
+    *descend = x->count > 0;
     return true;
   }
   case OBJ_RANGE:
@@ -70,7 +80,107 @@ static bool equal_depth(Value a, Value b, int depth) {
   }
 }
 
-bool value_equal(Value a, Value b) { return equal_depth(a, b, 0); }
+/* A pair of containers being compared, and the next element to compare. */
+typedef struct {
+  Obj *a, *b;
+  int next;
+} EqFrame;
+
+/* The pairs met so far: an open-addressing hash set (malloc'd scratch). */
+typedef struct {
+  Obj **slots; /* 2 per entry; NULL: empty */
+  size_t cap, count;
+} PairSet;
+
+static size_t pair_hash(const Obj *a, const Obj *b) {
+  uint64_t h = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15u ^ (uint64_t)(uintptr_t)b * 0xC2B2AE3D27D4EB4Fu;
+  return (size_t)(h ^ (h >> 29));
+}
+
+/* Add the pair; false when it was there already. */
+static bool pairs_add(PairSet *s, Obj *a, Obj *b) {
+  if ((s->count + 1) * 2 > s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    Obj **slots = calloc(cap * 2, sizeof(Obj *));
+    if (!slots) mem_error(NULL);
+    for (size_t i = 0; i < s->cap; i++) {
+      if (!s->slots[2 * i]) continue;
+      size_t h = pair_hash(s->slots[2 * i], s->slots[2 * i + 1]) & (cap - 1);
+      while (slots[2 * h]) h = (h + 1) & (cap - 1);
+      slots[2 * h] = s->slots[2 * i];
+      slots[2 * h + 1] = s->slots[2 * i + 1];
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+  }
+  size_t h = pair_hash(a, b) & (s->cap - 1);
+  for (; s->slots[2 * h]; h = (h + 1) & (s->cap - 1))
+    if (s->slots[2 * h] == a && s->slots[2 * h + 1] == b) return false;
+  s->slots[2 * h] = a;
+  s->slots[2 * h + 1] = b;
+  s->count++;
+  return true;
+}
+
+bool value_equal(Value a, Value b) {
+  bool descend;
+  bool eq = shallow_equal(a, b, &descend);
+  if (!descend) return eq;
+  EqFrame *stack = NULL;
+  size_t n = 0, cap = 0;
+  PairSet seen = {NULL, 0, 0};
+  bool result = true;
+  pairs_add(&seen, a.as.o, b.as.o);
+  Value x = a, y = b; /* a pair of containers to go into */
+  for (;;) {
+    if (IS_OBJ(x)) { /* push the pair (x, y) */
+      if (n == cap) {
+        cap = cap ? cap * 2 : 16;
+        EqFrame *grown = realloc(stack, cap * sizeof *stack);
+        if (!grown) mem_error(NULL);
+        stack = grown;
+      }
+      stack[n++] = (EqFrame){x.as.o, y.as.o, 0};
+      x = NIL_VAL;
+    }
+    if (n == 0) break;
+    EqFrame *f = &stack[n - 1];
+    Value ea, eb;
+    if (f->a->type == OBJ_LIST) {
+      ObjList *la = (ObjList *)f->a, *lb = (ObjList *)f->b;
+      if (f->next == la->items.count) {
+        n--;
+        continue;
+      }
+      ea = la->items.items[f->next];
+      eb = lb->items.items[f->next];
+    } else {
+      ObjRecord *ra = (ObjRecord *)f->a, *rb = (ObjRecord *)f->b;
+      if (f->next == ra->count) {
+        n--;
+        continue;
+      }
+      ea = ra->values[f->next];
+      if (!record_get(rb, ra->keys[f->next], &eb)) {
+        result = false;
+        break;
+      }
+    }
+    f->next++;
+    if (!shallow_equal(ea, eb, &descend)) {
+      result = false;
+      break;
+    }
+    if (descend && pairs_add(&seen, ea.as.o, eb.as.o)) {
+      x = ea;
+      y = eb;
+    }
+  }
+  free(stack);
+  free(seen.slots);
+  return result;
+}
 
 uint32_t value_hash(Value v) {
   if (num_is(v)) return num_hash(v) ^ v.unit;
