@@ -21,7 +21,7 @@
 /* The largest list (elements) and text (bytes) a program may build: a
  * clear error long before memory runs out (doc/language.md, "Limits"). */
 #define CLUSIM_MAX_LIST 10000000
-#define CLUSIM_MAX_TEXT 250000000
+#define CLUSIM_MAX_TEXT 100000000
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)

@@ -234,7 +234,10 @@ static Value f_join(Interp *I, int argc, Value *args) {
   buf_init(&b);
   for (int i = 0; i < l->items.count; i++) {
     if (i) buf_puts(&b, sep);
-    value_print(I, &b, l->items.items[i], false);
+    if (!value_print(I, &b, l->items.items[i], false) || b.len > CLUSIM_MAX_TEXT) {
+      buf_free(&b);
+      vm_print_failed(I);
+    }
   }
   return OBJ_VAL(str_take_buffer(I, &b));
 }

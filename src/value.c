@@ -235,20 +235,92 @@ static void print_string_repr(Buffer *b, ObjString *s) {
   buf_putc(b, '"');
 }
 
-static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth);
+/* ---- printing ------------------------------------------------------------
+ *
+ * A value prints as a tree, but lists and records are shared by reference:
+ * a list may hold itself (`append(a, a)`), or hold one list twice at each
+ * of sixty levels, which as a tree has 2^60 leaves.  Three guards keep
+ * printing finite and stoppable:
+ *
+ *   - a list or record that is already being printed further up (on the
+ *     path from the value printed down to here) prints as [...] or {...}:
+ *     each cycle is shown once, as the prompt of Python does;
+ *   - below PRINT_MAX_DEPTH levels a value prints as `...`;
+ *   - the text stops at CLUSIM_MAX_TEXT bytes, and at Ctrl-C
+ *     (I->interrupted, checked at each element): printing then ends with
+ *     `...` and value_print returns false, so that the caller, which knows
+ *     what the text was for, raises an error (vm_print_failed) instead of
+ *     using a text cut short.  Printing itself never raises: its callers
+ *     hold Buffers that a raise would leak.
+ *
+ * The path lives in the Printer, on the C stack, one entry per level.  A
+ * record class's print hook (an entity) may call value_print again; that
+ * call has a path of its own, and the outer printer checks the text's
+ * length again when the hook returns. */
+#define PRINT_MAX_DEPTH 64
 
-void value_print_fields(Interp *I, Buffer *b, ObjRecord *r, int depth) {
-  buf_putc(b, '{');
-  for (int i = 0; i < r->count; i++) {
-    if (i) buf_puts(b, ", ");
-    buf_printf(b, "%s: ", r->keys[i]->chars);
-    print_depth(I, b, r->values[i], true, depth + 1);
-  }
-  buf_putc(b, '}');
+typedef struct {
+  Interp *I;
+  Buffer *b;
+  size_t start; /* b->len when printing began: the text so far is b->len - start */
+  bool cut;     /* stopped: too long, or interrupted */
+  int depth;
+  const Obj *path[PRINT_MAX_DEPTH + 1];
+} Printer;
+
+static void print_value(Printer *p, Value v, bool repr);
+
+/* False, after marking the text as cut, when printing must stop. */
+static bool go_on(Printer *p) {
+  if (p->cut) return false;
+  if (p->b->len - p->start <= CLUSIM_MAX_TEXT && !p->I->interrupted) return true;
+  p->cut = true;
+  buf_puts(p->b, "...");
+  return false;
 }
 
-static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
-  if (depth > 64) {
+static bool on_path(Printer *p, const Obj *o) {
+  for (int i = 0; i < p->depth; i++)
+    if (p->path[i] == o) return true;
+  return false;
+}
+
+static void print_fields(Printer *p, ObjRecord *r) {
+  buf_putc(p->b, '{');
+  for (int i = 0; i < r->count && go_on(p); i++) {
+    if (i) buf_puts(p->b, ", ");
+    buf_printf(p->b, "%s: ", r->keys[i]->chars);
+    print_value(p, r->values[i], true);
+  }
+  buf_putc(p->b, '}');
+}
+
+/* A list's or record's elements, one level further down its path. */
+static void print_container(Printer *p, Value v) {
+  const Obj *o = v.as.o;
+  if (on_path(p, o)) {
+    buf_puts(p->b, IS_LIST(v) ? "[...]" : "{...}");
+    return;
+  }
+  p->path[p->depth++] = o;
+  if (IS_LIST(v)) {
+    ValueArray *a = &AS_LIST(v)->items;
+    buf_putc(p->b, '[');
+    for (int i = 0; i < a->count && go_on(p); i++) {
+      if (i) buf_puts(p->b, ", ");
+      print_value(p, a->items[i], true);
+    }
+    buf_putc(p->b, ']');
+  } else {
+    print_fields(p, AS_RECORD(v));
+  }
+  p->depth--;
+}
+
+static void print_value(Printer *p, Value v, bool repr) {
+  Interp *I = p->I;
+  Buffer *b = p->b;
+  if (p->depth > PRINT_MAX_DEPTH) {
     buf_puts(b, "...");
     return;
   }
@@ -271,24 +343,19 @@ static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
     if (repr) print_string_repr(b, AS_STRING(v));
     else buf_put(b, AS_CSTRING(v), (size_t)AS_STRING(v)->length);
     return;
-  case OBJ_LIST: {
-    ValueArray *a = &AS_LIST(v)->items;
-    buf_putc(b, '[');
-    for (int i = 0; i < a->count; i++) {
-      if (i) buf_puts(b, ", ");
-      print_depth(I, b, a->items[i], true, depth + 1);
-    }
-    buf_putc(b, ']');
+  case OBJ_LIST: print_container(p, v); return;
+  case OBJ_FOREIGN:
+    AS_FOREIGN(v)->cls->print(I, b, v.as.o);
+    go_on(p);
     return;
-  }
-  case OBJ_FOREIGN: AS_FOREIGN(v)->cls->print(I, b, v.as.o); return;
   case OBJ_RECORD: {
     ObjRecord *r = AS_RECORD(v);
     if (r->cls && r->cls->print) {
-      r->cls->print(I, b, r, depth > 0);
+      r->cls->print(I, b, r, p->depth > 0);
+      go_on(p);
       return;
     }
-    value_print_fields(I, b, r, depth);
+    print_container(p, v);
     return;
   }
   case OBJ_RANGE:
@@ -305,4 +372,19 @@ static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
   }
 }
 
-void value_print(Interp *I, Buffer *b, Value v, bool repr) { print_depth(I, b, v, repr, 0); }
+void value_print_fields(Interp *I, Buffer *b, ObjRecord *r, int depth) {
+  Printer p = {.I = I, .b = b, .start = b->len, .cut = false, .depth = 0};
+  if (depth > PRINT_MAX_DEPTH) {
+    buf_puts(b, "...");
+    return;
+  }
+  /* the record is on its own path, so a field holding it prints as {...} */
+  p.path[p.depth++] = (const Obj *)r;
+  print_fields(&p, r);
+}
+
+bool value_print(Interp *I, Buffer *b, Value v, bool repr) {
+  Printer p = {.I = I, .b = b, .start = b->len, .cut = false, .depth = 0};
+  print_value(&p, v, repr);
+  return !p.cut && go_on(&p);
+}

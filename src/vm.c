@@ -156,6 +156,15 @@ static _Noreturn void type_error(Interp *I, const char *verb, Value a, Value b) 
                value_type_name(b));
 }
 
+void vm_print_failed(Interp *I) {
+  if (I->interrupted) {
+    I->interrupted = 0;
+    interp_throw(I, "interrupted");
+  }
+  interp_throw(I, "text too long: printing this value gives more than %d bytes (a list or record that holds "
+                  "the same list many times over?)", CLUSIM_MAX_TEXT);
+}
+
 Value vm_concat(Interp *I, int n, Value *parts) {
   ObjString *strs[256];
   bool all_strings = n <= 256;
@@ -166,7 +175,11 @@ Value vm_concat(Interp *I, int n, Value *parts) {
   if (all_strings) return OBJ_VAL(str_concat(I, n, strs));
   Buffer b;
   buf_init(&b);
-  for (int i = 0; i < n; i++) value_print(I, &b, parts[i], false);
+  for (int i = 0; i < n; i++)
+    if (!value_print(I, &b, parts[i], false) || b.len > CLUSIM_MAX_TEXT) {
+      buf_free(&b);
+      vm_print_failed(I);
+    }
   return OBJ_VAL(str_take_buffer(I, &b));
 }
 
@@ -374,35 +387,47 @@ static _Noreturn void no_field(Interp *I, Value obj, ObjString *name) {
   interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields->chars);
 }
 
+/* Write the text printed, whole lines at a time; Buffer b is freed. */
+static void write_out(Interp *I, Buffer *b, bool flush) {
+  fwrite(b->data, 1, b->len, I->out);
+  buf_free(b);
+  if (flush) fflush(I->out);
+}
+
 static void print_values(Interp *I, int n, Value *vals) {
   Buffer b;
   buf_init(&b);
   for (int i = 0; i < n; i++) {
     if (i) buf_putc(&b, ' ');
-    value_print(I, &b, vals[i], false);
+    if (!value_print(I, &b, vals[i], false) || b.len > CLUSIM_MAX_TEXT) {
+      buf_free(&b);
+      vm_print_failed(I);
+    }
   }
   buf_putc(&b, '\n');
-  fwrite(b.data, 1, b.len, I->out);
-  buf_free(&b);
-  if (I->repl) fflush(I->out);
+  write_out(I, &b, I->repl);
 }
 
 static void echo_value(Interp *I, Value v) {
   if (IS_NIL(v)) return;
   Buffer b;
   buf_init(&b);
-  value_print(I, &b, v, true);
+  if (!value_print(I, &b, v, true)) {
+    buf_free(&b);
+    vm_print_failed(I);
+  }
   buf_putc(&b, '\n');
-  fwrite(b.data, 1, b.len, I->out);
-  fflush(I->out);
-  buf_free(&b);
+  write_out(I, &b, true);
 }
 
 static _Noreturn void assert_failed(Interp *I, bool has_msg, Value msg) {
   if (!has_msg) interp_throw(I, "assertion failed");
   Buffer b;
   buf_init(&b);
-  value_print(I, &b, msg, false);
+  if (!value_print(I, &b, msg, false)) {
+    buf_free(&b);
+    vm_print_failed(I);
+  }
   ObjString *text = str_take_buffer(I, &b);
   interp_throw(I, "assertion failed: %s", text->chars);
 }

@@ -25,6 +25,9 @@ void vm_describe_error(Interp *I, Buffer *out, const char *message);
 
 /* Helpers shared with the built-in libraries. */
 Value vm_concat(Interp *I, int n, Value *parts);
+/* Raise the error for a value_print that returned false: "interrupted"
+ * (Ctrl-C), or a text too long.  Free your Buffers first. */
+_Noreturn void vm_print_failed(Interp *I);
 void vm_check_same_unit(Interp *I, const char *what, Value a, Value b);
 /* Three-way compare of numbers (same unit) or strings; raises otherwise. */
 int vm_compare(Interp *I, Value a, Value b);
