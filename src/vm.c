@@ -184,6 +184,9 @@ Value vm_concat(Interp *I, int n, Value *parts) {
 }
 
 static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
+  if ((int64_t)a->items.count + b->items.count > CLUSIM_MAX_LIST)
+    interp_throw(I, "a list cannot hold more than %d elements (these two lists together have %lld)", CLUSIM_MAX_LIST,
+                 (long long)a->items.count + b->items.count);
   ObjList *l = list_new(I);
   for (int i = 0; i < a->items.count; i++) list_append(I, l, a->items.items[i]);
   for (int i = 0; i < b->items.count; i++) list_append(I, l, b->items.items[i]);
