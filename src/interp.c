@@ -1,6 +1,7 @@
 /* interp.c - creating interpreters, running source text (compile, link, run), errors, imports. */
 #include "interp.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +240,19 @@ static void recover_memory(Interp *I) {
   gc_collect(I);
 }
 
+/* Flush the output; false, after saying why on the error stream, when
+ * writing it failed (a full disk, a closed pipe): the output is then
+ * incomplete, and the evaluation counts as failed. */
+static bool flush_output(Interp *I) {
+  errno = 0;
+  if (fflush(I->out) == 0 && !ferror(I->out)) return true;
+  int e = errno;
+  clearerr(I->out);
+  fprintf(I->err, "error: cannot write the output: %s\n", e ? strerror(e) : "input/output error");
+  fflush(I->err);
+  return false;
+}
+
 typedef struct {
   ObjFunction *fn;
 } RunJob;
@@ -272,9 +286,9 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
     recover_memory(I);
     return INTERP_ERROR;
   }
-  fflush(I->out);
+  bool written = flush_output(I);
   recover_memory(I);
-  return INTERP_OK;
+  return written ? INTERP_OK : INTERP_ERROR;
 }
 
 /* A script's text, or NULL after saying on the error stream why not. */
@@ -306,10 +320,12 @@ InterpResult interp_dump(Interp *I, const char *name, const char *text, FILE *ou
   Buffer b;
   buf_init(&b);
   disasm_chunk(I, &b, f);
+  errno = 0;
   fwrite(b.data, 1, b.len, out);
-  fflush(out);
   buf_free(&b);
-  return INTERP_OK;
+  if (fflush(out) == 0 && !ferror(out)) return INTERP_OK;
+  fprintf(I->err, "error: cannot write the output: %s\n", errno ? strerror(errno) : "input/output error");
+  return INTERP_ERROR;
 }
 
 InterpResult interp_dump_file(Interp *I, const char *path, FILE *out) {

@@ -1,4 +1,5 @@
 /* main.c - the command line: options, scripts, exit codes (0 ok, 1 error, 2 usage). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,17 @@ static const char *usage_text =
     "Exit status: 0 success, 1 an error in the script, 2 wrong usage.\n"
     "Read on: man clusim, doc/language.md, doc/tutorial.md\n";
 
+/* The exit status once standard output is flushed: a write that failed
+ * (clusim ... > /dev/full) makes it 1, with a message unless an error was
+ * reported already. */
+static int finish(int status) {
+  errno = 0;
+  if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+  if (status == 0)
+    fprintf(stderr, "clusim: cannot write to standard output: %s\n", errno ? strerror(errno) : "input/output error");
+  return status ? status : 1;
+}
+
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "clusim: ");
   fprintf(stderr, fmt, arg);
@@ -47,11 +59,11 @@ int main(int argc, char **argv) {
     if (a[0] != '-' || strcmp(a, "-") == 0) break;
     if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
       printf("clusim %s\n", CLUSIM_VERSION);
-      return 0;
+      return finish(0);
     }
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage_text, stdout);
-      return 0;
+      return finish(0);
     }
     if (strcmp(a, "-e") == 0) {
       if (i + 1 >= argc) return usage_error("option '%s' needs the code to run", a);
@@ -137,5 +149,5 @@ int main(int argc, char **argv) {
     I = NULL; /* repl_run frees the interpreter (it may have replaced it with :reset) */
   }
   if (I) interp_free(I);
-  return status;
+  return finish(status);
 }

@@ -12,9 +12,11 @@
  */
 #include "vm.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "memory.h"
@@ -390,11 +392,22 @@ static _Noreturn void no_field(Interp *I, Value obj, ObjString *name) {
   interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields->chars);
 }
 
+/* A write to the output stream that failed (a full disk, a closed file)
+ * is an error at the statement that printed: the output is incomplete. */
+void vm_check_output(Interp *I) {
+  if (!ferror(I->out)) return;
+  int e = errno;
+  clearerr(I->out);
+  interp_throw(I, "cannot write the output: %s", e ? strerror(e) : "input/output error");
+}
+
 /* Write the text printed, whole lines at a time; Buffer b is freed. */
 static void write_out(Interp *I, Buffer *b, bool flush) {
+  errno = 0;
   fwrite(b->data, 1, b->len, I->out);
   buf_free(b);
   if (flush) fflush(I->out);
+  vm_check_output(I);
 }
 
 static void print_values(Interp *I, int n, Value *vals) {

@@ -28,6 +28,8 @@ Value vm_concat(Interp *I, int n, Value *parts);
 /* Raise the error for a value_print that returned false: "interrupted"
  * (Ctrl-C), or a text too long.  Free your Buffers first. */
 _Noreturn void vm_print_failed(Interp *I);
+/* Raise "cannot write the output" if writing to I->out has failed. */
+void vm_check_output(Interp *I);
 void vm_check_same_unit(Interp *I, const char *what, Value a, Value b);
 /* Three-way compare of numbers (same unit) or strings; raises otherwise. */
 int vm_compare(Interp *I, Value a, Value b);

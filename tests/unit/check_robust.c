@@ -113,6 +113,34 @@ START_TEST(callback_depth_recovers) {
 }
 END_TEST
 
+/* ---- a failing output stream -------------------------------------------- */
+
+/* print to a full disk (/dev/full): the evaluation fails with a message,
+ * never reports success with its output lost (clusim -e 'print 1' >
+ * /dev/full exited 0).  Buffered: found when the output is flushed at the
+ * end; unbuffered: at the print, which stops the program. */
+static void expect_write_failure(bool buffered, const char *code, const char *want_err) {
+  FILE *full = fopen("/dev/full", "w");
+  ck_assert_ptr_nonnull(full);
+  if (!buffered) setvbuf(full, NULL, _IONBF, 0);
+  Box b;
+  box_open_with(&b, (InterpOptions){.out = full});
+  ck_assert_int_eq(interp_eval(b.I, "t", code, false), INTERP_ERROR);
+  const char *err = box_err(&b);
+  ck_assert_msg(strstr(err, want_err) != NULL, "want \"%s\" in: %s", want_err, err);
+  ck_assert_msg(strstr(err, "cannot write the output") != NULL, "got: %s", err);
+  box_close(&b);
+  fclose(full);
+}
+
+START_TEST(output_full_buffered) { expect_write_failure(true, "print 1\n", "error: cannot write the output"); }
+END_TEST
+
+START_TEST(output_full_unbuffered) {
+  expect_write_failure(false, "print 1\nprint 2\n", "t:1:1: error: cannot write the output");
+}
+END_TEST
+
 Suite *robust_suite(void) {
   Suite *s = suite_create("robust");
   TCase *tc = tcase_create("c stack");
@@ -120,6 +148,10 @@ Suite *robust_suite(void) {
   tcase_add_test(tc, callback_recursion_map);
   tcase_add_test(tc, callback_recursion_filter);
   tcase_add_test(tc, callback_depth_recovers);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("output");
+  tcase_add_test(tc, output_full_buffered);
+  tcase_add_test(tc, output_full_unbuffered);
   suite_add_tcase(s, tc);
   return s;
 }
