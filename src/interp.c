@@ -542,10 +542,13 @@ void interp_autoload_all(Interp *I) {
 
 /* Where the stdlib lives: $CLUSIM_STDLIB, then next to the binary
  * (../share/clusim/stdlib when installed, ../stdlib in the build tree),
- * then the directory configured at build time. */
+ * then the directory configured at build time.  I->stdlib_origin says
+ * which, for the message when it is not there. */
 static char *find_stdlib(Interp *I) {
   const char *env = getenv("CLUSIM_STDLIB");
+  I->stdlib_origin = "set by CLUSIM_STDLIB";
   if (env && *env) return mem_strdup(I, env);
+  I->stdlib_origin = "found beside the program";
   char *exe = realpath("/proc/self/exe", NULL); /* malloc'd, however long */
   char *slash = exe ? strrchr(exe, '/') : NULL;
   if (slash) {
@@ -568,12 +571,15 @@ static char *find_stdlib(Interp *I) {
     buf_free(&cand);
   }
   free(exe);
+  I->stdlib_origin = "the installed location: there is no stdlib beside the program either";
 #ifdef CLUSIM_STDLIB_DIR
   return mem_strdup(I, CLUSIM_STDLIB_DIR);
 #else
   return NULL;
 #endif
 }
+
+static void load_stdlib(Interp *I);
 
 Interp *interp_new(const InterpOptions *opts) {
   num_setup_gmp();
@@ -593,6 +599,7 @@ Interp *interp_new(const InterpOptions *opts) {
   if (I->jobs < 1) I->jobs = 1;
   I->out = opts->out ? opts->out : stdout;
   I->err = opts->err ? opts->err : stderr;
+  I->stdlib_origin = "given by the program that runs Clusim";
   I->stdlib_dir = opts->stdlib_dir ? mem_strdup(I, opts->stdlib_dir) : find_stdlib(I);
   I->args = list_new(I);
 
@@ -607,23 +614,46 @@ Interp *interp_new(const InterpOptions *opts) {
                 "the command-line arguments after the script name, as a list of strings");
   I->gc_enabled = true;
 
-  if (opts->load_stdlib && I->stdlib_dir) {
-    Buffer prelude;
-    buf_init(&prelude);
-    buf_printf(&prelude, "%s/prelude.clu", I->stdlib_dir);
-    if (file_exists(prelude.data)) {
-      table_set(I, &I->imported, import_key(I, prelude.data), BOOL_VAL(true));
-      bool was_repl = I->repl;
-      I->repl = false;
-      interp_run_file(I, prelude.data);
-      I->repl = was_repl;
-      note_lazy_file(I, "stateaid.clu");
-      protect_stdlib(I);
-    }
-    buf_free(&prelude);
-  }
+  if (opts->load_stdlib) load_stdlib(I);
   return I;
 }
+
+static void stdlib_problem(Interp *I, const char *fmt, const char *dir) {
+  Buffer b;
+  buf_init(&b);
+  buf_printf(&b, fmt, dir, I->stdlib_origin);
+  free(I->stdlib_problem);
+  I->stdlib_problem = buf_take(&b);
+}
+
+/* Run the prelude, which imports the model; say in I->stdlib_problem when
+ * it is not there or fails, for the model is what gives a scenario's
+ * series their motion: without it they stay flat, a wrong answer that
+ * looks like a right one. */
+static void load_stdlib(Interp *I) {
+  if (!I->stdlib_dir) {
+    stdlib_problem(I, "cannot find the standard library%s (%s)", "");
+    return;
+  }
+  Buffer prelude;
+  buf_init(&prelude);
+  buf_printf(&prelude, "%s/prelude.clu", I->stdlib_dir);
+  if (!file_exists(prelude.data)) {
+    stdlib_problem(I, "cannot find the standard library: there is no prelude.clu in '%s' (%s)", I->stdlib_dir);
+  } else {
+    table_set(I, &I->imported, import_key(I, prelude.data), BOOL_VAL(true));
+    bool was_repl = I->repl;
+    I->repl = false;
+    if (interp_run_file(I, prelude.data) != INTERP_OK)
+      stdlib_problem(I, "the standard library in '%s' (%s) failed to load: the error is above", I->stdlib_dir);
+    I->repl = was_repl;
+    note_lazy_file(I, "stateaid.clu");
+    protect_stdlib(I);
+  }
+  buf_free(&prelude);
+}
+
+const char *interp_stdlib_problem(Interp *I) { return I->stdlib_problem; }
 
 void interp_set_args(Interp *I, int argc, char **argv) {
   I->args->items.count = 0;
@@ -653,5 +683,6 @@ void interp_free(Interp *I) {
     s = next;
   }
   free(I->stdlib_dir);
+  free(I->stdlib_problem);
   free(I);
 }

@@ -18,13 +18,14 @@ static const char *usage_text =
     "  clusim -e 'CODE'        run code given on the command line\n"
     "  clusim -                read a script from standard input\n"
     "  clusim --jobs N ...     use N worker processes for scenarios with runs: (default: one per core)\n"
+    "  clusim --no-stdlib ...  run without the standard library: no cluster model, no audit\n"
     "  clusim --dump-bytecode FILE (or -e 'CODE', or -)\n"
     "                          print the bytecode the code compiles to, without running it\n"
     "  clusim --version        print the version\n"
     "  clusim --help           print this help\n"
     "\n"
     "With standard input not a terminal and no FILE, clusim runs standard input as a script.\n"
-    "Exit status: 0 success, 1 an error in the script, 2 wrong usage.\n"
+    "Exit status: 0 success, 1 an error in the script, 2 wrong usage or no standard library.\n"
     "Read on: man clusim, doc/language.md, doc/tutorial.md\n";
 
 /* The exit status once standard output is flushed: a write that failed
@@ -47,7 +48,7 @@ static int usage_error(const char *fmt, const char *arg) {
 
 int main(int argc, char **argv) {
   const char *code = NULL;
-  bool interactive_after = false, read_stdin = false, dump = false;
+  bool interactive_after = false, read_stdin = false, dump = false, no_stdlib = false;
   int jobs = 0;
   int i = 1;
   for (; i < argc; i++) {
@@ -90,6 +91,10 @@ int main(int argc, char **argv) {
       dump = true;
       continue;
     }
+    if (strcmp(a, "--no-stdlib") == 0) {
+      no_stdlib = true;
+      continue;
+    }
     return usage_error("unknown option '%s'", a);
   }
 
@@ -108,10 +113,23 @@ int main(int argc, char **argv) {
   if (dump && !file && !code && !read_stdin && tty)
     return usage_error("%s", "--dump-bytecode needs a FILE, -e 'CODE' or - (standard input)");
   InterpOptions opts = {0};
-  opts.load_stdlib = true;
+  opts.load_stdlib = !no_stdlib;
   opts.jobs = jobs;
   opts.repl = !dump && !code && !file && !read_stdin && tty;
   Interp *I = interp_new(&opts);
+  /* Without the model every scenario's series would stay flat: a wrong
+   * answer that looks like a right one.  Refuse, unless asked for that. */
+  const char *missing = interp_stdlib_problem(I);
+  if (missing) {
+    fprintf(stderr,
+            "clusim: %s\n"
+            "Without it scenarios have no cluster model and their results stay flat.\n"
+            "Set CLUSIM_STDLIB to the directory of the standard library (or reinstall clusim),\n"
+            "or give --no-stdlib to run without the model.\n",
+            missing);
+    interp_free(I);
+    return 2;
+  }
   interp_set_args(I, argc - i, argv + i);
 
   int status = 0;

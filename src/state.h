@@ -114,6 +114,8 @@ struct Interp {
   bool repl;
   FILE *out, *err;
   char *stdlib_dir;
+  const char *stdlib_origin; /* where stdlib_dir came from, for messages */
+  char *stdlib_problem;      /* why the stdlib did not load (interp_stdlib_problem), or NULL */
   ObjList *args;
 
   /* the host module (the world, world.h): its state, opaque to the core,
