@@ -5,6 +5,7 @@
  * Each test runs in its own process (Check's fork mode), so a test that
  * crashes fails alone.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -113,6 +114,145 @@ START_TEST(callback_depth_recovers) {
 }
 END_TEST
 
+/* ---- worker processes of a scenario with runs --------------------------- */
+
+/* A world whose scenario's runs after the first spin (for about 20 s at
+ * most, so that nothing outlives a failing test for long): the first run,
+ * in the parent, leaves t_count at 1; the workers' runs find it above. */
+static const char *spinning_runs =
+    "let t_count = 0\n"
+    "rule t_spin for c in clusters() {\n"
+    "  t_count = t_count + 1\n"
+    "  let i = 0\n"
+    "  if t_count > 1 { while i < 2000000000 { i = i + 1 } }\n"
+    "}\n"
+    "cluster Demo { members: {sme: 100}, budget: 100k EUR / year }\n"
+    "scenario m { years: 2025..2026, runs: 6 }\n"
+    "run m\n";
+
+/* The processes whose parent is `parent` (from /proc), at most max. */
+static int children_of(pid_t parent, pid_t *out, int max) {
+  DIR *d = opendir("/proc");
+  ck_assert_ptr_nonnull(d);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) && n < max) {
+    char *end;
+    long pid = strtol(e->d_name, &end, 10);
+    if (*end || pid <= 0) continue;
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    size_t len = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[len] = '\0';
+    char *close = strrchr(line, ')'); /* after the command name, which may hold anything */
+    char state;
+    long ppid;
+    if (close && sscanf(close + 1, " %c %ld", &state, &ppid) == 2 && ppid == parent && state != 'Z')
+      out[n++] = (pid_t)pid;
+  }
+  closedir(d);
+  return n;
+}
+
+/* Wait up to `seconds` for `parent` to have at least n children. */
+static bool wait_for_children(pid_t parent, int n, double seconds) {
+  pid_t pids[16];
+  for (double t = 0; t < seconds; t += 0.02) {
+    if (children_of(parent, pids, 16) >= n) return true;
+    nanosleep(&(struct timespec){0, 20000000}, NULL);
+  }
+  return false;
+}
+
+/* kill -TERM of a run with worker processes ends its workers too (issue 7:
+ * they were left running, orphaned).  The test process becomes a
+ * subreaper, so that orphans come to it; the run is in a process group of
+ * its own, so that anything left can be cleaned up. */
+START_TEST(workers_die_with_parent) {
+  ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    setpgid(0, 0);
+    /* as in a clusim process: not the handlers of the test runner */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    Box b;
+    box_open_with(&b, (InterpOptions){.jobs = 2});
+    interp_eval(b.I, "t", spinning_runs, false);
+    _exit(0);
+  }
+  setpgid(child, child);
+  bool started = wait_for_children(child, 2, 30);
+  kill(child, SIGTERM);
+  int st;
+  ck_assert_int_eq(waitpid(child, &st, 0), child);
+  bool by_sigterm = WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM;
+  bool left = true;
+  for (int i = 0; i < 150 && left; i++) { /* 3 s for the orphans, if any, to end */
+    pid_t p = waitpid(-1, &st, WNOHANG);
+    if (p < 0 && errno == ECHILD) left = false;
+    else if (p == 0) nanosleep(&(struct timespec){0, 20000000}, NULL);
+  }
+  if (left) {
+    kill(-child, SIGKILL);
+    while (waitpid(-1, &st, 0) > 0) {
+    }
+  }
+  ck_assert_msg(started, "the workers did not start");
+  ck_assert_msg(!left, "worker processes outlived their parent");
+  ck_assert_msg(by_sigterm, "the run did not end by SIGTERM (status %d)", st);
+}
+END_TEST
+
+/* A worker killed with SIGKILL (as the out-of-memory killer does) fails the
+ * run at once with a message saying so, and the other worker is stopped
+ * (issue 7: the run waited for every worker, then said only that it failed
+ * "in a worker process").  The killing is done by a process of its own. */
+START_TEST(killed_worker_fails_the_run) {
+  pid_t me = getpid();
+  pid_t killer = fork();
+  ck_assert_int_ge(killer, 0);
+  if (killer == 0) {
+    pid_t kids[16];
+    for (int i = 0; i < 1500; i++) { /* 30 s */
+      int n = children_of(me, kids, 16), workers = 0;
+      pid_t victim = 0;
+      for (int k = 0; k < n; k++)
+        if (kids[k] != getpid()) {
+          workers++;
+          victim = kids[k];
+        }
+      if (workers >= 2) {
+        kill(victim, SIGKILL);
+        _exit(0);
+      }
+      nanosleep(&(struct timespec){0, 20000000}, NULL);
+    }
+    _exit(1);
+  }
+  Box b;
+  box_open_with(&b, (InterpOptions){.jobs = 2});
+  InterpResult r = interp_eval(b.I, "t", spinning_runs, false);
+  int st;
+  ck_assert_int_eq(waitpid(killer, &st, 0), killer);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the killer found no workers");
+  ck_assert_int_eq(r, INTERP_ERROR);
+  const char *err = box_err(&b);
+  ck_assert_msg(strstr(err, "was killed by signal 9") != NULL, "got: %s", err);
+  ck_assert_msg(strstr(err, "the run has no results") != NULL, "got: %s", err);
+  /* no worker is left behind */
+  errno = 0;
+  ck_assert_int_eq(waitpid(-1, &st, WNOHANG), -1);
+  ck_assert_int_eq(errno, ECHILD);
+  box_close(&b);
+}
+END_TEST
+
 /* ---- a failing output stream -------------------------------------------- */
 
 /* print to a full disk (/dev/full): the evaluation fails with a message,
@@ -148,6 +288,11 @@ Suite *robust_suite(void) {
   tcase_add_test(tc, callback_recursion_map);
   tcase_add_test(tc, callback_recursion_filter);
   tcase_add_test(tc, callback_depth_recovers);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("workers");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, workers_die_with_parent);
+  tcase_add_test(tc, killed_worker_fails_the_run);
   suite_add_tcase(s, tc);
   tc = tcase_create("output");
   tcase_add_test(tc, output_full_buffered);
