@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "interp.h"
+#include "lib.h"
 #include "suites.h"
 
 /* ---- an interpreter whose streams are in memory ------------------------ */
@@ -253,6 +255,144 @@ START_TEST(killed_worker_fails_the_run) {
 }
 END_TEST
 
+/* ---- writing files: write_csv and export (lib_write_file) ---------------- */
+
+static char dir[64];
+static char pathbuf[3][4096];
+
+static void dir_setup(void) {
+  strcpy(dir, "/tmp/clusim-robust-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void dir_teardown(void) {
+  char cmd[4200];
+  snprintf(cmd, sizeof cmd, "chmod -R u+w '%s'; rm -rf '%s'", dir, dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+/* The path of `name` in the test's directory (three at a time). */
+static const char *in_dir(int slot, const char *name) {
+  snprintf(pathbuf[slot], sizeof pathbuf[slot], "%s/%s", dir, name);
+  return pathbuf[slot];
+}
+
+static void put(const char *p, const char *text) {
+  FILE *f = fopen(p, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static const char *get(const char *p) {
+  static char text[256];
+  FILE *f = fopen(p, "r");
+  if (!f) return "(none)";
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  return text;
+}
+
+/* Only the files named are left in the directory: no temporary file. */
+static int files_in_dir(void) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
+  closedir(d);
+  return n;
+}
+
+/* A symbolic link is written through: it stays a link, its target gets
+ * the text (it was replaced by a plain file). */
+START_TEST(write_through_symlink) {
+  const char *target = in_dir(0, "target.csv"), *link = in_dir(1, "link.csv");
+  put(target, "old\n");
+  ck_assert_int_eq(symlink("target.csv", link), 0);
+  ck_assert_ptr_null(lib_write_file(link, "new\n", 4));
+  struct stat st;
+  ck_assert_int_eq(lstat(link, &st), 0);
+  ck_assert_msg(S_ISLNK(st.st_mode), "the link was replaced by a file");
+  ck_assert_str_eq(get(target), "new\n");
+  ck_assert_int_eq(files_in_dir(), 2);
+}
+END_TEST
+
+/* A link to a file in another directory, and a link to a file that does
+ * not exist yet (which is then created, there). */
+START_TEST(write_through_symlink_elsewhere) {
+  ck_assert_int_eq(mkdir(in_dir(0, "sub"), 0755), 0);
+  const char *link = in_dir(1, "link.csv");
+  ck_assert_int_eq(symlink("sub/new.csv", link), 0);
+  ck_assert_ptr_null(lib_write_file(link, "made\n", 5));
+  ck_assert_str_eq(get(in_dir(2, "sub/new.csv")), "made\n");
+  struct stat st;
+  ck_assert_int_eq(lstat(link, &st), 0);
+  ck_assert(S_ISLNK(st.st_mode));
+}
+END_TEST
+
+/* A file with two hard links: both names see the new text. */
+START_TEST(write_keeps_hard_links) {
+  const char *a = in_dir(0, "a.csv"), *b = in_dir(1, "b.csv");
+  put(a, "old\n");
+  ck_assert_int_eq(link(a, b), 0);
+  ck_assert_ptr_null(lib_write_file(a, "new\n", 4));
+  ck_assert_str_eq(get(b), "new\n");
+  struct stat st;
+  ck_assert_int_eq(stat(a, &st), 0);
+  ck_assert_int_eq(st.st_nlink, 2);
+  ck_assert_int_eq(files_in_dir(), 2);
+}
+END_TEST
+
+/* A read-only file is refused and left as it was. */
+START_TEST(write_refuses_read_only) {
+  const char *p = in_dir(0, "ro.csv");
+  put(p, "keep\n");
+  ck_assert_int_eq(chmod(p, 0444), 0);
+  const char *why = lib_write_file(p, "new\n", 4);
+  ck_assert_msg(why && strstr(why, "read-only"), "got: %s", why ? why : "(written)");
+  ck_assert_str_eq(get(p), "keep\n");
+  ck_assert_int_eq(files_in_dir(), 1);
+}
+END_TEST
+
+/* The file keeps its permissions; a new one gets 0666 less the umask (it
+ * was always 0600). */
+START_TEST(write_keeps_mode) {
+  const char *p = in_dir(0, "m.csv");
+  put(p, "old\n");
+  ck_assert_int_eq(chmod(p, 0640), 0);
+  ck_assert_ptr_null(lib_write_file(p, "new\n", 4));
+  struct stat st;
+  ck_assert_int_eq(stat(p, &st), 0);
+  ck_assert_int_eq(st.st_mode & 07777, 0640);
+  mode_t old = umask(022);
+  const char *q = in_dir(1, "fresh.csv");
+  const char *why = lib_write_file(q, "x\n", 2);
+  umask(old);
+  ck_assert_ptr_null(why);
+  ck_assert_int_eq(stat(q, &st), 0);
+  ck_assert_int_eq(st.st_mode & 07777, 0644);
+}
+END_TEST
+
+/* A name as long as the file system allows (255 bytes) can be written: the
+ * temporary file's name is short (it was the name plus ".tmpXXXXXX"). */
+START_TEST(write_long_name) {
+  char name[256];
+  memset(name, 'x', 251);
+  strcpy(name + 251, ".csv");
+  const char *p = in_dir(0, name);
+  ck_assert_ptr_null(lib_write_file(p, "long\n", 5));
+  ck_assert_str_eq(get(p), "long\n");
+  ck_assert_int_eq(files_in_dir(), 1);
+}
+END_TEST
+
 /* ---- a failing output stream -------------------------------------------- */
 
 /* print to a full disk (/dev/full): the evaluation fails with a message,
@@ -293,6 +433,15 @@ Suite *robust_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, workers_die_with_parent);
   tcase_add_test(tc, killed_worker_fails_the_run);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("write file");
+  tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+  tcase_add_test(tc, write_through_symlink);
+  tcase_add_test(tc, write_through_symlink_elsewhere);
+  tcase_add_test(tc, write_keeps_hard_links);
+  tcase_add_test(tc, write_refuses_read_only);
+  tcase_add_test(tc, write_keeps_mode);
+  tcase_add_test(tc, write_long_name);
   suite_add_tcase(s, tc);
   tc = tcase_create("output");
   tcase_add_test(tc, output_full_buffered);
