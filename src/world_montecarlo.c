@@ -230,10 +230,14 @@ static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 static _Noreturn void worker(ManyRuns *mr, int w, int fd, pid_t parent) {
   Interp *I = mr->I;
   /* Ctrl-C is the parent's to handle (one message); SIGTERM and SIGHUP end
-   * a worker at once; and the worker ends when its parent does */
+   * a worker at once unless they were ignored (nohup); and the worker ends
+   * when its parent does */
   signal(SIGINT, SIG_IGN);
-  signal(SIGTERM, SIG_DFL);
-  signal(SIGHUP, SIG_DFL);
+  for (int i = 0; i < NSTOP; i++) {
+    struct sigaction cur;
+    sigaction(stop_signals[i], NULL, &cur);
+    if (stop_signals[i] != SIGINT && cur.sa_handler != SIG_IGN) signal(stop_signals[i], SIG_DFL);
+  }
 #ifdef __linux__
   prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
@@ -289,8 +293,10 @@ static void many_runs_parallel(ManyRuns *mr) {
   bool reaped[64];
   int started = 0;
 
-  /* catch the signals that end a run (SIGINT only where nobody handles it:
-   * the prompt's handler sets I->interrupted, which is watched too) */
+  /* catch the signals that would end the process, to end the workers
+   * first: those left to their default action (not one ignored, as nohup
+   * ignores SIGHUP, nor one handled, as the prompt handles SIGINT by
+   * setting I->interrupted, which is watched too) */
   struct sigaction old[NSTOP], sa;
   bool caught[NSTOP];
   memset(&sa, 0, sizeof sa);
@@ -299,7 +305,7 @@ static void many_runs_parallel(ManyRuns *mr) {
   stop_signal = 0;
   for (int i = 0; i < NSTOP; i++) {
     sigaction(stop_signals[i], NULL, &old[i]);
-    caught[i] = stop_signals[i] != SIGINT || old[i].sa_handler == SIG_DFL;
+    caught[i] = !(old[i].sa_flags & SA_SIGINFO) && old[i].sa_handler == SIG_DFL;
     if (caught[i]) sigaction(stop_signals[i], &sa, NULL);
   }
 
