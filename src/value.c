@@ -86,10 +86,14 @@ typedef struct {
   int next;
 } EqFrame;
 
-/* The pairs met so far: an open-addressing hash set (malloc'd scratch). */
+/* The pairs met so far: an open-addressing hash set.  Small comparisons
+ * (most of them) stay in the arrays on the C stack; bigger ones move to
+ * malloc'd scratch. */
+#define EQ_SMALL 16
 typedef struct {
   Obj **slots; /* 2 per entry; NULL: empty */
   size_t cap, count;
+  Obj *small[4 * EQ_SMALL];
 } PairSet;
 
 static size_t pair_hash(const Obj *a, const Obj *b) {
@@ -99,8 +103,13 @@ static size_t pair_hash(const Obj *a, const Obj *b) {
 
 /* Add the pair; false when it was there already. */
 static bool pairs_add(PairSet *s, Obj *a, Obj *b) {
+  if (s->cap == 0) {
+    memset(s->small, 0, sizeof s->small);
+    s->slots = s->small;
+    s->cap = 2 * EQ_SMALL;
+  }
   if ((s->count + 1) * 2 > s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
+    size_t cap = s->cap * 2;
     Obj **slots = calloc(cap * 2, sizeof(Obj *));
     if (!slots) mem_error(NULL);
     for (size_t i = 0; i < s->cap; i++) {
@@ -110,7 +119,7 @@ static bool pairs_add(PairSet *s, Obj *a, Obj *b) {
       slots[2 * h] = s->slots[2 * i];
       slots[2 * h + 1] = s->slots[2 * i + 1];
     }
-    free(s->slots);
+    if (s->slots != s->small) free(s->slots);
     s->slots = slots;
     s->cap = cap;
   }
@@ -127,18 +136,21 @@ bool value_equal(Value a, Value b) {
   bool descend;
   bool eq = shallow_equal(a, b, &descend);
   if (!descend) return eq;
-  EqFrame *stack = NULL;
-  size_t n = 0, cap = 0;
-  PairSet seen = {NULL, 0, 0};
+  EqFrame small[EQ_SMALL];
+  EqFrame *stack = small;
+  size_t n = 0, cap = EQ_SMALL;
+  PairSet seen;
+  seen.cap = seen.count = 0;
   bool result = true;
   pairs_add(&seen, a.as.o, b.as.o);
   Value x = a, y = b; /* a pair of containers to go into */
   for (;;) {
     if (IS_OBJ(x)) { /* push the pair (x, y) */
       if (n == cap) {
-        cap = cap ? cap * 2 : 16;
-        EqFrame *grown = realloc(stack, cap * sizeof *stack);
+        cap *= 2;
+        EqFrame *grown = stack == small ? malloc(cap * sizeof *stack) : realloc(stack, cap * sizeof *stack);
         if (!grown) mem_error(NULL);
+        if (stack == small) memcpy(grown, small, sizeof small);
         stack = grown;
       }
       stack[n++] = (EqFrame){x.as.o, y.as.o, 0};
@@ -177,8 +189,8 @@ bool value_equal(Value a, Value b) {
       y = eb;
     }
   }
-  free(stack);
-  free(seen.slots);
+  if (stack != small) free(stack);
+  if (seen.slots != seen.small) free(seen.slots);
   return result;
 }
 
