@@ -13,6 +13,15 @@
 #define CLUSIM_MAX_FRAMES 10000      /* call depth before "recursion too deep" */
 #define CLUSIM_STACK_SLOTS (1 << 19) /* value stack, shared by all frames */
 #define CLUSIM_DEFAULT_MAX_DIGITS 100000
+/* Calls from C back into the VM that may be nested (a callback of map,
+ * filter or sort calling map again...): each one also nests C functions on
+ * the C stack, which CLUSIM_MAX_FRAMES alone does not bound.  Lua has the
+ * same limit for the same reason (LUAI_MAXCCALLS). */
+#define CLUSIM_MAX_C_CALLS 200
+/* The largest list (elements) and text (bytes) a program may build: a
+ * clear error long before memory runs out (doc/language.md, "Limits"). */
+#define CLUSIM_MAX_LIST 10000000
+#define CLUSIM_MAX_TEXT 100000000
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)

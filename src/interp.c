@@ -1,6 +1,7 @@
 /* interp.c - creating interpreters, running source text (compile, link, run), errors, imports. */
 #include "interp.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,7 @@ bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
   ErrorJmp j;
   j.prev = I->err_jmp;
   I->err_jmp = &j;
-  int frames = I->frame_count;
+  int frames = I->frame_count, c_calls = I->c_calls;
   Value *sp = I->sp;
   volatile bool ok = true;
   if (setjmp(j.buf) == 0) {
@@ -90,6 +91,7 @@ bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
   } else {
     ok = false;
     vm_unwind(I, frames, sp);
+    I->c_calls = c_calls;
   }
   I->err_jmp = j.prev;
   return ok;
@@ -238,6 +240,19 @@ static void recover_memory(Interp *I) {
   gc_collect(I);
 }
 
+/* Flush the output; false, after saying why on the error stream, when
+ * writing it failed (a full disk, a closed pipe): the output is then
+ * incomplete, and the evaluation counts as failed. */
+static bool flush_output(Interp *I) {
+  errno = 0;
+  if (fflush(I->out) == 0 && !ferror(I->out)) return true;
+  int e = errno;
+  clearerr(I->out);
+  fprintf(I->err, "error: cannot write the output: %s\n", e ? strerror(e) : "input/output error");
+  fflush(I->err);
+  return false;
+}
+
 typedef struct {
   ObjFunction *fn;
 } RunJob;
@@ -271,9 +286,9 @@ InterpResult interp_eval(Interp *I, const char *name, const char *text, bool all
     recover_memory(I);
     return INTERP_ERROR;
   }
-  fflush(I->out);
+  bool written = flush_output(I);
   recover_memory(I);
-  return INTERP_OK;
+  return written ? INTERP_OK : INTERP_ERROR;
 }
 
 /* A script's text, or NULL after saying on the error stream why not. */
@@ -284,9 +299,14 @@ static char *read_script(Interp *I, const char *path) {
   return text;
 }
 
+static ObjString *import_key(Interp *I, const char *path);
+
+/* The script counts as imported (by its real path, as imports are): a file
+ * it imports that imports it back does not run it a second time. */
 InterpResult interp_run_file(Interp *I, const char *path) {
   char *text = read_script(I, path);
   if (!text) return INTERP_ERROR;
+  table_set(I, &I->imported, import_key(I, path), BOOL_VAL(true));
   InterpResult r = interp_eval(I, path, text, false);
   free(text);
   return r;
@@ -300,10 +320,12 @@ InterpResult interp_dump(Interp *I, const char *name, const char *text, FILE *ou
   Buffer b;
   buf_init(&b);
   disasm_chunk(I, &b, f);
+  errno = 0;
   fwrite(b.data, 1, b.len, out);
-  fflush(out);
   buf_free(&b);
-  return INTERP_OK;
+  if (fflush(out) == 0 && !ferror(out)) return INTERP_OK;
+  fprintf(I->err, "error: cannot write the output: %s\n", errno ? strerror(errno) : "input/output error");
+  return INTERP_ERROR;
 }
 
 InterpResult interp_dump_file(Interp *I, const char *path, FILE *out) {
@@ -520,10 +542,13 @@ void interp_autoload_all(Interp *I) {
 
 /* Where the stdlib lives: $CLUSIM_STDLIB, then next to the binary
  * (../share/clusim/stdlib when installed, ../stdlib in the build tree),
- * then the directory configured at build time. */
+ * then the directory configured at build time.  I->stdlib_origin says
+ * which, for the message when it is not there. */
 static char *find_stdlib(Interp *I) {
   const char *env = getenv("CLUSIM_STDLIB");
+  I->stdlib_origin = "set by CLUSIM_STDLIB";
   if (env && *env) return mem_strdup(I, env);
+  I->stdlib_origin = "found beside the program";
   char *exe = realpath("/proc/self/exe", NULL); /* malloc'd, however long */
   char *slash = exe ? strrchr(exe, '/') : NULL;
   if (slash) {
@@ -546,12 +571,15 @@ static char *find_stdlib(Interp *I) {
     buf_free(&cand);
   }
   free(exe);
+  I->stdlib_origin = "the installed location: there is no stdlib beside the program either";
 #ifdef CLUSIM_STDLIB_DIR
   return mem_strdup(I, CLUSIM_STDLIB_DIR);
 #else
   return NULL;
 #endif
 }
+
+static void load_stdlib(Interp *I);
 
 Interp *interp_new(const InterpOptions *opts) {
   num_setup_gmp();
@@ -571,6 +599,7 @@ Interp *interp_new(const InterpOptions *opts) {
   if (I->jobs < 1) I->jobs = 1;
   I->out = opts->out ? opts->out : stdout;
   I->err = opts->err ? opts->err : stderr;
+  I->stdlib_origin = "given by the program that runs Clusim";
   I->stdlib_dir = opts->stdlib_dir ? mem_strdup(I, opts->stdlib_dir) : find_stdlib(I);
   I->args = list_new(I);
 
@@ -585,23 +614,46 @@ Interp *interp_new(const InterpOptions *opts) {
                 "the command-line arguments after the script name, as a list of strings");
   I->gc_enabled = true;
 
-  if (opts->load_stdlib && I->stdlib_dir) {
-    Buffer prelude;
-    buf_init(&prelude);
-    buf_printf(&prelude, "%s/prelude.clu", I->stdlib_dir);
-    if (file_exists(prelude.data)) {
-      table_set(I, &I->imported, import_key(I, prelude.data), BOOL_VAL(true));
-      bool was_repl = I->repl;
-      I->repl = false;
-      interp_run_file(I, prelude.data);
-      I->repl = was_repl;
-      note_lazy_file(I, "stateaid.clu");
-      protect_stdlib(I);
-    }
-    buf_free(&prelude);
-  }
+  if (opts->load_stdlib) load_stdlib(I);
   return I;
 }
+
+static void stdlib_problem(Interp *I, const char *fmt, const char *dir) {
+  Buffer b;
+  buf_init(&b);
+  buf_printf(&b, fmt, dir, I->stdlib_origin);
+  free(I->stdlib_problem);
+  I->stdlib_problem = buf_take(&b);
+}
+
+/* Run the prelude, which imports the model; say in I->stdlib_problem when
+ * it is not there or fails, for the model is what gives a scenario's
+ * series their motion: without it they stay flat, a wrong answer that
+ * looks like a right one. */
+static void load_stdlib(Interp *I) {
+  if (!I->stdlib_dir) {
+    stdlib_problem(I, "cannot find the standard library%s (%s)", "");
+    return;
+  }
+  Buffer prelude;
+  buf_init(&prelude);
+  buf_printf(&prelude, "%s/prelude.clu", I->stdlib_dir);
+  if (!file_exists(prelude.data)) {
+    stdlib_problem(I, "cannot find the standard library: there is no prelude.clu in '%s' (%s)", I->stdlib_dir);
+  } else {
+    table_set(I, &I->imported, import_key(I, prelude.data), BOOL_VAL(true));
+    bool was_repl = I->repl;
+    I->repl = false;
+    if (interp_run_file(I, prelude.data) != INTERP_OK)
+      stdlib_problem(I, "the standard library in '%s' (%s) failed to load: the error is above", I->stdlib_dir);
+    I->repl = was_repl;
+    note_lazy_file(I, "stateaid.clu");
+    protect_stdlib(I);
+  }
+  buf_free(&prelude);
+}
+
+const char *interp_stdlib_problem(Interp *I) { return I->stdlib_problem; }
 
 void interp_set_args(Interp *I, int argc, char **argv) {
   I->args->items.count = 0;
@@ -631,5 +683,6 @@ void interp_free(Interp *I) {
     s = next;
   }
   free(I->stdlib_dir);
+  free(I->stdlib_problem);
   free(I);
 }

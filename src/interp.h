@@ -29,6 +29,15 @@ typedef struct InterpOptions {
 Interp *interp_new(const InterpOptions *opts);
 void interp_free(Interp *I);
 
+/* With load_stdlib: NULL when the standard library (the prelude and the
+ * cluster model it imports) loaded, otherwise a sentence saying why not -
+ * no such directory, no prelude.clu in it, or an error in it (printed on
+ * the error stream).  Such an interpreter works, but has no model: every
+ * scenario's series stay flat.  The command line refuses to start then
+ * (unless --no-stdlib); an embedder decides for itself.  NULL too without
+ * load_stdlib. */
+const char *interp_stdlib_problem(Interp *I);
+
 /* Compile and run `text` (named `name` in messages).  Errors are printed to
  * the error stream.  With `allow_incomplete`, text that ends inside an
  * unfinished statement returns INTERP_INCOMPLETE without printing. */

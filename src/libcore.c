@@ -54,11 +54,12 @@ static ObjList *elements(Interp *I, const char *fn, Value v) {
   if (IS_LIST(v)) return AS_LIST(v);
   if (IS_RANGE(v)) {
     ObjRange *r = AS_RANGE(v);
-    if (r->hi >= r->lo && r->hi - r->lo >= 10000000)
-      interp_throw(I, "%s: the range %lld..%lld is too long to make a list of", fn,
-                   (long long)r->lo, (long long)r->hi);
+    if (range_empty(r)) return list_new(I);
+    if (range_last(r) >= CLUSIM_MAX_LIST) /* unsigned: no overflow however long */
+      interp_throw(I, "%s: the range %lld..%lld is too long to make a list of (a list holds at most %d elements)",
+                   fn, (long long)r->lo, (long long)r->hi, CLUSIM_MAX_LIST);
     ObjList *l = list_new(I);
-    for (int64_t i = r->lo; i <= r->hi; i++) list_append(I, l, INT_VAL(i));
+    for (uint64_t i = 0; i <= range_last(r); i++) list_append(I, l, INT_VAL(range_at(r, i)));
     return l;
   }
   interp_throw(I, "%s: expected a list or a range, not %s", fn, value_type_name(v));
@@ -69,10 +70,7 @@ static Value f_len(Interp *I, int argc, Value *args) {
   if (IS_STRING(v)) return INT_VAL(vm_utf8_length(AS_STRING(v)));
   if (IS_LIST(v)) return INT_VAL(AS_LIST(v)->items.count);
   if (IS_RECORD(v)) return INT_VAL(AS_RECORD(v)->count);
-  if (IS_RANGE(v)) {
-    ObjRange *r = AS_RANGE(v);
-    return INT_VAL(r->hi >= r->lo ? r->hi - r->lo + 1 : 0);
-  }
+  if (IS_RANGE(v)) return vm_range_length(I, AS_RANGE(v));
   interp_throw(I, "len: cannot take the length of a %s", value_type_name(v));
 }
 
@@ -236,7 +234,10 @@ static Value f_join(Interp *I, int argc, Value *args) {
   buf_init(&b);
   for (int i = 0; i < l->items.count; i++) {
     if (i) buf_puts(&b, sep);
-    value_print(I, &b, l->items.items[i], false);
+    if (!value_print(I, &b, l->items.items[i], false) || b.len > CLUSIM_MAX_TEXT) {
+      buf_free(&b);
+      vm_print_failed(I);
+    }
   }
   return OBJ_VAL(str_take_buffer(I, &b));
 }

@@ -1,22 +1,33 @@
 /* libio.c - reading and writing CSV files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "lib.h"
 #include "num.h"
 #include "state.h"
+#include "vm.h"
 
 /* Why writing a file failed, in plain words (reading: fileio.h). */
 static const char *io_reason(int e) {
   switch (e) {
   case ENOENT: return "no such file or directory";
-  case EACCES: return "permission denied";
+  case ENOTDIR: return "a part of the path is not a directory";
+  case EACCES:
+  case EPERM: return "permission denied";
   case EISDIR: return "it is a directory";
   case ENOSPC: return "the disk is full";
+  case EDQUOT: return "the disk quota is used up";
   case EROFS: return "the file system is read-only";
+  case ENAMETOOLONG: return "the name is too long";
+  case ELOOP: return "too many symbolic links";
+  case ENOMEM: return "out of memory";
   default: return "input/output error";
   }
 }
@@ -105,13 +116,23 @@ static Value f_read_csv(Interp *I, int argc, Value *args) {
   char *data = fileio_read(path->chars, &len, &why);
   if (!data) interp_throw(I, "read_csv: cannot read '%s': %s", path->chars, why);
   ObjString *text = str_take(I, data, len); /* owned by the heap: no leak on error */
-  ObjList *rows = parse_csv(I, text->chars, path->chars);
+  /* a UTF-8 byte-order mark (spreadsheets write one) is not part of the
+   * first column's name */
+  const char *start = text->chars;
+  if (strncmp(start, "\xEF\xBB\xBF", 3) == 0) start += 3;
+  ObjList *rows = parse_csv(I, start, path->chars);
   ObjList *out = list_new(I);
   if (rows->items.count == 0) return OBJ_VAL(out);
   ObjList *header = AS_LIST(rows->items.items[0]);
   for (int i = 0; i < header->items.count; i++) {
     Value h = header->items.items[i];
     header->items.items[i] = IS_LIST(h) ? AS_LIST(h)->items.items[0] : h;
+    /* a record has one field per name: a second column of the same name
+     * would silently replace the first one's values */
+    for (int j = 0; j < i; j++)
+      if (AS_STRING(header->items.items[j]) == AS_STRING(header->items.items[i]))
+        interp_throw(I, "read_csv: %s: the header names two columns '%s' (columns %d and %d); give each column a name of its own",
+                     path->chars, AS_CSTRING(header->items.items[i]), j + 1, i + 1);
   }
   for (int r = 1; r < rows->items.count; r++) {
     ObjList *row = AS_LIST(rows->items.items[r]);
@@ -129,10 +150,15 @@ static Value f_read_csv(Interp *I, int argc, Value *args) {
   return OBJ_VAL(out);
 }
 
-static void csv_cell(Interp *I, Buffer *b, Value v) {
+/* Append v as a CSV cell; false (nothing appended) when printing it was
+ * cut short (vm_print_failed says why). */
+static bool csv_cell(Interp *I, Buffer *b, Value v) {
   Buffer t;
   buf_init(&t);
-  value_print(I, &t, v, false);
+  if (!value_print(I, &t, v, false) || b->len + t.len > CLUSIM_MAX_TEXT) {
+    buf_free(&t);
+    return false;
+  }
   bool quote = strpbrk(t.data, ",\"\n\r") != NULL;
   if (quote) {
     buf_putc(b, '"');
@@ -145,6 +171,7 @@ static void csv_cell(Interp *I, Buffer *b, Value v) {
     buf_put(b, t.data, t.len);
   }
   buf_free(&t);
+  return true;
 }
 
 /* Write rows (records) to a temporary file beside the target, then rename
@@ -158,22 +185,27 @@ static Value f_write_csv(Interp *I, int argc, Value *args) {
                    value_type_name(rows->items.items[r]));
   Buffer b;
   buf_init(&b);
+  bool ok = true;
   if (rows->items.count > 0) {
     ObjRecord *first = AS_RECORD(rows->items.items[0]);
-    for (int i = 0; i < first->count; i++) {
+    for (int i = 0; ok && i < first->count; i++) {
       if (i) buf_putc(&b, ',');
-      csv_cell(I, &b, OBJ_VAL(first->keys[i]));
+      ok = csv_cell(I, &b, OBJ_VAL(first->keys[i]));
     }
     buf_putc(&b, '\n');
-    for (int r = 0; r < rows->items.count; r++) {
+    for (int r = 0; ok && r < rows->items.count; r++) {
       ObjRecord *rec = AS_RECORD(rows->items.items[r]);
-      for (int i = 0; i < first->count; i++) {
+      for (int i = 0; ok && i < first->count; i++) {
         Value v;
         if (i) buf_putc(&b, ',');
-        if (record_get(rec, first->keys[i], &v)) csv_cell(I, &b, v);
+        if (record_get(rec, first->keys[i], &v)) ok = csv_cell(I, &b, v);
       }
       buf_putc(&b, '\n');
     }
+  }
+  if (!ok) {
+    buf_free(&b);
+    vm_print_failed(I);
   }
   const char *why = lib_write_file(path->chars, b.data, b.len);
   buf_free(&b);
@@ -181,31 +213,178 @@ static Value f_write_csv(Interp *I, int argc, Value *args) {
   return NIL_VAL;
 }
 
-/* Write a whole file safely: into a temporary file beside it, renamed over
- * the target only when everything is written, so a failure never leaves
- * half a file. Returns NULL, or the reason it failed. */
-const char *lib_write_file(const char *path, const char *data, size_t len) {
-  size_t n = strlen(path) + 16;
-  char *tmpl = malloc(n);
-  if (!tmpl) return "out of memory";
-  snprintf(tmpl, n, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmpl);
-  int err = errno;
-  bool ok = fd >= 0;
-  if (ok) {
-    FILE *f = fdopen(fd, "wb");
-    ok = f && fwrite(data, 1, len, f) == len;
-    err = errno;
-    if (f) ok = (fclose(f) == 0) && ok;
-    else close(fd);
-    if (ok && rename(tmpl, path) != 0) {
-      err = errno;
-      ok = false;
+/* ---- writing a whole file safely --------------------------------------
+ *
+ * write_csv and export write the whole text to a temporary file in the
+ * directory of the file they replace, fsync it, and rename it over the
+ * file, so that a failure (a full disk, a crash, kill -9) leaves the old
+ * file whole; a kill -9 may leave the temporary file (.clusim-XXXXXX.tmp)
+ * behind.  The replacement behaves like the file it replaces:
+ *
+ *   - a symbolic link is written through: the file replaced is the one it
+ *     points to, in that file's directory, and the link stays a link;
+ *   - the file keeps its permissions (and its owner where we may set it);
+ *     a new file gets 0666 less the umask, as any program's new file;
+ *   - a read-only file is refused ("the file is read-only"): renaming over
+ *     it would overwrite what its owner protected;
+ *   - a file with several hard links is written in place (truncated, then
+ *     written and fsync'ed): a rename would give this name a new file and
+ *     leave the other names with the old contents.  In place is not
+ *     atomic, so a failure half-way leaves half a file under every name;
+ *     keeping the names together is what a hard link asks for.  Anything
+ *     that is not a regular file (/dev/stdout, a pipe) is written in place
+ *     too;
+ *   - the temporary name is short, so a name of any length the file
+ *     system allows can be written.
+ */
+
+/* The file `path` finally names, following symbolic links (a link may
+ * point to a file that does not exist yet: that is the file to create).
+ * Malloc'd; NULL with *err set. */
+static char *link_target(const char *path, int *err) {
+  char *cur = strdup(path);
+  for (int hops = 0; cur; hops++) {
+    struct stat st;
+    if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) return cur;
+    if (hops == 40) {
+      *err = ELOOP;
+      free(cur);
+      return NULL;
     }
-    if (!ok) unlink(tmpl);
+    size_t cap = (size_t)st.st_size + 1 > 256 ? (size_t)st.st_size + 1 : 256;
+    char *to = malloc(cap);
+    ssize_t n = to ? readlink(cur, to, cap) : -1;
+    if (n < 0 || (size_t)n >= cap) {
+      *err = n < 0 && to ? errno : ENOMEM;
+      free(to);
+      free(cur);
+      return NULL;
+    }
+    to[n] = '\0';
+    if (to[0] == '/') {
+      free(cur);
+      cur = to;
+      continue;
+    }
+    /* relative: from the directory of the link */
+    const char *slash = strrchr(cur, '/');
+    size_t dir = slash ? (size_t)(slash - cur + 1) : 0;
+    char *joined = malloc(dir + (size_t)n + 1);
+    if (joined) {
+      memcpy(joined, cur, dir);
+      memcpy(joined + dir, to, (size_t)n + 1);
+    }
+    free(to);
+    free(cur);
+    cur = joined;
   }
-  free(tmpl);
+  *err = ENOMEM;
+  return NULL;
+}
+
+static bool write_fd(int fd, const char *data, size_t len) {
+  while (len > 0) {
+    ssize_t w = write(fd, data, len);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    len -= (size_t)w;
+  }
+  return true;
+}
+
+/* Write over an existing file in place (see above: hard links, devices). */
+static const char *write_in_place(const char *path, const char *data, size_t len, bool regular) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC | (regular ? O_TRUNC : 0));
+  if (fd < 0) return io_reason(errno);
+  bool ok = write_fd(fd, data, len);
+  int err = errno;
+  if (ok && regular && fsync(fd) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
   return ok ? NULL : io_reason(err);
+}
+
+/* Returns NULL, or the reason it failed in plain words. */
+const char *lib_write_file(const char *path, const char *data, size_t len) {
+  int err = 0;
+  char *target = link_target(path, &err);
+  if (!target) return io_reason(err);
+  struct stat st;
+  bool exists = stat(target, &st) == 0;
+  const char *why = NULL;
+  if (exists && S_ISDIR(st.st_mode)) why = io_reason(EISDIR);
+  else if (exists && ((st.st_mode & 0222) == 0 || access(target, W_OK) != 0))
+    why = "the file is read-only (make it writable, or write to another name)";
+  else if (exists && (!S_ISREG(st.st_mode) || st.st_nlink > 1))
+    why = write_in_place(target, data, len, S_ISREG(st.st_mode));
+  else {
+    /* a temporary file beside the target, with a short name of its own */
+    const char *slash = strrchr(target, '/');
+    size_t dir = slash ? (size_t)(slash - target + 1) : 0;
+    char *tmp = malloc(dir + 32);
+    if (!tmp) {
+      free(target);
+      return io_reason(ENOMEM);
+    }
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+      static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+      uint64_t r = (uint64_t)getpid() * 0x9E3779B97F4A7C15u ^ (uint64_t)time(NULL) ^ (uint64_t)clock() ^
+                   ((uint64_t)tries << 40) ^ (uint64_t)(uintptr_t)&r;
+      char name[8];
+      for (int i = 0; i < 6; i++, r /= 36) name[i] = digits[r % 36];
+      name[6] = '\0';
+      memcpy(tmp, target, dir);
+      snprintf(tmp + dir, 32, ".clusim-%s.tmp", name);
+      fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* the umask applies */
+      if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0 && errno == EACCES && exists) /* a writable file in a directory we may not write */
+      why = write_in_place(target, data, len, true);
+    else if (fd < 0) why = io_reason(errno);
+    else {
+      bool ok = true;
+      if (exists) { /* the same permissions and, where allowed, owner */
+        if ((st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) != 0) {
+          /* not allowed: the new file is ours, as any file we create */
+        }
+        if (fchmod(fd, st.st_mode & 07777) != 0) ok = false;
+      }
+      ok = ok && write_fd(fd, data, len);
+      ok = ok && fsync(fd) == 0;
+      err = errno;
+      if (close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+      }
+      if (ok && rename(tmp, target) != 0) {
+        ok = false;
+        err = errno;
+      }
+      if (!ok) {
+        unlink(tmp);
+        why = io_reason(err);
+      } else {
+        /* make the rename itself durable: fsync the directory (best effort) */
+        char *d = strndup(target, dir ? dir : 1);
+        int dfd = d ? open(dir ? d : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (dfd >= 0) {
+          fsync(dfd);
+          close(dfd);
+        }
+        free(d);
+      }
+    }
+    free(tmp);
+  }
+  free(target);
+  return why;
 }
 
 void lib_io_open(Interp *I) {

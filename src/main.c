@@ -1,4 +1,5 @@
 /* main.c - the command line: options, scripts, exit codes (0 ok, 1 error, 2 usage). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,26 @@ static const char *usage_text =
     "  clusim -e 'CODE'        run code given on the command line\n"
     "  clusim -                read a script from standard input\n"
     "  clusim --jobs N ...     use N worker processes for scenarios with runs: (default: one per core)\n"
+    "  clusim --no-stdlib ...  run without the standard library: no cluster model, no audit\n"
     "  clusim --dump-bytecode FILE (or -e 'CODE', or -)\n"
     "                          print the bytecode the code compiles to, without running it\n"
     "  clusim --version        print the version\n"
     "  clusim --help           print this help\n"
     "\n"
     "With standard input not a terminal and no FILE, clusim runs standard input as a script.\n"
-    "Exit status: 0 success, 1 an error in the script, 2 wrong usage.\n"
+    "Exit status: 0 success, 1 an error in the script, 2 wrong usage or no standard library.\n"
     "Read on: man clusim, doc/language.md, doc/tutorial.md\n";
+
+/* The exit status once standard output is flushed: a write that failed
+ * (clusim ... > /dev/full) makes it 1, with a message unless an error was
+ * reported already. */
+static int finish(int status) {
+  errno = 0;
+  if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+  if (status == 0)
+    fprintf(stderr, "clusim: cannot write to standard output: %s\n", errno ? strerror(errno) : "input/output error");
+  return status ? status : 1;
+}
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "clusim: ");
@@ -35,7 +48,7 @@ static int usage_error(const char *fmt, const char *arg) {
 
 int main(int argc, char **argv) {
   const char *code = NULL;
-  bool interactive_after = false, read_stdin = false, dump = false;
+  bool interactive_after = false, read_stdin = false, dump = false, no_stdlib = false;
   int jobs = 0;
   int i = 1;
   for (; i < argc; i++) {
@@ -47,11 +60,11 @@ int main(int argc, char **argv) {
     if (a[0] != '-' || strcmp(a, "-") == 0) break;
     if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
       printf("clusim %s\n", CLUSIM_VERSION);
-      return 0;
+      return finish(0);
     }
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage_text, stdout);
-      return 0;
+      return finish(0);
     }
     if (strcmp(a, "-e") == 0) {
       if (i + 1 >= argc) return usage_error("option '%s' needs the code to run", a);
@@ -61,7 +74,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0 || strncmp(a, "--jobs=", 7) == 0) {
       const char *num = NULL;
-      if (a[6] == '=') num = a + 7;
+      if (strncmp(a, "--jobs=", 7) == 0) num = a + 7; /* never a[6] of "-j": past its end */
       else if (i + 1 < argc) num = argv[++i];
       else return usage_error("option '%s' needs a number of worker processes", a);
       char *end;
@@ -76,6 +89,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(a, "--dump-bytecode") == 0) {
       dump = true;
+      continue;
+    }
+    if (strcmp(a, "--no-stdlib") == 0) {
+      no_stdlib = true;
       continue;
     }
     return usage_error("unknown option '%s'", a);
@@ -96,10 +113,23 @@ int main(int argc, char **argv) {
   if (dump && !file && !code && !read_stdin && tty)
     return usage_error("%s", "--dump-bytecode needs a FILE, -e 'CODE' or - (standard input)");
   InterpOptions opts = {0};
-  opts.load_stdlib = true;
+  opts.load_stdlib = !no_stdlib;
   opts.jobs = jobs;
   opts.repl = !dump && !code && !file && !read_stdin && tty;
   Interp *I = interp_new(&opts);
+  /* Without the model every scenario's series would stay flat: a wrong
+   * answer that looks like a right one.  Refuse, unless asked for that. */
+  const char *missing = interp_stdlib_problem(I);
+  if (missing) {
+    fprintf(stderr,
+            "clusim: %s\n"
+            "Without it scenarios have no cluster model and their results stay flat.\n"
+            "Set CLUSIM_STDLIB to the directory of the standard library (or reinstall clusim),\n"
+            "or give --no-stdlib to run without the model.\n",
+            missing);
+    interp_free(I);
+    return 2;
+  }
   interp_set_args(I, argc - i, argv + i);
 
   int status = 0;
@@ -137,5 +167,5 @@ int main(int argc, char **argv) {
     I = NULL; /* repl_run frees the interpreter (it may have replaced it with :reset) */
   }
   if (I) interp_free(I);
-  return status;
+  return finish(status);
 }

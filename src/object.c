@@ -62,9 +62,9 @@ ObjString *str_make(Interp *I, const char *chars, int length) {
  * every case - also when the text is too long or memory runs out, before
  * the error is raised - so that text built in scratch memory never leaks. */
 ObjString *str_take(Interp *I, char *chars, size_t length) {
-  if (length > (size_t)INT32_MAX / 2) {
+  if (length > CLUSIM_MAX_TEXT) {
     free(chars);
-    interp_throw(I, "text too long (more than a billion characters)");
+    interp_throw(I, "text too long (more than %d bytes)", CLUSIM_MAX_TEXT);
   }
   int n = (int)length;
   if (n <= STR_SHORT) { /* interned: copy it out first, then let go */
@@ -89,7 +89,7 @@ ObjString *str_take_buffer(Interp *I, Buffer *b) {
 ObjString *str_concat(Interp *I, int n, ObjString **parts) {
   size_t total = 0;
   for (int i = 0; i < n; i++) total += (size_t)parts[i]->length;
-  if (total > (size_t)INT32_MAX / 2) interp_throw(I, "text too long (more than a billion characters)");
+  if (total > CLUSIM_MAX_TEXT) interp_throw(I, "text too long (more than %d bytes)", CLUSIM_MAX_TEXT);
   if (total <= STR_SHORT) {
     char buf[STR_SHORT + 1];
     size_t at = 0;
@@ -196,7 +196,13 @@ ObjList *list_new(Interp *I) {
   return l;
 }
 
-void list_append(Interp *I, ObjList *l, Value v) { valarr_push(I, &l->items, v); }
+/* Lists grow up to CLUSIM_MAX_LIST elements: a program that doubles a list
+ * in a loop stops with an error long before memory runs out. */
+void list_append(Interp *I, ObjList *l, Value v) {
+  if (UNLIKELY(l->items.count >= CLUSIM_MAX_LIST))
+    interp_throw(I, "a list cannot hold more than %d elements", CLUSIM_MAX_LIST);
+  valarr_push(I, &l->items, v);
+}
 
 ObjRecord *record_new(Interp *I) {
   ObjRecord *r = (ObjRecord *)obj_alloc(I, sizeof(ObjRecord), OBJ_RECORD);

@@ -99,11 +99,22 @@ typedef struct ObjRecord {
 
 #define RECORD_INDEX_MIN 12
 
-/* An inclusive integer range lo..hi (empty when hi < lo). */
+/* An inclusive integer range lo..hi (empty when hi < lo).  Its length,
+ * hi - lo + 1, does not always fit in int64 (-5..INT64_MAX has more than
+ * INT64_MAX elements), so positions are counted in uint64_t: element i
+ * (from 0) is lo + i, for i from 0 to range_last(r) = hi - lo, both
+ * computed modulo 2^64 where they are exact.  vm_range_length gives the
+ * length as an exact number. */
 typedef struct {
   Obj obj;
   int64_t lo, hi;
 } ObjRange;
+
+static inline bool range_empty(const ObjRange *r) { return r->hi < r->lo; }
+/* hi - lo (the last position) of a range that is not empty. */
+static inline uint64_t range_last(const ObjRange *r) { return (uint64_t)r->hi - (uint64_t)r->lo; }
+/* The element at position i (0 <= i <= range_last). */
+static inline int64_t range_at(const ObjRange *r, uint64_t i) { return (int64_t)((uint64_t)r->lo + i); }
 
 typedef struct ObjFunction {
   Obj obj;

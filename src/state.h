@@ -101,6 +101,7 @@ struct Interp {
   Value *stack, *sp, *stack_end;
   CallFrame frames[CLUSIM_MAX_FRAMES];
   int frame_count;
+  int c_calls; /* vm_call entries from C now active (CLUSIM_MAX_C_CALLS) */
   ObjUpvalue *open_upvalues;
 
   /* errors */
@@ -121,6 +122,8 @@ struct Interp {
   bool repl;
   FILE *out, *err;
   char *stdlib_dir;
+  const char *stdlib_origin; /* where stdlib_dir came from, for messages */
+  char *stdlib_problem;      /* why the stdlib did not load (interp_stdlib_problem), or NULL */
   ObjList *args;
 
   /* the host module (the world, world.h): its state, opaque to the core,

@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "memory.h"
 #include "num.h"
@@ -28,8 +29,23 @@ void valarr_free(Interp *I, ValueArray *a) {
   valarr_init(a);
 }
 
-static bool equal_depth(Value a, Value b, int depth) {
-  if (depth > 200) return false;
+/* ---- equality ------------------------------------------------------------
+ *
+ * Lists and records compare element by element, as deep as they go, with
+ * an explicit stack instead of C recursion (two lists nested ten thousand
+ * deep compare like any others).  Lists and records may contain themselves
+ * or share parts, so the comparison remembers every pair of containers it
+ * has begun to compare: meeting a pair again, it goes on as if that pair
+ * were equal.  If any difference is found the answer is false at once, so
+ * an assumption can only stand when no element contradicts it - this is
+ * equality of the (possibly infinite) trees the values unfold to, and each
+ * pair is compared once, so shared parts cost nothing more and cycles end. */
+
+/* Equality of two values that are not both lists or both plain records:
+ * *descend is set instead when they are, with the same number of elements
+ * (their elements must then be compared). */
+static bool shallow_equal(Value a, Value b, bool *descend) {
+  *descend = false;
   bool an = num_is(a), bn = num_is(b);
   if (an || bn) return an && bn && a.unit == b.unit && num_eq(a, b);
   if (a.type != b.type) return false;
@@ -42,21 +58,15 @@ static bool equal_depth(Value a, Value b, int depth) {
   if (a.as.o == b.as.o) return true;
   if (OBJ_TYPE(a) != OBJ_TYPE(b)) return false;
   switch (OBJ_TYPE(a)) {
-  case OBJ_LIST: {
-    ValueArray *x = &AS_LIST(a)->items, *y = &AS_LIST(b)->items;
-    if (x->count != y->count) return false;
-    for (int i = 0; i < x->count; i++)
-      if (!equal_depth(x->items[i], y->items[i], depth + 1)) return false;
+  case OBJ_LIST:
+    if (AS_LIST(a)->items.count != AS_LIST(b)->items.count) return false;
+    *descend = AS_LIST(a)->items.count > 0;
     return true;
-  }
   case OBJ_RECORD: {
     ObjRecord *x = AS_RECORD(a), *y = AS_RECORD(b);
     if ((x->cls && x->cls->by_identity) || (y->cls && y->cls->by_identity)) return false;
     if (x->count != y->count) return false;
-    for (int i = 0; i < x->count; i++) {
-      Value v;
-      if (!record_get(y, x->keys[i], &v) || !equal_depth(x->values[i], v, depth + 1)) return false;
-    }
+    *descend = x->count > 0;
     return true;
   }
   case OBJ_RANGE:
@@ -70,7 +80,119 @@ static bool equal_depth(Value a, Value b, int depth) {
   }
 }
 
-bool value_equal(Value a, Value b) { return equal_depth(a, b, 0); }
+/* A pair of containers being compared, and the next element to compare. */
+typedef struct {
+  Obj *a, *b;
+  int next;
+} EqFrame;
+
+/* The pairs met so far: an open-addressing hash set.  Small comparisons
+ * (most of them) stay in the arrays on the C stack; bigger ones move to
+ * malloc'd scratch. */
+#define EQ_SMALL 16
+typedef struct {
+  Obj **slots; /* 2 per entry; NULL: empty */
+  size_t cap, count;
+  Obj *small[4 * EQ_SMALL];
+} PairSet;
+
+static size_t pair_hash(const Obj *a, const Obj *b) {
+  uint64_t h = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15u ^ (uint64_t)(uintptr_t)b * 0xC2B2AE3D27D4EB4Fu;
+  return (size_t)(h ^ (h >> 29));
+}
+
+/* Add the pair; false when it was there already. */
+static bool pairs_add(PairSet *s, Obj *a, Obj *b) {
+  if (s->cap == 0) {
+    memset(s->small, 0, sizeof s->small);
+    s->slots = s->small;
+    s->cap = 2 * EQ_SMALL;
+  }
+  if ((s->count + 1) * 2 > s->cap) {
+    size_t cap = s->cap * 2;
+    Obj **slots = calloc(cap * 2, sizeof(Obj *));
+    if (!slots) mem_error(NULL);
+    for (size_t i = 0; i < s->cap; i++) {
+      if (!s->slots[2 * i]) continue;
+      size_t h = pair_hash(s->slots[2 * i], s->slots[2 * i + 1]) & (cap - 1);
+      while (slots[2 * h]) h = (h + 1) & (cap - 1);
+      slots[2 * h] = s->slots[2 * i];
+      slots[2 * h + 1] = s->slots[2 * i + 1];
+    }
+    if (s->slots != s->small) free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+  }
+  size_t h = pair_hash(a, b) & (s->cap - 1);
+  for (; s->slots[2 * h]; h = (h + 1) & (s->cap - 1))
+    if (s->slots[2 * h] == a && s->slots[2 * h + 1] == b) return false;
+  s->slots[2 * h] = a;
+  s->slots[2 * h + 1] = b;
+  s->count++;
+  return true;
+}
+
+bool value_equal(Value a, Value b) {
+  bool descend;
+  bool eq = shallow_equal(a, b, &descend);
+  if (!descend) return eq;
+  EqFrame small[EQ_SMALL];
+  EqFrame *stack = small;
+  size_t n = 0, cap = EQ_SMALL;
+  PairSet seen;
+  seen.cap = seen.count = 0;
+  bool result = true;
+  pairs_add(&seen, a.as.o, b.as.o);
+  Value x = a, y = b; /* a pair of containers to go into */
+  for (;;) {
+    if (IS_OBJ(x)) { /* push the pair (x, y) */
+      if (n == cap) {
+        cap *= 2;
+        EqFrame *grown = stack == small ? malloc(cap * sizeof *stack) : realloc(stack, cap * sizeof *stack);
+        if (!grown) mem_error(NULL);
+        if (stack == small) memcpy(grown, small, sizeof small);
+        stack = grown;
+      }
+      stack[n++] = (EqFrame){x.as.o, y.as.o, 0};
+      x = NIL_VAL;
+    }
+    if (n == 0) break;
+    EqFrame *f = &stack[n - 1];
+    Value ea, eb;
+    if (f->a->type == OBJ_LIST) {
+      ObjList *la = (ObjList *)f->a, *lb = (ObjList *)f->b;
+      if (f->next == la->items.count) {
+        n--;
+        continue;
+      }
+      ea = la->items.items[f->next];
+      eb = lb->items.items[f->next];
+    } else {
+      ObjRecord *ra = (ObjRecord *)f->a, *rb = (ObjRecord *)f->b;
+      if (f->next == ra->count) {
+        n--;
+        continue;
+      }
+      ea = ra->values[f->next];
+      if (!record_get(rb, ra->keys[f->next], &eb)) {
+        result = false;
+        break;
+      }
+    }
+    f->next++;
+    if (!shallow_equal(ea, eb, &descend)) {
+      result = false;
+      break;
+    }
+    if (descend && pairs_add(&seen, ea.as.o, eb.as.o)) {
+      x = ea;
+      y = eb;
+    }
+  }
+  if (stack != small) free(stack);
+  if (seen.slots != seen.small) free(seen.slots);
+  return result;
+}
 
 uint32_t value_hash(Value v) {
   if (num_is(v)) return num_hash(v) ^ v.unit;
@@ -125,20 +247,92 @@ static void print_string_repr(Buffer *b, ObjString *s) {
   buf_putc(b, '"');
 }
 
-static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth);
+/* ---- printing ------------------------------------------------------------
+ *
+ * A value prints as a tree, but lists and records are shared by reference:
+ * a list may hold itself (`append(a, a)`), or hold one list twice at each
+ * of sixty levels, which as a tree has 2^60 leaves.  Three guards keep
+ * printing finite and stoppable:
+ *
+ *   - a list or record that is already being printed further up (on the
+ *     path from the value printed down to here) prints as [...] or {...}:
+ *     each cycle is shown once, as the prompt of Python does;
+ *   - below PRINT_MAX_DEPTH levels a value prints as `...`;
+ *   - the text stops at CLUSIM_MAX_TEXT bytes, and at Ctrl-C
+ *     (I->interrupted, checked at each element): printing then ends with
+ *     `...` and value_print returns false, so that the caller, which knows
+ *     what the text was for, raises an error (vm_print_failed) instead of
+ *     using a text cut short.  Printing itself never raises: its callers
+ *     hold Buffers that a raise would leak.
+ *
+ * The path lives in the Printer, on the C stack, one entry per level.  A
+ * record class's print hook (an entity) may call value_print again; that
+ * call has a path of its own, and the outer printer checks the text's
+ * length again when the hook returns. */
+#define PRINT_MAX_DEPTH 64
 
-void value_print_fields(Interp *I, Buffer *b, ObjRecord *r, int depth) {
-  buf_putc(b, '{');
-  for (int i = 0; i < r->count; i++) {
-    if (i) buf_puts(b, ", ");
-    buf_printf(b, "%s: ", r->keys[i]->chars);
-    print_depth(I, b, r->values[i], true, depth + 1);
-  }
-  buf_putc(b, '}');
+typedef struct {
+  Interp *I;
+  Buffer *b;
+  size_t start; /* b->len when printing began: the text so far is b->len - start */
+  bool cut;     /* stopped: too long, or interrupted */
+  int depth;
+  const Obj *path[PRINT_MAX_DEPTH + 1];
+} Printer;
+
+static void print_value(Printer *p, Value v, bool repr);
+
+/* False, after marking the text as cut, when printing must stop. */
+static bool go_on(Printer *p) {
+  if (p->cut) return false;
+  if (p->b->len - p->start <= CLUSIM_MAX_TEXT && !p->I->interrupted) return true;
+  p->cut = true;
+  buf_puts(p->b, "...");
+  return false;
 }
 
-static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
-  if (depth > 64) {
+static bool on_path(Printer *p, const Obj *o) {
+  for (int i = 0; i < p->depth; i++)
+    if (p->path[i] == o) return true;
+  return false;
+}
+
+static void print_fields(Printer *p, ObjRecord *r) {
+  buf_putc(p->b, '{');
+  for (int i = 0; i < r->count && go_on(p); i++) {
+    if (i) buf_puts(p->b, ", ");
+    buf_printf(p->b, "%s: ", r->keys[i]->chars);
+    print_value(p, r->values[i], true);
+  }
+  buf_putc(p->b, '}');
+}
+
+/* A list's or record's elements, one level further down its path. */
+static void print_container(Printer *p, Value v) {
+  const Obj *o = v.as.o;
+  if (on_path(p, o)) {
+    buf_puts(p->b, IS_LIST(v) ? "[...]" : "{...}");
+    return;
+  }
+  p->path[p->depth++] = o;
+  if (IS_LIST(v)) {
+    ValueArray *a = &AS_LIST(v)->items;
+    buf_putc(p->b, '[');
+    for (int i = 0; i < a->count && go_on(p); i++) {
+      if (i) buf_puts(p->b, ", ");
+      print_value(p, a->items[i], true);
+    }
+    buf_putc(p->b, ']');
+  } else {
+    print_fields(p, AS_RECORD(v));
+  }
+  p->depth--;
+}
+
+static void print_value(Printer *p, Value v, bool repr) {
+  Interp *I = p->I;
+  Buffer *b = p->b;
+  if (p->depth > PRINT_MAX_DEPTH) {
     buf_puts(b, "...");
     return;
   }
@@ -161,24 +355,19 @@ static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
     if (repr) print_string_repr(b, AS_STRING(v));
     else buf_put(b, AS_CSTRING(v), (size_t)AS_STRING(v)->length);
     return;
-  case OBJ_LIST: {
-    ValueArray *a = &AS_LIST(v)->items;
-    buf_putc(b, '[');
-    for (int i = 0; i < a->count; i++) {
-      if (i) buf_puts(b, ", ");
-      print_depth(I, b, a->items[i], true, depth + 1);
-    }
-    buf_putc(b, ']');
+  case OBJ_LIST: print_container(p, v); return;
+  case OBJ_FOREIGN:
+    AS_FOREIGN(v)->cls->print(I, b, v.as.o);
+    go_on(p);
     return;
-  }
-  case OBJ_FOREIGN: AS_FOREIGN(v)->cls->print(I, b, v.as.o); return;
   case OBJ_RECORD: {
     ObjRecord *r = AS_RECORD(v);
     if (r->cls && r->cls->print) {
-      r->cls->print(I, b, r, depth > 0);
+      r->cls->print(I, b, r, p->depth > 0);
+      go_on(p);
       return;
     }
-    value_print_fields(I, b, r, depth);
+    print_container(p, v);
     return;
   }
   case OBJ_RANGE:
@@ -195,4 +384,19 @@ static void print_depth(Interp *I, Buffer *b, Value v, bool repr, int depth) {
   }
 }
 
-void value_print(Interp *I, Buffer *b, Value v, bool repr) { print_depth(I, b, v, repr, 0); }
+void value_print_fields(Interp *I, Buffer *b, ObjRecord *r, int depth) {
+  Printer p = {.I = I, .b = b, .start = b->len, .cut = false, .depth = 0};
+  if (depth > PRINT_MAX_DEPTH) {
+    buf_puts(b, "...");
+    return;
+  }
+  /* the record is on its own path, so a field holding it prints as {...} */
+  p.path[p.depth++] = (const Obj *)r;
+  print_fields(&p, r);
+}
+
+bool value_print(Interp *I, Buffer *b, Value v, bool repr) {
+  Printer p = {.I = I, .b = b, .start = b->len, .cut = false, .depth = 0};
+  print_value(&p, v, repr);
+  return !p.cut && go_on(&p);
+}

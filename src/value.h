@@ -90,8 +90,12 @@ uint32_t value_hash(Value v);
 /* The name of a value's type as users see it: "number", "string", ... */
 const char *value_type_name(Value v);
 /* Append the printed form: `print` style (strings raw) or `repr` style
- * (strings quoted, as the prompt echoes them). */
-void value_print(Interp *I, struct Buffer *b, Value v, bool repr);
+ * (strings quoted, as the prompt echoes them).  A list or record inside
+ * itself prints as [...] or {...}.  Returns false when the text was cut
+ * short, ending in "...": longer than CLUSIM_MAX_TEXT bytes, or Ctrl-C
+ * (I->interrupted is then set); the caller should raise an error rather
+ * than use it (vm_print_failed).  Printing never raises. */
+bool value_print(Interp *I, struct Buffer *b, Value v, bool repr);
 /* A record's fields as `{a: 1, b: "x"}` (for record classes that print a
  * header of their own first); depth as in nested printing. */
 struct ObjRecord;

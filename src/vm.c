@@ -12,9 +12,11 @@
  */
 #include "vm.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "memory.h"
@@ -153,6 +155,15 @@ static _Noreturn void type_error(Interp *I, const char *verb, Value a, Value b) 
                value_type_name(b));
 }
 
+void vm_print_failed(Interp *I) {
+  if (I->interrupted) {
+    I->interrupted = 0;
+    interp_throw(I, "interrupted");
+  }
+  interp_throw(I, "text too long: printing this value gives more than %d bytes (a list or record that holds "
+                  "the same list many times over?)", CLUSIM_MAX_TEXT);
+}
+
 Value vm_concat(Interp *I, int n, Value *parts) {
   ObjString *strs[256];
   bool all_strings = n <= 256;
@@ -163,11 +174,18 @@ Value vm_concat(Interp *I, int n, Value *parts) {
   if (all_strings) return OBJ_VAL(str_concat(I, n, strs));
   Buffer b;
   buf_init(&b);
-  for (int i = 0; i < n; i++) value_print(I, &b, parts[i], false);
+  for (int i = 0; i < n; i++)
+    if (!value_print(I, &b, parts[i], false) || b.len > CLUSIM_MAX_TEXT) {
+      buf_free(&b);
+      vm_print_failed(I);
+    }
   return OBJ_VAL(str_take_buffer(I, &b));
 }
 
 static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
+  if ((int64_t)a->items.count + b->items.count > CLUSIM_MAX_LIST)
+    interp_throw(I, "a list cannot hold more than %d elements (these two lists together have %lld)", CLUSIM_MAX_LIST,
+                 (long long)a->items.count + b->items.count);
   ObjList *l = list_new(I);
   for (int i = 0; i < a->items.count; i++) list_append(I, l, a->items.items[i]);
   for (int i = 0; i < b->items.count; i++) list_append(I, l, b->items.items[i]);
@@ -290,6 +308,27 @@ int64_t vm_utf8_length(ObjString *s) {
   return n;
 }
 
+Value vm_range_length(Interp *I, ObjRange *r) {
+  if (range_empty(r)) return INT_VAL(0);
+  if (range_last(r) < (uint64_t)INT64_MAX) return INT_VAL((int64_t)range_last(r) + 1);
+  return num_add(I, num_sub(I, INT_VAL(r->hi), INT_VAL(r->lo)), INT_VAL(1));
+}
+
+/* r[idx], counted from 1, checked: positions are unsigned (see ObjRange). */
+static Value range_index(Interp *I, ObjRange *r, Value idx) {
+  int64_t i;
+  if (!num_is(idx) || !num_to_int64(idx, &i) || idx.unit != UNIT_NONE)
+    interp_throw(I, "range index must be a whole number, not %s", value_type_name(idx));
+  if (i >= 1 && !range_empty(r) && (uint64_t)(i - 1) <= range_last(r)) return INT_VAL(range_at(r, (uint64_t)(i - 1)));
+  Value n = vm_range_length(I, r);
+  Buffer b;
+  buf_init(&b);
+  num_format(I, &b, n);
+  ObjString *count = str_take_buffer(I, &b);
+  interp_throw(I, "index %lld is out of range (the range has %s element%s; the first is 1)", (long long)i,
+               count->chars, num_eq(n, INT_VAL(1)) ? "" : "s");
+}
+
 static Value get_index(Interp *I, Value obj, Value idx) {
   if (IS_LIST(obj)) {
     ObjList *l = AS_LIST(obj);
@@ -301,11 +340,7 @@ static Value get_index(Interp *I, Value obj, Value idx) {
     int off = utf8_offset(s, i);
     return OBJ_VAL(str_copy(I, s->chars + off, utf8_char_len(s->chars + off, s->length - off)));
   }
-  if (IS_RANGE(obj)) {
-    ObjRange *r = AS_RANGE(obj);
-    int64_t count = r->hi >= r->lo ? r->hi - r->lo + 1 : 0;
-    return INT_VAL(r->lo + check_index(I, idx, count, "range"));
-  }
+  if (IS_RANGE(obj)) return range_index(I, AS_RANGE(obj), idx);
   Value found;
   if (IS_FOREIGN(obj) && AS_FOREIGN(obj)->cls->get_index &&
       AS_FOREIGN(obj)->cls->get_index(I, obj.as.o, idx, &found))
@@ -354,35 +389,58 @@ static _Noreturn void no_field(Interp *I, Value obj, ObjString *name) {
   interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields->chars);
 }
 
+/* A write to the output stream that failed (a full disk, a closed file)
+ * is an error at the statement that printed: the output is incomplete. */
+void vm_check_output(Interp *I) {
+  if (!ferror(I->out)) return;
+  int e = errno;
+  clearerr(I->out);
+  interp_throw(I, "cannot write the output: %s", e ? strerror(e) : "input/output error");
+}
+
+/* Write the text printed, whole lines at a time; Buffer b is freed. */
+static void write_out(Interp *I, Buffer *b, bool flush) {
+  errno = 0;
+  fwrite(b->data, 1, b->len, I->out);
+  buf_free(b);
+  if (flush) fflush(I->out);
+  vm_check_output(I);
+}
+
 static void print_values(Interp *I, int n, Value *vals) {
   Buffer b;
   buf_init(&b);
   for (int i = 0; i < n; i++) {
     if (i) buf_putc(&b, ' ');
-    value_print(I, &b, vals[i], false);
+    if (!value_print(I, &b, vals[i], false) || b.len > CLUSIM_MAX_TEXT) {
+      buf_free(&b);
+      vm_print_failed(I);
+    }
   }
   buf_putc(&b, '\n');
-  fwrite(b.data, 1, b.len, I->out);
-  buf_free(&b);
-  if (I->repl) fflush(I->out);
+  write_out(I, &b, I->repl);
 }
 
 static void echo_value(Interp *I, Value v) {
   if (IS_NIL(v)) return;
   Buffer b;
   buf_init(&b);
-  value_print(I, &b, v, true);
+  if (!value_print(I, &b, v, true)) {
+    buf_free(&b);
+    vm_print_failed(I);
+  }
   buf_putc(&b, '\n');
-  fwrite(b.data, 1, b.len, I->out);
-  fflush(I->out);
-  buf_free(&b);
+  write_out(I, &b, true);
 }
 
 static _Noreturn void assert_failed(Interp *I, bool has_msg, Value msg) {
   if (!has_msg) interp_throw(I, "assertion failed");
   Buffer b;
   buf_init(&b);
-  value_print(I, &b, msg, false);
+  if (!value_print(I, &b, msg, false)) {
+    buf_free(&b);
+    vm_print_failed(I);
+  }
   ObjString *text = str_take_buffer(I, &b);
   interp_throw(I, "assertion failed: %s", text->chars);
 }
@@ -403,8 +461,8 @@ static bool for_advance(Interp *I, Value *it) {
   int64_t idx = it[1].as.i;
   if (t == OBJ_RANGE) {
     ObjRange *r = AS_RANGE(it[0]);
-    if (r->hi < r->lo || idx > r->hi - r->lo) return false;
-    it[2] = INT_VAL(r->lo + idx);
+    if (range_empty(r) || (uint64_t)idx > range_last(r)) return false;
+    it[2] = INT_VAL(range_at(r, (uint64_t)idx));
     return true;
   }
   if (t == OBJ_LIST) {
@@ -463,8 +521,17 @@ static CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, boo
 
 static Value run(Interp *I);
 
+/* Each call from C into the VM nests C functions too (the built-in, this
+ * function, the dispatch loop): I->c_calls counts the ones active, so that
+ * recursion through a callback (fn g(n) = map([n], fn(x) = g(x))) ends in
+ * an error before the C stack overflows.  interp_pcall puts the count back
+ * when an error unwinds. */
 Value vm_call(Interp *I, Value callee, int argc, Value *args) {
   if (I->sp + argc + 1 + 64 > I->stack_end) interp_throw(I, "recursion too deep (the value stack is full)");
+  if (UNLIKELY(I->c_calls >= CLUSIM_MAX_C_CALLS))
+    interp_throw(I, "recursion too deep (more than %d nested calls through built-in functions such as map, filter and sort)",
+                 CLUSIM_MAX_C_CALLS);
+  I->c_calls++;
   Value *base = I->sp;
   *I->sp++ = callee;
   for (int i = 0; i < argc; i++) *I->sp++ = args[i];
@@ -477,6 +544,7 @@ Value vm_call(Interp *I, Value callee, int argc, Value *args) {
   } else {
     interp_throw(I, "cannot call %s %s", a_type(callee), value_type_name(callee));
   }
+  I->c_calls--;
   I->sp = base;
   return result;
 }
@@ -1029,9 +1097,9 @@ dispatch:
     Value *it = slots + slot;
     if (LIKELY(IS_RANGE(it[0]))) {
       ObjRange *r = AS_RANGE(it[0]);
-      int64_t idx = ++it[1].as.i;
-      if (idx <= r->hi - r->lo) {
-        it[2] = INT_VAL(r->lo + idx);
+      uint64_t idx = (uint64_t)++it[1].as.i; /* the range is not empty: FOR_NEXT ran first */
+      if (idx <= range_last(r)) {
+        it[2] = INT_VAL(range_at(r, idx));
         ip -= off;
       }
       NEXT;

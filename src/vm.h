@@ -25,10 +25,18 @@ void vm_describe_error(Interp *I, Buffer *out, const char *message);
 
 /* Helpers shared with the built-in libraries. */
 Value vm_concat(Interp *I, int n, Value *parts);
+/* Raise the error for a value_print that returned false: "interrupted"
+ * (Ctrl-C), or a text too long.  Free your Buffers first. */
+_Noreturn void vm_print_failed(Interp *I);
+/* Raise "cannot write the output" if writing to I->out has failed. */
+void vm_check_output(Interp *I);
 void vm_check_same_unit(Interp *I, const char *what, Value a, Value b);
 /* Three-way compare of numbers (same unit) or strings; raises otherwise. */
 int vm_compare(Interp *I, Value a, Value b);
 Value vm_arith(Interp *I, int op, Value a, Value b);
+/* The number of elements of a range, exact (a big integer for the
+ * longest ranges, which have up to 2^64 elements). */
+Value vm_range_length(Interp *I, ObjRange *r);
 /* The length of a string in characters (UTF-8 code points). */
 int64_t vm_utf8_length(ObjString *s);
 

@@ -89,6 +89,7 @@ static const FieldSpec programme_schema[] = {
     {"level", FIELD_DECLARED, NULL},
     {"budget", FIELD_DECLARED, NULL},
     {"aid", FIELD_DECLARED, NULL},
+    {"management", FIELD_DECLARED, NULL}, /* "eu_central", "shared" or "national" (the audit, GBER Art. 8(2)) */
     {"remaining", FIELD_RUN, NULL}, /* what is left of the envelope (pay) */
     {NULL, 0, NULL},
 };
@@ -110,6 +111,7 @@ static const FieldSpec fund_schema[] = {
     {"purpose", FIELD_DECLARED, NULL},
     {"eligible_costs", FIELD_DECLARED, NULL},
     {"per_sme", FIELD_DECLARED, NULL},
+    {"granted", FIELD_DECLARED, NULL}, /* the grant year (the audit); default: the first of its years */
     {"replace", FIELD_DIRECTIVE, NULL}, /* replace the funds on the same triple */
     {NULL, 0, NULL},
 };
@@ -739,6 +741,21 @@ static const char *cluster_field_doc(Interp *I, const char *name) {
 static const char *const levels[] = {"eu", "national", "regional", NULL};
 static const char *const aids[] = {"gber27", "de_minimis", "notified", "none", NULL};
 static const char *const zones[] = {"a", "c", "none", NULL};
+static const char *const managements[] = {"eu_central", "shared", "national", NULL};
+
+/* A programme's `management`: EU money a Member State spends (shared
+ * management) is State aid like its own; only funding the EU manages
+ * centrally is not (GBER Art. 8(2)), so such a programme is EU-level and
+ * grants no State aid.  The default follows the level. */
+static void check_management(Interp *I, const char *name, ObjRecord *r) {
+  Value lv = world_field(I, r, "level");
+  bool eu = IS_STRING(lv) && strcmp(AS_CSTRING(lv), "eu") == 0;
+  check_choice(I, KIND_PROGRAMME, name, r, "management", managements, eu ? "shared" : "national");
+  if (strcmp(AS_CSTRING(world_field(I, r, "management")), "eu_central") == 0 &&
+      (!eu || strcmp(AS_CSTRING(world_field(I, r, "aid")), "none") != 0))
+    decl_error(I, KIND_PROGRAMME, name, "funding the EU manages centrally (management: \"eu_central\") is EU-level "
+                                        "and not State aid: declare level: \"eu\" and aid: \"none\"");
+}
 
 static void check_fields(Interp *I, EntityKind kind, const char *name, ObjRecord *r) {
   switch (kind) {
@@ -752,6 +769,7 @@ static void check_fields(Interp *I, EntityKind kind, const char *name, ObjRecord
     check_choice(I, kind, name, r, "level", levels, NULL);
     check_unit(I, kind, name, r, "budget", world_eur(I), true, true);
     check_choice(I, kind, name, r, "aid", aids, "none");
+    check_management(I, name, r);
     if (!num_is_exact(world_field(I, r, "budget")))
       decl_error(I, kind, name, "'budget' is money and must be exact (round it with round(x, 2))");
     break;
@@ -997,6 +1015,15 @@ static Value f_fund(Interp *I, int argc, Value *args) {
   check_choice(I, k, name, f, "purpose", world_fund_purposes, NULL);
   check_unit(I, k, name, f, "eligible_costs", world_eur_per_year(I), false, true);
   check_unit(I, k, name, f, "per_sme", world_eur(I), false, true);
+  /* the year the right to the aid is conferred (GBER Art. 2(28), Reg. 2023/2831 Art. 3(3)): before any payment */
+  Value granted = world_field(I, f, "granted");
+  int64_t gy, first_year = AS_RANGE(world_field(I, f, "years"))->lo;
+  if (IS_NIL(granted)) world_set_field(I, f, "granted", INT_VAL(first_year));
+  else if (!num_to_int64(granted, &gy) || granted.unit != UNIT_NONE || gy < 1900)
+    decl_error(I, k, name, "'granted' must be the year the aid is granted, such as granted: 2026");
+  else if (gy > first_year)
+    decl_error(I, k, name, "'granted' is %lld, after the fund's first year %lld: aid is granted before it is paid",
+               (long long)gy, (long long)first_year);
   /* without eligible costs the aid pays its whole cost: with a schedule, the
    * year's amount (the ledger), otherwise the amount */
   if (IS_NIL(world_field(I, f, "eligible_costs")) && !scheduled)

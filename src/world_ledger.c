@@ -48,6 +48,8 @@ static void add_ledger_entry(Interp *I, ObjScenario *s, ObjRecord *f, ObjRecord 
   world_set_field(I, e, "unpaid", unpaid);
   world_set_field(I, e, "aid", world_field(I, p, "aid"));
   world_set_field(I, e, "level", world_field(I, p, "level"));
+  world_set_field(I, e, "management", world_field(I, p, "management"));
+  world_set_field(I, e, "granted", world_field(I, f, "granted"));
   Value region = world_field(I, c, "region");
   world_set_field(I, e, "region", IS_ENTITY(region) ? world_field(I, AS_RECORD(region), "name") : NIL_VAL);
   world_set_field(I, e, "aid_zone", IS_ENTITY(region) ? world_field(I, AS_RECORD(region), "aid_zone") : OBJ_VAL(str_new(I, "none")));

@@ -8,13 +8,32 @@
  * same whichever process computes them: with --jobs N, N worker processes
  * (fork) each compute every N-th run and write their rows straight into a
  * matrix shared with the parent; a pipe carries only a worker's error.
+ *
+ * No silent wrong statistics: each run marks its row done in the shared
+ * memory, and a worker that dies (killed, out of memory) or leaves a row
+ * undone fails the run with a message saying so; a point where some runs
+ * give NaN, or no number at all, is an error naming the field and the year
+ * (aggregate), never a mean over the runs that happen to have a number.
+ *
+ * Workers die with the parent: on Linux the kernel kills them when it ends
+ * (PR_SET_PDEATHSIG), and everywhere the parent, while it waits for them,
+ * catches SIGTERM, SIGHUP and (outside the prompt) SIGINT, kills and reaps
+ * its workers, then ends by the same signal.  Workers ignore SIGINT: at the
+ * prompt, Ctrl-C reaches the parent, which stops them and reports one
+ * "interrupted".
  */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "num.h"
 #include "world.h"
@@ -30,6 +49,23 @@ static int count_points(ObjRecord *shape) {
   return n;
 }
 
+/* A point of a run with no number (the field is missing, or not a number
+ * that year) is stored as a NaN with this payload, and a NaN the program
+ * computed as the plain NAN, so that the statistics can tell them apart. */
+static const uint64_t MISSING_BITS = 0x7ff4d155a11ab1e5u; /* a NaN no arithmetic makes */
+
+static double missing_value(void) {
+  double d;
+  memcpy(&d, &MISSING_BITS, sizeof d);
+  return d;
+}
+
+static bool is_missing(double d) {
+  uint64_t bits;
+  memcpy(&bits, &d, sizeof bits);
+  return bits == MISSING_BITS;
+}
+
 static void flatten(Interp *I, ObjRecord *shape, ObjRecord *r, double *out, int *n) {
   for (int i = 0; i < shape->count; i++) {
     Value v = shape->values[i], w = NIL_VAL;
@@ -40,7 +76,8 @@ static void flatten(Interp *I, ObjRecord *shape, ObjRecord *r, double *out, int 
       for (int k = 0; k < sv->values.count; k++) {
         int64_t at = sv->first_year + k - (sw ? sw->first_year : 0);
         Value x = (sw && at >= 0 && at < sw->values.count) ? sw->values.items[at] : NIL_VAL;
-        out[(*n)++] = num_is(x) ? num_to_double(x) : NAN;
+        double d = num_is(x) ? num_to_double(x) : missing_value();
+        out[(*n)++] = num_is(x) && isnan(d) ? NAN : d;
       }
     } else if (IS_RECORD(v)) {
       flatten(I, AS_RECORD(v), IS_RECORD(w) ? AS_RECORD(w) : NULL, out, n);
@@ -68,14 +105,31 @@ static Value stat_value(double d, UnitId unit) {
   return v;
 }
 
-/* Build mean series (with .p5 .p50 .p95) in the shape of run 0. */
-static ObjRecord *aggregate(Interp *I, ObjRecord *shape, const double *m, int runs, int np, int *n,
-                            double *scratch) {
+/* The statistics over the runs would leave some runs out at this point:
+ * an error naming it (path is the field's path in the results, such as
+ * "A.members.sme"). */
+static _Noreturn void bad_point(Interp *I, ObjScenario *s, const char *path, int64_t year, int nan, int missing,
+                                int runs) {
+  if (nan)
+    interp_throw(I, "run: scenario %s: %s is nan (not a number) in %lld in %d of the %d runs; statistics over the "
+                    "other runs would be wrong (look for 0.0/0.0, inf - inf, sqrt or ln of a negative number)",
+                 s->name->chars, path, (long long)year, nan, runs);
+  interp_throw(I, "run: scenario %s: %s has no number in %lld in %d of the %d runs; statistics over the other runs "
+                  "would be wrong (give the field a value in every run)",
+               s->name->chars, path, (long long)year, missing, runs);
+}
+
+/* Build mean series (with .p5 .p50 .p95) in the shape of run 0.  prefix
+ * is the path of `shape` in the results (NULL at the top). */
+static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, const char *prefix, const double *m,
+                            int runs, int np, int *n, double *scratch) {
   ObjRecord *out = record_new(I);
   for (int i = 0; i < shape->count; i++) {
     Value v = shape->values[i];
+    const char *path = prefix ? str_printf(I, "%s.%s", prefix, shape->keys[i]->chars)->chars : shape->keys[i]->chars;
     if (IS_RECORD(v)) {
-      record_set(I, out, shape->keys[i], OBJ_VAL(aggregate(I, AS_RECORD(v), m, runs, np, n, scratch)));
+      record_set(I, out, shape->keys[i],
+                 OBJ_VAL(aggregate(I, s, AS_RECORD(v), path, m, runs, np, n, scratch)));
       continue;
     }
     if (!IS_SERIES(v)) continue;
@@ -86,14 +140,18 @@ static ObjRecord *aggregate(Interp *I, ObjRecord *shape, const double *m, int ru
     ObjSeries *mean = results_series_new(I, sv->first_year), *p5 = results_series_new(I, sv->first_year),
               *p50 = results_series_new(I, sv->first_year), *p95 = results_series_new(I, sv->first_year);
     for (int k = 0; k < sv->values.count; k++, (*n)++) {
-      int cnt = 0;
+      int cnt = 0, nan = 0, missing = 0;
       double sum = 0;
       for (int r = 0; r < runs; r++) {
         double d = m[(size_t)r * (size_t)np + (size_t)*n];
-        if (isnan(d)) continue;
-        scratch[cnt++] = d;
-        sum += d;
+        if (is_missing(d)) missing++;
+        else if (isnan(d)) nan++;
+        else {
+          scratch[cnt++] = d;
+          sum += d;
+        }
       }
+      if (nan > 0 || (missing > 0 && cnt > 0)) bad_point(I, s, path, sv->first_year + k, nan, missing, runs);
       if (cnt == 0) {
         valarr_push(I, &mean->values, NIL_VAL);
         valarr_push(I, &p5->values, NIL_VAL);
@@ -144,6 +202,7 @@ typedef struct {
   ObjScenario *s;
   ObjRecord *shape;
   double *m;
+  volatile unsigned char *done; /* done[k]: run k's row is written (shared with the workers) */
   int np, jobs;
 } ManyRuns;
 
@@ -158,12 +217,31 @@ typedef struct {
 static void worker_runs(Interp *I, void *ud) {
   WorkerJob *job = ud;
   ManyRuns *mr = job->mr;
-  for (int64_t k = 1 + job->w; k < mr->s->runs; k += mr->jobs)
+  for (int64_t k = 1 + job->w; k < mr->s->runs; k += mr->jobs) {
     run_row(I, mr->s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
+    mr->done[k] = 1;
+  }
 }
 
-static _Noreturn void worker(ManyRuns *mr, int w, int fd) {
+/* The signals a worker leaves to its parent, or takes as it comes. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (int)(sizeof stop_signals / sizeof stop_signals[0])
+
+static _Noreturn void worker(ManyRuns *mr, int w, int fd, pid_t parent) {
   Interp *I = mr->I;
+  /* Ctrl-C is the parent's to handle (one message); SIGTERM and SIGHUP end
+   * a worker at once unless they were ignored (nohup); and the worker ends
+   * when its parent does */
+  signal(SIGINT, SIG_IGN);
+  for (int i = 0; i < NSTOP; i++) {
+    struct sigaction cur;
+    sigaction(stop_signals[i], NULL, &cur);
+    if (stop_signals[i] != SIGINT && cur.sa_handler != SIG_IGN) signal(stop_signals[i], SIG_DFL);
+  }
+#ifdef __linux__
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+  if (getppid() != parent) _exit(1); /* the parent ended before prctl */
   WorkerJob job = {mr, w};
   if (interp_pcall(I, worker_runs, &job)) _exit(0);
   size_t len = I->traceback.len < 32768 ? I->traceback.len : 32768;
@@ -171,13 +249,68 @@ static _Noreturn void worker(ManyRuns *mr, int w, int fd) {
   _exit(1);
 }
 
+/* Set by the parent's handler of stop_signals while it waits for workers. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+/* Why worker w ended badly, from its wait status; NULL if it did not. */
+static const char *worker_failure(Interp *I, int status, bool *has_message) {
+  *has_message = false;
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    return str_printf(I, "was killed by signal %d (%s)%s", sig, strsignal(sig),
+                      sig == SIGKILL ? ": perhaps the system ran out of memory" : "")->chars;
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+    *has_message = true;
+    return "stopped at an error";
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return str_printf(I, "ended with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1)->chars;
+  return NULL;
+}
+
+/* Kill the workers still running and wait for every one not reaped yet. */
+static void stop_workers(pid_t *pids, int *status, bool *reaped, int started) {
+  for (int w = 0; w < started; w++)
+    if (!reaped[w]) kill(pids[w], SIGKILL);
+  for (int w = 0; w < started; w++) {
+    while (!reaped[w]) {
+      if (waitpid(pids[w], &status[w], 0) >= 0 || errno != EINTR) reaped[w] = true;
+    }
+  }
+}
+
+/* Start the workers, wait for them while watching for signals and for a
+ * worker that fails (then the others are stopped at once), and check that
+ * every run was done.  Errors are raised after everything is cleaned up. */
 static void many_runs_parallel(ManyRuns *mr) {
   Interp *I = mr->I;
   int jobs = mr->jobs;
-  int fds[64];
+  int fds[64], status[64];
   pid_t pids[64];
+  bool reaped[64];
   int started = 0;
+
+  /* catch the signals that would end the process, to end the workers
+   * first: those left to their default action (not one ignored, as nohup
+   * ignores SIGHUP, nor one handled, as the prompt handles SIGINT by
+   * setting I->interrupted, which is watched too) */
+  struct sigaction old[NSTOP], sa;
+  bool caught[NSTOP];
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  stop_signal = 0;
+  for (int i = 0; i < NSTOP; i++) {
+    sigaction(stop_signals[i], NULL, &old[i]);
+    caught[i] = !(old[i].sa_flags & SA_SIGINFO) && old[i].sa_handler == SIG_DFL;
+    if (caught[i]) sigaction(stop_signals[i], &sa, NULL);
+  }
+
   fflush(NULL);
+  pid_t parent = getpid();
   for (int w = 0; w < jobs; w++) {
     int p[2];
     if (pipe(p) != 0) break;
@@ -190,37 +323,100 @@ static void many_runs_parallel(ManyRuns *mr) {
     if (pid == 0) {
       close(p[0]);
       for (int k = 0; k < w; k++) close(fds[k]);
-      worker(mr, w, p[1]);
+      worker(mr, w, p[1], parent);
     }
     close(p[1]);
     fds[w] = p[0];
     pids[w] = pid;
+    reaped[w] = false;
     started++;
   }
-  bool bad = started < jobs;
-  for (int w = 0; w < started; w++) {
-    int st;
-    while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR) {
+
+  /* wait: a worker's pipe ends when it exits; its error comes through it */
+  Buffer msg[64];
+  for (int w = 0; w < started; w++) buf_init(&msg[w]);
+  int open = started, failed = -1;
+  bool stopped = false;
+  while (open > 0) {
+    if (stop_signal || I->interrupted) {
+      stopped = true;
+      break;
     }
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) bad = true;
+    struct pollfd pfd[64];
+    for (int w = 0; w < started; w++) pfd[w] = (struct pollfd){.fd = fds[w], .events = POLLIN};
+    int r = poll(pfd, (nfds_t)started, 250);
+    if (r < 0 && errno != EINTR) {
+      stopped = true;
+      break;
+    }
+    for (int w = 0; r > 0 && w < started; w++) {
+      if (fds[w] < 0 || !pfd[w].revents) continue;
+      char chunk[4096];
+      ssize_t n = read(fds[w], chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        if (msg[w].len < 65536) buf_put(&msg[w], chunk, (size_t)n);
+        continue;
+      }
+      close(fds[w]); /* end of file: the worker has ended */
+      fds[w] = -1;
+      open--;
+      while (!reaped[w]) {
+        if (waitpid(pids[w], &status[w], 0) >= 0 || errno != EINTR) reaped[w] = true;
+      }
+      bool has_message;
+      if (failed < 0 && worker_failure(I, status[w], &has_message)) {
+        failed = w;
+        stop_workers(pids, status, reaped, started); /* the run has failed: no need to go on */
+      }
+    }
   }
-  Buffer err;
-  buf_init(&err);
-  for (int w = 0; w < started; w++) {
-    char chunk[4096];
-    ssize_t n;
-    while ((n = read(fds[w], chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
-      if (n > 0 && err.len < 65536) buf_put(&err, chunk, (size_t)n);
-    close(fds[w]);
+  stop_workers(pids, status, reaped, started);
+  for (int w = 0; w < started; w++)
+    if (fds[w] >= 0) close(fds[w]);
+  for (int i = 0; i < NSTOP; i++)
+    if (caught[i]) sigaction(stop_signals[i], &old[i], NULL);
+
+  /* report, after cleaning up; the first failure is the one that counts
+   * (the others were stopped because of it) */
+  Buffer first;
+  buf_init(&first);
+  if (failed >= 0) buf_put(&first, msg[failed].data, msg[failed].len);
+  for (int w = 0; w < started; w++) buf_free(&msg[w]);
+  if (stopped) {
+    buf_free(&first);
+    int sig = stop_signal;
+    if (sig) {
+      stop_signal = 0;
+      raise(sig); /* ends the process, as the signal would have, now that the workers are gone */
+      interp_throw(I, "run: scenario %s stopped by signal %d (%s)", mr->s->name->chars, sig, strsignal(sig));
+    }
+    if (I->interrupted) {
+      I->interrupted = 0;
+      interp_throw(I, "interrupted");
+    }
+    interp_throw(I, "run: scenario %s: waiting for its worker processes failed", mr->s->name->chars);
   }
-  if (bad) {
-    if (err.len) fputs(err.data, I->err);
-    buf_free(&err);
-    if (started < jobs) interp_throw(I, "run: cannot start %d worker processes; try --jobs 1", jobs);
-    interp_throw(I, "run: scenario %s failed in a worker process%s", mr->s->name->chars,
-                 err.len ? " (the error is above)" : "");
+  if (started < jobs) {
+    buf_free(&first);
+    interp_throw(I, "run: cannot start %d worker processes; try --jobs 1", jobs);
   }
-  buf_free(&err);
+  if (failed >= 0) {
+    bool has_message;
+    const char *why = worker_failure(I, status[failed], &has_message);
+    if (has_message && first.len) {
+      fputs(first.data, I->err);
+      fflush(I->err);
+    }
+    buf_free(&first);
+    interp_throw(I, "run: scenario %s: worker process %d of %d %s%s; the run has no results", mr->s->name->chars,
+                 failed + 1, started, why, has_message ? " (the error is above)" : "");
+  }
+  buf_free(&first);
+  for (int64_t k = 1; k < mr->s->runs; k++)
+    if (!mr->done[k])
+      interp_throw(I, "run: scenario %s: run %lld of %lld was not done by its worker process; the run has no results",
+                   mr->s->name->chars, (long long)k + 1, (long long)mr->s->runs);
 }
 
 typedef struct {
@@ -240,12 +436,26 @@ static void many_runs_body(Interp *I, void *ud) {
   else
     for (int64_t k = 1; k < s->runs; k++) run_row(I, s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
   n = 0;
-  s->results = aggregate(I, mr->shape, mr->m, (int)s->runs, mr->np, &n, job->scratch);
+  s->results = aggregate(I, s, mr->shape, NULL, mr->m, (int)s->runs, mr->np, &n, job->scratch);
   s->first_results = mr->shape;
   s->run_index = 0;
 }
 
+/* An error here leaves no scenario running (world_run_once does the same
+ * for a run's own errors). */
+static _Noreturn void many_runs_failed(Interp *I) {
+  I->world->running = NULL;
+  interp_rethrow(I);
+}
+
+static void many_runs(Interp *I, void *ud);
+
 void world_many_runs(Interp *I, ObjScenario *s) {
+  if (!interp_pcall(I, many_runs, s)) many_runs_failed(I);
+}
+
+static void many_runs(Interp *I, void *ud) {
+  ObjScenario *s = ud;
   ObjRecord *shape = s->results;
   interp_push_root(I, OBJ_VAL(shape));
   int np = count_points(shape);
@@ -258,7 +468,7 @@ void world_many_runs(Interp *I, ObjScenario *s) {
   if (jobs > s->runs - 1) jobs = (int)(s->runs - 1);
   /* workers write their rows straight into a matrix shared with them */
   bool shared = jobs > 1;
-  size_t bytes = sizeof(double) * cells;
+  size_t bytes = sizeof(double) * cells + (size_t)s->runs; /* the matrix, then the done flags */
   double *m = shared ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
                      : malloc(bytes);
   if (shared && m == MAP_FAILED) {
@@ -275,7 +485,8 @@ void world_many_runs(Interp *I, ObjScenario *s) {
                  s->name->chars);
   }
   /* the matrix is plain memory: free it on the way out of an error too */
-  ManyRuns mr = {I, s, shape, m, np, jobs};
+  ManyRuns mr = {I, s, shape, m, (unsigned char *)(m + cells), np, jobs};
+  memset((unsigned char *)(m + cells), 0, (size_t)s->runs);
   ManyJob job = {&mr, shared, scratch};
   bool ok = interp_pcall(I, many_runs_body, &job);
   if (shared) munmap(m, bytes);

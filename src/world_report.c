@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib.h"
+#include "vm.h"
 #include "num.h"
 #include "world.h"
 
@@ -49,8 +50,7 @@ Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
     Buffer b;
     buf_init(&b);
     unit_format(&I->units, &b, unit);
-    u = OBJ_VAL(str_make(I, b.data, (int)b.len));
-    buf_free(&b);
+    u = OBJ_VAL(str_take_buffer(I, &b)); /* frees b, even when it raises */
   }
   world_set_field(I, t, "unit", u);
   world_set_field(I, t, "scenarios", OBJ_VAL(names));
@@ -62,6 +62,25 @@ Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
 
 static ObjList *table_list(Interp *I, ObjRecord *t, const char *literal) {
   return AS_LIST(world_field(I, t, literal));
+}
+
+/* The printers below write straight into `out`, with no scratch Buffer of
+ * their own, so that an error in the middle (out of memory in a number)
+ * leaks nothing; their callers free `out` (print_protected). */
+
+/* Right-align what was written to b since `at` in a field of `width`. */
+static void pad_left(Buffer *b, size_t at, size_t width) {
+  size_t n = b->len - at;
+  if (n >= width) return;
+  size_t pad = width - n;
+  for (size_t i = 0; i < pad; i++) buf_putc(b, ' ');
+  memmove(b->data + at + pad, b->data + at, n);
+  memset(b->data + at, ' ', pad);
+}
+
+/* Left-align it (pad on the right). */
+static void pad_right(Buffer *b, size_t at, size_t width) {
+  while (b->len - at < width) buf_putc(b, ' ');
 }
 
 void report_print_compare(Interp *I, Buffer *out, Value table) {
@@ -81,16 +100,15 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
     buf_printf(out, " %21.21s", head);
   }
   buf_putc(out, '\n');
-  Buffer c;
-  buf_init(&c);
   for (int r = 0; r < years->items.count; r++) {
     ObjList *row = AS_LIST(values->items.items[r]), *diff = AS_LIST(changes->items.items[r]);
     buf_printf(out, "  %-6lld", (long long)years->items.items[r].as.i);
     for (int i = 0; i < n; i++) {
-      buf_clear(&c);
-      if (IS_NIL(row->items.items[i])) buf_puts(&c, "-");
-      else results_format_human(I, &c, row->items.items[i]);
-      buf_printf(out, " %12s", c.data);
+      buf_putc(out, ' ');
+      size_t at = out->len;
+      if (IS_NIL(row->items.items[i])) buf_puts(out, "-");
+      else results_format_human(I, out, row->items.items[i]);
+      pad_left(out, at, 12);
     }
     for (int i = 1; i < n; i++) {
       Value d = diff->items.items[i - 1];
@@ -98,17 +116,48 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
         buf_printf(out, " %12s %8s", "-", "");
         continue;
       }
-      buf_clear(&c);
+      buf_putc(out, ' ');
+      size_t at = out->len;
       double base = num_to_double(row->items.items[0]);
-      if (!world_is_zero(d)) buf_putc(&c, num_cmp(I, d, INT_VAL(0)) > 0 ? '+' : '-');
-      results_format_human(I, &c, num_abs(I, d));
-      buf_printf(out, " %12s", c.data);
+      if (!world_is_zero(d)) buf_putc(out, num_cmp(I, d, INT_VAL(0)) > 0 ? '+' : '-');
+      results_format_human(I, out, num_abs(I, d));
+      pad_left(out, at, 12);
       if (base != 0) buf_printf(out, " %+7.1f%%", 100.0 * num_to_double(d) / fabs(base));
       else buf_printf(out, " %8s", "");
     }
     buf_putc(out, '\n');
   }
-  buf_free(&c);
+}
+
+/* Print into a Buffer with print(I, &b, ud), then write it to the output;
+ * an error while printing frees the Buffer before it goes on. */
+typedef struct {
+  void (*print)(Interp *I, Buffer *out, void *ud);
+  void *ud;
+  Buffer out;
+} PrintJob;
+
+static void print_job(Interp *I, void *ud) {
+  PrintJob *job = ud;
+  job->print(I, &job->out, job->ud);
+}
+
+static void print_protected(Interp *I, void (*print)(Interp *I, Buffer *out, void *ud), void *ud) {
+  PrintJob job = {print, ud, {NULL, 0, 0}};
+  buf_init(&job.out);
+  if (!interp_pcall(I, print_job, &job)) {
+    buf_free(&job.out);
+    interp_rethrow(I);
+  }
+  fputs(job.out.data, I->out);
+  buf_free(&job.out);
+  fflush(I->out);
+  vm_check_output(I);
+}
+
+static void print_tables(Interp *I, Buffer *out, void *ud) {
+  ObjList *tables = ud;
+  for (int p = 0; p < tables->items.count; p++) report_print_compare(I, out, tables->items.items[p]);
 }
 
 /* %compare(scenarios, paths): print one table per path. */
@@ -122,12 +171,7 @@ static Value f_compare(Interp *I, int argc, Value *args) {
   ObjList *tables = list_new(I);
   for (int p = 0; p < paths->items.count; p++)
     list_append(I, tables, report_compare(I, ss, n, AS_CSTRING(paths->items.items[p])));
-  Buffer out;
-  buf_init(&out);
-  for (int p = 0; p < tables->items.count; p++) report_print_compare(I, &out, tables->items.items[p]);
-  fputs(out.data, I->out);
-  fflush(I->out);
-  buf_free(&out);
+  print_protected(I, print_tables, tables);
   return NIL_VAL;
 }
 
@@ -154,6 +198,15 @@ Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year) {
                  path, (long long)year, (long long)se->first_year, (long long)results_series_last(se));
   Value before = results_series_get(se, year - 1), after = results_series_get(se, year);
   if (!num_is(before) || !num_is(after)) interp_throw(I, "why: %s has no value in %lld", path, (long long)(year - 1));
+  /* the breakdown is exact, and inf and nan have no exact value: say so,
+   * naming the year that is not a number */
+  for (int k = 0; k < 2; k++) {
+    Value v = k ? after : before;
+    if (v.type == VAL_FLOAT && !isfinite(v.as.d))
+      interp_throw(I, "why: %s is %s in %lld, which has no exact breakdown into the rules' changes (print the series "
+                      "to see where it grew out of bounds)",
+                   path, isnan(v.as.d) ? "nan" : v.as.d > 0 ? "inf" : "-inf", (long long)(k ? year : year - 1));
+  }
   UnitId unit = after.unit;
   /* split "X.members.sme" into the entity and the field path */
   const char *dot = strchr(path, '.');
@@ -179,6 +232,13 @@ Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year) {
                   : strcmp(fpath, w->key->chars) != 0)
       continue;
     if (!num_is(w->before) || !num_is(w->after)) continue;
+    for (int k = 0; k < 2; k++) {
+      Value v = k ? w->after : w->before;
+      if (v.type == VAL_FLOAT && !isfinite(v.as.d))
+        interp_throw(I, "why: in %lld, %s went through %s (rule %s), so its changes cannot be added up exactly", (long long)year,
+                     path, isnan(v.as.d) ? "nan" : v.as.d > 0 ? "inf" : "-inf",
+                     w->rule >= 0 && w->rule < nrules ? AS_CSTRING(s->rule_names->items.items[w->rule]) : "outside rules");
+    }
     Value d = num_sub(I, num_exact(I, w->after), num_exact(I, w->before));
     int r = w->rule >= 0 && w->rule < nrules ? w->rule : nrules;
     Value *sum = &sums->items.items[r];
@@ -215,14 +275,15 @@ Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year) {
 void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, int64_t year, Value why) {
   ObjSeries *se = why_series(I, s, path);
   ObjList *contributions = AS_LIST(world_field(I, AS_RECORD(why), "contributions"));
-  Buffer v;
-  buf_init(&v);
   buf_printf(out, "why %s.%s[%lld]%s\n", s->name->chars, path, (long long)year,
              s->first_results ? " (the first of the scenario's runs)" : "");
-  char label[64];
-  snprintf(label, sizeof label, "%lld (before)", (long long)(year - 1));
-  value_print(I, &v, results_series_get(se, year - 1), false);
-  buf_printf(out, "  %-30s %s\n", label, v.data);
+  buf_puts(out, "  ");
+  size_t at = out->len;
+  buf_printf(out, "%lld (before)", (long long)(year - 1));
+  pad_right(out, at, 30);
+  buf_putc(out, ' ');
+  value_print(I, out, results_series_get(se, year - 1), false);
+  buf_putc(out, '\n');
   for (int i = 0; i < contributions->items.count; i++) {
     ObjRecord *c = AS_RECORD(contributions->items.items[i]);
     Value a = world_field(I, c, "amount");
@@ -232,16 +293,34 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
       shown = num_round(I, a, 12, ROUND_HALF_EVEN);
       shown.unit = a.unit;
     }
-    buf_clear(&v);
-    if (num_cmp(I, a, INT_VAL(0)) >= 0) buf_putc(&v, '+');
-    value_print(I, &v, shown, false);
-    buf_printf(out, "  %-30s %s\n", AS_CSTRING(world_field(I, c, "rule")), v.data);
+    buf_puts(out, "  ");
+    at = out->len;
+    buf_puts(out, AS_CSTRING(world_field(I, c, "rule")));
+    pad_right(out, at, 30);
+    buf_putc(out, ' ');
+    if (num_cmp(I, a, INT_VAL(0)) >= 0) buf_putc(out, '+');
+    value_print(I, out, shown, false);
+    buf_putc(out, '\n');
   }
-  snprintf(label, sizeof label, "%lld (after)", (long long)year);
-  buf_clear(&v);
-  value_print(I, &v, results_series_get(se, year), false);
-  buf_printf(out, "  %-30s %s\n", label, v.data);
-  buf_free(&v);
+  buf_puts(out, "  ");
+  at = out->len;
+  buf_printf(out, "%lld (after)", (long long)year);
+  pad_right(out, at, 30);
+  buf_putc(out, ' ');
+  value_print(I, out, results_series_get(se, year), false);
+  buf_putc(out, '\n');
+}
+
+typedef struct {
+  ObjScenario *s;
+  const char *path;
+  int64_t year;
+  Value why;
+} WhyPrint;
+
+static void print_why(Interp *I, Buffer *out, void *ud) {
+  WhyPrint *p = ud;
+  report_print_why(I, out, p->s, p->path, p->year, p->why);
 }
 
 /* %why(S, "X.f.g", year, print): the breakdown as a record; printed too
@@ -253,12 +332,8 @@ static Value f_why(Interp *I, int argc, Value *args) {
   if (!num_is(args[2]) || !num_to_int64(args[2], &year)) interp_throw(I, "why: the year must be a whole number");
   Value why = report_why(I, s, path, year);
   if (IS_BOOL(args[3]) && args[3].as.b) {
-    Buffer b;
-    buf_init(&b);
-    report_print_why(I, &b, s, path, year, why);
-    fputs(b.data, I->out);
-    fflush(I->out);
-    buf_free(&b);
+    WhyPrint p = {s, path, year, why};
+    print_protected(I, print_why, &p);
   }
   return why;
 }

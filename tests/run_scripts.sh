@@ -15,6 +15,9 @@
 #                     (split at white space, no quoting, no globbing)
 #   # options: -X Y   a line in NAME.clu: options for clusim itself, before
 #                     the file name (such as --jobs 2)
+#   # env: V=X W=Y    a line in NAME.clu: variables set in clusim's
+#                     environment (split at white space; a relative path in
+#                     a value is taken from the test's directory)
 #   # exit: N         a line in NAME.clu: expected exit status (default 0)
 #   ... # expect: T   lines in NAME.clu giving the expected output line by
 #                     line, instead of a NAME.out (NAME.out wins if present)
@@ -92,13 +95,14 @@ directive() {
 run_one() {
     args=$(directive "$1" args)
     options=$(directive "$1" options)
+    envs=$(directive "$1" env)
     rm -rf "${tmp:?}/home"
     mkdir -p "$tmp/home/state"
     (
         cd "$(dirname "$1")" || exit 125
         set -f  # $args splits at white space but never globs
         # shellcheck disable=SC2086
-        HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state exec $limit "$bin" $options "$(basename "$1")" $args
+        HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state exec env $envs $limit "$bin" $options "$(basename "$1")" $args
     ) </dev/null >"$tmp/out" 2>"$tmp/err"
     status=$?
     timed_out=no

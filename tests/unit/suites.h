@@ -12,5 +12,6 @@ Suite *disasm_suite(void);
 Suite *memory_suite(void);
 Suite *fileio_suite(void);
 Suite *link_suite(void);
+Suite *robust_suite(void);
 
 #endif
