@@ -154,13 +154,49 @@ static void emit_u16(Compiler *c, int v, SrcLoc loc) {
   emit(c, (uint8_t)((v >> 8) & 0xff), loc);
 }
 
+/* Constant indexes and global slots are u16 operands, or u24 in the wide
+ * forms of the instructions (opcodes.h): 16,777,216 of each at most. */
+#define MAX_INDEX 0xffffff
+
 static int make_constant(Compiler *c, Value v, SrcLoc loc) {
   int k = chunk_add_constant(c->I, chunk(c), v);
-  if (k > 0xffff) {
-    error_at(c, loc, "too many constants in one function (at most 65536)");
+  if (k > MAX_INDEX) {
+    error_at(c, loc, "too many constants in one function (at most %d)", MAX_INDEX + 1);
     return 0;
   }
   return k;
+}
+
+/* The wide form of an instruction that takes one constant or global slot. */
+static OpCode wide_form(OpCode op) {
+  switch (op) {
+  case OP_CONST: return OP_CONST_W;
+  case OP_GET_GLOBAL: return OP_GET_GLOBAL_W;
+  case OP_SET_GLOBAL: return OP_SET_GLOBAL_W;
+  case OP_DEFINE_GLOBAL: return OP_DEFINE_GLOBAL_W;
+  case OP_GET_FIELD: return OP_GET_FIELD_W;
+  case OP_SET_FIELD: return OP_SET_FIELD_W;
+  case OP_CLOSURE: return OP_CLOSURE_W;
+  case OP_IMPORT: return OP_IMPORT_W;
+  default: return op;
+  }
+}
+
+/* Emit `op` with its one index operand (a constant or a global slot): the
+ * plain form with a u16 for an index below 65,536, else the wide form. */
+static void emit_indexed(Compiler *c, OpCode op, int effect, int index, SrcLoc loc) {
+  if (index > MAX_INDEX) {
+    error_at(c, loc, "too many names in one session (at most %d)", MAX_INDEX + 1);
+    index = 0;
+  }
+  if (index <= 0xffff) {
+    emit_op(c, op, effect, loc);
+    emit_u16(c, index, loc);
+    return;
+  }
+  emit_op(c, wide_form(op), effect, loc);
+  emit_u16(c, index & 0xffff, loc);
+  emit(c, (uint8_t)(index >> 16), loc);
 }
 
 static void emit_constant(Compiler *c, Value v, SrcLoc loc) {
@@ -169,9 +205,7 @@ static void emit_constant(Compiler *c, Value v, SrcLoc loc) {
     emit(c, (uint8_t)(int8_t)v.as.i, loc);
     return;
   }
-  int k = make_constant(c, v, loc);
-  emit_op(c, OP_CONST, 1, loc);
-  emit_u16(c, k, loc);
+  emit_indexed(c, OP_CONST, 1, make_constant(c, v, loc), loc);
 }
 
 static int name_constant(Compiler *c, const char *name, SrcLoc loc) {
@@ -402,10 +436,7 @@ static void get_name(Compiler *c, const char *name, SrcLoc loc) {
     emit_op(c, OP_GET_UPVALUE, 1, loc);
     emit(c, (uint8_t)index, loc);
     break;
-  case NAME_GLOBAL:
-    emit_op(c, OP_GET_GLOBAL, 1, loc);
-    emit_u16(c, index, loc);
-    break;
+  case NAME_GLOBAL: emit_indexed(c, OP_GET_GLOBAL, 1, index, loc); break;
   case NAME_UNKNOWN:
     unknown_name(c, name, loc, false);
     emit_op(c, OP_NIL, 1, loc);
@@ -453,7 +484,7 @@ static bool simple_name(Compiler *c, Node *n, NameKind *kind, int *index) {
   }
   if (resolve_upvalue(c, c->fc, n->str, n->loc) >= 0) return false;
   int g = find_global(c, n->str);
-  if (g < 0 || c->I->global_kinds[g] == GLOBAL_UNIT) return false;
+  if (g < 0 || g > 0xffff || c->I->global_kinds[g] == GLOBAL_UNIT) return false; /* no wide forms */
   *kind = NAME_GLOBAL;
   *index = g;
   return true;
@@ -588,9 +619,7 @@ static void expr_inner(Compiler *c, Node *n) {
     break;
   case N_FIELD: {
     expr(c, n->a);
-    int k = name_constant(c, n->str, n->loc);
-    emit_op(c, OP_GET_FIELD, 0, n->loc);
-    emit_u16(c, k, n->loc);
+    emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, n->str, n->loc), n->loc);
     break;
   }
   case N_LIST: list_literal(c, n); break;
@@ -658,9 +687,7 @@ static void function(Compiler *c, Node *n, const char *name) {
   Upvalue ups[MAX_UPVALUES];
   memcpy(ups, fc.upvalues, sizeof ups);
   ObjFunction *f = end_fn(c, n->loc);
-  int k = make_constant(c, OBJ_VAL(f), n->loc);
-  emit_op(c, OP_CLOSURE, 1, n->loc);
-  emit_u16(c, k, n->loc);
+  emit_indexed(c, OP_CLOSURE, 1, make_constant(c, OBJ_VAL(f), n->loc), n->loc);
   for (int i = 0; i < f->upvalue_count; i++) {
     emit(c, ups[i].is_local ? 1 : 0, n->loc);
     emit(c, ups[i].index, n->loc);
@@ -676,8 +703,7 @@ static void native_callee(Compiler *c, const char *name, SrcLoc loc) {
     error_at(c, loc, "internal error: no built-in %s", name);
     g = 0;
   }
-  emit_op(c, OP_GET_GLOBAL, 1, loc);
-  emit_u16(c, g, loc);
+  emit_indexed(c, OP_GET_GLOBAL, 1, g, loc);
 }
 
 static void emit_call(Compiler *c, int argc, SrcLoc loc) {
@@ -803,9 +829,7 @@ static void scenario_decl(Compiler *c, Node *n) {
     for (int i = 0; i < n->list.count; i++) scenario_item(c, n->list.items[i]);
     ObjFunction *f = end_fn(c, n->loc);
     f->declared_as = "scenario";
-    int k = make_constant(c, OBJ_VAL(f), n->loc);
-    emit_op(c, OP_CLOSURE, 1, n->loc);
-    emit_u16(c, k, n->loc);
+    emit_indexed(c, OP_CLOSURE, 1, make_constant(c, OBJ_VAL(f), n->loc), n->loc);
     for (int i = 0; i < f->upvalue_count; i++) { /* top-level bodies capture nothing */
       emit(c, 0, n->loc);
       emit(c, 0, n->loc);
@@ -903,9 +927,7 @@ static void why_expr(Compiler *c, Node *n, bool print) {
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
   for (int i = ntrail - 1; i >= 0; i--) {
-    int k = name_constant(c, trail[i]->str, trail[i]->loc);
-    emit_op(c, OP_GET_FIELD, 0, trail[i]->loc);
-    emit_u16(c, k, trail[i]->loc);
+    emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, trail[i]->str, trail[i]->loc), trail[i]->loc);
   }
 }
 
@@ -930,9 +952,7 @@ static void export_stmt(Compiler *c, Node *n) {
 
 static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
   if (at_top_level(c)) {
-    int g = global_slot(c->I, str_new(c->I, name));
-    emit_op(c, OP_DEFINE_GLOBAL, -1, loc);
-    emit_u16(c, g, loc);
+    emit_indexed(c, OP_DEFINE_GLOBAL, -1, global_slot(c->I, str_new(c->I, name)), loc);
   } else {
     add_local(c, name, loc); /* the value on the stack becomes the local */
   }
@@ -998,10 +1018,13 @@ static void assign_stmt(Compiler *c, Node *n) {
       check_not_unit(c, t->str, t->loc);
       return;
     }
-    /* x = x + k (a small integer): update in place */
+    /* x = x + k (a small integer): update in place (the fused
+     * instructions have no wide form: a global slot beyond 65,535 takes
+     * the plain way) */
     Node *v = n->b;
     int64_t k;
-    if ((kind == NAME_LOCAL || kind == NAME_GLOBAL) && v->kind == N_BINARY &&
+    bool fusable = kind == NAME_LOCAL || (kind == NAME_GLOBAL && index <= 0xffff);
+    if (fusable && v->kind == N_BINARY &&
         (v->op == '+' || v->op == '-') && v->a->kind == N_NAME && strcmp(v->a->str, t->str) == 0 &&
         small_int_literal(c, v->b, &k)) {
       int8_t step = (int8_t)(v->op == '+' ? k : -k);
@@ -1016,7 +1039,7 @@ static void assign_stmt(Compiler *c, Node *n) {
       return;
     }
     /* x = x + e, x = x - e: accumulate in place (the commonest update in a model) */
-    if ((kind == NAME_LOCAL || kind == NAME_GLOBAL) && v->kind == N_BINARY &&
+    if (fusable && v->kind == N_BINARY &&
         (v->op == '+' || v->op == '-') && v->a->kind == N_NAME && strcmp(v->a->str, t->str) == 0) {
       expr(c, v->b);
       if (kind == NAME_LOCAL) {
@@ -1036,17 +1059,14 @@ static void assign_stmt(Compiler *c, Node *n) {
       emit_op(c, OP_SET_UPVALUE, -1, n->loc);
       emit(c, (uint8_t)index, n->loc);
     } else {
-      emit_op(c, OP_SET_GLOBAL, -1, n->loc);
-      emit_u16(c, index, n->loc);
+      emit_indexed(c, OP_SET_GLOBAL, -1, index, n->loc);
     }
     break;
   }
   case N_FIELD: {
     expr(c, t->a);
     expr(c, n->b);
-    int k = name_constant(c, t->str, t->loc);
-    emit_op(c, OP_SET_FIELD, -2, t->loc);
-    emit_u16(c, k, t->loc);
+    emit_indexed(c, OP_SET_FIELD, -2, name_constant(c, t->str, t->loc), t->loc);
     break;
   }
   case N_INDEX:
@@ -1077,6 +1097,8 @@ static int condition_jump(Compiler *c, Node *cond) {
     Value k;
     OpCode op_k = op == OP_LT_JUMP ? OP_LT_JUMP_K : op == OP_LE_JUMP ? OP_LE_JUMP_K
                 : op == OP_GT_JUMP ? OP_GT_JUMP_K : op == OP_GE_JUMP ? OP_GE_JUMP_K : OP_NIL;
+    /* the fused forms take a u16 constant: none in a function with more */
+    if (chunk(c)->constants.count > 0xffff) op_k = OP_NIL;
     NameKind kind;
     int index;
     if (op_k != OP_NIL && cond->b->kind == N_NUMBER && simple_name(c, cond->a, &kind, &index) &&
@@ -1269,9 +1291,7 @@ static void stmt(Compiler *c, Node *n) {
       error_at(c, n->loc, "'import' belongs at the top level of a script");
       break;
     }
-    int k = make_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc);
-    emit_op(c, OP_IMPORT, 0, n->loc);
-    emit_u16(c, k, n->loc);
+    emit_indexed(c, OP_IMPORT, 0, make_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc), n->loc);
     break;
   }
   case N_ASSERT:
