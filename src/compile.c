@@ -490,10 +490,10 @@ static bool simple_name(Compiler *c, Node *n, NameKind *kind, int *index) {
   return true;
 }
 
-static void binary(Compiler *c, Node *n) {
+/* A binary operation whose left operand is on the stack already. */
+static void binary_rest(Compiler *c, Node *n) {
   int64_t k;
   if ((n->op == '+' || n->op == '-') && small_int_literal(c, n->b, &k)) {
-    expr(c, n->a);
     emit_op(c, OP_ADD_INT, 0, n->loc);
     emit(c, (uint8_t)(int8_t)(n->op == '+' ? k : -k), n->loc);
     return;
@@ -501,7 +501,6 @@ static void binary(Compiler *c, Node *n) {
   NameKind kind;
   int index;
   if ((n->op == '+' || n->op == '-') && simple_name(c, n->b, &kind, &index)) {
-    expr(c, n->a);
     if (kind == NAME_LOCAL) {
       emit_op(c, n->op == '+' ? OP_ADD_LOCAL : OP_SUB_LOCAL, 0, n->loc);
       emit(c, (uint8_t)index, n->loc);
@@ -511,13 +510,12 @@ static void binary(Compiler *c, Node *n) {
     }
     return;
   }
-  expr(c, n->a);
   expr(c, n->b);
   emit_op(c, binary_op(n->op), -1, n->loc);
 }
 
-static void call(Compiler *c, Node *n) {
-  expr(c, n->a);
+/* A call whose callee is on the stack already. */
+static void call_rest(Compiler *c, Node *n) {
   if (n->list.count > 255) {
     error_at(c, n->loc, "too many arguments (at most 255)");
     return;
@@ -525,6 +523,68 @@ static void call(Compiler *c, Node *n) {
   for (int i = 0; i < n->list.count; i++) expr(c, n->list.items[i]);
   emit_op(c, OP_CALL, -n->list.count, n->loc);
   emit(c, (uint8_t)n->list.count, n->loc);
+}
+
+/* Nodes whose code starts with their left operand `a` (operators but the
+ * power, `and`, `or`, fields, indexes, calls). */
+static bool left_first(Node *n) {
+  switch (n->kind) {
+  case N_BINARY: return n->op != '^';
+  case N_AND:
+  case N_OR:
+  case N_FIELD:
+  case N_INDEX:
+  case N_CALL: return true;
+  default: return false;
+  }
+}
+
+/* The rest of a left-first node, its left operand being on the stack. */
+static void left_first_rest(Compiler *c, Node *n) {
+  switch (n->kind) {
+  case N_BINARY: binary_rest(c, n); break;
+  case N_AND:
+  case N_OR: {
+    int j = emit_jump(c, n->kind == N_AND ? OP_JUMP_IF_FALSE_KEEP : OP_JUMP_IF_TRUE_KEEP, -1, n->loc);
+    expr(c, n->b);
+    patch_jump(c, j, n->loc);
+    break;
+  }
+  case N_FIELD: emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, n->str, n->loc), n->loc); break;
+  case N_INDEX:
+    expr(c, n->b);
+    emit_op(c, OP_GET_INDEX, -1, n->loc);
+    break;
+  case N_CALL: call_rest(c, n); break;
+  default: break;
+  }
+}
+
+/* A chain of left-first nodes leaning left - a sum of many terms
+ * `1 + 1 + ... + 1`, a path `a.b.c`, calls `f(x)(y)` - is compiled by a
+ * loop down its left spine, not by recursion: a generated sum of 100,000
+ * terms is long, not deep.  Only real nesting (parentheses, right
+ * operands, arguments) counts against MAX_EXPR_DEPTH. */
+static void left_chain(Compiler *c, Node *n) {
+  int count = 0;
+  for (Node *m = n; left_first(m); m = m->a) count++;
+  Node *few[16];
+  Node **spine = count <= 16 ? few : arena_alloc(c->arena, sizeof(Node *) * (size_t)count);
+  int i = count;
+  for (Node *m = n; left_first(m); m = m->a) spine[--i] = m; /* spine[0]: the innermost */
+  /* Names are resolved in the order the recursive walk met them, the
+   * outermost right operand first (it decides on ADD_LOCAL...), so that
+   * upvalues keep their numbers. */
+  for (i = count - 1; i >= 0; i--) {
+    Node *m = spine[i];
+    int64_t k;
+    NameKind kind;
+    int index;
+    if (m->kind == N_BINARY && (m->op == '+' || m->op == '-') && !small_int_literal(c, m->b, &k))
+      simple_name(c, m->b, &kind, &index);
+  }
+  expr(c, spine[0]->a);
+  for (i = 0; i < count; i++) left_first_rest(c, spine[i]);
 }
 
 static void list_literal(Compiler *c, Node *n) {
@@ -602,26 +662,20 @@ static void expr_inner(Compiler *c, Node *n) {
     expr(c, n->a);
     emit_op(c, n->op == NOT ? OP_NOT : OP_NEG, 0, n->loc);
     break;
-  case N_BINARY: binary(c, n); break;
+  case N_BINARY:
+    if (n->op == '^') { /* right-associative: nesting */
+      expr(c, n->a);
+      expr(c, n->b);
+      emit_op(c, OP_POW, -1, n->loc);
+    } else {
+      left_chain(c, n);
+    }
+    break;
   case N_AND:
-  case N_OR: {
-    expr(c, n->a);
-    int j = emit_jump(c, n->kind == N_AND ? OP_JUMP_IF_FALSE_KEEP : OP_JUMP_IF_TRUE_KEEP, -1, n->loc);
-    expr(c, n->b);
-    patch_jump(c, j, n->loc);
-    break;
-  }
-  case N_CALL: call(c, n); break;
+  case N_OR:
+  case N_CALL:
   case N_INDEX:
-    expr(c, n->a);
-    expr(c, n->b);
-    emit_op(c, OP_GET_INDEX, -1, n->loc);
-    break;
-  case N_FIELD: {
-    expr(c, n->a);
-    emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, n->str, n->loc), n->loc);
-    break;
-  }
+  case N_FIELD: left_chain(c, n); break;
   case N_LIST: list_literal(c, n); break;
   case N_RECORD: record_literal(c, n); break;
   case N_FN: function(c, n, NULL); break;

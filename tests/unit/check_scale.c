@@ -1,5 +1,6 @@
 /* check_scale.c - Check tests for large generated programs: more than
- * 65,536 constants or globals (the wide instructions of opcodes.h).
+ * 65,536 constants or globals (the wide instructions of opcodes.h), and
+ * long flat chains of operators (not "nested too deeply").
  *
  * The programs are built here in C (too large for script tests); each test
  * runs in well under a second.
@@ -138,6 +139,34 @@ START_TEST(test_wide_forms) {
 }
 END_TEST
 
+/* ---- long chains are not nesting ---------------------------------------- */
+
+/* Before, a sum of more than 2,000 terms was "this expression is nested
+ * too deeply": the compiler recursed down the left operands. */
+START_TEST(test_long_chains) {
+  Buffer b;
+  buf_init(&b);
+  buf_puts(&b, "let s = 1");
+  for (int i = 1; i < 100000; i++) buf_puts(&b, i % 2 ? " + 2" : " - 1");
+  buf_puts(&b, "\nprint s\nlet u = true\nlet t = u");
+  for (int i = 1; i < 20000; i++) buf_puts(&b, " and u");
+  buf_puts(&b, "\nprint t\nlet f = false\nlet x = f");
+  for (int i = 1; i < 20000; i++) buf_puts(&b, " or f");
+  buf_puts(&b, " or 5 > 4\nprint x\n");
+  expect_out(b.data, "50002\ntrue\ntrue\n");
+  buf_free(&b);
+  /* real nesting still has its limit */
+  buf_init(&b);
+  buf_puts(&b, "print ");
+  for (int i = 0; i < 3000; i++) buf_puts(&b, "-");
+  buf_puts(&b, "1\n");
+  Run r = run(b.data);
+  ck_assert_msg(r.r == INTERP_ERROR && strstr(r.err, "nested too deeply"), "got:\n%.500s", r.err);
+  run_free(&r);
+  buf_free(&b);
+}
+END_TEST
+
 Suite *scale_suite(void) {
   Suite *s = suite_create("scale");
   TCase *tc = tcase_create("core");
@@ -146,6 +175,7 @@ Suite *scale_suite(void) {
   tcase_add_test(tc, test_many_constants);
   tcase_add_test(tc, test_many_globals);
   tcase_add_test(tc, test_wide_forms);
+  tcase_add_test(tc, test_long_chains);
   suite_add_tcase(s, tc);
   return s;
 }
