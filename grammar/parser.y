@@ -335,14 +335,6 @@ field_name
 
 %%
 
-void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  diag_format(&ps->messages, ps->src, loc, "error", fmt, ap);
-  va_end(ap);
-  ps->nerrors++;
-}
-
 static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg) {
   if (strcmp(msg, "memory exhausted") == 0) msg = "the program is nested too deeply";
   parse_error(ps, L(*loc), "%s", msg);
@@ -441,6 +433,7 @@ static int next_raw(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
  * bracket tracking it relies on. */
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
   for (;;) {
+    if (ps->stopped) return YYEOF; /* too many errors */
     int tok = next_raw(lval, lloc, ps);
     if (tok == NEWLINE) {
       bool in_parens = ps->nbrackets > 0 && ps->brackets[ps->nbrackets - 1] != '{';

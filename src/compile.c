@@ -76,6 +76,7 @@ typedef struct {
   Source *src;
   FnCompiler *fc;
   int nerrors;
+  bool stopped; /* too many errors (DIAG_MAX_ERRORS): the rest is not compiled */
   bool defer_unknown_globals; /* the program imports files: their names appear at run time */
   int expr_depth;
   bool too_deep;
@@ -86,6 +87,11 @@ typedef struct {
 
 static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
+  if (c->nerrors++ >= DIAG_MAX_ERRORS) {
+    if (!c->stopped) fprintf(c->I->err, "%s: error: too many errors; stopping\n", source_name(c->src));
+    c->stopped = true;
+    return;
+  }
   Buffer b;
   buf_init(&b);
   va_list ap;
@@ -94,7 +100,6 @@ static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
   va_end(ap);
   fputs(b.data, c->I->err);
   buf_free(&b);
-  c->nerrors++;
 }
 
 int compile_edit_distance(const char *a, const char *b) {
@@ -1384,7 +1389,7 @@ static void stmt(Compiler *c, Node *n) {
 }
 
 static void block(Compiler *c, Node *n) {
-  for (int i = 0; i < n->list.count; i++) stmt(c, n->list.items[i]);
+  for (int i = 0; i < n->list.count && !c->stopped; i++) stmt(c, n->list.items[i]);
 }
 
 /* Top-level `let` and `fn` names get their global slots before any code is

@@ -2,19 +2,53 @@
 #include "diag.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "state.h"
 
 const char *source_name(Source *src) { return src && src->name ? src->name : "<input>"; }
+
+/* Index where each line of src's text starts, once: a script with
+ * thousands of errors (or a generated one of 200,000 lines) would
+ * otherwise be scanned from its start again for every message.  Without
+ * memory for the index, lines are found by scanning, as before. */
+static void index_lines(Source *src) {
+  if (src->lines) return;
+  int n = 1;
+  for (const char *p = src->text; *p; p++)
+    if (*p == '\n') n++;
+  size_t *lines = malloc(sizeof *lines * (size_t)n);
+  if (!lines) return;
+  int i = 0;
+  lines[i++] = 0;
+  for (const char *p = src->text; *p; p++)
+    if (*p == '\n') lines[i++] = (size_t)(p + 1 - src->text);
+  src->lines = lines;
+  src->nlines = n;
+}
+
+void diag_forget_lines(Source *src) {
+  free(src->lines);
+  src->lines = NULL;
+  src->nlines = 0;
+}
+
+/* The start of line `line` (from 1), or the end of the text past its last line. */
+static const char *line_start(Source *src, int line) {
+  index_lines(src);
+  if (src->lines) return line <= src->nlines ? src->text + src->lines[line - 1] : src->text + strlen(src->text);
+  const char *p = src->text;
+  for (int l = 1; l < line && *p; p++)
+    if (*p == '\n') l++;
+  return p;
+}
 
 /* Quote line `loc.line` of the source and put a caret under `loc.col`.
  * Columns count characters (UTF-8 sequences count once); tabs before the
  * column are copied into the caret line so that it lines up. */
 void diag_quote(Buffer *b, Source *src, SrcLoc loc) {
   if (!src || !src->text || loc.line < 1) return;
-  const char *p = src->text;
-  for (int line = 1; line < loc.line && *p; p++)
-    if (*p == '\n') line++;
+  const char *p = line_start(src, loc.line);
   const char *end = p;
   while (*end && *end != '\n') end++;
   if (p == end && !*p && loc.line > 1) {

@@ -186,6 +186,8 @@ Source *interp_add_source(Interp *I, const char *name, const char *text) {
   Source *s = mem_realloc_raw(I, NULL, sizeof *s + nn + nt);
   s->name = memcpy((char *)(s + 1), name, nn);
   s->text = memcpy(s->name + nn, text, nt);
+  s->lines = NULL;
+  s->nlines = 0;
   s->next = I->sources;
   I->sources = s;
   return s;
@@ -194,6 +196,7 @@ Source *interp_add_source(Interp *I, const char *name, const char *text) {
 static void drop_latest_source(Interp *I, Source *s) {
   if (I->sources != s) return;
   I->sources = s->next;
+  diag_forget_lines(s);
   free(s);
 }
 
@@ -457,6 +460,7 @@ static void note_lazy_file(Interp *I, const char *file) {
     if (kind >= 0) table_set(I, &I->autoload, str_new(I, s->str), LAZY_ENTRY(index, kind));
   }
   if (root) I->lazy[I->nlazy++] = (LazyFile){file, false};
+  diag_forget_lines(&src);
   arena_free(&arena);
   free(text);
   buf_free(&path);
@@ -679,6 +683,7 @@ void interp_free(Interp *I) {
   Source *s = I->sources;
   while (s) {
     Source *next = s->next;
+    diag_forget_lines(s);
     free(s);
     s = next;
   }

@@ -1,12 +1,26 @@
 /* parse.c - runs the scanner and parser over one source text. */
 #include "parse.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
+#include "diag.h"
 #include "parser.h"
 #include "lexer.h"
 #include "memory.h"
 #include "state.h"
+
+void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) {
+  if (ps->nerrors++ >= DIAG_MAX_ERRORS) {
+    if (!ps->stopped) buf_printf(&ps->messages, "%s: error: too many errors; stopping\n", source_name(ps->src));
+    ps->stopped = true;
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  diag_format(&ps->messages, ps->src, loc, "error", fmt, ap);
+  va_end(ap);
+}
 
 Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, bool *incomplete) {
   ParseState ps;

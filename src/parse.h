@@ -22,6 +22,7 @@ typedef struct ParseState {
   void *scanner;
   Node *root;
   int nerrors;
+  bool stopped;      /* too many errors: the scanner feeds the end of the text */
   bool incomplete;   /* the text ended inside an unfinished construct */
   Buffer messages;   /* diagnostics, printed unless the parse is incomplete */
 
@@ -57,7 +58,8 @@ Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, 
 /* The i-th keyword of the language, NULL past the last (for completion). */
 const char *parse_keyword(int i);
 
-/* Scanner-side error: records a located message. */
+/* Record a located message (scanner and parser); past DIAG_MAX_ERRORS,
+ * only "too many errors; stopping", once, and the scanner stops. */
 void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 #endif

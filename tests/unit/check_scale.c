@@ -1,9 +1,11 @@
 /* check_scale.c - Check tests for large generated programs: more than
- * 65,536 constants or globals (the wide instructions of opcodes.h), and
- * long flat chains of operators (not "nested too deeply").
+ * 65,536 constants or globals (the wide instructions of opcodes.h), long
+ * flat chains of operators (not "nested too deeply"), and the cap on the
+ * number of errors reported for one text.
  *
  * The programs are built here in C (too large for script tests); each test
- * runs in well under a second.
+ * runs in well under a second.  How long they take is measured by
+ * bench/scale.sh, never asserted here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,12 @@ static void expect_out(const char *text, const char *want) {
                 "want OK and output:\n%s-- got %d, output:\n%.2000s-- errors:\n%.2000s", want, r.r, r.out,
                 r.err);
   run_free(&r);
+}
+
+static int count(const char *text, const char *what) {
+  int n = 0;
+  for (const char *p = text; (p = strstr(p, what)) != NULL; p++) n++;
+  return n;
 }
 
 /* The disassembly of `text` (interp_dump), malloc'd. */
@@ -167,6 +175,42 @@ START_TEST(test_long_chains) {
 }
 END_TEST
 
+/* ---- the cap on errors --------------------------------------------------- */
+
+/* Before, each of 100,000 bad lines was reported (and each message scanned
+ * the text from its start). */
+START_TEST(test_error_limit) {
+  Buffer b;
+  buf_init(&b);
+  for (int i = 0; i < 100000; i++) buf_puts(&b, "let = 1\n");
+  Run r = run(b.data);
+  ck_assert_int_eq(r.r, INTERP_ERROR);
+  ck_assert_msg(count(r.err, ": error: ") == 21 && strstr(r.err, "t: error: too many errors; stopping\n"),
+                "want 20 errors and the stop, got %d:\n%.3000s", count(r.err, ": error: "), r.err);
+  ck_assert_msg(strstr(r.err, "t:20:5: error:") && !strstr(r.err, "t:21:"), "the first 20 lines:\n%.3000s", r.err);
+  run_free(&r);
+  buf_clear(&b);
+  /* compile errors too */
+  for (int i = 0; i < 100000; i++) buf_printf(&b, "print nowhere%d\n", i);
+  r = run(b.data);
+  ck_assert_int_eq(r.r, INTERP_ERROR);
+  ck_assert_msg(count(r.err, ": error: ") == 21 && strstr(r.err, "t: error: too many errors; stopping\n"),
+                "want 20 errors and the stop, got %d:\n%.3000s", count(r.err, ": error: "), r.err);
+  run_free(&r);
+  buf_clear(&b);
+  /* a message far down a long text quotes the right line */
+  many_lets(&b, 150000);
+  buf_puts(&b, "print v149999 +\n");
+  r = run(b.data);
+  ck_assert_msg(strstr(r.err, "t:150001:16: error: syntax error: unexpected end of input\n"
+                              "150001 | print v149999 +\n"
+                              "      |                ^\n"),
+                "got:\n%.1000s", r.err);
+  run_free(&r);
+  buf_free(&b);
+}
+END_TEST
+
 Suite *scale_suite(void) {
   Suite *s = suite_create("scale");
   TCase *tc = tcase_create("core");
@@ -176,6 +220,7 @@ Suite *scale_suite(void) {
   tcase_add_test(tc, test_many_globals);
   tcase_add_test(tc, test_wide_forms);
   tcase_add_test(tc, test_long_chains);
+  tcase_add_test(tc, test_error_limit);
   suite_add_tcase(s, tc);
   return s;
 }
