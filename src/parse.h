@@ -41,6 +41,17 @@ typedef struct ParseState {
   char brackets[PARSE_MAX_NEST]; /* '(' '[' '{' open, innermost last */
   int nbrackets;
   int last_token;
+
+  /* error recovery (parser.y: yylex).  For each open bracket: where it
+   * is, and whether it opened a block of statements (the parser says so
+   * as it enters the block); the entries above nbrackets keep the last
+   * closed brackets' for one more token. */
+  SrcLoc bracket_at[PARSE_MAX_NEST];
+  bool bracket_block[PARSE_MAX_NEST];
+  int tok_depth;     /* nbrackets before the last token delivered */
+  bool recovering;   /* skipping to the end of the statement in error */
+  int recover_depth; /* ... at this bracket depth (its block's) */
+
   SrcLoc last_end; /* just after the last token: where 'unexpected end of input' points */
   bool have_peek;
   int peek_token;
