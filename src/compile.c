@@ -102,38 +102,20 @@ static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
   buf_free(&b);
 }
 
-int compile_edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 30 || lb > 30) return 99;
-  int d[32][32];
-  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
-  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
-  for (size_t i = 1; i <= la; i++)
-    for (size_t j = 1; j <= lb; j++) {
-      int cost = a[i - 1] != b[j - 1];
-      int m = d[i - 1][j] + 1;
-      if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
-      if (d[i - 1][j - 1] + cost < m) m = d[i - 1][j - 1] + cost;
-      d[i][j] = m;
-    }
-  return d[la][lb];
-}
-
-/* The closest known name to `name`, or NULL. */
+/* The closest known name to `name` (diag_similar), or NULL. */
 static const char *suggest(Compiler *c, const char *name) {
   const char *best = NULL;
-  int best_d = strlen(name) <= 3 ? 1 : 2;
-  best_d++;
+  int best_d = 0, d;
   for (FnCompiler *fc = c->fc; fc; fc = fc->enclosing)
     for (int i = 0; i < fc->nlocals; i++) {
       if (fc->locals[i].name[0] == '(') continue;
-      int d = compile_edit_distance(name, fc->locals[i].name);
-      if (d < best_d) best_d = d, best = fc->locals[i].name;
+      if (diag_similar(name, fc->locals[i].name, &d) && (!best || d < best_d)) best_d = d, best = fc->locals[i].name;
     }
   for (int i = 0; i < c->I->nglobals; i++) {
-    /* names this program declares count too, though they have no value yet */
-    int d = compile_edit_distance(name, c->I->global_names[i]->chars);
-    if (d < best_d) best_d = d, best = c->I->global_names[i]->chars;
+    /* names this program declares count too, though they have no value
+     * yet; hidden built-ins (%entity...) are no names of the language */
+    const char *g = c->I->global_names[i]->chars;
+    if (g[0] != '%' && diag_similar(name, g, &d) && (!best || d < best_d)) best_d = d, best = g;
   }
   return best;
 }

@@ -1,6 +1,7 @@
 /* diag.c - compiler-style diagnostics with a quoted line and a caret. */
 #include "diag.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -110,4 +111,35 @@ void diag_report(Interp *I, Source *src, SrcLoc loc, const char *severity, const
   fputs(b.data, I->err);
   fflush(I->err);
   buf_free(&b);
+}
+
+/* Edit distance with swaps of neighbours (optimal string alignment),
+ * ignoring case; names over 64 characters are never close. */
+static int distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64) return 1000;
+  int d[65][65];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+      int m = d[i - 1][j - 1] + (ai != bj);
+      if (d[i - 1][j] + 1 < m) m = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) && tolower((unsigned char)a[i - 2]) == bj &&
+          d[i - 2][j - 2] + 1 < m)
+        m = d[i - 2][j - 2] + 1;
+      d[i][j] = m;
+    }
+  return d[la][lb];
+}
+
+bool diag_similar(const char *typed, const char *known, int *dist) {
+  if (strcmp(typed, known) == 0) return false;
+  int len = (int)strlen(typed), most = len / 3;
+  if (most < 1) most = 1;
+  int d = distance(typed, known);
+  if (dist) *dist = d;
+  return d <= most && (d < len || d == 0); /* 'P' is not close to 'A' */
 }

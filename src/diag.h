@@ -28,5 +28,11 @@ void diag_quote(Buffer *b, Source *src, SrcLoc loc);
 void diag_forget_lines(Source *src);
 const char *source_name(Source *src);
 
+/* "Did you mean": is the known name `known` close enough to what was typed
+ * to suggest it?  Close means within a third of the typed name's length in
+ * edits (at least one edit): inserting, deleting or changing a letter, or
+ * swapping two neighbours, with case ignored, and fewer edits than it has
+ * letters ('P' is not close to 'A').  A name is not close to itself.  *distance gets the number of edits, for choosing the closest. */
+bool diag_similar(const char *typed, const char *known, int *distance);
 
 #endif
