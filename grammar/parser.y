@@ -358,11 +358,64 @@ static void put_symbol(Buffer *b, yysymbol_kind_t sym) {
   }
 }
 
+/* The keywords that begin a statement, and what their statement takes
+ * next: 'n' a name, 's' a string, 'e' an expression. */
+static const struct {
+  const char *word;
+  char takes;
+} statement_keywords[] = {
+    {"let", 'n'},      {"fn", 'n'},          {"for", 'n'},       {"unit", 'n'},    {"region", 'n'},
+    {"cluster", 'n'},  {"programme", 'n'},   {"partnership", 'n'}, {"param", 'n'}, {"rule", 'n'},
+    {"scenario", 'n'}, {"run", 'n'},         {"compare", 'n'},   {"set", 'n'},     {"import", 's'},
+    {"print", 'e'},    {"return", 'e'},      {"assert", 'e'},    {"if", 'e'},      {"while", 'e'},
+    {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},
+};
+
+/* A token that can begin an expression but cannot follow a name. */
+static bool begins_expression(yysymbol_kind_t t) {
+  switch (t) {
+  case YYSYMBOL_IDENT: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING: case YYSYMBOL_STR_HEAD:
+  case YYSYMBOL_NOT: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NIL: case YYSYMBOL_FN:
+  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* A statement that begins with a name and goes wrong at its second token
+ * (`clustr Aero {`, `scenarion s {`, `compar a, b on X.y`) is most likely a
+ * misspelt keyword: the keyword close to that name whose statement takes
+ * what came second, or NULL. */
+static const char *misspelt_keyword(ParseState *ps, yysymbol_kind_t got) {
+  if (ps->stmt_tokens != 2 || !ps->stmt_word) return NULL;
+  const char *best = NULL;
+  int best_d = 0;
+  for (size_t i = 0; i < sizeof statement_keywords / sizeof statement_keywords[0]; i++) {
+    char takes = statement_keywords[i].takes;
+    bool fits = takes == 'n' ? got == YYSYMBOL_IDENT
+              : takes == 's' ? got == YYSYMBOL_STRING
+              : begins_expression(got);
+    int d;
+    if (fits && diag_similar(ps->stmt_word, statement_keywords[i].word, &d) && (!best || d < best_d)) {
+      best = statement_keywords[i].word;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
   yysymbol_kind_t got = yypcontext_token(ctx);
   YYLTYPE *loc = yypcontext_location(ctx);
   if (got == YYSYMBOL_YYEOF && ps->nerrors == 0) ps->incomplete = true;
   start_recovery(ps);
+  const char *keyword = misspelt_keyword(ps, got);
+  if (keyword) {
+    parse_error(ps, ps->stmt_word_at, "syntax error: '%s' is not a keyword (did you mean '%s'?)", ps->stmt_word,
+                keyword);
+    return 0;
+  }
   if (got == YYSYMBOL_PLOT || got == YYSYMBOL_REPORT || got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
       got == YYSYMBOL_CASES || got == YYSYMBOL_OVER) {
     Buffer w;
@@ -532,6 +585,19 @@ static void start_recovery(ParseState *ps) {
   ps->recover_depth = depth;
 }
 
+/* Track the statement being read, for misspelt_keyword. */
+static void note_statement(ParseState *ps, int tok, YYSTYPE *lval, YYLTYPE *lloc) {
+  if (tok == NEWLINE || tok == ';' || tok == '{' || tok == '}') {
+    ps->stmt_tokens = 0;
+    ps->stmt_word = NULL;
+    return;
+  }
+  if (ps->stmt_tokens++ == 0) {
+    ps->stmt_word = tok == IDENT ? lval->str : NULL;
+    ps->stmt_word_at = L(*lloc);
+  }
+}
+
 /* What the parser reads: the filtered tokens, less those error recovery
  * skips; only the end of the text once there were too many errors. */
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
@@ -552,6 +618,7 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
         ps->recovering = false;
     }
     ps->tok_depth = before;
+    note_statement(ps, tok, lval, lloc);
     return tok;
   }
 }

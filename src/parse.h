@@ -51,6 +51,11 @@ typedef struct ParseState {
   int tok_depth;     /* nbrackets before the last token delivered */
   bool recovering;   /* skipping to the end of the statement in error */
   int recover_depth; /* ... at this bracket depth (its block's) */
+  /* the statement being read: how many tokens so far, and the first one
+   * when it is a name (a misspelt keyword?) */
+  int stmt_tokens;
+  const char *stmt_word;
+  SrcLoc stmt_word_at;
 
   SrcLoc last_end; /* just after the last token: where 'unexpected end of input' points */
   bool have_peek;
