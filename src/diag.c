@@ -46,10 +46,13 @@ static const char *line_start(Source *src, int line) {
 
 /* Quote line `loc.line` of the source and put a caret under `loc.col`.
  * Columns count characters (UTF-8 sequences count once); tabs before the
- * column are copied into the caret line so that it lines up. */
+ * column are copied into the caret line so that it lines up.  A byte-order
+ * mark at the start of the text is not part of its first line (the
+ * scanner skips it too). */
 void diag_quote(Buffer *b, Source *src, SrcLoc loc) {
   if (!src || !src->text || loc.line < 1) return;
   const char *p = line_start(src, loc.line);
+  if (p == src->text && strncmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
   const char *end = p;
   while (*end && *end != '\n') end++;
   if (p == end && !*p && loc.line > 1) {
