@@ -766,6 +766,19 @@ static const char *entity_keyword(int tok) {
   }
 }
 
+/* Note where each field of a declaration's record literal `r` was
+ * written, for the call that just ended (chunk.h: FieldLoc); nested
+ * record literals a few levels deep too. */
+static void note_fields(Compiler *c, Node *r, int parent, int depth) {
+  if (r->kind != N_RECORD || depth > 4) return;
+  int call = chunk(c)->count - 1;
+  for (int i = 0; i < r->list.count; i++) {
+    Node *f = r->list.items[i];
+    FieldLoc at = {call, parent, name_constant(c, f->str, f->loc), f->loc};
+    note_fields(c, f->a, chunk_add_field(c->I, chunk(c), at), depth + 1);
+  }
+}
+
 static void entity_decl(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
   native_callee(c, "%entity", n->loc);
@@ -773,6 +786,7 @@ static void entity_decl(Compiler *c, Node *n) {
   emit_string(c, n->str, n->loc);
   expr(c, n->a);
   emit_call(c, 3, n->loc);
+  note_fields(c, n->a, -1, 0);
   emit_op(c, OP_POP, -1, n->loc);
 }
 
@@ -782,6 +796,7 @@ static void fund_decl(Compiler *c, Node *n) {
   expr(c, n->b);
   expr(c, n->c);
   emit_call(c, 3, n->loc);
+  note_fields(c, n->c, -1, 0);
   emit_op(c, OP_POP, -1, n->loc);
 }
 

@@ -100,12 +100,16 @@ static void describe_frame_link(Interp *I, Buffer *out, int i) {
 /* The message with its location and caret, then the chain of calls that
  * led there, innermost first (long chains are shortened in the middle). */
 void vm_describe_error(Interp *I, Buffer *out, const char *message) {
+  vm_describe_error_at(I, out, message, NULL);
+}
+
+void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const SrcLoc *at) {
   if (I->frame_count == 0) {
     buf_printf(out, "error: %s\n", message);
     return;
   }
   CallFrame *top = &I->frames[I->frame_count - 1];
-  SrcLoc loc = frame_loc(top);
+  SrcLoc loc = at ? *at : frame_loc(top);
   Source *src = top->closure->function->chunk.source;
   buf_printf(out, "%s:%d:%d: error: %s\n", source_name(src), loc.line, loc.col, message);
   diag_quote(out, src, loc);

@@ -14,5 +14,6 @@ Suite *fileio_suite(void);
 Suite *link_suite(void);
 Suite *robust_suite(void);
 Suite *scale_suite(void);
+Suite *diag_suite(void);
 
 #endif
