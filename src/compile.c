@@ -102,7 +102,7 @@ static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
   buf_free(&b);
 }
 
-/* The closest known name to `name` (diag_similar), or NULL. */
+/* The closest known name or keyword to `name` (diag_similar), or NULL. */
 static const char *suggest(Compiler *c, const char *name) {
   const char *best = NULL;
   int best_d = 0, d;
@@ -117,6 +117,10 @@ static const char *suggest(Compiler *c, const char *name) {
     const char *g = c->I->global_names[i]->chars;
     if (g[0] != '%' && diag_similar(name, g, &d) && (!best || d < best_d)) best_d = d, best = g;
   }
+  /* keywords that may stand where a name does: tru, nill, prnt(x) */
+  static const char *const words[] = {"true", "false", "nil", "print", "assert", "return", "why", "audit"};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (diag_similar(name, words[i], &d) && (!best || d < best_d)) best_d = d, best = words[i];
   return best;
 }
 

@@ -92,6 +92,8 @@ START_TEST(test_misspelt_keywords) {
   expect_error("improt \"x.clu\"\n", "(did you mean 'import'?)");
   /* what follows must fit the keyword: `cluster` takes a name, not a string */
   expect_error("clustr \"x\"\n", "t:1:8: error: syntax error: unexpected string");
+  /* a call or an operation after a name is no misspelling */
+  expect_error("prnt(1)\n", "unknown name 'prnt' (did you mean 'print'?)");
 }
 END_TEST
 
