@@ -14,8 +14,9 @@
 #
 # For each size and kind it prints the wall-clock time of one run, its exit
 # status and how many lines it wrote to standard error.  A run longer than
-# BENCH_TIMEOUT seconds (default 600) is stopped and shown as such.  Not part
-# of `make check`; no figure here is a test.
+# BENCH_TIMEOUT seconds (default 600) is stopped and shown as such.  KINDS
+# (default: all five) chooses the kinds, e.g. KINDS="lets sum".  Not part of
+# `make check`; no figure here is a test.
 
 set -u
 
@@ -48,7 +49,7 @@ trap 'exit 130' INT
 
 printf '%-9s %8s %10s %6s %12s\n' kind lines seconds exit stderr-lines
 for n in "$@"; do
-    for kind in lets clusters sum syntax names; do
+    for kind in ${KINDS:-lets clusters sum syntax names}; do
         gen "$kind" "$n" >"$tmp/s.clu"
         start=$(date +%s.%N)
         timeout "$limit" "$bin" "$tmp/s.clu" >/dev/null 2>"$tmp/err" </dev/null
