@@ -4,7 +4,8 @@
  * Statements are separated by newlines or `;`.  The newline filter (yylex,
  * at the end of this file) drops the newlines that do not end a statement,
  * so the grammar only ever sees meaningful ones.  Error recovery happens at
- * statement level (`stmt: error`), so one pass reports several errors.
+ * statement level (`stmt: error`), so one pass reports several errors; the
+ * filter helps it by skipping bracketed groups whole (see yylex).
  */
 %define api.pure full
 %define parse.error custom
@@ -31,6 +32,8 @@ int clusim_raw_lex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps);
 static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg);
+static void enter_block(ParseState *ps, YYLTYPE brace);
+static void start_recovery(ParseState *ps);
 
 #define L(l) ((SrcLoc){(l).first_line, (l).first_column})
 #define NEW(kind, l) ast_new(ps->arena, kind, L(l))
@@ -122,7 +125,8 @@ opt_seps : %empty | seps ;
 sep : NEWLINE { yyerrok; } | ';' { yyerrok; } ;
 
 block
-  : '{' stmts '}'                 { $$ = $2; }
+  : '{' { enter_block(ps, @1); } stmts '}'
+                                  { $$ = $3; }
   ;
 
 stmt
@@ -339,14 +343,6 @@ field_name
 
 %%
 
-void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  diag_format(&ps->messages, ps->src, loc, "error", fmt, ap);
-  va_end(ap);
-  ps->nerrors++;
-}
-
 static void yyerror(YYLTYPE *loc, ParseState *ps, const char *msg) {
   if (strcmp(msg, "memory exhausted") == 0) msg = "the program is nested too deeply";
   parse_error(ps, L(*loc), "%s", msg);
@@ -366,10 +362,64 @@ static void put_symbol(Buffer *b, yysymbol_kind_t sym) {
   }
 }
 
+/* The keywords that begin a statement, and what their statement takes
+ * next: 'n' a name, 's' a string, 'e' an expression. */
+static const struct {
+  const char *word;
+  char takes;
+} statement_keywords[] = {
+    {"let", 'n'},      {"fn", 'n'},          {"for", 'n'},       {"unit", 'n'},    {"region", 'n'},
+    {"cluster", 'n'},  {"programme", 'n'},   {"partnership", 'n'}, {"param", 'n'}, {"rule", 'n'},
+    {"scenario", 'n'}, {"run", 'n'},         {"compare", 'n'},   {"set", 'n'},     {"import", 's'},
+    {"print", 'e'},    {"return", 'e'},      {"assert", 'e'},    {"if", 'e'},      {"while", 'e'},
+    {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},
+};
+
+/* A token that can begin an expression but cannot follow a name. */
+static bool begins_expression(yysymbol_kind_t t) {
+  switch (t) {
+  case YYSYMBOL_IDENT: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING: case YYSYMBOL_STR_HEAD:
+  case YYSYMBOL_NOT: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NIL: case YYSYMBOL_FN:
+  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* A statement that begins with a name and goes wrong at its second token
+ * (`clustr Aero {`, `scenarion s {`, `compar a, b on X.y`) is most likely a
+ * misspelt keyword: the keyword close to that name whose statement takes
+ * what came second, or NULL. */
+static const char *misspelt_keyword(ParseState *ps, yysymbol_kind_t got) {
+  if (ps->stmt_tokens != 2 || !ps->stmt_word) return NULL;
+  const char *best = NULL;
+  int best_d = 0;
+  for (size_t i = 0; i < sizeof statement_keywords / sizeof statement_keywords[0]; i++) {
+    char takes = statement_keywords[i].takes;
+    bool fits = takes == 'n' ? got == YYSYMBOL_IDENT
+              : takes == 's' ? got == YYSYMBOL_STRING
+              : begins_expression(got);
+    int d;
+    if (fits && diag_similar(ps->stmt_word, statement_keywords[i].word, &d) && (!best || d < best_d)) {
+      best = statement_keywords[i].word;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
   yysymbol_kind_t got = yypcontext_token(ctx);
   YYLTYPE *loc = yypcontext_location(ctx);
   if (got == YYSYMBOL_YYEOF && ps->nerrors == 0) ps->incomplete = true;
+  start_recovery(ps);
+  const char *keyword = misspelt_keyword(ps, got);
+  if (keyword) {
+    parse_error(ps, ps->stmt_word_at, "syntax error: '%s' is not a keyword (did you mean '%s'?)", ps->stmt_word,
+                keyword);
+    return 0;
+  }
   if (got == YYSYMBOL_PLOT || got == YYSYMBOL_REPORT || got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
       got == YYSYMBOL_CASES || got == YYSYMBOL_OVER) {
     Buffer w;
@@ -443,7 +493,7 @@ static int next_raw(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
 
 /* The newline filter (see the comment at the top of parse.h) and the
  * bracket tracking it relies on. */
-static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
+static int filter_token(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
   for (;;) {
     int tok = next_raw(lval, lloc, ps);
     if (tok == NEWLINE) {
@@ -480,7 +530,11 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
     }
     switch (tok) {
     case '(': case '[': case '{': case STR_HEAD:
-      if (ps->nbrackets < PARSE_MAX_NEST) ps->brackets[ps->nbrackets++] = tok == STR_HEAD ? '(' : (char)tok;
+      if (ps->nbrackets < PARSE_MAX_NEST) {
+        ps->bracket_at[ps->nbrackets] = (SrcLoc){lloc->first_line, lloc->first_column};
+        ps->bracket_block[ps->nbrackets] = false;
+        ps->brackets[ps->nbrackets++] = tok == STR_HEAD ? '(' : (char)tok;
+      }
       break;
     case ')': case ']': case '}': case STR_TAIL:
       if (ps->nbrackets > 0) ps->nbrackets--;
@@ -490,6 +544,85 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
     }
     ps->last_token = tok;
     if (tok != 0) ps->last_end = (SrcLoc){lloc->last_line, lloc->last_column + 1};
+    return tok;
+  }
+}
+
+/* ---- error recovery ------------------------------------------------------
+ *
+ * After a syntax error Bison pops back to the innermost `stmt: error` and
+ * drops tokens up to the end of the statement.  Token by token, that goes
+ * wrong when the statement holds brackets: after `clustr Aero {` the next
+ * newline is inside the braces, so the recovery ends there, the fields are
+ * read as statements and the closing `}` is a second, spurious error.  So
+ * while Bison recovers, the filter hands it only the tokens at the depth of
+ * the block it recovers in: a group opened at that depth is skipped whole,
+ * up to its closing bracket, and so is the rest of a group (a record, a
+ * call) that was open at the error.  The recovery ends at the end of the
+ * statement (a newline or `;` at that depth), at the bracket that closes
+ * the block, or at the end of the text.
+ *
+ * The block Bison recovers in is the innermost one open before the token in
+ * error: the grammar marks a brace as a block's when it enters the block
+ * (enter_block); a brace the parser never entered as a block (a record, a
+ * scenario's body) has no `stmt: error` inside.
+ */
+
+static void enter_block(ParseState *ps, YYLTYPE brace) {
+  SrcLoc at = L(brace);
+  /* the brace is open, or just closed by the lookahead: `{}` */
+  for (int i = ps->nbrackets < PARSE_MAX_NEST ? ps->nbrackets : PARSE_MAX_NEST - 1; i >= 0; i--)
+    if (ps->bracket_at[i].line == at.line && ps->bracket_at[i].col == at.col) {
+      ps->bracket_block[i] = true;
+      return;
+    }
+}
+
+static void start_recovery(ParseState *ps) {
+  int depth = 0;
+  for (int i = ps->tok_depth - 1; i >= 0; i--)
+    if (ps->bracket_block[i]) {
+      depth = i + 1;
+      break;
+    }
+  ps->recovering = true;
+  ps->recover_depth = depth;
+}
+
+/* Track the statement being read, for misspelt_keyword. */
+static void note_statement(ParseState *ps, int tok, YYSTYPE *lval, YYLTYPE *lloc) {
+  if (tok == NEWLINE || tok == ';' || tok == '{' || tok == '}') {
+    ps->stmt_tokens = 0;
+    ps->stmt_word = NULL;
+    return;
+  }
+  if (ps->stmt_tokens++ == 0) {
+    ps->stmt_word = tok == IDENT ? lval->str : NULL;
+    ps->stmt_word_at = L(*lloc);
+  }
+}
+
+/* What the parser reads: the filtered tokens, less those error recovery
+ * skips; only the end of the text once there were too many errors. */
+static int yylex(YYSTYPE *lval, YYLTYPE *lloc, ParseState *ps) {
+  for (;;) {
+    if (ps->stopped) return YYEOF;
+    int before = ps->nbrackets;
+    int tok = filter_token(lval, lloc, ps);
+    if (tok == YYerror) { /* the scanner reported it: Bison recovers without a report */
+      ps->tok_depth = before;
+      start_recovery(ps);
+      return tok;
+    }
+    if (ps->recovering) {
+      int after = ps->nbrackets;
+      if (tok != YYEOF && before > ps->recover_depth) continue;     /* inside a skipped group */
+      if (tok != YYEOF && before == ps->recover_depth && after > before) continue; /* a group opens */
+      if (tok == YYEOF || before < ps->recover_depth || after < before || tok == NEWLINE || tok == ';')
+        ps->recovering = false;
+    }
+    ps->tok_depth = before;
+    note_statement(ps, tok, lval, lloc);
     return tok;
   }
 }

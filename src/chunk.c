@@ -12,6 +12,8 @@ void chunk_init(Chunk *c, Source *src) {
   c->const_index = NULL;
   c->const_index_capacity = 0;
   c->source = src;
+  c->fields = NULL;
+  c->nfields = c->fields_capacity = 0;
 }
 
 void chunk_free(Interp *I, Chunk *c) {
@@ -19,6 +21,7 @@ void chunk_free(Interp *I, Chunk *c) {
   FREE_ARRAY(I, SrcLoc, c->locs, c->capacity);
   valarr_free(I, &c->constants);
   FREE_ARRAY(I, int, c->const_index, c->const_index_capacity);
+  FREE_ARRAY(I, FieldLoc, c->fields, c->fields_capacity);
   chunk_init(c, NULL);
 }
 
@@ -76,4 +79,54 @@ int chunk_add_constant(Interp *I, Chunk *c, Value v) {
     index_add(c, pos);
   }
   return pos;
+}
+
+int chunk_add_field(Interp *I, Chunk *c, FieldLoc f) {
+  if (c->nfields == c->fields_capacity) {
+    int cap = GROW_CAPACITY(c->fields_capacity);
+    c->fields = GROW_ARRAY(I, FieldLoc, c->fields, c->fields_capacity, cap);
+    c->fields_capacity = cap;
+  }
+  c->fields[c->nfields] = f;
+  return c->nfields++;
+}
+
+/* Does entry `i`'s dotted path equal path[0..len)?  Compared from the end,
+ * one name at a time up the parents. */
+static bool field_path_is(const Chunk *c, int i, const char *path, size_t len) {
+  for (;;) {
+    const char *name = AS_CSTRING(c->constants.items[c->fields[i].name]);
+    size_t n = strlen(name);
+    if (n > len || memcmp(path + len - n, name, n) != 0) return false;
+    len -= n;
+    i = c->fields[i].parent;
+    if (i < 0) return len == 0;
+    if (len == 0 || path[len - 1] != '.') return false;
+    len--;
+  }
+}
+
+bool chunk_field_loc(const Chunk *c, int call, const char *path, size_t len, SrcLoc *out) {
+  int lo = 0, hi = c->nfields; /* the first entry of the call */
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (c->fields[mid].call < call) lo = mid + 1;
+    else hi = mid;
+  }
+  int end = lo;
+  while (end < c->nfields && c->fields[end].call == call) end++;
+  for (int i = lo; i < end; i++)
+    if (field_path_is(c, i, path, len)) {
+      *out = c->fields[i].loc;
+      return true;
+    }
+  if (memchr(path, '.', len)) return false;
+  for (int i = lo; i < end; i++) {
+    const char *name = AS_CSTRING(c->constants.items[c->fields[i].name]);
+    if (strlen(name) == len && memcmp(name, path, len) == 0) {
+      *out = c->fields[i].loc;
+      return true;
+    }
+  }
+  return false;
 }

@@ -18,6 +18,20 @@ typedef struct {
   int32_t line, col;
 } SrcLoc;
 
+/* Where a field of a declaration's record literal was written.  The
+ * world checks a declaration's fields inside the declaration's built-in
+ * (%entity, %fund), after the record is built, when the running
+ * instruction is the call, located at the entity's name; with these, an
+ * error about `budget:` on the fourth line of a cluster points there
+ * (interp_throw_at_field).  A chunk has one entry per field of each such
+ * literal, nested records' fields included, in code order. */
+typedef struct FieldLoc {
+  int call;   /* the declaration's CALL: the offset of its last byte */
+  int parent; /* the entry of the field whose record holds this one, or -1 */
+  int name;   /* the constant holding the field's name */
+  SrcLoc loc; /* where the field's name was written */
+} FieldLoc;
+
 typedef struct Chunk {
   int count, capacity;
   uint8_t *code;
@@ -26,6 +40,8 @@ typedef struct Chunk {
   int *const_index; /* hash index into constants, for reuse (positions + 1) */
   int const_index_capacity;
   Source *source; /* the text this chunk was compiled from (for messages) */
+  FieldLoc *fields; /* declarations' fields, ordered by `call` */
+  int nfields, fields_capacity;
 } Chunk;
 
 void chunk_init(Chunk *c, Source *src);
@@ -33,5 +49,12 @@ void chunk_free(Interp *I, Chunk *c);
 void chunk_write(Interp *I, Chunk *c, uint8_t byte, SrcLoc loc);
 /* Add a constant, reusing an equal one already in the pool. */
 int chunk_add_constant(Interp *I, Chunk *c, Value v);
+/* Record where a declaration's field was written; returns its entry. */
+int chunk_add_field(Interp *I, Chunk *c, FieldLoc f);
+/* The location of field `path` ("budget", "members.sme") of the
+ * declaration whose CALL ends at offset `call`; a path without a dot
+ * may also be the last part of a nested field's ("sme").  False if the
+ * declaration wrote no such field. */
+bool chunk_field_loc(const Chunk *c, int call, const char *path, size_t len, SrcLoc *out);
 
 #endif

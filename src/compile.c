@@ -76,6 +76,7 @@ typedef struct {
   Source *src;
   FnCompiler *fc;
   int nerrors;
+  bool stopped; /* too many errors (DIAG_MAX_ERRORS): the rest is not compiled */
   bool defer_unknown_globals; /* the program imports files: their names appear at run time */
   int expr_depth;
   bool too_deep;
@@ -86,6 +87,11 @@ typedef struct {
 
 static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
+  if (c->nerrors++ >= DIAG_MAX_ERRORS) {
+    if (!c->stopped) fprintf(c->I->err, "%s: error: too many errors; stopping\n", source_name(c->src));
+    c->stopped = true;
+    return;
+  }
   Buffer b;
   buf_init(&b);
   va_list ap;
@@ -94,42 +100,27 @@ static void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
   va_end(ap);
   fputs(b.data, c->I->err);
   buf_free(&b);
-  c->nerrors++;
 }
 
-int compile_edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 30 || lb > 30) return 99;
-  int d[32][32];
-  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
-  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
-  for (size_t i = 1; i <= la; i++)
-    for (size_t j = 1; j <= lb; j++) {
-      int cost = a[i - 1] != b[j - 1];
-      int m = d[i - 1][j] + 1;
-      if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
-      if (d[i - 1][j - 1] + cost < m) m = d[i - 1][j - 1] + cost;
-      d[i][j] = m;
-    }
-  return d[la][lb];
-}
-
-/* The closest known name to `name`, or NULL. */
+/* The closest known name or keyword to `name` (diag_similar), or NULL. */
 static const char *suggest(Compiler *c, const char *name) {
   const char *best = NULL;
-  int best_d = strlen(name) <= 3 ? 1 : 2;
-  best_d++;
+  int best_d = 0, d;
   for (FnCompiler *fc = c->fc; fc; fc = fc->enclosing)
     for (int i = 0; i < fc->nlocals; i++) {
       if (fc->locals[i].name[0] == '(') continue;
-      int d = compile_edit_distance(name, fc->locals[i].name);
-      if (d < best_d) best_d = d, best = fc->locals[i].name;
+      if (diag_similar(name, fc->locals[i].name, &d) && (!best || d < best_d)) best_d = d, best = fc->locals[i].name;
     }
   for (int i = 0; i < c->I->nglobals; i++) {
-    /* names this program declares count too, though they have no value yet */
-    int d = compile_edit_distance(name, c->I->global_names[i]->chars);
-    if (d < best_d) best_d = d, best = c->I->global_names[i]->chars;
+    /* names this program declares count too, though they have no value
+     * yet; hidden built-ins (%entity...) are no names of the language */
+    const char *g = c->I->global_names[i]->chars;
+    if (g[0] != '%' && diag_similar(name, g, &d) && (!best || d < best_d)) best_d = d, best = g;
   }
+  /* keywords that may stand where a name does: tru, nill, prnt(x) */
+  static const char *const words[] = {"true", "false", "nil", "print", "assert", "return", "why", "audit"};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (diag_similar(name, words[i], &d) && (!best || d < best_d)) best_d = d, best = words[i];
   return best;
 }
 
@@ -154,13 +145,49 @@ static void emit_u16(Compiler *c, int v, SrcLoc loc) {
   emit(c, (uint8_t)((v >> 8) & 0xff), loc);
 }
 
+/* Constant indexes and global slots are u16 operands, or u24 in the wide
+ * forms of the instructions (opcodes.h): 16,777,216 of each at most. */
+#define MAX_INDEX 0xffffff
+
 static int make_constant(Compiler *c, Value v, SrcLoc loc) {
   int k = chunk_add_constant(c->I, chunk(c), v);
-  if (k > 0xffff) {
-    error_at(c, loc, "too many constants in one function (at most 65536)");
+  if (k > MAX_INDEX) {
+    error_at(c, loc, "too many constants in one function (at most %d)", MAX_INDEX + 1);
     return 0;
   }
   return k;
+}
+
+/* The wide form of an instruction that takes one constant or global slot. */
+static OpCode wide_form(OpCode op) {
+  switch (op) {
+  case OP_CONST: return OP_CONST_W;
+  case OP_GET_GLOBAL: return OP_GET_GLOBAL_W;
+  case OP_SET_GLOBAL: return OP_SET_GLOBAL_W;
+  case OP_DEFINE_GLOBAL: return OP_DEFINE_GLOBAL_W;
+  case OP_GET_FIELD: return OP_GET_FIELD_W;
+  case OP_SET_FIELD: return OP_SET_FIELD_W;
+  case OP_CLOSURE: return OP_CLOSURE_W;
+  case OP_IMPORT: return OP_IMPORT_W;
+  default: return op;
+  }
+}
+
+/* Emit `op` with its one index operand (a constant or a global slot): the
+ * plain form with a u16 for an index below 65,536, else the wide form. */
+static void emit_indexed(Compiler *c, OpCode op, int effect, int index, SrcLoc loc) {
+  if (index > MAX_INDEX) {
+    error_at(c, loc, "too many names in one session (at most %d)", MAX_INDEX + 1);
+    index = 0;
+  }
+  if (index <= 0xffff) {
+    emit_op(c, op, effect, loc);
+    emit_u16(c, index, loc);
+    return;
+  }
+  emit_op(c, wide_form(op), effect, loc);
+  emit_u16(c, index & 0xffff, loc);
+  emit(c, (uint8_t)(index >> 16), loc);
 }
 
 static void emit_constant(Compiler *c, Value v, SrcLoc loc) {
@@ -169,9 +196,7 @@ static void emit_constant(Compiler *c, Value v, SrcLoc loc) {
     emit(c, (uint8_t)(int8_t)v.as.i, loc);
     return;
   }
-  int k = make_constant(c, v, loc);
-  emit_op(c, OP_CONST, 1, loc);
-  emit_u16(c, k, loc);
+  emit_indexed(c, OP_CONST, 1, make_constant(c, v, loc), loc);
 }
 
 static int name_constant(Compiler *c, const char *name, SrcLoc loc) {
@@ -402,10 +427,7 @@ static void get_name(Compiler *c, const char *name, SrcLoc loc) {
     emit_op(c, OP_GET_UPVALUE, 1, loc);
     emit(c, (uint8_t)index, loc);
     break;
-  case NAME_GLOBAL:
-    emit_op(c, OP_GET_GLOBAL, 1, loc);
-    emit_u16(c, index, loc);
-    break;
+  case NAME_GLOBAL: emit_indexed(c, OP_GET_GLOBAL, 1, index, loc); break;
   case NAME_UNKNOWN:
     unknown_name(c, name, loc, false);
     emit_op(c, OP_NIL, 1, loc);
@@ -453,16 +475,16 @@ static bool simple_name(Compiler *c, Node *n, NameKind *kind, int *index) {
   }
   if (resolve_upvalue(c, c->fc, n->str, n->loc) >= 0) return false;
   int g = find_global(c, n->str);
-  if (g < 0 || c->I->global_kinds[g] == GLOBAL_UNIT) return false;
+  if (g < 0 || g > 0xffff || c->I->global_kinds[g] == GLOBAL_UNIT) return false; /* no wide forms */
   *kind = NAME_GLOBAL;
   *index = g;
   return true;
 }
 
-static void binary(Compiler *c, Node *n) {
+/* A binary operation whose left operand is on the stack already. */
+static void binary_rest(Compiler *c, Node *n) {
   int64_t k;
   if ((n->op == '+' || n->op == '-') && small_int_literal(c, n->b, &k)) {
-    expr(c, n->a);
     emit_op(c, OP_ADD_INT, 0, n->loc);
     emit(c, (uint8_t)(int8_t)(n->op == '+' ? k : -k), n->loc);
     return;
@@ -470,7 +492,6 @@ static void binary(Compiler *c, Node *n) {
   NameKind kind;
   int index;
   if ((n->op == '+' || n->op == '-') && simple_name(c, n->b, &kind, &index)) {
-    expr(c, n->a);
     if (kind == NAME_LOCAL) {
       emit_op(c, n->op == '+' ? OP_ADD_LOCAL : OP_SUB_LOCAL, 0, n->loc);
       emit(c, (uint8_t)index, n->loc);
@@ -480,13 +501,12 @@ static void binary(Compiler *c, Node *n) {
     }
     return;
   }
-  expr(c, n->a);
   expr(c, n->b);
   emit_op(c, binary_op(n->op), -1, n->loc);
 }
 
-static void call(Compiler *c, Node *n) {
-  expr(c, n->a);
+/* A call whose callee is on the stack already. */
+static void call_rest(Compiler *c, Node *n) {
   if (n->list.count > 255) {
     error_at(c, n->loc, "too many arguments (at most 255)");
     return;
@@ -494,6 +514,68 @@ static void call(Compiler *c, Node *n) {
   for (int i = 0; i < n->list.count; i++) expr(c, n->list.items[i]);
   emit_op(c, OP_CALL, -n->list.count, n->loc);
   emit(c, (uint8_t)n->list.count, n->loc);
+}
+
+/* Nodes whose code starts with their left operand `a` (operators but the
+ * power, `and`, `or`, fields, indexes, calls). */
+static bool left_first(Node *n) {
+  switch (n->kind) {
+  case N_BINARY: return n->op != '^';
+  case N_AND:
+  case N_OR:
+  case N_FIELD:
+  case N_INDEX:
+  case N_CALL: return true;
+  default: return false;
+  }
+}
+
+/* The rest of a left-first node, its left operand being on the stack. */
+static void left_first_rest(Compiler *c, Node *n) {
+  switch (n->kind) {
+  case N_BINARY: binary_rest(c, n); break;
+  case N_AND:
+  case N_OR: {
+    int j = emit_jump(c, n->kind == N_AND ? OP_JUMP_IF_FALSE_KEEP : OP_JUMP_IF_TRUE_KEEP, -1, n->loc);
+    expr(c, n->b);
+    patch_jump(c, j, n->loc);
+    break;
+  }
+  case N_FIELD: emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, n->str, n->loc), n->loc); break;
+  case N_INDEX:
+    expr(c, n->b);
+    emit_op(c, OP_GET_INDEX, -1, n->loc);
+    break;
+  case N_CALL: call_rest(c, n); break;
+  default: break;
+  }
+}
+
+/* A chain of left-first nodes leaning left - a sum of many terms
+ * `1 + 1 + ... + 1`, a path `a.b.c`, calls `f(x)(y)` - is compiled by a
+ * loop down its left spine, not by recursion: a generated sum of 100,000
+ * terms is long, not deep.  Only real nesting (parentheses, right
+ * operands, arguments) counts against MAX_EXPR_DEPTH. */
+static void left_chain(Compiler *c, Node *n) {
+  int count = 0;
+  for (Node *m = n; left_first(m); m = m->a) count++;
+  Node *few[16];
+  Node **spine = count <= 16 ? few : arena_alloc(c->arena, sizeof(Node *) * (size_t)count);
+  int i = count;
+  for (Node *m = n; left_first(m); m = m->a) spine[--i] = m; /* spine[0]: the innermost */
+  /* Names are resolved in the order the recursive walk met them, the
+   * outermost right operand first (it decides on ADD_LOCAL...), so that
+   * upvalues keep their numbers. */
+  for (i = count - 1; i >= 0; i--) {
+    Node *m = spine[i];
+    int64_t k;
+    NameKind kind;
+    int index;
+    if (m->kind == N_BINARY && (m->op == '+' || m->op == '-') && !small_int_literal(c, m->b, &k))
+      simple_name(c, m->b, &kind, &index);
+  }
+  expr(c, spine[0]->a);
+  for (i = 0; i < count; i++) left_first_rest(c, spine[i]);
 }
 
 static void list_literal(Compiler *c, Node *n) {
@@ -571,28 +653,20 @@ static void expr_inner(Compiler *c, Node *n) {
     expr(c, n->a);
     emit_op(c, n->op == NOT ? OP_NOT : OP_NEG, 0, n->loc);
     break;
-  case N_BINARY: binary(c, n); break;
+  case N_BINARY:
+    if (n->op == '^') { /* right-associative: nesting */
+      expr(c, n->a);
+      expr(c, n->b);
+      emit_op(c, OP_POW, -1, n->loc);
+    } else {
+      left_chain(c, n);
+    }
+    break;
   case N_AND:
-  case N_OR: {
-    expr(c, n->a);
-    int j = emit_jump(c, n->kind == N_AND ? OP_JUMP_IF_FALSE_KEEP : OP_JUMP_IF_TRUE_KEEP, -1, n->loc);
-    expr(c, n->b);
-    patch_jump(c, j, n->loc);
-    break;
-  }
-  case N_CALL: call(c, n); break;
+  case N_OR:
+  case N_CALL:
   case N_INDEX:
-    expr(c, n->a);
-    expr(c, n->b);
-    emit_op(c, OP_GET_INDEX, -1, n->loc);
-    break;
-  case N_FIELD: {
-    expr(c, n->a);
-    int k = name_constant(c, n->str, n->loc);
-    emit_op(c, OP_GET_FIELD, 0, n->loc);
-    emit_u16(c, k, n->loc);
-    break;
-  }
+  case N_FIELD: left_chain(c, n); break;
   case N_LIST: list_literal(c, n); break;
   case N_RECORD: record_literal(c, n); break;
   case N_FN: function(c, n, NULL); break;
@@ -658,9 +732,7 @@ static void function(Compiler *c, Node *n, const char *name) {
   Upvalue ups[MAX_UPVALUES];
   memcpy(ups, fc.upvalues, sizeof ups);
   ObjFunction *f = end_fn(c, n->loc);
-  int k = make_constant(c, OBJ_VAL(f), n->loc);
-  emit_op(c, OP_CLOSURE, 1, n->loc);
-  emit_u16(c, k, n->loc);
+  emit_indexed(c, OP_CLOSURE, 1, make_constant(c, OBJ_VAL(f), n->loc), n->loc);
   for (int i = 0; i < f->upvalue_count; i++) {
     emit(c, ups[i].is_local ? 1 : 0, n->loc);
     emit(c, ups[i].index, n->loc);
@@ -676,8 +748,7 @@ static void native_callee(Compiler *c, const char *name, SrcLoc loc) {
     error_at(c, loc, "internal error: no built-in %s", name);
     g = 0;
   }
-  emit_op(c, OP_GET_GLOBAL, 1, loc);
-  emit_u16(c, g, loc);
+  emit_indexed(c, OP_GET_GLOBAL, 1, g, loc);
 }
 
 static void emit_call(Compiler *c, int argc, SrcLoc loc) {
@@ -699,6 +770,19 @@ static const char *entity_keyword(int tok) {
   }
 }
 
+/* Note where each field of a declaration's record literal `r` was
+ * written, for the call that just ended (chunk.h: FieldLoc); nested
+ * record literals a few levels deep too. */
+static void note_fields(Compiler *c, Node *r, int parent, int depth) {
+  if (r->kind != N_RECORD || depth > 4) return;
+  int call = chunk(c)->count - 1;
+  for (int i = 0; i < r->list.count; i++) {
+    Node *f = r->list.items[i];
+    FieldLoc at = {call, parent, name_constant(c, f->str, f->loc), f->loc};
+    note_fields(c, f->a, chunk_add_field(c->I, chunk(c), at), depth + 1);
+  }
+}
+
 static void entity_decl(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
   native_callee(c, "%entity", n->loc);
@@ -706,6 +790,7 @@ static void entity_decl(Compiler *c, Node *n) {
   emit_string(c, n->str, n->loc);
   expr(c, n->a);
   emit_call(c, 3, n->loc);
+  note_fields(c, n->a, -1, 0);
   emit_op(c, OP_POP, -1, n->loc);
 }
 
@@ -715,6 +800,7 @@ static void fund_decl(Compiler *c, Node *n) {
   expr(c, n->b);
   expr(c, n->c);
   emit_call(c, 3, n->loc);
+  note_fields(c, n->c, -1, 0);
   emit_op(c, OP_POP, -1, n->loc);
 }
 
@@ -805,9 +891,7 @@ static void scenario_decl(Compiler *c, Node *n) {
     for (int i = 0; i < n->list.count; i++) scenario_item(c, n->list.items[i]);
     ObjFunction *f = end_fn(c, n->loc);
     f->declared_as = "scenario";
-    int k = make_constant(c, OBJ_VAL(f), n->loc);
-    emit_op(c, OP_CLOSURE, 1, n->loc);
-    emit_u16(c, k, n->loc);
+    emit_indexed(c, OP_CLOSURE, 1, make_constant(c, OBJ_VAL(f), n->loc), n->loc);
     for (int i = 0; i < f->upvalue_count; i++) { /* top-level bodies capture nothing */
       emit(c, 0, n->loc);
       emit(c, 0, n->loc);
@@ -905,9 +989,7 @@ static void why_expr(Compiler *c, Node *n, bool print) {
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
   for (int i = ntrail - 1; i >= 0; i--) {
-    int k = name_constant(c, trail[i]->str, trail[i]->loc);
-    emit_op(c, OP_GET_FIELD, 0, trail[i]->loc);
-    emit_u16(c, k, trail[i]->loc);
+    emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, trail[i]->str, trail[i]->loc), trail[i]->loc);
   }
 }
 
@@ -932,9 +1014,7 @@ static void export_stmt(Compiler *c, Node *n) {
 
 static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
   if (at_top_level(c)) {
-    int g = global_slot(c->I, str_new(c->I, name));
-    emit_op(c, OP_DEFINE_GLOBAL, -1, loc);
-    emit_u16(c, g, loc);
+    emit_indexed(c, OP_DEFINE_GLOBAL, -1, global_slot(c->I, str_new(c->I, name)), loc);
   } else {
     add_local(c, name, loc); /* the value on the stack becomes the local */
   }
@@ -1000,10 +1080,13 @@ static void assign_stmt(Compiler *c, Node *n) {
       check_not_unit(c, t->str, t->loc);
       return;
     }
-    /* x = x + k (a small integer): update in place */
+    /* x = x + k (a small integer): update in place (the fused
+     * instructions have no wide form: a global slot beyond 65,535 takes
+     * the plain way) */
     Node *v = n->b;
     int64_t k;
-    if ((kind == NAME_LOCAL || kind == NAME_GLOBAL) && v->kind == N_BINARY &&
+    bool fusable = kind == NAME_LOCAL || (kind == NAME_GLOBAL && index <= 0xffff);
+    if (fusable && v->kind == N_BINARY &&
         (v->op == '+' || v->op == '-') && v->a->kind == N_NAME && strcmp(v->a->str, t->str) == 0 &&
         small_int_literal(c, v->b, &k)) {
       int8_t step = (int8_t)(v->op == '+' ? k : -k);
@@ -1018,7 +1101,7 @@ static void assign_stmt(Compiler *c, Node *n) {
       return;
     }
     /* x = x + e, x = x - e: accumulate in place (the commonest update in a model) */
-    if ((kind == NAME_LOCAL || kind == NAME_GLOBAL) && v->kind == N_BINARY &&
+    if (fusable && v->kind == N_BINARY &&
         (v->op == '+' || v->op == '-') && v->a->kind == N_NAME && strcmp(v->a->str, t->str) == 0) {
       expr(c, v->b);
       if (kind == NAME_LOCAL) {
@@ -1038,17 +1121,14 @@ static void assign_stmt(Compiler *c, Node *n) {
       emit_op(c, OP_SET_UPVALUE, -1, n->loc);
       emit(c, (uint8_t)index, n->loc);
     } else {
-      emit_op(c, OP_SET_GLOBAL, -1, n->loc);
-      emit_u16(c, index, n->loc);
+      emit_indexed(c, OP_SET_GLOBAL, -1, index, n->loc);
     }
     break;
   }
   case N_FIELD: {
     expr(c, t->a);
     expr(c, n->b);
-    int k = name_constant(c, t->str, t->loc);
-    emit_op(c, OP_SET_FIELD, -2, t->loc);
-    emit_u16(c, k, t->loc);
+    emit_indexed(c, OP_SET_FIELD, -2, name_constant(c, t->str, t->loc), t->loc);
     break;
   }
   case N_INDEX:
@@ -1079,6 +1159,8 @@ static int condition_jump(Compiler *c, Node *cond) {
     Value k;
     OpCode op_k = op == OP_LT_JUMP ? OP_LT_JUMP_K : op == OP_LE_JUMP ? OP_LE_JUMP_K
                 : op == OP_GT_JUMP ? OP_GT_JUMP_K : op == OP_GE_JUMP ? OP_GE_JUMP_K : OP_NIL;
+    /* the fused forms take a u16 constant: none in a function with more */
+    if (chunk(c)->constants.count > 0xffff) op_k = OP_NIL;
     NameKind kind;
     int index;
     if (op_k != OP_NIL && cond->b->kind == N_NUMBER && simple_name(c, cond->a, &kind, &index) &&
@@ -1271,9 +1353,7 @@ static void stmt(Compiler *c, Node *n) {
       error_at(c, n->loc, "'import' belongs at the top level of a script");
       break;
     }
-    int k = make_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc);
-    emit_op(c, OP_IMPORT, 0, n->loc);
-    emit_u16(c, k, n->loc);
+    emit_indexed(c, OP_IMPORT, 0, make_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc), n->loc);
     break;
   }
   case N_ASSERT:
@@ -1312,7 +1392,7 @@ static void stmt(Compiler *c, Node *n) {
 }
 
 static void block(Compiler *c, Node *n) {
-  for (int i = 0; i < n->list.count; i++) stmt(c, n->list.items[i]);
+  for (int i = 0; i < n->list.count && !c->stopped; i++) stmt(c, n->list.items[i]);
 }
 
 /* Top-level `let` and `fn` names get their global slots before any code is

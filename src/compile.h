@@ -10,7 +10,4 @@
  * Errors are printed (as many as found) and NULL is returned. */
 ObjFunction *compile_program(Interp *I, Source *src, Node *root, Arena *arena);
 
-/* Edit distance, for "did you mean" suggestions. */
-int compile_edit_distance(const char *a, const char *b);
-
 #endif

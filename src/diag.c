@@ -1,20 +1,58 @@
 /* diag.c - compiler-style diagnostics with a quoted line and a caret. */
 #include "diag.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "state.h"
 
 const char *source_name(Source *src) { return src && src->name ? src->name : "<input>"; }
 
+/* Index where each line of src's text starts, once: a script with
+ * thousands of errors (or a generated one of 200,000 lines) would
+ * otherwise be scanned from its start again for every message.  Without
+ * memory for the index, lines are found by scanning, as before. */
+static void index_lines(Source *src) {
+  if (src->lines) return;
+  int n = 1;
+  for (const char *p = src->text; *p; p++)
+    if (*p == '\n') n++;
+  size_t *lines = malloc(sizeof *lines * (size_t)n);
+  if (!lines) return;
+  int i = 0;
+  lines[i++] = 0;
+  for (const char *p = src->text; *p; p++)
+    if (*p == '\n') lines[i++] = (size_t)(p + 1 - src->text);
+  src->lines = lines;
+  src->nlines = n;
+}
+
+void diag_forget_lines(Source *src) {
+  free(src->lines);
+  src->lines = NULL;
+  src->nlines = 0;
+}
+
+/* The start of line `line` (from 1), or the end of the text past its last line. */
+static const char *line_start(Source *src, int line) {
+  index_lines(src);
+  if (src->lines) return line <= src->nlines ? src->text + src->lines[line - 1] : src->text + strlen(src->text);
+  const char *p = src->text;
+  for (int l = 1; l < line && *p; p++)
+    if (*p == '\n') l++;
+  return p;
+}
+
 /* Quote line `loc.line` of the source and put a caret under `loc.col`.
  * Columns count characters (UTF-8 sequences count once); tabs before the
- * column are copied into the caret line so that it lines up. */
+ * column are copied into the caret line so that it lines up.  A byte-order
+ * mark at the start of the text is not part of its first line (the
+ * scanner skips it too). */
 void diag_quote(Buffer *b, Source *src, SrcLoc loc) {
   if (!src || !src->text || loc.line < 1) return;
-  const char *p = src->text;
-  for (int line = 1; line < loc.line && *p; p++)
-    if (*p == '\n') line++;
+  const char *p = line_start(src, loc.line);
+  if (p == src->text && strncmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
   const char *end = p;
   while (*end && *end != '\n') end++;
   if (p == end && !*p && loc.line > 1) {
@@ -76,4 +114,35 @@ void diag_report(Interp *I, Source *src, SrcLoc loc, const char *severity, const
   fputs(b.data, I->err);
   fflush(I->err);
   buf_free(&b);
+}
+
+/* Edit distance with swaps of neighbours (optimal string alignment),
+ * ignoring case; names over 64 characters are never close. */
+static int distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64) return 1000;
+  int d[65][65];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+      int m = d[i - 1][j - 1] + (ai != bj);
+      if (d[i - 1][j] + 1 < m) m = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < m) m = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) && tolower((unsigned char)a[i - 2]) == bj &&
+          d[i - 2][j - 2] + 1 < m)
+        m = d[i - 2][j - 2] + 1;
+      d[i][j] = m;
+    }
+  return d[la][lb];
+}
+
+bool diag_similar(const char *typed, const char *known, int *dist) {
+  if (strcmp(typed, known) == 0) return false;
+  int len = (int)strlen(typed), most = len / 3;
+  if (most < 1) most = 1;
+  int d = distance(typed, known);
+  if (dist) *dist = d;
+  return d <= most && (d < len || d == 0); /* 'P' is not close to 'A' */
 }

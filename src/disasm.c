@@ -31,6 +31,8 @@ static const char *const op_operands[OP__COUNT] = {
 
 static int u16_at(const Chunk *c, int at) { return c->code[at] | (c->code[at + 1] << 8); }
 
+static int u24_at(const Chunk *c, int at) { return u16_at(c, at) | (c->code[at + 2] << 16); }
+
 static void put_function_name(Buffer *out, ObjFunction *fn) {
   const char *kind = fn->declared_as ? fn->declared_as : "fn";
   if (fn->name) buf_printf(out, "<%s %s>", kind, fn->name->chars);
@@ -77,6 +79,9 @@ static int operand_width(char kind) {
   case 'f':
   case 'b':
   case 'c': return 2; /* c: then its capture pairs */
+  case 'K':
+  case 'G':
+  case 'C': return 3;
   default: return 0;
   }
 }
@@ -95,8 +100,8 @@ static int instruction_end(const Chunk *c, int offset) {
   if (op >= OP__COUNT) return end;
   for (const char *f = op_operands[op]; *f; f++) {
     end += operand_width(*f);
-    if (*f == 'c' && end <= c->count) {
-      ObjFunction *fn = closure_function(c, u16_at(c, end - 2));
+    if ((*f == 'c' || *f == 'C') && end <= c->count) {
+      ObjFunction *fn = closure_function(c, *f == 'c' ? u16_at(c, end - 2) : u24_at(c, end - 3));
       if (fn) end += 2 * fn->upvalue_count;
     }
   }
@@ -131,11 +136,13 @@ static int instruction(Interp *I, Buffer *out, Chunk *c, int offset, const bool 
   for (const char *f = fmt; *f; f++) {
     if (f != fmt) buf_puts(out, ", ");
     int width = operand_width(*f);
-    int x = width == 1 ? c->code[at] : width == 2 ? u16_at(c, at) : 0;
+    int x = width == 1 ? c->code[at] : width == 2 ? u16_at(c, at) : width == 3 ? u24_at(c, at) : 0;
     at += width;
     switch (*f) {
-    case 'k': put_constant(I, out, c, x); break;
-    case 'g': put_global(I, out, x); break;
+    case 'k':
+    case 'K': put_constant(I, out, c, x); break;
+    case 'g':
+    case 'G': put_global(I, out, x); break;
     case 'l': buf_printf(out, "slot %d", x); break;
     case 'u': buf_printf(out, "upvalue %d", x); break;
     case 'i': buf_printf(out, "%d", (int8_t)x); break;
@@ -149,7 +156,8 @@ static int instruction(Interp *I, Buffer *out, Chunk *c, int offset, const bool 
         buf_puts(out, " (not an instruction start)");
       break;
     }
-    case 'c': {
+    case 'c':
+    case 'C': {
       put_constant(I, out, c, x);
       ObjFunction *fn = closure_function(c, x);
       for (int i = 0; fn && i < fn->upvalue_count; i++, at += 2)

@@ -64,19 +64,63 @@ const char *interp_help(Interp *I, const char *name) {
 
 /* ---- errors ------------------------------------------------------------- */
 
+/* Raise the error whose message is in I->errmsg, located at `at` (NULL:
+ * at the running instruction). */
+static _Noreturn void throw_message(Interp *I, const SrcLoc *at) {
+  buf_clear(&I->traceback);
+  vm_describe_error_at(I, &I->traceback, I->errmsg.data, at);
+  if (!I->err_jmp) {
+    fputs(I->traceback.data, I->err);
+    exit(1);
+  }
+  longjmp(I->err_jmp->buf, 1);
+}
+
 void interp_throw(Interp *I, const char *fmt, ...) {
   buf_clear(&I->errmsg);
   va_list ap;
   va_start(ap, fmt);
   buf_vprintf(&I->errmsg, fmt, ap);
   va_end(ap);
-  buf_clear(&I->traceback);
-  vm_describe_error(I, &I->traceback, I->errmsg.data);
-  if (!I->err_jmp) {
-    fputs(I->traceback.data, I->err);
-    exit(1);
+  throw_message(I, NULL);
+}
+
+static bool path_char(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.';
+}
+
+/* Where the running declaration wrote the field `text` names (see
+ * interp_throw_at_field): the first name in single quotes, or dotted
+ * path, that is one of its fields. */
+static bool declared_field_loc(Interp *I, const char *text, SrcLoc *out) {
+  if (I->frame_count == 0) return false;
+  CallFrame *top = &I->frames[I->frame_count - 1];
+  const Chunk *c = &top->closure->function->chunk;
+  if (c->nfields == 0) return false;
+  int call = (int)(top->ip - c->code) - 1;
+  if (chunk_field_loc(c, call, text, strlen(text), out)) return true; /* a path */
+  for (const char *p = text; *p; p++) {
+    bool quoted = *p == '\'' && path_char(p[1]);
+    if (!quoted && (!path_char(*p) || (p > text && path_char(p[-1])))) continue;
+    const char *start = quoted ? p + 1 : p, *end = start;
+    while (path_char(*end)) end++;
+    if ((quoted || memchr(start, '.', (size_t)(end - start))) &&
+        chunk_field_loc(c, call, start, (size_t)(end - start), out))
+      return true;
+    p = end - 1;
   }
-  longjmp(I->err_jmp->buf, 1);
+  return false;
+}
+
+void interp_throw_at_field(Interp *I, const char *field, const char *fmt, ...) {
+  SrcLoc at;
+  bool found = declared_field_loc(I, field, &at); /* before the message: `field` may be in errmsg */
+  buf_clear(&I->errmsg);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&I->errmsg, fmt, ap);
+  va_end(ap);
+  throw_message(I, found ? &at : NULL);
 }
 
 bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud) {
@@ -186,6 +230,8 @@ Source *interp_add_source(Interp *I, const char *name, const char *text) {
   Source *s = mem_realloc_raw(I, NULL, sizeof *s + nn + nt);
   s->name = memcpy((char *)(s + 1), name, nn);
   s->text = memcpy(s->name + nn, text, nt);
+  s->lines = NULL;
+  s->nlines = 0;
   s->next = I->sources;
   I->sources = s;
   return s;
@@ -194,6 +240,7 @@ Source *interp_add_source(Interp *I, const char *name, const char *text) {
 static void drop_latest_source(Interp *I, Source *s) {
   if (I->sources != s) return;
   I->sources = s->next;
+  diag_forget_lines(s);
   free(s);
 }
 
@@ -457,6 +504,7 @@ static void note_lazy_file(Interp *I, const char *file) {
     if (kind >= 0) table_set(I, &I->autoload, str_new(I, s->str), LAZY_ENTRY(index, kind));
   }
   if (root) I->lazy[I->nlazy++] = (LazyFile){file, false};
+  diag_forget_lines(&src);
   arena_free(&arena);
   free(text);
   buf_free(&path);
@@ -679,6 +727,7 @@ void interp_free(Interp *I) {
   Source *s = I->sources;
   while (s) {
     Source *next = s->next;
+    diag_forget_lines(s);
     free(s);
     s = next;
   }

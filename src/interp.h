@@ -74,6 +74,17 @@ bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const 
  * protected call.  The location is taken from the running instruction. */
 _Noreturn void interp_throw(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* Raise an error about a field of the declaration being made, located
+ * where that field was written: the running instruction is the call of a
+ * declaration's built-in, whose record literal's fields the compiler
+ * located (chunk.h: FieldLoc).  `field` is the field's path ("budget",
+ * "members.sme"), or a message about it that names it first in single
+ * quotes or as a dotted path, the convention of the world's messages
+ * ("'budget' must be in EUR/year", "members.sme must not be negative",
+ * "unknown field 'budjet'").  Where the declaration wrote no such field (a
+ * missing field), the error is located as interp_throw's. */
+_Noreturn void interp_throw_at_field(Interp *I, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
 /* Run fn(I, ud) protected: returns true if it finished, false if it raised
  * an error (the message is then in interp_error_message). */
 bool interp_pcall(Interp *I, void (*fn)(Interp *I, void *ud), void *ud);

@@ -16,8 +16,16 @@
  *   c  u16  constant holding a function, then for each upvalue of that
  *           function a pair of u8 (is_local, index): capture the running
  *           frame's local slot `index`, or the running closure's upvalue
+ *   K, G, C  the same as k, g and c, but u24: the operands of the wide
+ *           forms (NAME_W) of the instructions that take one constant or
+ *           global slot, for a function with more than 65,536 constants or
+ *           a session with more than 65,536 globals (generated scripts).
+ *           The compiler emits them only for such an index, so ordinary
+ *           code stays compact; the fused instructions (ADD_GLOBAL,
+ *           LT_JUMP_GK...) have no wide form: the compiler falls back to the
+ *           plain instructions for a wide index.
  *
- * u16 operands are little-endian.  A jump operand is always the last one,
+ * u16 and u24 operands are little-endian.  A jump operand is always the last one,
  * so "the end of the instruction" is where ip points once it is read.  The
  * description names the operands and gives the stack effect as
  * before -- after.  The disassembler decodes every instruction from this
@@ -107,7 +115,15 @@
   X(PRINT, "n", "n: values --")                                                             \
   X(ECHO, "", "value -- (prompt: print the value of an expression statement)")              \
   X(ASSERT, "n", "has_message: cond [message] --")                                          \
-  X(IMPORT, "k", "path --")
+  X(IMPORT, "k", "path --")                                                                 \
+  X(CONST_W, "K", "constant -- value")                                                      \
+  X(GET_GLOBAL_W, "G", "global -- value (error if undefined)")                              \
+  X(SET_GLOBAL_W, "G", "global: value -- (error if undefined)")                             \
+  X(DEFINE_GLOBAL_W, "G", "global: value --")                                               \
+  X(GET_FIELD_W, "K", "name: record -- value")                                              \
+  X(SET_FIELD_W, "K", "name: record value --")                                              \
+  X(CLOSURE_W, "C", "function, captures -- closure")                                        \
+  X(IMPORT_W, "K", "path --")
 
 typedef enum {
 #define X(name, operands, doc) OP_##name,

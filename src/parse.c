@@ -1,12 +1,29 @@
 /* parse.c - runs the scanner and parser over one source text. */
 #include "parse.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
+#include "diag.h"
 #include "parser.h"
 #include "lexer.h"
 #include "memory.h"
 #include "state.h"
+
+void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) {
+  if (ps->nerrors++ >= DIAG_MAX_ERRORS) {
+    if (!ps->stopped) buf_printf(&ps->messages, "%s: error: too many errors; stopping\n", source_name(ps->src));
+    ps->stopped = true;
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  diag_format(&ps->messages, ps->src, loc, "error", fmt, ap);
+  va_end(ap);
+}
+
+/* A UTF-8 byte-order mark, which some editors put at the start of a file. */
+#define BOM "\xEF\xBB\xBF"
 
 Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, bool *incomplete) {
   ParseState ps;
@@ -27,7 +44,9 @@ Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, 
     mem_error(I);
   }
   ps.scanner = scanner;
-  YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)strlen(src->text), scanner);
+  const char *text = src->text;
+  if (strncmp(text, BOM, 3) == 0) text += 3; /* not part of the program (diag_quote skips it too) */
+  YY_BUFFER_STATE buf = yy_scan_bytes(text, (int)strlen(text), scanner);
   int rc = yyparse(&ps);
   yy_delete_buffer(buf, scanner);
   yylex_destroy(scanner);

@@ -22,6 +22,7 @@ typedef struct ParseState {
   void *scanner;
   Node *root;
   int nerrors;
+  bool stopped;      /* too many errors: the scanner feeds the end of the text */
   bool incomplete;   /* the text ended inside an unfinished construct */
   Buffer messages;   /* diagnostics, printed unless the parse is incomplete */
 
@@ -40,6 +41,22 @@ typedef struct ParseState {
   char brackets[PARSE_MAX_NEST]; /* '(' '[' '{' open, innermost last */
   int nbrackets;
   int last_token;
+
+  /* error recovery (parser.y: yylex).  For each open bracket: where it
+   * is, and whether it opened a block of statements (the parser says so
+   * as it enters the block); the entries above nbrackets keep the last
+   * closed brackets' for one more token. */
+  SrcLoc bracket_at[PARSE_MAX_NEST];
+  bool bracket_block[PARSE_MAX_NEST];
+  int tok_depth;     /* nbrackets before the last token delivered */
+  bool recovering;   /* skipping to the end of the statement in error */
+  int recover_depth; /* ... at this bracket depth (its block's) */
+  /* the statement being read: how many tokens so far, and the first one
+   * when it is a name (a misspelt keyword?) */
+  int stmt_tokens;
+  const char *stmt_word;
+  SrcLoc stmt_word_at;
+
   SrcLoc last_end; /* just after the last token: where 'unexpected end of input' points */
   bool have_peek;
   int peek_token;
@@ -57,7 +74,8 @@ Node *parse_source(Interp *I, Source *src, Arena *arena, bool allow_incomplete, 
 /* The i-th keyword of the language, NULL past the last (for completion). */
 const char *parse_keyword(int i);
 
-/* Scanner-side error: records a located message. */
+/* Record a located message (scanner and parser); past DIAG_MAX_ERRORS,
+ * only "too many errors; stopping", once, and the scanner stops. */
 void parse_error(ParseState *ps, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 #endif

@@ -230,6 +230,7 @@ static void help(const char *topic) {
           "  :params        the model's parameters with their values and docs\n"
           "  :quit          leave (Ctrl-D does too)\n"
           "Keys: Tab completes, Ctrl-C abandons the line or stops a running program,\n"
+          "Ctrl-D at ...> abandons the unfinished block (at the prompt, it leaves),\n"
           "up/down recall earlier lines (kept between sessions).\n"
           "Built-in functions:",
           stdout);
@@ -362,6 +363,10 @@ int repl_run(Interp *I) {
     char *line = read_line(pending.len ? CONTINUE_PROMPT : PROMPT, &interrupted);
     if (!line) {
       putchar('\n');
+      if (pending.len) { /* Ctrl-D at "...> " abandons the unfinished block; at the prompt, it leaves */
+        buf_clear(&pending);
+        continue;
+      }
       break;
     }
     if (interrupted) {

@@ -30,11 +30,16 @@ typedef struct ErrorJmp {
 } ErrorJmp;
 
 /* Source texts are kept for the whole session so that any chunk can quote
- * the line an error occurred on. */
+ * the line an error occurred on.  `lines` indexes where each line starts
+ * (diag.c builds it at the first message about the text, and
+ * diag_forget_lines frees it), so that quoting a line costs no pass over
+ * the text before it. */
 struct Source {
   struct Source *next;
   char *name;
   char *text;
+  size_t *lines; /* lines[i]: offset of line i + 1; NULL until needed */
+  int nlines;
 };
 
 /* What we know about each global slot. */

@@ -100,12 +100,16 @@ static void describe_frame_link(Interp *I, Buffer *out, int i) {
 /* The message with its location and caret, then the chain of calls that
  * led there, innermost first (long chains are shortened in the middle). */
 void vm_describe_error(Interp *I, Buffer *out, const char *message) {
+  vm_describe_error_at(I, out, message, NULL);
+}
+
+void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const SrcLoc *at) {
   if (I->frame_count == 0) {
     buf_printf(out, "error: %s\n", message);
     return;
   }
   CallFrame *top = &I->frames[I->frame_count - 1];
-  SrcLoc loc = frame_loc(top);
+  SrcLoc loc = at ? *at : frame_loc(top);
   Source *src = top->closure->function->chunk.source;
   buf_printf(out, "%s:%d:%d: error: %s\n", source_name(src), loc.line, loc.col, message);
   diag_quote(out, src, loc);
@@ -577,9 +581,11 @@ static Value run(Interp *I) {
   Value *slots = frame->slots;
   Value *consts = frame->closure->function->chunk.constants.items;
   Value *sp = I->sp;
+  uint32_t wide; /* the operand of a wide form (opcodes.h: K, G, C), for the shared body */
 
 #define READ_BYTE() (*ip++)
 #define READ_U16() (ip += 2, (uint16_t)(ip[-2] | (ip[-1] << 8)))
+#define READ_U24() (ip += 3, (uint32_t)ip[-3] | (uint32_t)ip[-2] << 8 | (uint32_t)ip[-1] << 16)
 #define SAVE() (frame->ip = ip, I->sp = sp)
 #define LOAD_FRAME()                                          \
   do {                                                        \
@@ -624,6 +630,10 @@ dispatch:
     PUSH(consts[READ_U16()]);
     NEXT;
   }
+  CASE(CONST_W) {
+    PUSH(consts[READ_U24()]);
+    NEXT;
+  }
   CASE(SMALLINT) {
     PUSH(INT_VAL((int8_t)READ_BYTE()));
     NEXT;
@@ -652,8 +662,39 @@ dispatch:
     slots[READ_BYTE()] = POP();
     NEXT;
   }
+  /* The wide forms read their u24 operand and go on in the plain form's body. */
+  CASE(GET_GLOBAL_W) {
+    wide = READ_U24();
+    goto get_global;
+  }
+  CASE(SET_GLOBAL_W) {
+    wide = READ_U24();
+    goto set_global;
+  }
+  CASE(DEFINE_GLOBAL_W) {
+    wide = READ_U24();
+    goto define_global;
+  }
+  CASE(GET_FIELD_W) {
+    wide = READ_U24();
+    goto get_field;
+  }
+  CASE(SET_FIELD_W) {
+    wide = READ_U24();
+    goto set_field;
+  }
+  CASE(CLOSURE_W) {
+    wide = READ_U24();
+    goto closure;
+  }
+  CASE(IMPORT_W) {
+    wide = READ_U24();
+    goto import;
+  }
   CASE(GET_GLOBAL) {
-    uint16_t g = READ_U16();
+    wide = READ_U16();
+  get_global:;
+    uint32_t g = wide;
     Value v = I->globals[g];
     if (UNLIKELY(IS_UNDEF(v))) {
       SAVE();
@@ -663,7 +704,9 @@ dispatch:
     NEXT;
   }
   CASE(SET_GLOBAL) {
-    uint16_t g = READ_U16();
+    wide = READ_U16();
+  set_global:;
+    uint32_t g = wide;
     if (UNLIKELY(IS_UNDEF(I->globals[g]))) {
       SAVE();
       interp_throw(I, "unknown name '%s' (use 'let %s = ...' to declare it)",
@@ -677,7 +720,9 @@ dispatch:
     NEXT;
   }
   CASE(DEFINE_GLOBAL) {
-    uint16_t g = READ_U16();
+    wide = READ_U16();
+  define_global:;
+    uint32_t g = wide;
     I->globals[g] = POP();
     if (I->global_kinds[g] == GLOBAL_BUILTIN) I->global_kinds[g] = GLOBAL_VAR;
     NEXT;
@@ -696,7 +741,9 @@ dispatch:
     NEXT;
   }
   CASE(GET_FIELD) {
-    ObjString *name = AS_STRING(consts[READ_U16()]);
+    wide = READ_U16();
+  get_field:;
+    ObjString *name = AS_STRING(consts[wide]);
     Value obj = PEEK(0);
     if (LIKELY(IS_RECORD(obj))) {
       ObjRecord *r = AS_RECORD(obj);
@@ -724,7 +771,9 @@ dispatch:
     no_field(I, obj, name);
   }
   CASE(SET_FIELD) {
-    ObjString *name = AS_STRING(consts[READ_U16()]);
+    wide = READ_U16();
+  set_field:;
+    ObjString *name = AS_STRING(consts[wide]);
     Value obj = PEEK(1);
     if (UNLIKELY(!IS_RECORD(obj))) {
       SAVE();
@@ -1132,7 +1181,9 @@ dispatch:
     interp_throw(I, "cannot call %s %s", a_type(callee), value_type_name(callee));
   }
   CASE(CLOSURE) {
-    ObjFunction *f = AS_FUNCTION(consts[READ_U16()]);
+    wide = READ_U16();
+  closure:;
+    ObjFunction *f = AS_FUNCTION(consts[wide]);
     SAVE();
     ObjClosure *cl = closure_new(I, f);
     PUSH(OBJ_VAL(cl));
@@ -1207,7 +1258,9 @@ dispatch:
     NEXT;
   }
   CASE(IMPORT) {
-    ObjString *path = AS_STRING(consts[READ_U16()]);
+    wide = READ_U16();
+  import:;
+    ObjString *path = AS_STRING(consts[wide]);
     SAVE();
     interp_import(I, path, frame->closure->function->chunk.source);
     NEXT;

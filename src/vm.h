@@ -22,6 +22,9 @@ void vm_unwind(Interp *I, int frame_count, Value *sp);
 /* Build the located message and call chain for a runtime error raised
  * while the VM was running (called by interp_throw). */
 void vm_describe_error(Interp *I, Buffer *out, const char *message);
+/* The same, located at `at` in the running function's source instead of
+ * at the running instruction (NULL: there). */
+void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const SrcLoc *at);
 
 /* Helpers shared with the built-in libraries. */
 Value vm_concat(Interp *I, int n, Value *parts);

@@ -25,7 +25,7 @@ static _Noreturn void decl_error(Interp *I, EntityKind kind, const char *name, c
   va_start(ap, fmt);
   ObjString *msg = str_vprintf(I, fmt, ap); /* a heap string: the throw below frees nothing */
   va_end(ap);
-  interp_throw(I, "%s %s: %s", world_kind_names[kind], name, msg->chars);
+  interp_throw_at_field(I, msg->chars, "%s %s: %s", world_kind_names[kind], name, msg->chars);
 }
 
 /* ---- schemas: the fields of each kind of entity ----------------------------

@@ -13,5 +13,7 @@ Suite *memory_suite(void);
 Suite *fileio_suite(void);
 Suite *link_suite(void);
 Suite *robust_suite(void);
+Suite *scale_suite(void);
+Suite *diag_suite(void);
 
 #endif
