@@ -163,7 +163,7 @@ int main(int argc, char **argv) {
     free(text);
   }
   if (opts.repl || interactive_after) {
-    status = repl_run(I);
+    status = repl_run(I, &opts);
     I = NULL; /* repl_run frees the interpreter (it may have replaced it with :reset) */
   }
   if (I) interp_free(I);

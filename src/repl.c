@@ -249,10 +249,13 @@ static void help(const char *topic) {
   else printf("no help for '%s' (try :help for a list)\n", topic);
 }
 
+/* The options the session started with: :reset makes its new interpreter
+ * with them (--jobs, --no-stdlib). */
+static InterpOptions session_options;
+
 static Interp *new_prompt_interp(void) {
-  InterpOptions o = {0};
+  InterpOptions o = session_options;
   o.repl = true;
-  o.load_stdlib = true;
   return interp_new(&o);
 }
 
@@ -331,7 +334,8 @@ static char *read_line(const char *prompt, bool *interrupted) {
   return eof_seen ? NULL : line_read;
 }
 
-int repl_run(Interp *I) {
+int repl_run(Interp *I, const InterpOptions *opts) {
+  session_options = *opts;
   current = I;
   interp_set_repl(I, true);
   struct sigaction sa;
