@@ -46,6 +46,20 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
+/* Run (or with `dump`, disassemble) the script on standard input; the
+ * exit status. */
+static int run_stdin(Interp *I, bool dump) {
+  const char *why = NULL;
+  char *text = fileio_read_stream(stdin, NULL, &why);
+  if (!text) {
+    fprintf(stderr, "clusim: cannot read standard input: %s\n", why);
+    return 1;
+  }
+  InterpResult r = dump ? interp_dump(I, "<stdin>", text, stdout) : interp_eval(I, "<stdin>", text, false);
+  free(text);
+  return r == INTERP_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   const char *code = NULL;
   bool interactive_after = false, read_stdin = false, dump = false, no_stdlib = false;
@@ -139,28 +153,14 @@ int main(int argc, char **argv) {
     } else if (file) {
       status = interp_dump_file(I, file, stdout) == INTERP_OK ? 0 : 1;
     } else {
-      const char *why = NULL;
-      char *text = fileio_read_stream(stdin, NULL, &why);
-      if (text) status = interp_dump(I, "<stdin>", text, stdout) == INTERP_OK ? 0 : 1;
-      else {
-        fprintf(stderr, "clusim: cannot read standard input: %s\n", why);
-        status = 1;
-      }
-      free(text);
+      status = run_stdin(I, true);
     }
   } else if (code) {
     status = interp_eval(I, "-e", code, false) == INTERP_OK ? 0 : 1;
   } else if (file) {
     status = interp_run_file(I, file) == INTERP_OK ? 0 : 1;
   } else if (read_stdin || !tty) {
-    const char *why = NULL;
-    char *text = fileio_read_stream(stdin, NULL, &why);
-    if (text) status = interp_eval(I, "<stdin>", text, false) == INTERP_OK ? 0 : 1;
-    else {
-      fprintf(stderr, "clusim: cannot read standard input: %s\n", why);
-      status = 1;
-    }
-    free(text);
+    status = run_stdin(I, false);
   }
   if (opts.repl || interactive_after) {
     status = repl_run(I, &opts);
