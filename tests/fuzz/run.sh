@@ -35,8 +35,11 @@ if [ "$status" -eq 0 ]; then
     exit 0
 fi
 
-echo "== fuzzing FAILED (status $status); the end of $log:"
-tail -n 60 "$log"
+echo "== fuzzing FAILED (status $status); the report (all of it in $log):"
+# The sanitizer's first lines (a stack overflow's trace has hundreds of
+# frames), then its summary.
+awk '/ERROR: |runtime error:/ { p = 1 } p && n < 30 { print; n++ }' "$log"
+grep '^SUMMARY' "$log"
 artifacts=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log")
 if [ -z "$artifacts" ]; then
     echo "== no reproducer was written (see $log)"
