@@ -75,6 +75,50 @@ check-gc: deps
 	  CFLAGS_EXTRA="-DCLUSIM_STRESS_GC -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  check-scripts
 
+# The fuzzer (tests/fuzz/, doc/internals.md "Fuzzing"): a libFuzzer target
+# over the whole pipeline, built with clang under AddressSanitizer and
+# UndefinedBehaviorSanitizer in build-fuzz/.  `make fuzz` runs it for
+# FUZZ_SECONDS on the script tests and examples as seeds, with the
+# dictionary of keywords and operators; a crash fails it and names the
+# reproducer.  FUZZ_ARGS passes more libFuzzer options (-jobs=2, ...).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS    ?=
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -DCLUSIM_FUZZING -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SEEDS   := $(shell find tests/scripts -name '*.clu' 2>/dev/null) $(wildcard examples/*.clu)
+
+.PHONY: fuzz fuzz-build fuzz-deps clean-fuzz
+
+fuzz-deps:
+	@sh scripts/install-deps.sh --fuzz
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT=-O1 \
+	  CFLAGS_EXTRA="$(FUZZ_CFLAGS)" $(FUZZ_BUILD)/fuzz_clusim $(FUZZ_BUILD)/seeds/.stamp
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh ./$(FUZZ_BUILD)/fuzz_clusim $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_ARGS)
+
+$(BUILD)/fuzz_clusim: tests/fuzz/fuzz_clusim.c $(BUILD)/libclusim.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -DCLUSIM_FUZZ_STDLIB_DIR='"$(CURDIR)/stdlib"' \
+	  -o $@ $< $(BUILD)/libclusim.a $(LDFLAGS) $(LIBS)
+
+# The seeds are copied, not kept twice in git: tests/scripts/a/b.clu
+# becomes seeds/N_tests_scripts_a_b.clu (numbered, cut to 100 characters),
+# without its comment lines (a third of the bytes, where mutations are lost).
+$(FUZZ_BUILD)/seeds/.stamp: $(FUZZ_SEEDS)
+	@rm -rf $(FUZZ_BUILD)/seeds && mkdir -p $(FUZZ_BUILD)/seeds
+	@n=0; for f in $(FUZZ_SEEDS); do n=$$((n + 1)); \
+	  sed '/^[[:space:]]*#/d' "$$f" >"$(FUZZ_BUILD)/seeds/$$(printf '%03d_%s' $$n "$$f" | tr / _ | cut -c1-100)" \
+	  || exit 1; done
+	@touch $@
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(FUZZ_BUILD)
+
 bench: all
 	@sh bench/run.sh ./$(BIN)
 

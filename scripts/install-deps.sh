@@ -1,14 +1,16 @@
 #!/bin/sh
 # install-deps.sh - make sure Clusim's build and test dependencies are present.
 #
-# Usage: sh scripts/install-deps.sh [EXTRA-PACKAGE...]
+# Usage: sh scripts/install-deps.sh [--fuzz] [EXTRA-PACKAGE...]
 #
 # `make deps` runs this, and `make run` / `make check` run `make deps` first,
 # so it must be quick and silent when nothing is missing.  On Debian and its
 # derivatives it asks dpkg which packages are installed and installs the
 # missing ones with apt-get (as root, or through `sudo -n`); otherwise it
 # prints the command to run and fails.  Extra package names given as
-# arguments are ensured too (bench/ passes lua5.4).
+# arguments are ensured too (bench/ passes lua5.4).  --fuzz adds what
+# `make fuzz` needs and `make check` does not: clang and its runtime
+# libraries, which hold libFuzzer (tests/fuzz/).
 #
 # Without dpkg it can only look for the commands and headers the build needs,
 # and warns about what it cannot find (the build then says the rest).
@@ -16,6 +18,14 @@
 # Environment: CLUSIM_NO_INSTALL=1 only checks, never installs.
 
 PACKAGES="gcc make pkg-config flex bison libreadline-dev libgmp-dev check"
+FUZZ_PACKAGES="clang libclang-rt-dev"
+
+if [ "${1:-}" = --fuzz ]; then
+    shift
+    fuzz=yes
+else
+    fuzz=no
+fi
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -42,6 +52,9 @@ check_without_dpkg() {
     for extra in "$@"; do
         command -v "$extra" >/dev/null 2>&1 || missing="$missing $extra"
     done
+    if [ "$fuzz" = yes ]; then
+        command -v clang >/dev/null 2>&1 || missing="$missing clang(with libFuzzer)"
+    fi
     if [ -n "$missing" ]; then
         say "warning: no dpkg here, and these look missing:$missing"
         say "install them with your system's package manager (see README.md)."
@@ -57,6 +70,7 @@ fi
 # One dpkg-query call for all packages: fast enough to run before every build.
 # Unknown packages make dpkg-query complain on stderr; they count as missing.
 wanted="$PACKAGES $*"
+[ "$fuzz" = yes ] && wanted="$wanted $FUZZ_PACKAGES"
 # shellcheck disable=SC2086  # word splitting of the package list is intended
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' $wanted 2>/dev/null |
             awk '$2 == "install" && $3 == "ok" && $4 == "installed" { print $1 }')

@@ -114,6 +114,11 @@ struct Interp {
   Buffer errmsg;
   Buffer traceback;
   volatile sig_atomic_t interrupted;
+#ifdef CLUSIM_FUZZING
+  /* tests/fuzz/: safe points left before the run is interrupted as by
+   * Ctrl-C (vm.c, FUZZ_STEP), so that `while true {}` ends; 0 = no budget */
+  int64_t fuzz_steps;
+#endif
 
   /* sources, settings, streams */
   Source *sources;

@@ -597,8 +597,22 @@ static Value run(Interp *I) {
 #define PUSH(v) (*sp++ = (v))
 #define POP() (*--sp)
 #define PEEK(n) (sp[-1 - (n)])
+#ifdef CLUSIM_FUZZING
+/* The fuzzer's step budget (I->fuzz_steps): once used up, every safe point
+ * interrupts, as Ctrl-C does. */
+#define FUZZ_STEP()                                               \
+  do {                                                            \
+    if (I->fuzz_steps > 0 && --I->fuzz_steps == 0) {              \
+      I->fuzz_steps = 1;                                          \
+      I->interrupted = 1;                                         \
+    }                                                             \
+  } while (0)
+#else
+#define FUZZ_STEP() ((void)0)
+#endif
 #define SAFE_POINT()                                                        \
   do {                                                                      \
+    FUZZ_STEP();                                                            \
     if (UNLIKELY(I->interrupted)) {                                         \
       I->interrupted = 0;                                                   \
       SAVE();                                                               \
