@@ -85,7 +85,8 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS    ?=
 FUZZ_CC      ?= clang
-FUZZ_CFLAGS  := -DCLUSIM_FUZZING -fsanitize=fuzzer-no-link,address,undefined \
+FUZZ_CFLAGS  := -DCLUSIM_FUZZING -DCLUSIM_MAX_LIST=100000 -DCLUSIM_MAX_TEXT=1000000 \
+                -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_SEEDS   := $(shell find tests/scripts -name '*.clu' 2>/dev/null) $(wildcard examples/*.clu)
 

@@ -19,9 +19,15 @@
  * same limit for the same reason (LUAI_MAXCCALLS). */
 #define CLUSIM_MAX_C_CALLS 200
 /* The largest list (elements) and text (bytes) a program may build: a
- * clear error long before memory runs out (doc/language.md, "Limits"). */
+ * clear error long before memory runs out (doc/language.md, "Limits").
+ * The fuzzing build sets smaller ones (Makefile: FUZZ_CFLAGS), so that an
+ * input reaching them fails in well under the fuzzer's timeout. */
+#ifndef CLUSIM_MAX_LIST
 #define CLUSIM_MAX_LIST 10000000
+#endif
+#ifndef CLUSIM_MAX_TEXT
 #define CLUSIM_MAX_TEXT 100000000
+#endif
 
 #if defined(__GNUC__)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
