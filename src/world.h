@@ -81,6 +81,11 @@ typedef struct WorldState {
   ObjList *params;    /* records {name, default, doc} in declaration order */
   ObjList *rules;     /* records {name, over, body} in declaration order */
   ObjList *scenarios; /* declared scenarios */
+  /* entity name -> INT(kind << 32 | position in its kind's list), so that a
+   * declaration finds an earlier one of the same name at once.  A run's
+   * restore may shorten the lists: an entry is checked on use (its
+   * position must hold an entity of that name), never trusted. */
+  Table entity_index;
   /* The cluster's schema, declared in Clusim by the stdlib (schema(), in
    * world_decl.c): {fields: {NAME: spec, ...}, check: fn or nil}; NULL
    * until declared.  Beside the clusters, in the same order, the names of

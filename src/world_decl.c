@@ -810,16 +810,18 @@ static Value entity_list(Interp *I, EntityKind kind) {
   return OBJ_VAL(l);
 }
 
-static int find_entity(Interp *I, const char *name, EntityKind *kind_out) {
-  for (int k = KIND_REGION; k < KIND_FUND; k++) {
-    ObjList *l = I->world->entities[k];
-    for (int i = 0; i < l->items.count; i++)
-      if (strcmp(world_entity_name(I, AS_RECORD(l->items.items[i])), name) == 0) {
-        *kind_out = (EntityKind)k;
-        return i;
-      }
-  }
-  return -1;
+/* The position of the entity named `name` in its kind's list (and its
+ * kind), or -1: through the index, checked (world.h, entity_index). */
+static int find_entity(Interp *I, ObjString *name, EntityKind *kind_out) {
+  Value v;
+  if (!table_get(&I->world->entity_index, name, &v)) return -1;
+  int k = (int)(v.as.i >> 32), at = (int)(v.as.i & 0xffffffff);
+  if (k <= KIND_RECORD || k >= KIND_FUND) return -1;
+  ObjList *l = I->world->entities[k];
+  if (at >= l->items.count || strcmp(world_entity_name(I, AS_RECORD(l->items.items[at])), name->chars) != 0)
+    return -1; /* stale: the run that declared it is over */
+  *kind_out = (EntityKind)k;
+  return at;
 }
 
 /* Give `into` exactly the fields of `from` (a checked new declaration). */
@@ -872,7 +874,7 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   }
   ObjList *given = I->world->cluster_declared;
   EntityKind old_kind;
-  int at = find_entity(I, name->chars, &old_kind);
+  int at = find_entity(I, name, &old_kind);
   if (at >= 0 && old_kind != kind)
     interp_throw(I, "'%s' is already a %s; give the %s another name", name->chars, world_kind_names[old_kind],
                  world_kind_names[kind]);
@@ -888,7 +890,9 @@ static Value f_entity(Interp *I, int argc, Value *args) {
     if (g >= 0 && !IS_UNDEF(I->globals[g]) && !IS_ENTITY(I->globals[g]) && !I->world->applying)
       interp_throw(I, "'%s' is already a name (%s); give the %s another name", name->chars,
                    value_type_name(I->globals[g]), world_kind_names[kind]);
-    list_append(I, I->world->entities[kind], OBJ_VAL(e));
+    ObjList *l = I->world->entities[kind];
+    list_append(I, l, OBJ_VAL(e));
+    table_set(I, &I->world->entity_index, name, INT_VAL((int64_t)kind << 32 | (int64_t)(l->items.count - 1)));
     if (declared) list_append(I, given, OBJ_VAL(declared));
   }
   global_define(I, name->chars, OBJ_VAL(e), GLOBAL_VAR, NULL);

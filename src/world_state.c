@@ -112,6 +112,7 @@ static void world_mark(Interp *I) {
   gc_mark_obj(I, (Obj *)w->params);
   gc_mark_obj(I, (Obj *)w->rules);
   gc_mark_obj(I, (Obj *)w->scenarios);
+  table_mark(I, &w->entity_index);
   gc_mark_obj(I, (Obj *)w->cluster_schema);
   gc_mark_obj(I, (Obj *)w->cluster_declared);
   gc_mark_obj(I, (Obj *)w->running);
@@ -120,6 +121,7 @@ static void world_mark(Interp *I) {
 }
 
 static void world_free(Interp *I) {
+  table_free(I, &I->world->entity_index);
   FREE_ARRAY(I, WorldState, I->world, 1);
   I->world = NULL;
 }
@@ -132,6 +134,7 @@ void world_open(Interp *I) {
   WorldState *w = ALLOCATE(I, WorldState, 1);
   memset(w, 0, sizeof *w);
   I->world = w;
+  table_init(&w->entity_index);
   for (int k = 0; k < KIND_COUNT; k++) w->entities[k] = list_new(I);
   w->params = list_new(I);
   w->rules = list_new(I);
