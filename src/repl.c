@@ -334,6 +334,15 @@ static char *read_line(const char *prompt, bool *interrupted) {
   return eof_seen ? NULL : line_read;
 }
 
+/* Whether more input (typed ahead or pasted) is already waiting. */
+static bool input_waiting(void) {
+  fd_set fds;
+  FD_ZERO(&fds);
+  FD_SET(fileno(rl_instream), &fds);
+  struct timeval now = {0, 0};
+  return select(fileno(rl_instream) + 1, &fds, NULL, NULL, &now) > 0;
+}
+
 int repl_run(Interp *I, const InterpOptions *opts) {
   session_options = *opts;
   current = I;
@@ -392,9 +401,15 @@ int repl_run(Interp *I, const InterpOptions *opts) {
       free(line);
       continue;
     }
+    bool inside_block = pending.len > 0; /* the text so far was incomplete */
     buf_puts(&pending, line);
     buf_putc(&pending, '\n');
     free(line);
+    /* Inside an unfinished block with more lines already waiting (pasted
+     * text), read on: the block is parsed once, when the paste has arrived,
+     * not again at every line (pasting N lines cost N parses of a growing
+     * text).  A person typing still sees each line checked at once. */
+    if (inside_block && input_waiting()) continue;
     InterpResult r = interp_eval(current, "<prompt>", pending.data, true);
     if (r != INTERP_INCOMPLETE) buf_clear(&pending);
   }
