@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "interp.h"
 #include "memory.h"
@@ -202,6 +203,24 @@ START_TEST(test_unprotected_exits) {
 END_TEST
 
 /* No limit: the test aid is off by default and mem_realloc just works. */
+/* The operating system's limit on the process, as `ulimit -v` sets it: a
+ * program that wants more memory than the process may have ends in an
+ * "out of memory" error, and the interpreter goes on.  Not under
+ * AddressSanitizer, which reserves terabytes of address space at start. */
+START_TEST(test_address_space_limit) {
+#ifndef __SANITIZE_ADDRESS__
+  struct rlimit rl = {(rlim_t)768 << 20, (rlim_t)768 << 20};
+  ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+  Run r = eval("let s = \"x\"\nfor i in 1..26 { s = s + s }\n"
+               "let xs = []\nfor i in 1..1000 { append(xs, s + str(i)) }\n");
+  ck_assert_msg(r.r == INTERP_ERROR && strstr(r.err, "out of memory"), "want out of memory, got %d: %.500s", r.r,
+                r.err);
+  run_free(&r);
+  expect_out("xs = []\nprint 1 + 1\n", "2\n");
+#endif
+}
+END_TEST
+
 START_TEST(test_no_limit_by_default) {
   ck_assert_uint_eq(I->mem_limit, 0);
   expect_out("let s = \"ab\"\nfor i in 1..20 { s = s + s }\nprint len(s)\n", "2097152\n");
@@ -219,6 +238,7 @@ Suite *memory_suite(void) {
   tcase_add_test(tc, test_compile_runs_out);
   tcase_add_test(tc, test_fails_at_every_step);
   tcase_add_test(tc, test_no_limit_by_default);
+  tcase_add_test(tc, test_address_space_limit);
   suite_add_tcase(s, tc);
   TCase *tx = tcase_create("no protected call");
   tcase_add_checked_fixture(tx, setup, teardown);
