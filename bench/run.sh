@@ -41,7 +41,7 @@ root=$(cd "$here/.." && pwd)
 progs="$here/programs"
 results="$here/results"
 
-ALL="startup fib loop calls fields strings harmonic world"
+ALL="startup fib loop forloop calls fields strings floats money moneyfrac harmonic world"
 
 clusim=${1:-./build/clusim}
 [ $# -gt 0 ] && shift
@@ -286,20 +286,25 @@ for name in $selected; do
 
     # Target and verdict (see bench/README.md).
     case $name in
-        fib|loop|calls|fields)
-            target="<= Lua (1.5x max)"
+        fib|loop|forloop|calls|fields|strings|floats)
+            target="<= Lua"
             if is_num "$ct" && is_num "$lt"; then
-                verdict=$(awk -v c="$ct" -v l="$lt" 'BEGIN { r = c / l; if (r <= 1.0) print "met"; else if (r <= 1.5) print "within 1.5x"; else print "MISSED" }')
+                verdict=$(awk -v c="$ct" -v l="$lt" 'BEGIN { r = c / l; if (r <= 1.0) print "met"; else if (r <= 1.5) print "MISSED (<1.5x)"; else print "MISSED" }')
             else verdict="?"; fi ;;
-        harmonic)
-            target=">= 10x Python"
+        money)
+            target=">= 3x Python"      # Python's decimal.Decimal
+            if is_num "$ct" && is_num "$pt"; then
+                verdict=$(awk -v c="$ct" -v p="$pt" 'BEGIN { if (p / c >= 3) print "met"; else print "MISSED" }')
+            else verdict="?"; fi ;;
+        moneyfrac|harmonic)
+            target=">= 10x Python"     # Python's fractions.Fraction
             if is_num "$ct" && is_num "$pt"; then
                 verdict=$(awk -v c="$ct" -v p="$pt" 'BEGIN { if (p / c >= 10) print "met"; else print "MISSED" }')
             else verdict="?"; fi ;;
         startup)
-            target="< 10 ms"
+            target="< 5 ms"
             if is_num "$ct"; then
-                verdict=$(awk -v c="$ct" 'BEGIN { if (c < 0.010) print "met"; else print "MISSED" }')
+                verdict=$(awk -v c="$ct" 'BEGIN { if (c < 0.005) print "met"; else print "MISSED" }')
             else verdict="?"; fi ;;
         *) target="(none)"; verdict="-" ;;
     esac

@@ -227,6 +227,14 @@ world_bench() {
     else _verdict="?"; fi
     printf '%s|%s|%s|%s|%s|%s|%s|%s\n' world "$(fmt_ms "$ct")" "$(fmt_ms "$lt")" "$(fmt_ms "$pt")" \
         "$(ratio "$ct" "$lt")" "$(ratio "$pt" "$ct")" "<= Lua" "$_verdict" >>"$rows"
+    # the parallel row: --jobs N against --jobs 1 (target 1.7x with 2 workers)
+    _jt=${_res_j%% *}
+    if is_num "$ct" && is_num "$_jt"; then
+        _want=$(awk -v n="$WORLD_JOBS" 'BEGIN { printf "%.2f", n * 0.85 }')
+        _verdict=$(awk -v c="$ct" -v j="$_jt" -v w="$_want" 'BEGIN { s = c / j; printf "%s (%.2fx)", (s >= w ? "met" : "MISSED"), s }')
+        printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "world -j$WORLD_JOBS" "$(fmt_ms "$_jt")" "$(fmt_ms "$lt")" "$(fmt_ms "$pt")" \
+            "$(ratio "$_jt" "$lt")" "$(ratio "$pt" "$_jt")" ">= ${_want}x -j1" "$_verdict" >>"$rows"
+    fi
 
     _count() { grep -c "^$1 " "$_d/world.clu" 2>/dev/null || echo '?'; }
     _block "world: the stdlib model on a generated world ($(_count cluster) clusters, $(_count region) regions, $(_count programme) programmes,"
