@@ -15,8 +15,8 @@ and two Clusim programs that run the stdlib model on it:
               numbers (to ~1e-9; the check in run.sh compares them)
 
 The data are pseudo-random from a fixed seed, so every machine gets the same
-files.  All money is whole euros (multiples of 1,000 EUR), so that it is exact in
-every language.  Nothing here is real: the names are Region01, Cluster0001 ...
+files.  All money is whole euros (multiples of 1,000 EUR; per_sme, of 500 EUR), so
+that it is exact in every language.  Nothing here is real: the names are Region01, Cluster0001 ...
 
 usage: python3 bench/world/gen.py [--clusters N] [--runs R] [--seed S] [--out DIR]
   defaults: 1000 clusters (50 regions, 20 programmes, 1.5 funds and 0.1
