@@ -15,8 +15,8 @@ and two Clusim programs that run the stdlib model on it:
               numbers (to ~1e-9; the check in run.sh compares them)
 
 The data are pseudo-random from a fixed seed, so every machine gets the same
-files.  All money is whole euros (multiples of 1,000 EUR), so that it is exact in
-every language.  Nothing here is real: the names are Region01, Cluster0001 ...
+files.  All money is whole euros (multiples of 1,000 EUR; per_sme, of 500 EUR), so
+that it is exact in every language.  Nothing here is real: the names are Region01, Cluster0001 ...
 
 usage: python3 bench/world/gen.py [--clusters N] [--runs R] [--seed S] [--out DIR]
   defaults: 1000 clusters (50 regions, 20 programmes, 1.5 funds and 0.1
@@ -123,6 +123,24 @@ def generate(n_clusters, seed):
                              "targets": rnd.sample(THIRD, rnd.randint(1, 3)),
                              "first": start, "last": end})
 
+    # model v2's optional fields, drawn last so that the draws above (and the world
+    # they made) stay as they were: some clusters give their jobs by member type
+    # (then a new member brings the cluster's own average for its type) or their
+    # capacity; some scale-up funds pass per_sme on to each member SME.
+    for c in clusters:
+        if rnd.random() < 0.2:
+            weights = [c["sme"] * rnd.randint(5, 40), c["large"] * rnd.randint(200, 2000),
+                       c["research"] * rnd.randint(50, 400)]
+            parts = [c["jobs"] * x // sum(weights) for x in weights]
+            parts[0] += c["jobs"] - sum(parts)                  # sme >= 3: the rest to the SMEs
+            c["jobs_by_type"] = dict(zip(("sme", "large", "research"), parts))
+            del c["jobs"]
+        if rnd.random() < 0.1:
+            c["capacity"] = (c["sme"] + c["large"] + c["research"]) * rnd.randint(12, 30) // 10
+    for f in funds:
+        if f["purpose"] == "scaleup" and rnd.random() < 0.3:
+            f["per_sme"] = rnd.randint(1, 10) * 500             # EUR to each member SME
+
     return {"first_year": FIRST_YEAR, "last_year": LAST_YEAR, "regions": regions,
             "clusters": clusters, "programmes": programmes, "funds": funds,
             "partnerships": partnerships}
@@ -148,7 +166,12 @@ def write_clu(w, path):
         out.append("  region: %s\n" % regs[c["region"]]["name"])
         out.append('  ecosystem: "%s"\n' % c["ecosystem"])
         out.append("  members: {sme: %d, large: %d, research: %d}\n" % (c["sme"], c["large"], c["research"]))
-        out.append("  jobs: %d\n" % c["jobs"])
+        if "jobs_by_type" in c:
+            out.append("  jobs_by_type: {sme: %(sme)d, large: %(large)d, research: %(research)d}\n" % c["jobs_by_type"])
+        else:
+            out.append("  jobs: %d\n" % c["jobs"])
+        if "capacity" in c:
+            out.append("  capacity: %d\n" % c["capacity"])
         out.append("  staff: %d\n" % c["staff"])
         out.append('  label: "%s"\n' % c["label"])
         if "excellence" in c:
@@ -162,10 +185,11 @@ def write_clu(w, path):
                    % (p["name"], p["level"], eur(p["budget"]), p["aid"]))
     out.append("\n")
     for f in w["funds"]:
+        per_sme = ", per_sme: %s EUR" % eur(f["per_sme"]) if "per_sme" in f else ""
         out.append("fund %s -> %s {\n  amount: %s EUR / year, years: %d..%d\n"
-                   '  purpose: "%s", eligible_costs: %s EUR / year\n}\n'
+                   '  purpose: "%s", eligible_costs: %s EUR / year%s\n}\n'
                    % (progs[f["programme"]]["name"], cls[f["recipient"]]["name"], eur(f["amount"]),
-                      f["first"], f["last"], f["purpose"], eur(f["eligible_costs"])))
+                      f["first"], f["last"], f["purpose"], eur(f["eligible_costs"]), per_sme))
     out.append("\n")
     for q in w["partnerships"]:
         out.append("partnership %s {\n  members: [%s]\n  targets: [%s]\n  years: %d..%d\n}\n"
