@@ -46,7 +46,7 @@ world_norm() {
 
 # world_agree REF OUT -> prints what is wrong with OUT (nothing when it agrees):
 # the same 7 totals; those that do not depend on the random growth rate
-# (export_share, excellence, income.public) equal to 1e-6; for the others (other
+# (export_share, income.public; in model v2 excellence depends on the draw) equal to 1e-6; for the others (other
 # random generators) OUT's mean must lie in REF's p5..p95 widened by half its
 # width on each side.
 world_agree() {
@@ -54,7 +54,7 @@ world_agree() {
          { seen++
            if (!($1 in ref)) { print "unexpected line: " $0; bad = 1; next }
            split(ref[$1], r, " ")
-           if ($1 == "export_share" || $1 == "excellence" || $1 == "income.public") {
+           if ($1 == "export_share" || $1 == "income.public") {
                for (i = 2; i <= 4; i++) {
                    d = $i - r[i]; if (d < 0) d = -d
                    m = r[i] < 0 ? -r[i] : r[i]
