@@ -14,16 +14,21 @@
 set -u
 fuzzer=$1 dir=$2 seconds=$3
 shift 3
-mkdir -p "$dir/corpus" "$dir/artifacts"
+mkdir -p "$dir/corpus" "$dir/artifacts" "$dir/work"
+# Absolute paths: the fuzzer runs inside $dir/work, so that the files its
+# inputs write (write_csv, export ... to a mutated name) land there and never
+# in the source tree.
+abs() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$(pwd)" "$1" ;; esac; }
+fuzzer=$(abs "$fuzzer") dir=$(abs "$dir") dict=$(abs tests/fuzz/clusim.dict)
 log=$dir/fuzz.log
 
 echo "== fuzzing for ${seconds}s ($fuzzer, log in $log)"
 # -timeout: an input that runs this long hangs somewhere the step budget
 # cannot reach (a loop in C): a finding.  -rss_limit_mb is libFuzzer's
 # default, said here because the out-of-memory path depends on it.
-"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -dict=tests/fuzz/clusim.dict -artifact_prefix="$dir/artifacts/" \
-    -print_final_stats=1 "$@" "$dir/corpus" "$dir/seeds" >"$log" 2>&1 </dev/null
+(cd "$dir/work" && exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -dict="$dict" -artifact_prefix="$dir/artifacts/" \
+    -print_final_stats=1 "$@" "$dir/corpus" "$dir/seeds") >"$log" 2>&1 </dev/null
 status=$?
 
 # The last status line and the final statistics.
