@@ -1244,21 +1244,36 @@ static void while_stmt(Compiler *c, Node *n) {
 /* for x in XS { body }: the iterable, the iteration state and x live in
  * three hidden slots.  FOR_NEXT loads the first element (or skips the
  * loop); FOR_LOOP, at the bottom, loads the next one and jumps back, so a
- * round costs one dispatch of loop control.  When the body captures x, its
+ * round costs one dispatch of loop control.  A range written in the loop
+ * (for y in 2025..2030) builds no range: FOR_RANGE and FOR_RANGE_LOOP
+ * count in the hidden slots.  When the body captures x, its
  * upvalue is closed at the end of every round, so each closure keeps the x
  * of its own round. */
 static void for_stmt(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
   begin_scope(c);
-  expr(c, n->a);
-  emit_op(c, OP_FOR_PREP, 2, n->a->loc);
-  int iter_slot = add_local(c, "(for iterable)", n->loc);
-  add_local(c, "(for state)", n->loc);
+  /* over a range written in place (for y in 2025..2030), a fused counting
+   * loop: FOR_RANGE checks the bounds as RANGE does and keeps the loop's
+   * state in the hidden slots, FOR_RANGE_LOOP counts it down */
+  bool counting = n->a->kind == N_BINARY && n->a->op == DOTDOT;
+  int exit_jump;
+  if (counting) {
+    expr(c, n->a->a);
+    expr(c, n->a->b);
+    exit_jump = emit_jump(c, OP_FOR_RANGE, 1, n->a->loc);
+  } else {
+    expr(c, n->a);
+    emit_op(c, OP_FOR_PREP, 2, n->a->loc);
+  }
+  int iter_slot = add_local(c, counting ? "(for counter)" : "(for iterable)", n->loc);
+  add_local(c, counting ? "(for count)" : "(for state)", n->loc);
   int var_slot = add_local(c, n->str, n->loc);
-  emit_op(c, OP_FOR_NEXT, 0, n->loc);
-  emit(c, (uint8_t)iter_slot, n->loc);
-  emit_u16(c, 0xffff, n->loc);
-  int exit_jump = chunk(c)->count - 2;
+  if (!counting) {
+    emit_op(c, OP_FOR_NEXT, 0, n->loc);
+    emit(c, (uint8_t)iter_slot, n->loc);
+    emit_u16(c, 0xffff, n->loc);
+    exit_jump = chunk(c)->count - 2;
+  }
   int body_start = chunk(c)->count;
   Loop loop;
   push_loop(c, &loop, c->fc->scope_depth, c->fc->scope_depth, -1);
@@ -1268,7 +1283,7 @@ static void for_stmt(Compiler *c, Node *n) {
     emit_op(c, OP_CLOSE_SLOT, 0, n->loc);
     emit(c, (uint8_t)var_slot, n->loc);
   }
-  emit_op(c, OP_FOR_LOOP, 0, n->loc);
+  emit_op(c, counting ? OP_FOR_RANGE_LOOP : OP_FOR_LOOP, 0, n->loc);
   emit(c, (uint8_t)iter_slot, n->loc);
   int offset = chunk(c)->count - body_start + 2;
   if (offset > 0xffff) error_at(c, n->loc, "this loop body is too long");

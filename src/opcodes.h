@@ -79,6 +79,8 @@
   X(FOR_NEXT, "lf", "slot, exit offset: first element into var, or jump past the loop")     \
   X(FOR_LOOP, "lb", "slot, back offset: next element into var and jump back (safe point)")  \
   X(CLOSE_SLOT, "l", "slot: close upvalues of this slot (a captured loop variable)")        \
+  X(FOR_RANGE, "f", "exit offset: lo hi -- counter count var (a loop over lo..hi; jump if empty)") \
+  X(FOR_RANGE_LOOP, "lb", "slot, back offset: count down; next integer into var, jump back (safe point)") \
   X(LE_JUMP, "f", "offset: a b -- (jump unless a<=b)")                                      \
   X(GT_JUMP, "f", "offset: a b -- (jump unless a>b)")                                       \
   X(GE_JUMP, "f", "offset: a b -- (jump unless a>=b)")                                      \
