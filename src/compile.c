@@ -481,6 +481,28 @@ static bool simple_name(Compiler *c, Node *n, NameKind *kind, int *index) {
   return true;
 }
 
+/* The operator of a constant-operand instruction: ADD_K... for `a op k`,
+ * K_ADD... for `k op a` (k_first); OP_NIL for other operators. */
+static OpCode constant_op(int tok, bool k_first) {
+  switch (tok) {
+  case '+': return k_first ? OP_K_ADD : OP_ADD_K;
+  case '-': return k_first ? OP_K_SUB : OP_SUB_K;
+  case '*': return k_first ? OP_K_MUL : OP_MUL_K;
+  case '/': return k_first ? OP_K_DIV : OP_DIV_K;
+  default: return OP_NIL;
+  }
+}
+
+/* A number literal (no unit) as the constant operand of ADD_K...: its
+ * constant, or -1 (not a literal, or a function with too many constants
+ * for the u16 operand). */
+static int number_operand(Compiler *c, Node *n) {
+  if (n->kind != N_NUMBER || chunk(c)->constants.count > 0xffff) return -1;
+  Value v;
+  if (!literal_value(c, n, &v)) v = NIL_VAL; /* reported: the program will not run */
+  return make_constant(c, v, n->loc);
+}
+
 /* A binary operation whose left operand is on the stack already. */
 static void binary_rest(Compiler *c, Node *n) {
   int64_t k;
@@ -499,6 +521,13 @@ static void binary_rest(Compiler *c, Node *n) {
       emit_op(c, n->op == '+' ? OP_ADD_GLOBAL : OP_SUB_GLOBAL, 0, n->loc);
       emit_u16(c, index, n->loc);
     }
+    return;
+  }
+  OpCode op_k = constant_op(n->op, false);
+  int kindex;
+  if (op_k != OP_NIL && (kindex = number_operand(c, n->b)) >= 0) {
+    emit_op(c, op_k, 0, n->loc);
+    emit_u16(c, kindex, n->loc);
     return;
   }
   expr(c, n->b);
@@ -574,8 +603,20 @@ static void left_chain(Compiler *c, Node *n) {
     if (m->kind == N_BINARY && (m->op == '+' || m->op == '-') && !small_int_literal(c, m->b, &k))
       simple_name(c, m->b, &kind, &index);
   }
-  expr(c, spine[0]->a);
-  for (i = 0; i < count; i++) left_first_rest(c, spine[i]);
+  /* a number first (1 - x, 0.5 * x): the other operand, then K_SUB... */
+  Node *first = spine[0];
+  OpCode op_k = first->kind == N_BINARY ? constant_op(first->op, true) : OP_NIL;
+  int k;
+  if (op_k != OP_NIL && first->b->kind != N_NUMBER && (k = number_operand(c, first->a)) >= 0) {
+    expr(c, first->b);
+    emit_op(c, op_k, 0, first->loc);
+    emit_u16(c, k, first->loc);
+    i = 1;
+  } else {
+    expr(c, first->a);
+    i = 0;
+  }
+  for (; i < count; i++) left_first_rest(c, spine[i]);
 }
 
 static void list_literal(Compiler *c, Node *n) {

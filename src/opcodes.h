@@ -60,6 +60,14 @@
   X(MOD, "", "a b -- a mod b")                                                              \
   X(POW, "", "a b -- a^b")                                                                  \
   X(ADD_INT, "i", "k: a -- a+k")                                                            \
+  X(ADD_K, "k", "constant (a number): a -- a+k")                                            \
+  X(SUB_K, "k", "constant (a number): a -- a-k")                                            \
+  X(MUL_K, "k", "constant (a number): a -- a*k")                                            \
+  X(DIV_K, "k", "constant (a number): a -- a/k")                                            \
+  X(K_ADD, "k", "constant (a number): a -- k+a")                                            \
+  X(K_SUB, "k", "constant (a number): a -- k-a")                                            \
+  X(K_MUL, "k", "constant (a number): a -- k*a")                                            \
+  X(K_DIV, "k", "constant (a number): a -- k/a")                                            \
   X(NEG, "", "a -- -a")                                                                     \
   X(NOT, "", "a -- not a")                                                                  \
   X(EQ, "", "a b -- a==b")                                                                  \

@@ -585,12 +585,129 @@ static inline Value global_value(Interp *I, uint16_t g, CallFrame *frame, uint8_
   return v;
 }
 
+/* ---- inline arithmetic ---------------------------------------------------
+ *
+ * The fast paths of the dispatch loop, on the numbers a Value holds inline:
+ * int64s that do not overflow, doubles, and an int64 with a double (which
+ * gives a double, the int64 converted as num_to_double converts it).  Each
+ * writes the result into *r (tag and payload, as two 8-byte stores) and
+ * returns true, or returns false for everything else - units that need
+ * unit.c, big and exact non-integer numbers, an int64 result that
+ * overflows, other types - which the loop hands to vm_arith, whose results
+ * are the same and which raises every error.  They test exact types only,
+ * so a new kind of number takes the generic way until it gets a fast path.
+ */
+
+#ifndef TAG_FLOAT
+#define TAG_FLOAT MAKE_TAG(VAL_FLOAT, 0)
+#endif
+
+/* Two inline numbers, at least one a double, as doubles. */
+static inline bool float_pair(Value a, Value b, double *x, double *y) {
+  if (a.type == VAL_FLOAT) {
+    *x = a.as.d;
+    if (b.type == VAL_FLOAT) *y = b.as.d;
+    else if (b.type == VAL_INT) *y = (double)b.as.i;
+    else return false;
+    return true;
+  }
+  if (a.type != VAL_INT || b.type != VAL_FLOAT) return false;
+  *x = (double)a.as.i;
+  *y = b.as.d;
+  return true;
+}
+
+static inline void set_int(Value *r, UnitId unit, int64_t i) {
+  r->tag = MAKE_TAG(VAL_INT, unit);
+  r->as.i = i;
+}
+
+static inline void set_float(Value *r, UnitId unit, double d) {
+  r->tag = MAKE_TAG(VAL_FLOAT, unit);
+  r->as.d = d;
+}
+
+/* + and - (sub): one unit, kept */
+static inline bool fast_add_sub(Value a, Value b, Value *r, bool sub) {
+  double x, y;
+  int64_t i;
+  if (a.unit != b.unit) return false;
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (sub ? __builtin_sub_overflow(a.as.i, b.as.i, &i) : __builtin_add_overflow(a.as.i, b.as.i, &i))
+      return false;
+    set_int(r, a.unit, i);
+    return true;
+  }
+  if (!float_pair(a, b, &x, &y)) return false;
+  set_float(r, a.unit, sub ? x - y : x + y);
+  return true;
+}
+#define fast_add(a, b, r) fast_add_sub(a, b, r, false)
+#define fast_sub(a, b, r) fast_add_sub(a, b, r, true)
+
+/* *: a plain number times a number keeps the other's unit (unit_mul) */
+static inline bool fast_mul(Value a, Value b, Value *r) {
+  double x, y;
+  int64_t i;
+  if (a.unit != UNIT_NONE && b.unit != UNIT_NONE) return false;
+  UnitId u = a.unit | b.unit;
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (__builtin_mul_overflow(a.as.i, b.as.i, &i)) return false;
+    set_int(r, u, i);
+    return true;
+  }
+  if (!float_pair(a, b, &x, &y)) return false;
+  set_float(r, u, x * y);
+  return true;
+}
+
+/* /: by a plain number the unit stays, by the same unit it goes
+ * (unit_div); int64s only when the quotient is whole (num_div) */
+static inline bool fast_div(Value a, Value b, Value *r) {
+  double x, y;
+  UnitId u;
+  if (b.unit == UNIT_NONE) u = a.unit;
+  else if (a.unit == b.unit) u = UNIT_NONE;
+  else return false;
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (b.as.i == 0 || b.as.i == -1 || a.as.i % b.as.i != 0) return false;
+    set_int(r, u, a.as.i / b.as.i);
+    return true;
+  }
+  if (!float_pair(a, b, &x, &y)) return false;
+  set_float(r, u, x / y);
+  return true;
+}
+
+/* For a comparison: two inline numbers of one unit, at least one a double,
+ * as doubles that compare as the numbers do - an int64 only within 2^53,
+ * where its double is exact (num_cmp compares exactly).  A NaN makes every
+ * ordering false, as num_cmp's "unordered" does. */
+static inline bool float_order_pair(Value a, Value b, double *x, double *y) {
+  const int64_t exact = INT64_C(1) << 53;
+  if (a.unit != b.unit || !float_pair(a, b, x, y)) return false;
+  if (a.type == VAL_INT) return a.as.i >= -exact && a.as.i <= exact;
+  if (b.type == VAL_INT) return b.as.i >= -exact && b.as.i <= exact;
+  return true;
+}
+
+/* Three-way comparison of inline numbers with a double among them, as
+ * num_cmp gives it (2: unordered, a NaN), or NOT_INLINE: vm_compare must
+ * decide. */
+#define NOT_INLINE 3
+static inline int float_cmp(Value a, Value b) {
+  double x, y;
+  if (!float_order_pair(a, b, &x, &y)) return NOT_INLINE;
+  return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
+}
+
 /* Run the top frame until it returns across a native boundary. */
 static Value run(Interp *I) {
   CallFrame *frame = &I->frames[I->frame_count - 1];
   uint8_t *ip = frame->ip;
   Value *slots = frame->slots;
   Value *consts = frame->closure->function->chunk.constants.items;
+  double *knum = frame->closure->function->chunk.knum;
   Value *sp = I->sp;
   uint32_t wide; /* the operand of a wide form (opcodes.h: K, G, C), for the shared body */
 
@@ -604,6 +721,7 @@ static Value run(Interp *I) {
     ip = frame->ip;                                           \
     slots = frame->slots;                                     \
     consts = frame->closure->function->chunk.constants.items; \
+    knum = frame->closure->function->chunk.knum;              \
   } while (0)
 #define PUSH(v) (*sp++ = (v))
 #define POP() (*--sp)
@@ -858,16 +976,15 @@ dispatch:
     NEXT;
   }
 
-#define INT_ARITH(builtin)                                                   \
-  {                                                                          \
-    Value b = sp[-1], a = sp[-2];                                            \
-    int64_t r;                                                               \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT &&                        \
-               !builtin(a.as.i, b.as.i, &r))) {                              \
-      sp[-2].as.i = r;                                                       \
-      sp--;                                                                  \
-      NEXT;                                                                  \
-    }                                                                        \
+/* a op b on the two top values: inline (fast_add...) or through vm_arith */
+#define ARITH(op, fast)                          \
+  {                                              \
+    Value b = sp[-1], a = sp[-2];                \
+    if (LIKELY(fast(a, b, &sp[-2]))) {           \
+      sp--;                                      \
+      NEXT;                                      \
+    }                                            \
+    SLOW_ARITH(op);                              \
   }
 #define SLOW_ARITH(op)                    \
   {                                       \
@@ -878,26 +995,10 @@ dispatch:
     NEXT;                                 \
   }
 
-  CASE(ADD) {
-    INT_ARITH(__builtin_add_overflow);
-    SLOW_ARITH(OP_ADD);
-  }
-  CASE(SUB) {
-    INT_ARITH(__builtin_sub_overflow);
-    SLOW_ARITH(OP_SUB);
-  }
-  CASE(MUL) {
-    Value b = sp[-1], a = sp[-2];
-    int64_t r;
-    if (LIKELY(a.tag == TAG_INT && b.tag == TAG_INT &&
-               !__builtin_mul_overflow(a.as.i, b.as.i, &r))) {
-      sp[-2].as.i = r;
-      sp--;
-      NEXT;
-    }
-    SLOW_ARITH(OP_MUL);
-  }
-  CASE(DIV) SLOW_ARITH(OP_DIV);
+  CASE(ADD) ARITH(OP_ADD, fast_add);
+  CASE(SUB) ARITH(OP_SUB, fast_sub);
+  CASE(MUL) ARITH(OP_MUL, fast_mul);
+  CASE(DIV) ARITH(OP_DIV, fast_div);
   CASE(MOD) SLOW_ARITH(OP_MOD);
   CASE(POW) SLOW_ARITH(OP_POW);
   CASE(ADD_INT) {
@@ -908,15 +1009,50 @@ dispatch:
       sp[-1].as.i = r;
       NEXT;
     }
+    if (a.tag == TAG_FLOAT) { /* x - 3 as x + -3: IEEE subtraction is that addition */
+      sp[-1].as.d = a.as.d + k;
+      NEXT;
+    }
     SAVE();
     /* `x - 3` is compiled as adding -3: report it as the subtraction it is */
     sp[-1] = k < 0 ? vm_arith(I, OP_SUB, a, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, a, INT_VAL(k));
     NEXT;
   }
+  /* a op k and k op a, k a number constant without a unit (the compiler
+   * sees to it): a double meets the constant's double, converted once
+   * (Chunk.knum), as vm_arith would convert it; anything else takes the
+   * way of ADD...  Each names the condition on a for the double's way
+   * (any unit is kept by * and by / k), then the double's expression. */
+#define ARITH_K(opcode, fast, float_ok, float_result, k_first)                     \
+  {                                                                              \
+    uint16_t k_ = READ_U16();                                                    \
+    Value a = sp[-1];                                                            \
+    if (LIKELY(float_ok)) {                                                      \
+      sp[-1].as.d = float_result;                                                \
+      NEXT;                                                                      \
+    }                                                                            \
+    Value k = consts[k_];                                                        \
+    if (LIKELY(k_first ? fast(k, a, &sp[-1]) : fast(a, k, &sp[-1]))) NEXT;       \
+    SAVE();                                                                      \
+    sp[-1] = k_first ? vm_arith(I, opcode, k, a) : vm_arith(I, opcode, a, k);    \
+    NEXT;                                                                        \
+  }
+  CASE(ADD_K) ARITH_K(OP_ADD, fast_add, a.tag == TAG_FLOAT, a.as.d + knum[k_], false);
+  CASE(SUB_K) ARITH_K(OP_SUB, fast_sub, a.tag == TAG_FLOAT, a.as.d - knum[k_], false);
+  CASE(MUL_K) ARITH_K(OP_MUL, fast_mul, a.type == VAL_FLOAT, a.as.d * knum[k_], false);
+  CASE(DIV_K) ARITH_K(OP_DIV, fast_div, a.type == VAL_FLOAT, a.as.d / knum[k_], false);
+  CASE(K_ADD) ARITH_K(OP_ADD, fast_add, a.tag == TAG_FLOAT, knum[k_] + a.as.d, true);
+  CASE(K_SUB) ARITH_K(OP_SUB, fast_sub, a.tag == TAG_FLOAT, knum[k_] - a.as.d, true);
+  CASE(K_MUL) ARITH_K(OP_MUL, fast_mul, a.type == VAL_FLOAT, knum[k_] * a.as.d, true);
+  CASE(K_DIV) ARITH_K(OP_DIV, fast_div, a.tag == TAG_FLOAT, knum[k_] / a.as.d, true);
   CASE(NEG) {
     Value a = sp[-1];
     if (LIKELY(a.type == VAL_INT && a.as.i != INT64_MIN)) {
       sp[-1].as.i = -a.as.i;
+      NEXT;
+    }
+    if (a.type == VAL_FLOAT) {
+      sp[-1].as.d = -a.as.d;
       NEXT;
     }
     SAVE();
@@ -930,14 +1066,40 @@ dispatch:
     sp[-1] = BOOL_VAL(IS_FALSY(sp[-1]));
     NEXT;
   }
+/* eq = (a == b), r = (a cmp_op b): int64s and doubles inline, anything
+ * else through values_equal_checked and vm_compare (units, errors). */
+#define TEST_EQUAL(a, b, eq)                                 \
+  do {                                                       \
+    if ((a).tag == (b).tag && (a).type == VAL_INT) {         \
+      eq = (a).as.i == (b).as.i;                             \
+      break;                                                 \
+    }                                                        \
+    int c_ = float_cmp(a, b);                                \
+    if (c_ != NOT_INLINE) {                                  \
+      eq = c_ == 0;                                          \
+      break;                                                 \
+    }                                                        \
+    SAVE();                                                  \
+    eq = values_equal_checked(I, a, b);                      \
+  } while (0)
+#define TEST_ORDER(a, b, cmp_op, r)                          \
+  do {                                                       \
+    if (LIKELY((a).tag == (b).tag && (a).type == VAL_INT)) { \
+      r = (a).as.i cmp_op (b).as.i;                          \
+      break;                                                 \
+    }                                                        \
+    int c_ = float_cmp(a, b);                                \
+    if (c_ == NOT_INLINE) {                                  \
+      SAVE();                                                \
+      c_ = vm_compare(I, a, b);                              \
+    }                                                        \
+    r = c_ != 2 && c_ cmp_op 0;                              \
+  } while (0)
+
   CASE(EQ) {
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
-    else {
-      SAVE();
-      eq = values_equal_checked(I, a, b);
-    }
+    TEST_EQUAL(a, b, eq);
     sp--;
     sp[-1] = BOOL_VAL(eq);
     NEXT;
@@ -945,30 +1107,19 @@ dispatch:
   CASE(NE) {
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
-    else {
-      SAVE();
-      eq = values_equal_checked(I, a, b);
-    }
+    TEST_EQUAL(a, b, eq);
     sp--;
     sp[-1] = BOOL_VAL(!eq);
     NEXT;
   }
-
-#define COMPARE(cmp_op)                                                        \
-  {                                                                            \
-    Value b = sp[-1], a = sp[-2];                                              \
-    bool r;                                                                    \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))    \
-      r = a.as.i cmp_op b.as.i;                                                \
-    else {                                                                     \
-      SAVE();                                                                  \
-      int c = vm_compare(I, a, b);                                             \
-      r = c != 2 && c cmp_op 0;                                                \
-    }                                                                          \
-    sp--;                                                                      \
-    sp[-1] = BOOL_VAL(r);                                                      \
-    NEXT;                                                                      \
+#define COMPARE(cmp_op)            \
+  {                                \
+    Value b = sp[-1], a = sp[-2];  \
+    bool r;                        \
+    TEST_ORDER(a, b, cmp_op, r);   \
+    sp--;                          \
+    sp[-1] = BOOL_VAL(r);          \
+    NEXT;                          \
   }
   CASE(LT) COMPARE(<);
   CASE(LE) COMPARE(<=);
@@ -1013,58 +1164,40 @@ dispatch:
     SAFE_POINT();
     NEXT;
   }
-#define COMPARE_JUMP(cmp_op)                                                  \
-  {                                                                           \
-    uint16_t off = READ_U16();                                                \
-    Value b = sp[-1], a = sp[-2];                                             \
-    bool r;                                                                   \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))   \
-      r = a.as.i cmp_op b.as.i;                                               \
-    else {                                                                    \
-      SAVE();                                                                 \
-      int c = vm_compare(I, a, b);                                            \
-      r = c != 2 && c cmp_op 0;                                               \
-    }                                                                         \
-    sp -= 2;                                                                  \
-    if (!r) ip += off;                                                        \
-    NEXT;                                                                     \
+#define COMPARE_JUMP(cmp_op)       \
+  {                                \
+    uint16_t off = READ_U16();     \
+    Value b = sp[-1], a = sp[-2];  \
+    bool r;                        \
+    TEST_ORDER(a, b, cmp_op, r);   \
+    sp -= 2;                       \
+    if (!r) ip += off;             \
+    NEXT;                          \
   }
   CASE(LT_JUMP) COMPARE_JUMP(<);
   CASE(LE_JUMP) COMPARE_JUMP(<=);
   CASE(GT_JUMP) COMPARE_JUMP(>);
   CASE(GE_JUMP) COMPARE_JUMP(>=);
-#define COMPARE_JUMP_K(cmp_op)                                                \
-  {                                                                           \
-    Value b = consts[READ_U16()];                                             \
-    uint16_t off = READ_U16();                                                \
-    Value a = sp[-1];                                                         \
-    bool r;                                                                   \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))                          \
-      r = a.as.i cmp_op b.as.i;                                               \
-    else {                                                                    \
-      SAVE();                                                                 \
-      int c = vm_compare(I, a, b);                                            \
-      r = c != 2 && c cmp_op 0;                                               \
-    }                                                                         \
-    sp--;                                                                     \
-    if (!r) ip += off;                                                        \
-    NEXT;                                                                     \
+#define COMPARE_JUMP_K(cmp_op)        \
+  {                                   \
+    Value b = consts[READ_U16()];     \
+    uint16_t off = READ_U16();        \
+    Value a = sp[-1];                 \
+    bool r;                           \
+    TEST_ORDER(a, b, cmp_op, r);      \
+    sp--;                             \
+    if (!r) ip += off;                \
+    NEXT;                             \
   }
-#define COMPARE_VAR_JUMP_K(cmp_op, fetch)                                     \
-  {                                                                           \
-    Value a = fetch;                                                          \
-    Value b = consts[READ_U16()];                                             \
-    uint16_t off = READ_U16();                                                \
-    bool r;                                                                   \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))                          \
-      r = a.as.i cmp_op b.as.i;                                               \
-    else {                                                                    \
-      SAVE();                                                                 \
-      int c = vm_compare(I, a, b);                                            \
-      r = c != 2 && c cmp_op 0;                                               \
-    }                                                                         \
-    if (!r) ip += off;                                                        \
-    NEXT;                                                                     \
+#define COMPARE_VAR_JUMP_K(cmp_op, fetch) \
+  {                                       \
+    Value a = fetch;                      \
+    Value b = consts[READ_U16()];         \
+    uint16_t off = READ_U16();            \
+    bool r;                               \
+    TEST_ORDER(a, b, cmp_op, r);          \
+    if (!r) ip += off;                    \
+    NEXT;                                 \
   }
   CASE(LT_JUMP_LK) COMPARE_VAR_JUMP_K(<, slots[READ_BYTE()]);
   CASE(LE_JUMP_LK) COMPARE_VAR_JUMP_K(<=, slots[READ_BYTE()]);
@@ -1079,93 +1212,83 @@ dispatch:
   CASE(GT_JUMP_K) COMPARE_JUMP_K(>);
   CASE(GE_JUMP_K) COMPARE_JUMP_K(>=);
 
-#define ARITH_WITH(opcode, builtin, operand)                                  \
-  {                                                                          \
-    Value b = operand, a = sp[-1];                                           \
-    int64_t r;                                                               \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT && !builtin(a.as.i, b.as.i, &r))) { \
-      sp[-1].as.i = r;                                                       \
-      NEXT;                                                                  \
-    }                                                                        \
-    SAVE();                                                                  \
-    sp[-1] = vm_arith(I, opcode, a, b);                                      \
-    NEXT;                                                                    \
+#define ARITH_WITH(opcode, fast, operand)     \
+  {                                           \
+    Value b = operand, a = sp[-1];            \
+    if (LIKELY(fast(a, b, &sp[-1]))) NEXT;    \
+    SAVE();                                   \
+    sp[-1] = vm_arith(I, opcode, a, b);       \
+    NEXT;                                     \
   }
-  CASE(ADD_LOCAL) ARITH_WITH(OP_ADD, __builtin_add_overflow, slots[READ_BYTE()]);
-  CASE(SUB_LOCAL) ARITH_WITH(OP_SUB, __builtin_sub_overflow, slots[READ_BYTE()]);
+  CASE(ADD_LOCAL) ARITH_WITH(OP_ADD, fast_add, slots[READ_BYTE()]);
+  CASE(SUB_LOCAL) ARITH_WITH(OP_SUB, fast_sub, slots[READ_BYTE()]);
   CASE(ADD_GLOBAL) {
     uint16_t g = READ_U16();
-    ARITH_WITH(OP_ADD, __builtin_add_overflow, global_value(I, g, frame, ip));
+    ARITH_WITH(OP_ADD, fast_add, global_value(I, g, frame, ip));
   }
   CASE(SUB_GLOBAL) {
     uint16_t g = READ_U16();
-    ARITH_WITH(OP_SUB, __builtin_sub_overflow, global_value(I, g, frame, ip));
+    ARITH_WITH(OP_SUB, fast_sub, global_value(I, g, frame, ip));
+  }
+  /* v = v + k, k a small integer (negative for v - k) */
+#define INCREMENT(v, k, check)                                                                   \
+  {                                                                                              \
+    int64_t r;                                                                                   \
+    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {                  \
+      v->as.i = r;                                                                               \
+      NEXT;                                                                                      \
+    }                                                                                            \
+    if (v->tag == TAG_FLOAT) {                                                                   \
+      v->as.d += k;                                                                              \
+      NEXT;                                                                                      \
+    }                                                                                            \
+    SAVE();                                                                                      \
+    Value cur = check;                                                                           \
+    *v = k < 0 ? vm_arith(I, OP_SUB, cur, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, cur, INT_VAL(k)); \
+    NEXT;                                                                                        \
   }
   CASE(INC_LOCAL) {
     Value *v = &slots[READ_BYTE()];
     int8_t k = (int8_t)READ_BYTE();
-    int64_t r;
-    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {
-      v->as.i = r;
-      NEXT;
-    }
-    SAVE();
-    *v = k < 0 ? vm_arith(I, OP_SUB, *v, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, *v, INT_VAL(k));
-    NEXT;
+    INCREMENT(v, k, *v);
   }
   CASE(INC_GLOBAL) {
     uint16_t g = READ_U16();
     int8_t k = (int8_t)READ_BYTE();
     Value *v = &I->globals[g];
-    int64_t r;
-    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {
-      v->as.i = r;
-      NEXT;
-    }
-    SAVE();
-    Value cur = global_value(I, g, frame, ip);
-    I->globals[g] = k < 0 ? vm_arith(I, OP_SUB, cur, INT_VAL(-(int64_t)k))
-                          : vm_arith(I, OP_ADD, cur, INT_VAL(k));
-    NEXT;
+    INCREMENT(v, k, global_value(I, g, frame, ip));
   }
-#define ACCUMULATE(opcode, builtin, target, check)                            \
-  {                                                                          \
-    Value *t = target;                                                       \
-    Value b = sp[-1];                                                        \
-    int64_t r;                                                               \
-    sp--;                                                                    \
-    if (LIKELY(t->tag == b.tag && b.type == VAL_INT && !builtin(t->as.i, b.as.i, &r))) { \
-      t->as.i = r;                                                           \
-      NEXT;                                                                  \
-    }                                                                        \
-    SAVE();                                                                  \
-    check;                                                                   \
-    *t = vm_arith(I, opcode, *t, b);                                         \
-    NEXT;                                                                    \
+  /* t = t + v, t = t - v */
+#define ACCUMULATE(opcode, fast, target, check) \
+  {                                             \
+    Value *t = target;                          \
+    Value b = sp[-1];                           \
+    sp--;                                       \
+    if (LIKELY(fast(*t, b, t))) NEXT;           \
+    SAVE();                                     \
+    check;                                      \
+    *t = vm_arith(I, opcode, *t, b);            \
+    NEXT;                                       \
   }
-  CASE(ADDTO_LOCAL) ACCUMULATE(OP_ADD, __builtin_add_overflow, &slots[READ_BYTE()], (void)0);
-  CASE(SUBFROM_LOCAL) ACCUMULATE(OP_SUB, __builtin_sub_overflow, &slots[READ_BYTE()], (void)0);
+  CASE(ADDTO_LOCAL) ACCUMULATE(OP_ADD, fast_add, &slots[READ_BYTE()], (void)0);
+  CASE(SUBFROM_LOCAL) ACCUMULATE(OP_SUB, fast_sub, &slots[READ_BYTE()], (void)0);
   CASE(ADDTO_GLOBAL) {
     uint16_t g = READ_U16();
-    ACCUMULATE(OP_ADD, __builtin_add_overflow, &I->globals[g], global_value(I, g, frame, ip));
+    ACCUMULATE(OP_ADD, fast_add, &I->globals[g], global_value(I, g, frame, ip));
   }
   CASE(SUBFROM_GLOBAL) {
     uint16_t g = READ_U16();
-    ACCUMULATE(OP_SUB, __builtin_sub_overflow, &I->globals[g], global_value(I, g, frame, ip));
+    ACCUMULATE(OP_SUB, fast_sub, &I->globals[g], global_value(I, g, frame, ip));
   }
-#define EQUALITY_JUMP(want_equal)                                             \
-  {                                                                           \
-    uint16_t off = READ_U16();                                                \
-    Value b = sp[-1], a = sp[-2];                                             \
-    bool eq;                                                                  \
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;           \
-    else {                                                                    \
-      SAVE();                                                                 \
-      eq = values_equal_checked(I, a, b);                                     \
-    }                                                                         \
-    sp -= 2;                                                                  \
-    if (eq != (want_equal)) ip += off;                                        \
-    NEXT;                                                                     \
+#define EQUALITY_JUMP(want_equal)         \
+  {                                       \
+    uint16_t off = READ_U16();            \
+    Value b = sp[-1], a = sp[-2];         \
+    bool eq;                              \
+    TEST_EQUAL(a, b, eq);                 \
+    sp -= 2;                              \
+    if (eq != (want_equal)) ip += off;    \
+    NEXT;                                 \
   }
   CASE(EQ_JUMP) EQUALITY_JUMP(true);
   CASE(NE_JUMP) EQUALITY_JUMP(false);
