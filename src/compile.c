@@ -203,6 +203,13 @@ static int name_constant(Compiler *c, const char *name, SrcLoc loc) {
   return make_constant(c, OBJ_VAL(str_new(c->I, name)), loc);
 }
 
+/* GET_FIELD and SET_FIELD: the name's constant, then the VM's cache of the
+ * field's position (opcodes.h, operand h). */
+static void emit_field(Compiler *c, OpCode op, int effect, const char *name, SrcLoc loc) {
+  emit_indexed(c, op, effect, name_constant(c, name, loc), loc);
+  emit(c, 0, loc);
+}
+
 static int emit_jump(Compiler *c, OpCode op, int effect, SrcLoc loc) {
   emit_op(c, op, effect, loc);
   emit_u16(c, 0xffff, loc);
@@ -570,7 +577,7 @@ static void left_first_rest(Compiler *c, Node *n) {
     patch_jump(c, j, n->loc);
     break;
   }
-  case N_FIELD: emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, n->str, n->loc), n->loc); break;
+  case N_FIELD: emit_field(c, OP_GET_FIELD, 0, n->str, n->loc); break;
   case N_INDEX:
     expr(c, n->b);
     emit_op(c, OP_GET_INDEX, -1, n->loc);
@@ -1030,7 +1037,7 @@ static void why_expr(Compiler *c, Node *n, bool print) {
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
   for (int i = ntrail - 1; i >= 0; i--) {
-    emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, trail[i]->str, trail[i]->loc), trail[i]->loc);
+    emit_field(c, OP_GET_FIELD, 0, trail[i]->str, trail[i]->loc);
   }
 }
 
@@ -1169,7 +1176,7 @@ static void assign_stmt(Compiler *c, Node *n) {
   case N_FIELD: {
     expr(c, t->a);
     expr(c, n->b);
-    emit_indexed(c, OP_SET_FIELD, -2, name_constant(c, t->str, t->loc), t->loc);
+    emit_field(c, OP_SET_FIELD, -2, t->str, t->loc);
     break;
   }
   case N_INDEX:

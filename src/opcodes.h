@@ -16,6 +16,11 @@
  *   c  u16  constant holding a function, then for each upvalue of that
  *           function a pair of u8 (is_local, index): capture the running
  *           frame's local slot `index`, or the running closure's upvalue
+ *   h  u8   inline cache of GET_FIELD and SET_FIELD: the position of the
+ *           field in the last record the instruction found it in, written
+ *           by the VM (0 when compiled); tried first, checked against the
+ *           record's key there, so a record of another shape only misses.
+ *           The disassembler does not show it.
  *   K, G, C  the same as k, g and c, but u24: the operands of the wide
  *           forms (NAME_W) of the instructions that take one constant or
  *           global slot, for a function with more than 65,536 constants or
@@ -49,8 +54,8 @@
   X(GET_UPVALUE, "u", "index -- value")                                                     \
   X(SET_UPVALUE, "u", "index: value --")                                                    \
   X(CLOSE_UPVALUE, "", "value -- (closes the upvalue of the top slot)")                     \
-  X(GET_FIELD, "k", "name: record -- value")                                                \
-  X(SET_FIELD, "k", "name: record value --")                                                \
+  X(GET_FIELD, "kh", "name: record -- value")                                                \
+  X(SET_FIELD, "kh", "name: record value --")                                                \
   X(GET_INDEX, "", "object index -- value")                                                 \
   X(SET_INDEX, "", "object index value --")                                                 \
   X(ADD, "", "a b -- a+b")                                                                  \
@@ -130,8 +135,8 @@
   X(GET_GLOBAL_W, "G", "global -- value (error if undefined)")                              \
   X(SET_GLOBAL_W, "G", "global: value -- (error if undefined)")                             \
   X(DEFINE_GLOBAL_W, "G", "global: value --")                                               \
-  X(GET_FIELD_W, "K", "name: record -- value")                                              \
-  X(SET_FIELD_W, "K", "name: record value --")                                              \
+  X(GET_FIELD_W, "Kh", "name: record -- value")                                              \
+  X(SET_FIELD_W, "Kh", "name: record value --")                                              \
   X(CLOSURE_W, "C", "function, captures -- closure")                                        \
   X(IMPORT_W, "K", "path --")
 

@@ -701,6 +701,17 @@ static inline int float_cmp(Value a, Value b) {
   return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
 }
 
+/* The position of field `name` in r, or -1: first where the instruction's
+ * cache (opcodes.h, h) says, checked against the key there; on a miss by
+ * name, and the cache then remembers the position (if it fits in a byte). */
+static inline int cached_field(ObjRecord *r, ObjString *name, uint8_t *cache) {
+  int at = *cache;
+  if (LIKELY(at < r->count && r->keys[at] == name)) return at;
+  at = record_find(r, name);
+  if (at >= 0) *cache = at <= UINT8_MAX ? (uint8_t)at : 0;
+  return at;
+}
+
 /* Run the top frame until it returns across a native boundary. */
 static Value run(Interp *I) {
   CallFrame *frame = &I->frames[I->frame_count - 1];
@@ -904,25 +915,22 @@ dispatch:
     sp--;
     NEXT;
   }
+  /* The byte after the name is the instruction's inline cache (opcodes.h,
+   * h): the position where the field was last found.  A record of another
+   * shape only misses (its key there is another), then the field is looked
+   * up by name and its position kept for the next time. */
   CASE(GET_FIELD) {
     wide = READ_U16();
   get_field:;
+    uint8_t *cache = ip++;
     ObjString *name = AS_STRING(consts[wide]);
     Value obj = PEEK(0);
     if (LIKELY(IS_RECORD(obj))) {
       ObjRecord *r = AS_RECORD(obj);
-      if (UNLIKELY(r->index != NULL)) {
-        Value v;
-        if (record_get(r, name, &v)) {
-          sp[-1] = v;
-          NEXT;
-        }
-      } else {
-        for (int i = 0; i < r->count; i++)
-          if (r->keys[i] == name) {
-            sp[-1] = r->values[i];
-            NEXT;
-          }
+      int at = cached_field(r, name, cache);
+      if (LIKELY(at >= 0)) {
+        COPY(&sp[-1], &r->values[at]);
+        NEXT;
       }
     }
     SAVE();
@@ -937,6 +945,7 @@ dispatch:
   CASE(SET_FIELD) {
     wide = READ_U16();
   set_field:;
+    uint8_t *cache = ip++;
     ObjString *name = AS_STRING(consts[wide]);
     Value obj = PEEK(1);
     if (UNLIKELY(!IS_RECORD(obj))) {
@@ -945,21 +954,19 @@ dispatch:
                    value_type_name(obj));
     }
     ObjRecord *r = AS_RECORD(obj);
-    Value v = PEEK(0);
     sp -= 2;
     if (UNLIKELY(r->cls != NULL)) { /* a host's record: its class hears of the write */
       SAVE();
-      record_write(I, r, name, v);
+      record_write(I, r, name, sp[1]);
       NEXT;
     }
-    if (LIKELY(r->index == NULL))
-      for (int i = 0; i < r->count; i++)
-        if (r->keys[i] == name) {
-          r->values[i] = v;
-          NEXT;
-        }
+    int at = cached_field(r, name, cache);
+    if (LIKELY(at >= 0)) {
+      COPY(&r->values[at], &sp[1]);
+      NEXT;
+    }
     SAVE();
-    record_set(I, r, name, v);
+    record_set(I, r, name, sp[1]); /* a new field */
     NEXT;
   }
   CASE(GET_INDEX) {
