@@ -352,8 +352,12 @@ static Value get_index(Interp *I, Value obj, Value idx) {
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     Value v;
-    ObjString *key = str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length);
-    if (!record_get(AS_RECORD(obj), key, &v))
+    /* field keys are interned (object.h), and so is every short string: a
+     * long one is looked up, never made, for a record has no key that is
+     * not in the table */
+    ObjString *key = AS_STRING(idx);
+    if (key->length > STR_SHORT) key = table_find_string(&I->strings, key->chars, key->length, key->hash);
+    if (!key || !record_get(AS_RECORD(obj), key, &v))
       interp_throw(I, "this record has no field '%s'", AS_CSTRING(idx));
     return v;
   }
@@ -369,7 +373,8 @@ static void set_index(Interp *I, Value obj, Value idx, Value v) {
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     ObjRecord *r = AS_RECORD(obj);
-    ObjString *key = str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length);
+    ObjString *key = AS_STRING(idx); /* interned if short (get_index) */
+    if (key->length > STR_SHORT) key = str_copy(I, key->chars, key->length);
     record_write(I, r, key, v);
     return;
   }
@@ -1317,7 +1322,17 @@ dispatch:
     uint16_t off = READ_U16();
     SAFE_POINT();
     Value *it = slots + slot;
-    if (LIKELY(IS_RANGE(it[0]))) {
+    if (LIKELY(IS_LIST(it[0]))) { /* for_advance's list case, inline */
+      ObjList *l = AS_LIST(it[0]);
+      int64_t idx = it[1].as.i;
+      if (idx < l->items.count) {
+        COPY(&it[2], &l->items.items[idx]);
+        it[1].as.i = idx + 1;
+        ip -= off;
+      }
+      NEXT;
+    }
+    if (IS_RANGE(it[0])) {
       ObjRange *r = AS_RANGE(it[0]);
       uint64_t idx = (uint64_t)++it[1].as.i; /* the range is not empty: FOR_NEXT ran first */
       if (idx <= range_last(r)) {
