@@ -520,17 +520,23 @@ static Value call_native(Interp *I, ObjNative *n, int argc, Value *args) {
   return n->fn(I, argc, args);
 }
 
-/* Push a frame for a closure whose callee and arguments are on the stack. */
-static CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, bool boundary) {
-  ObjFunction *f = cl->function;
-  if (UNLIKELY(argc != f->arity)) {
+static _Noreturn void call_error(Interp *I, ObjFunction *f, int argc) {
+  if (argc != f->arity) {
     ObjString *name = str_printf(I, "fn %s", f->name ? f->name->chars : "(anonymous)");
     arity_error(I, name->chars, f->arity, f->arity, argc);
   }
-  if (UNLIKELY(I->frame_count == CLUSIM_MAX_FRAMES))
+  if (I->frame_count == CLUSIM_MAX_FRAMES)
     interp_throw(I, "recursion too deep (more than %d nested calls)", CLUSIM_MAX_FRAMES);
-  if (UNLIKELY(sp + f->max_slots + 64 > I->stack_end))
-    interp_throw(I, "recursion too deep (the value stack is full)");
+  interp_throw(I, "recursion too deep (the value stack is full)");
+}
+
+/* Push a frame for a closure whose callee and arguments are on the stack
+ * (inline: the dispatch loop's CALL is one of the hottest paths). */
+static inline CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, bool boundary) {
+  ObjFunction *f = cl->function;
+  if (UNLIKELY(argc != f->arity || I->frame_count == CLUSIM_MAX_FRAMES ||
+               sp + f->max_slots + 64 > I->stack_end))
+    call_error(I, f, argc);
   CallFrame *frame = &I->frames[I->frame_count++];
   frame->closure = cl;
   frame->ip = f->chunk.code;
@@ -1422,16 +1428,14 @@ dispatch:
     NEXT;
   }
   CASE(RETURN) {
-    Value result = POP();
     if (I->open_upvalues) close_upvalues(I, slots);
-    bool boundary = frame->native_boundary;
     I->frame_count--;
-    sp = slots;
-    if (boundary) {
-      I->sp = sp;
-      return result;
+    if (frame->native_boundary) {
+      I->sp = slots;
+      return sp[-1];
     }
-    PUSH(result);
+    COPY(slots, &sp[-1]); /* the result takes the callee's place */
+    sp = slots + 1;
     LOAD_FRAME();
     NEXT;
   }
