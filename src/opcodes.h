@@ -26,7 +26,7 @@
  *           global slot, for a function with more than 65,536 constants or
  *           a session with more than 65,536 globals (generated scripts).
  *           The compiler emits them only for such an index, so ordinary
- *           code stays compact; the fused instructions (ADD_GLOBAL,
+ *           code stays compact; the fused instructions (ADD_GLOBAL, ADD_K,
  *           LT_JUMP_GK...) have no wide form: the compiler falls back to the
  *           plain instructions for a wide index.
  *
@@ -54,8 +54,8 @@
   X(GET_UPVALUE, "u", "index -- value")                                                     \
   X(SET_UPVALUE, "u", "index: value --")                                                    \
   X(CLOSE_UPVALUE, "", "value -- (closes the upvalue of the top slot)")                     \
-  X(GET_FIELD, "kh", "name: record -- value")                                                \
-  X(SET_FIELD, "kh", "name: record value --")                                                \
+  X(GET_FIELD, "kh", "name: record -- value")                                               \
+  X(SET_FIELD, "kh", "name: record value --")                                               \
   X(GET_INDEX, "", "object index -- value")                                                 \
   X(SET_INDEX, "", "object index value --")                                                 \
   X(ADD, "", "a b -- a+b")                                                                  \
@@ -92,8 +92,8 @@
   X(FOR_NEXT, "lf", "slot, exit offset: first element into var, or jump past the loop")     \
   X(FOR_LOOP, "lb", "slot, back offset: next element into var and jump back (safe point)")  \
   X(CLOSE_SLOT, "l", "slot: close upvalues of this slot (a captured loop variable)")        \
-  X(FOR_RANGE, "f", "exit offset: lo hi -- counter count var (a loop over lo..hi; jump if empty)") \
-  X(FOR_RANGE_LOOP, "lb", "slot, back offset: count down; next integer into var, jump back (safe point)") \
+  X(FOR_RANGE, "f", "exit offset: lo hi -- counter count var (jump if lo..hi is empty)")    \
+  X(FOR_RANGE_LOOP, "lb", "slot, back offset: next integer into var, jump back (safe point)") \
   X(LE_JUMP, "f", "offset: a b -- (jump unless a<=b)")                                      \
   X(GT_JUMP, "f", "offset: a b -- (jump unless a>b)")                                       \
   X(GE_JUMP, "f", "offset: a b -- (jump unless a>=b)")                                      \
@@ -135,8 +135,8 @@
   X(GET_GLOBAL_W, "G", "global -- value (error if undefined)")                              \
   X(SET_GLOBAL_W, "G", "global: value -- (error if undefined)")                             \
   X(DEFINE_GLOBAL_W, "G", "global: value --")                                               \
-  X(GET_FIELD_W, "Kh", "name: record -- value")                                              \
-  X(SET_FIELD_W, "Kh", "name: record value --")                                              \
+  X(GET_FIELD_W, "Kh", "name: record -- value")                                             \
+  X(SET_FIELD_W, "Kh", "name: record value --")                                             \
   X(CLOSURE_W, "C", "function, captures -- closure")                                        \
   X(IMPORT_W, "K", "path --")
 

@@ -3,9 +3,10 @@
  * A stack machine in the style of clox: each call gets a window of the
  * shared value stack (slot 0 the callee, then arguments, then locals).
  * Dispatch uses computed goto where the compiler supports it.  The common
- * cases - adding, comparing and looping over small exact integers without
- * units - are handled inline; everything else (big numbers, rationals,
- * units, strings, errors) goes to out-of-line helpers, which may raise an
+ * cases - arithmetic and comparisons of int64s and doubles (see "inline
+ * arithmetic"), counting loops, fields found where they were last found -
+ * are handled inline; everything else (big numbers, rationals, units that
+ * combine, strings, errors) goes to out-of-line helpers, which may raise an
  * error with interp_throw.  Before calling anything that may raise, the loop
  * saves its instruction pointer into the frame (SAVE), so the error can
  * point at the instruction that failed.
