@@ -691,6 +691,15 @@ static inline bool fast_div(Value a, Value b, Value *r) {
   return true;
 }
 
+/* mod of int64s, floored as num_mod (the sign of b); one unit, kept */
+static inline bool fast_mod(Value a, Value b, Value *r) {
+  if (a.tag != b.tag || a.type != VAL_INT || b.as.i == 0 || b.as.i == -1) return false;
+  int64_t m = a.as.i % b.as.i;
+  if (m != 0 && (m < 0) != (b.as.i < 0)) m += b.as.i;
+  set_int(r, a.unit, m);
+  return true;
+}
+
 /* For a comparison: two inline numbers of one unit, at least one a double,
  * as doubles that compare as the numbers do - an int64 only within 2^53,
  * where its double is exact (num_cmp compares exactly).  A NaN makes every
@@ -1018,7 +1027,7 @@ dispatch:
   CASE(SUB) ARITH(OP_SUB, fast_sub);
   CASE(MUL) ARITH(OP_MUL, fast_mul);
   CASE(DIV) ARITH(OP_DIV, fast_div);
-  CASE(MOD) SLOW_ARITH(OP_MOD);
+  CASE(MOD) ARITH(OP_MOD, fast_mod);
   CASE(POW) SLOW_ARITH(OP_POW);
   CASE(ADD_INT) {
     int8_t k = (int8_t)READ_BYTE();
