@@ -2,6 +2,7 @@
 #include "chunk.h"
 
 #include "memory.h"
+#include "num.h"
 #include "state.h"
 
 void chunk_init(Chunk *c, Source *src) {
@@ -9,6 +10,8 @@ void chunk_init(Chunk *c, Source *src) {
   c->code = NULL;
   c->locs = NULL;
   valarr_init(&c->constants);
+  c->knum = NULL;
+  c->knum_capacity = 0;
   c->const_index = NULL;
   c->const_index_capacity = 0;
   c->source = src;
@@ -20,6 +23,7 @@ void chunk_free(Interp *I, Chunk *c) {
   FREE_ARRAY(I, uint8_t, c->code, c->capacity);
   FREE_ARRAY(I, SrcLoc, c->locs, c->capacity);
   valarr_free(I, &c->constants);
+  FREE_ARRAY(I, double, c->knum, c->knum_capacity);
   FREE_ARRAY(I, int, c->const_index, c->const_index_capacity);
   FREE_ARRAY(I, FieldLoc, c->fields, c->fields_capacity);
   chunk_init(c, NULL);
@@ -64,6 +68,12 @@ int chunk_add_constant(Interp *I, Chunk *c, Value v) {
     for (uint32_t h = constant_hash(v) & mask; c->const_index[h]; h = (h + 1) & mask)
       if (same_constant(c->constants.items[c->const_index[h] - 1], v)) return c->const_index[h] - 1;
   }
+  if (c->constants.count == c->knum_capacity) { /* first, so that both stay in step */
+    int cap = GROW_CAPACITY(c->knum_capacity);
+    c->knum = GROW_ARRAY(I, double, c->knum, c->knum_capacity, cap);
+    c->knum_capacity = cap;
+  }
+  c->knum[c->constants.count] = num_is(v) ? num_to_double(v) : 0;
   valarr_push(I, &c->constants, v);
   int pos = c->constants.count - 1;
   if (c->constants.count * 2 > c->const_index_capacity) {

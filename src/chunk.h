@@ -37,6 +37,12 @@ typedef struct Chunk {
   uint8_t *code;
   SrcLoc *locs;
   ValueArray constants;
+  /* The double of each number among the constants (num_to_double; 0 for
+   * the others), for the instructions that take a constant operand (MUL_K
+   * ...): with an inexact operand the constant is converted once, not in
+   * every round of a loop.  An exact operand uses the exact constant. */
+  double *knum;
+  int knum_capacity;
   int *const_index; /* hash index into constants, for reuse (positions + 1) */
   int const_index_capacity;
   Source *source; /* the text this chunk was compiled from (for messages) */

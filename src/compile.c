@@ -203,6 +203,13 @@ static int name_constant(Compiler *c, const char *name, SrcLoc loc) {
   return make_constant(c, OBJ_VAL(str_new(c->I, name)), loc);
 }
 
+/* GET_FIELD and SET_FIELD: the name's constant, then the VM's cache of the
+ * field's position (opcodes.h, operand h). */
+static void emit_field(Compiler *c, OpCode op, int effect, const char *name, SrcLoc loc) {
+  emit_indexed(c, op, effect, name_constant(c, name, loc), loc);
+  emit(c, 0, loc);
+}
+
 static int emit_jump(Compiler *c, OpCode op, int effect, SrcLoc loc) {
   emit_op(c, op, effect, loc);
   emit_u16(c, 0xffff, loc);
@@ -481,6 +488,28 @@ static bool simple_name(Compiler *c, Node *n, NameKind *kind, int *index) {
   return true;
 }
 
+/* The operator of a constant-operand instruction: ADD_K... for `a op k`,
+ * K_ADD... for `k op a` (k_first); OP_NIL for other operators. */
+static OpCode constant_op(int tok, bool k_first) {
+  switch (tok) {
+  case '+': return k_first ? OP_K_ADD : OP_ADD_K;
+  case '-': return k_first ? OP_K_SUB : OP_SUB_K;
+  case '*': return k_first ? OP_K_MUL : OP_MUL_K;
+  case '/': return k_first ? OP_K_DIV : OP_DIV_K;
+  default: return OP_NIL;
+  }
+}
+
+/* A number literal (no unit) as the constant operand of ADD_K...: its
+ * constant, or -1 (not a literal, or a function with too many constants
+ * for the u16 operand). */
+static int number_operand(Compiler *c, Node *n) {
+  if (n->kind != N_NUMBER || chunk(c)->constants.count > 0xffff) return -1;
+  Value v;
+  if (!literal_value(c, n, &v)) v = NIL_VAL; /* reported: the program will not run */
+  return make_constant(c, v, n->loc);
+}
+
 /* A binary operation whose left operand is on the stack already. */
 static void binary_rest(Compiler *c, Node *n) {
   int64_t k;
@@ -499,6 +528,13 @@ static void binary_rest(Compiler *c, Node *n) {
       emit_op(c, n->op == '+' ? OP_ADD_GLOBAL : OP_SUB_GLOBAL, 0, n->loc);
       emit_u16(c, index, n->loc);
     }
+    return;
+  }
+  OpCode op_k = constant_op(n->op, false);
+  int kindex;
+  if (op_k != OP_NIL && (kindex = number_operand(c, n->b)) >= 0) {
+    emit_op(c, op_k, 0, n->loc);
+    emit_u16(c, kindex, n->loc);
     return;
   }
   expr(c, n->b);
@@ -541,7 +577,7 @@ static void left_first_rest(Compiler *c, Node *n) {
     patch_jump(c, j, n->loc);
     break;
   }
-  case N_FIELD: emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, n->str, n->loc), n->loc); break;
+  case N_FIELD: emit_field(c, OP_GET_FIELD, 0, n->str, n->loc); break;
   case N_INDEX:
     expr(c, n->b);
     emit_op(c, OP_GET_INDEX, -1, n->loc);
@@ -574,8 +610,20 @@ static void left_chain(Compiler *c, Node *n) {
     if (m->kind == N_BINARY && (m->op == '+' || m->op == '-') && !small_int_literal(c, m->b, &k))
       simple_name(c, m->b, &kind, &index);
   }
-  expr(c, spine[0]->a);
-  for (i = 0; i < count; i++) left_first_rest(c, spine[i]);
+  /* a number first (1 - x, 0.5 * x): the other operand, then K_SUB... */
+  Node *first = spine[0];
+  OpCode op_k = first->kind == N_BINARY ? constant_op(first->op, true) : OP_NIL;
+  int k;
+  if (op_k != OP_NIL && first->b->kind != N_NUMBER && (k = number_operand(c, first->a)) >= 0) {
+    expr(c, first->b);
+    emit_op(c, op_k, 0, first->loc);
+    emit_u16(c, k, first->loc);
+    i = 1;
+  } else {
+    expr(c, first->a);
+    i = 0;
+  }
+  for (; i < count; i++) left_first_rest(c, spine[i]);
 }
 
 static void list_literal(Compiler *c, Node *n) {
@@ -989,7 +1037,7 @@ static void why_expr(Compiler *c, Node *n, bool print) {
   emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
   emit_call(c, 4, n->loc);
   for (int i = ntrail - 1; i >= 0; i--) {
-    emit_indexed(c, OP_GET_FIELD, 0, name_constant(c, trail[i]->str, trail[i]->loc), trail[i]->loc);
+    emit_field(c, OP_GET_FIELD, 0, trail[i]->str, trail[i]->loc);
   }
 }
 
@@ -1128,7 +1176,7 @@ static void assign_stmt(Compiler *c, Node *n) {
   case N_FIELD: {
     expr(c, t->a);
     expr(c, n->b);
-    emit_indexed(c, OP_SET_FIELD, -2, name_constant(c, t->str, t->loc), t->loc);
+    emit_field(c, OP_SET_FIELD, -2, t->str, t->loc);
     break;
   }
   case N_INDEX:
@@ -1244,21 +1292,36 @@ static void while_stmt(Compiler *c, Node *n) {
 /* for x in XS { body }: the iterable, the iteration state and x live in
  * three hidden slots.  FOR_NEXT loads the first element (or skips the
  * loop); FOR_LOOP, at the bottom, loads the next one and jumps back, so a
- * round costs one dispatch of loop control.  When the body captures x, its
+ * round costs one dispatch of loop control.  A range written in the loop
+ * (for y in 2025..2030) builds no range: FOR_RANGE and FOR_RANGE_LOOP
+ * count in the hidden slots.  When the body captures x, its
  * upvalue is closed at the end of every round, so each closure keeps the x
  * of its own round. */
 static void for_stmt(Compiler *c, Node *n) {
   check_not_unit(c, n->str, n->loc);
   begin_scope(c);
-  expr(c, n->a);
-  emit_op(c, OP_FOR_PREP, 2, n->a->loc);
-  int iter_slot = add_local(c, "(for iterable)", n->loc);
-  add_local(c, "(for state)", n->loc);
+  /* over a range written in place (for y in 2025..2030), a fused counting
+   * loop: FOR_RANGE checks the bounds as RANGE does and keeps the loop's
+   * state in the hidden slots, FOR_RANGE_LOOP counts it down */
+  bool counting = n->a->kind == N_BINARY && n->a->op == DOTDOT;
+  int exit_jump;
+  if (counting) {
+    expr(c, n->a->a);
+    expr(c, n->a->b);
+    exit_jump = emit_jump(c, OP_FOR_RANGE, 1, n->a->loc);
+  } else {
+    expr(c, n->a);
+    emit_op(c, OP_FOR_PREP, 2, n->a->loc);
+  }
+  int iter_slot = add_local(c, counting ? "(for counter)" : "(for iterable)", n->loc);
+  add_local(c, counting ? "(for count)" : "(for state)", n->loc);
   int var_slot = add_local(c, n->str, n->loc);
-  emit_op(c, OP_FOR_NEXT, 0, n->loc);
-  emit(c, (uint8_t)iter_slot, n->loc);
-  emit_u16(c, 0xffff, n->loc);
-  int exit_jump = chunk(c)->count - 2;
+  if (!counting) {
+    emit_op(c, OP_FOR_NEXT, 0, n->loc);
+    emit(c, (uint8_t)iter_slot, n->loc);
+    emit_u16(c, 0xffff, n->loc);
+    exit_jump = chunk(c)->count - 2;
+  }
   int body_start = chunk(c)->count;
   Loop loop;
   push_loop(c, &loop, c->fc->scope_depth, c->fc->scope_depth, -1);
@@ -1268,7 +1331,7 @@ static void for_stmt(Compiler *c, Node *n) {
     emit_op(c, OP_CLOSE_SLOT, 0, n->loc);
     emit(c, (uint8_t)var_slot, n->loc);
   }
-  emit_op(c, OP_FOR_LOOP, 0, n->loc);
+  emit_op(c, counting ? OP_FOR_RANGE_LOOP : OP_FOR_LOOP, 0, n->loc);
   emit(c, (uint8_t)iter_slot, n->loc);
   int offset = chunk(c)->count - body_start + 2;
   if (offset > 0xffff) error_at(c, n->loc, "this loop body is too long");

@@ -72,7 +72,8 @@ static int operand_width(char kind) {
   case 'l':
   case 'u':
   case 'i':
-  case 'n': return 1;
+  case 'n':
+  case 'h': return 1;
   case 'k':
   case 'g':
   case 'N':
@@ -134,8 +135,12 @@ static int instruction(Interp *I, Buffer *out, Chunk *c, int offset, const bool 
   }
   int at = offset + 1;
   for (const char *f = fmt; *f; f++) {
-    if (f != fmt) buf_puts(out, ", ");
     int width = operand_width(*f);
+    if (*f == 'h') { /* the VM's cache: no part of the program */
+      at += width;
+      continue;
+    }
+    if (f != fmt) buf_puts(out, ", ");
     int x = width == 1 ? c->code[at] : width == 2 ? u16_at(c, at) : width == 3 ? u24_at(c, at) : 0;
     at += width;
     switch (*f) {

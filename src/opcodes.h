@@ -16,12 +16,17 @@
  *   c  u16  constant holding a function, then for each upvalue of that
  *           function a pair of u8 (is_local, index): capture the running
  *           frame's local slot `index`, or the running closure's upvalue
+ *   h  u8   inline cache of GET_FIELD and SET_FIELD: the position of the
+ *           field in the last record the instruction found it in, written
+ *           by the VM (0 when compiled); tried first, checked against the
+ *           record's key there, so a record of another shape only misses.
+ *           The disassembler does not show it.
  *   K, G, C  the same as k, g and c, but u24: the operands of the wide
  *           forms (NAME_W) of the instructions that take one constant or
  *           global slot, for a function with more than 65,536 constants or
  *           a session with more than 65,536 globals (generated scripts).
  *           The compiler emits them only for such an index, so ordinary
- *           code stays compact; the fused instructions (ADD_GLOBAL,
+ *           code stays compact; the fused instructions (ADD_GLOBAL, ADD_K,
  *           LT_JUMP_GK...) have no wide form: the compiler falls back to the
  *           plain instructions for a wide index.
  *
@@ -49,8 +54,8 @@
   X(GET_UPVALUE, "u", "index -- value")                                                     \
   X(SET_UPVALUE, "u", "index: value --")                                                    \
   X(CLOSE_UPVALUE, "", "value -- (closes the upvalue of the top slot)")                     \
-  X(GET_FIELD, "k", "name: record -- value")                                                \
-  X(SET_FIELD, "k", "name: record value --")                                                \
+  X(GET_FIELD, "kh", "name: record -- value")                                               \
+  X(SET_FIELD, "kh", "name: record value --")                                               \
   X(GET_INDEX, "", "object index -- value")                                                 \
   X(SET_INDEX, "", "object index value --")                                                 \
   X(ADD, "", "a b -- a+b")                                                                  \
@@ -60,6 +65,14 @@
   X(MOD, "", "a b -- a mod b")                                                              \
   X(POW, "", "a b -- a^b")                                                                  \
   X(ADD_INT, "i", "k: a -- a+k")                                                            \
+  X(ADD_K, "k", "constant (a number): a -- a+k")                                            \
+  X(SUB_K, "k", "constant (a number): a -- a-k")                                            \
+  X(MUL_K, "k", "constant (a number): a -- a*k")                                            \
+  X(DIV_K, "k", "constant (a number): a -- a/k")                                            \
+  X(K_ADD, "k", "constant (a number): a -- k+a")                                            \
+  X(K_SUB, "k", "constant (a number): a -- k-a")                                            \
+  X(K_MUL, "k", "constant (a number): a -- k*a")                                            \
+  X(K_DIV, "k", "constant (a number): a -- k/a")                                            \
   X(NEG, "", "a -- -a")                                                                     \
   X(NOT, "", "a -- not a")                                                                  \
   X(EQ, "", "a b -- a==b")                                                                  \
@@ -79,6 +92,8 @@
   X(FOR_NEXT, "lf", "slot, exit offset: first element into var, or jump past the loop")     \
   X(FOR_LOOP, "lb", "slot, back offset: next element into var and jump back (safe point)")  \
   X(CLOSE_SLOT, "l", "slot: close upvalues of this slot (a captured loop variable)")        \
+  X(FOR_RANGE, "f", "exit offset: lo hi -- counter count var (jump if lo..hi is empty)")    \
+  X(FOR_RANGE_LOOP, "lb", "slot, back offset: next integer into var, jump back (safe point)") \
   X(LE_JUMP, "f", "offset: a b -- (jump unless a<=b)")                                      \
   X(GT_JUMP, "f", "offset: a b -- (jump unless a>b)")                                       \
   X(GE_JUMP, "f", "offset: a b -- (jump unless a>=b)")                                      \
@@ -120,8 +135,8 @@
   X(GET_GLOBAL_W, "G", "global -- value (error if undefined)")                              \
   X(SET_GLOBAL_W, "G", "global: value -- (error if undefined)")                             \
   X(DEFINE_GLOBAL_W, "G", "global: value --")                                               \
-  X(GET_FIELD_W, "K", "name: record -- value")                                              \
-  X(SET_FIELD_W, "K", "name: record value --")                                              \
+  X(GET_FIELD_W, "Kh", "name: record -- value")                                             \
+  X(SET_FIELD_W, "Kh", "name: record value --")                                             \
   X(CLOSURE_W, "C", "function, captures -- closure")                                        \
   X(IMPORT_W, "K", "path --")
 

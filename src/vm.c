@@ -3,9 +3,10 @@
  * A stack machine in the style of clox: each call gets a window of the
  * shared value stack (slot 0 the callee, then arguments, then locals).
  * Dispatch uses computed goto where the compiler supports it.  The common
- * cases - adding, comparing and looping over small exact integers without
- * units - are handled inline; everything else (big numbers, rationals,
- * units, strings, errors) goes to out-of-line helpers, which may raise an
+ * cases - arithmetic and comparisons of int64s and doubles (see "inline
+ * arithmetic"), counting loops, fields found where they were last found -
+ * are handled inline; everything else (big numbers, rationals, units that
+ * combine, strings, errors) goes to out-of-line helpers, which may raise an
  * error with interp_throw.  Before calling anything that may raise, the loop
  * saves its instruction pointer into the frame (SAVE), so the error can
  * point at the instruction that failed.
@@ -352,8 +353,12 @@ static Value get_index(Interp *I, Value obj, Value idx) {
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     Value v;
-    ObjString *key = str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length);
-    if (!record_get(AS_RECORD(obj), key, &v))
+    /* field keys are interned (object.h), and so is every short string: a
+     * long one is looked up, never made, for a record has no key that is
+     * not in the table */
+    ObjString *key = AS_STRING(idx);
+    if (key->length > STR_SHORT) key = table_find_string(&I->strings, key->chars, key->length, key->hash);
+    if (!key || !record_get(AS_RECORD(obj), key, &v))
       interp_throw(I, "this record has no field '%s'", AS_CSTRING(idx));
     return v;
   }
@@ -369,7 +374,8 @@ static void set_index(Interp *I, Value obj, Value idx, Value v) {
   if (IS_RECORD(obj)) {
     if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
     ObjRecord *r = AS_RECORD(obj);
-    ObjString *key = str_copy(I, AS_CSTRING(idx), AS_STRING(idx)->length);
+    ObjString *key = AS_STRING(idx); /* interned if short (get_index) */
+    if (key->length > STR_SHORT) key = str_copy(I, key->chars, key->length);
     record_write(I, r, key, v);
     return;
   }
@@ -449,6 +455,17 @@ static _Noreturn void assert_failed(Interp *I, bool has_msg, Value msg) {
   interp_throw(I, "assertion failed: %s", text->chars);
 }
 
+/* The bounds of lo..hi, checked. */
+static void range_bounds(Interp *I, Value a, Value b, int64_t *lo, int64_t *hi) {
+  if (LIKELY(a.tag == TAG_INT && b.tag == TAG_INT)) {
+    *lo = a.as.i;
+    *hi = b.as.i;
+    return;
+  }
+  if (!num_is(a) || !num_is(b) || !num_to_int64(a, lo) || !num_to_int64(b, hi) || a.unit || b.unit)
+    interp_throw(I, "a range needs two whole numbers without units, as in 2025..2030");
+}
+
 /* Prepare iteration: returns the iteration state (an index). */
 static void check_iterable(Interp *I, Value v) {
   if (IS_RANGE(v) || IS_LIST(v) || IS_STRING(v)) return;
@@ -504,17 +521,23 @@ static Value call_native(Interp *I, ObjNative *n, int argc, Value *args) {
   return n->fn(I, argc, args);
 }
 
-/* Push a frame for a closure whose callee and arguments are on the stack. */
-static CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, bool boundary) {
-  ObjFunction *f = cl->function;
-  if (UNLIKELY(argc != f->arity)) {
+static _Noreturn void call_error(Interp *I, ObjFunction *f, int argc) {
+  if (argc != f->arity) {
     ObjString *name = str_printf(I, "fn %s", f->name ? f->name->chars : "(anonymous)");
     arity_error(I, name->chars, f->arity, f->arity, argc);
   }
-  if (UNLIKELY(I->frame_count == CLUSIM_MAX_FRAMES))
+  if (I->frame_count == CLUSIM_MAX_FRAMES)
     interp_throw(I, "recursion too deep (more than %d nested calls)", CLUSIM_MAX_FRAMES);
-  if (UNLIKELY(sp + f->max_slots + 64 > I->stack_end))
-    interp_throw(I, "recursion too deep (the value stack is full)");
+  interp_throw(I, "recursion too deep (the value stack is full)");
+}
+
+/* Push a frame for a closure whose callee and arguments are on the stack
+ * (inline: the dispatch loop's CALL is one of the hottest paths). */
+static inline CallFrame *push_frame(Interp *I, ObjClosure *cl, int argc, Value *sp, bool boundary) {
+  ObjFunction *f = cl->function;
+  if (UNLIKELY(argc != f->arity || I->frame_count == CLUSIM_MAX_FRAMES ||
+               sp + f->max_slots + 64 > I->stack_end))
+    call_error(I, f, argc);
   CallFrame *frame = &I->frames[I->frame_count++];
   frame->closure = cl;
   frame->ip = f->chunk.code;
@@ -574,12 +597,149 @@ static inline Value global_value(Interp *I, uint16_t g, CallFrame *frame, uint8_
   return v;
 }
 
+/* ---- inline arithmetic ---------------------------------------------------
+ *
+ * The fast paths of the dispatch loop, on the numbers a Value holds inline:
+ * int64s that do not overflow, doubles, and an int64 with a double (which
+ * gives a double, the int64 converted as num_to_double converts it).  Each
+ * writes the result into *r (tag and payload, as two 8-byte stores) and
+ * returns true, or returns false for everything else - units that need
+ * unit.c, big and exact non-integer numbers, an int64 result that
+ * overflows, other types - which the loop hands to vm_arith, whose results
+ * are the same and which raises every error.  They test exact types only,
+ * so a new kind of number takes the generic way until it gets a fast path.
+ */
+
+#ifndef TAG_FLOAT
+#define TAG_FLOAT MAKE_TAG(VAL_FLOAT, 0)
+#endif
+
+/* Two inline numbers, at least one a double, as doubles. */
+static inline bool float_pair(Value a, Value b, double *x, double *y) {
+  if (a.type == VAL_FLOAT) {
+    *x = a.as.d;
+    if (b.type == VAL_FLOAT) *y = b.as.d;
+    else if (b.type == VAL_INT) *y = (double)b.as.i;
+    else return false;
+    return true;
+  }
+  if (a.type != VAL_INT || b.type != VAL_FLOAT) return false;
+  *x = (double)a.as.i;
+  *y = b.as.d;
+  return true;
+}
+
+static inline void set_int(Value *r, UnitId unit, int64_t i) {
+  r->tag = MAKE_TAG(VAL_INT, unit);
+  r->as.i = i;
+}
+
+static inline void set_float(Value *r, UnitId unit, double d) {
+  r->tag = MAKE_TAG(VAL_FLOAT, unit);
+  r->as.d = d;
+}
+
+/* + and - (sub): one unit, kept */
+static inline bool fast_add_sub(Value a, Value b, Value *r, bool sub) {
+  double x, y;
+  int64_t i;
+  if (a.unit != b.unit) return false;
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (sub ? __builtin_sub_overflow(a.as.i, b.as.i, &i) : __builtin_add_overflow(a.as.i, b.as.i, &i))
+      return false;
+    set_int(r, a.unit, i);
+    return true;
+  }
+  if (!float_pair(a, b, &x, &y)) return false;
+  set_float(r, a.unit, sub ? x - y : x + y);
+  return true;
+}
+#define fast_add(a, b, r) fast_add_sub(a, b, r, false)
+#define fast_sub(a, b, r) fast_add_sub(a, b, r, true)
+
+/* *: a plain number times a number keeps the other's unit (unit_mul) */
+static inline bool fast_mul(Value a, Value b, Value *r) {
+  double x, y;
+  int64_t i;
+  if (a.unit != UNIT_NONE && b.unit != UNIT_NONE) return false;
+  UnitId u = a.unit | b.unit;
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (__builtin_mul_overflow(a.as.i, b.as.i, &i)) return false;
+    set_int(r, u, i);
+    return true;
+  }
+  if (!float_pair(a, b, &x, &y)) return false;
+  set_float(r, u, x * y);
+  return true;
+}
+
+/* /: by a plain number the unit stays, by the same unit it goes
+ * (unit_div); int64s only when the quotient is whole (num_div) */
+static inline bool fast_div(Value a, Value b, Value *r) {
+  double x, y;
+  UnitId u;
+  if (b.unit == UNIT_NONE) u = a.unit;
+  else if (a.unit == b.unit) u = UNIT_NONE;
+  else return false;
+  if (a.type == VAL_INT && b.type == VAL_INT) {
+    if (b.as.i == 0 || b.as.i == -1 || a.as.i % b.as.i != 0) return false;
+    set_int(r, u, a.as.i / b.as.i);
+    return true;
+  }
+  if (!float_pair(a, b, &x, &y)) return false;
+  set_float(r, u, x / y);
+  return true;
+}
+
+/* mod of int64s, floored as num_mod (the sign of b); one unit, kept */
+static inline bool fast_mod(Value a, Value b, Value *r) {
+  if (a.tag != b.tag || a.type != VAL_INT || b.as.i == 0 || b.as.i == -1) return false;
+  int64_t m = a.as.i % b.as.i;
+  if (m != 0 && (m < 0) != (b.as.i < 0)) m += b.as.i;
+  set_int(r, a.unit, m);
+  return true;
+}
+
+/* For a comparison: two inline numbers of one unit, at least one a double,
+ * as doubles that compare as the numbers do - an int64 only within 2^53,
+ * where its double is exact (num_cmp compares exactly).  A NaN makes every
+ * ordering false, as num_cmp's "unordered" does. */
+static inline bool float_order_pair(Value a, Value b, double *x, double *y) {
+  const int64_t exact = INT64_C(1) << 53;
+  if (a.unit != b.unit || !float_pair(a, b, x, y)) return false;
+  if (a.type == VAL_INT) return a.as.i >= -exact && a.as.i <= exact;
+  if (b.type == VAL_INT) return b.as.i >= -exact && b.as.i <= exact;
+  return true;
+}
+
+/* Three-way comparison of inline numbers with a double among them, as
+ * num_cmp gives it (2: unordered, a NaN), or NOT_INLINE: vm_compare must
+ * decide. */
+#define NOT_INLINE 3
+static inline int float_cmp(Value a, Value b) {
+  double x, y;
+  if (!float_order_pair(a, b, &x, &y)) return NOT_INLINE;
+  return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
+}
+
+/* The position of field `name` in r, or -1: first where the instruction's
+ * cache (opcodes.h, h) says, checked against the key there; on a miss by
+ * name, and the cache then remembers the position (if it fits in a byte). */
+static inline int cached_field(ObjRecord *r, ObjString *name, uint8_t *cache) {
+  int at = *cache;
+  if (LIKELY(at < r->count && r->keys[at] == name)) return at;
+  at = record_find(r, name);
+  if (at >= 0) *cache = at <= UINT8_MAX ? (uint8_t)at : 0;
+  return at;
+}
+
 /* Run the top frame until it returns across a native boundary. */
 static Value run(Interp *I) {
   CallFrame *frame = &I->frames[I->frame_count - 1];
   uint8_t *ip = frame->ip;
   Value *slots = frame->slots;
   Value *consts = frame->closure->function->chunk.constants.items;
+  double *knum = frame->closure->function->chunk.knum;
   Value *sp = I->sp;
   uint32_t wide; /* the operand of a wide form (opcodes.h: K, G, C), for the shared body */
 
@@ -593,9 +753,28 @@ static Value run(Interp *I) {
     ip = frame->ip;                                           \
     slots = frame->slots;                                     \
     consts = frame->closure->function->chunk.constants.items; \
+    knum = frame->closure->function->chunk.knum;              \
   } while (0)
 #define PUSH(v) (*sp++ = (v))
 #define POP() (*--sp)
+/* Copy a value that is already in memory (a slot, a global, a field) onto
+ * the stack, or back: field by field, as Lua's setobj does.  The fast paths
+ * below write a result's payload alone, or tag and payload as two 8-byte
+ * stores; a whole-Value copy is a single 16-byte load, which cannot take
+ * its data from two pending stores and waits for them to reach the cache
+ * (a store-forwarding stall, some 15 cycles per round of a loop). */
+#define COPY(dst, src)                          \
+  do {                                          \
+    Value *d_ = (dst);                          \
+    const Value *s_ = (src);                    \
+    d_->tag = s_->tag;                          \
+    d_->as.i = s_->as.i;                        \
+  } while (0)
+#define PUSH_FROM(src) \
+  do {                 \
+    COPY(sp, (src));   \
+    sp++;              \
+  } while (0)
 #define PEEK(n) (sp[-1 - (n)])
 #ifdef CLUSIM_FUZZING
 /* The fuzzer's step budget (I->fuzz_steps): once used up, every safe point
@@ -669,11 +848,12 @@ dispatch:
     NEXT;
   }
   CASE(GET_LOCAL) {
-    PUSH(slots[READ_BYTE()]);
+    PUSH_FROM(&slots[READ_BYTE()]);
     NEXT;
   }
   CASE(SET_LOCAL) {
-    slots[READ_BYTE()] = POP();
+    sp--;
+    COPY(&slots[READ_BYTE()], sp);
     NEXT;
   }
   /* The wide forms read their u24 operand and go on in the plain form's body. */
@@ -709,12 +889,12 @@ dispatch:
     wide = READ_U16();
   get_global:;
     uint32_t g = wide;
-    Value v = I->globals[g];
-    if (UNLIKELY(IS_UNDEF(v))) {
+    Value *v = &I->globals[g];
+    if (UNLIKELY(IS_UNDEF(*v))) {
       SAVE();
       interp_throw(I, "unknown name '%s' (it is not defined yet)", I->global_names[g]->chars);
     }
-    PUSH(v);
+    PUSH_FROM(v);
     NEXT;
   }
   CASE(SET_GLOBAL) {
@@ -730,7 +910,8 @@ dispatch:
       SAVE();
       I->host.param_write(I, g, PEEK(0));
     }
-    I->globals[g] = POP();
+    sp--;
+    COPY(&I->globals[g], sp);
     NEXT;
   }
   CASE(DEFINE_GLOBAL) {
@@ -742,11 +923,12 @@ dispatch:
     NEXT;
   }
   CASE(GET_UPVALUE) {
-    PUSH(*frame->closure->upvalues[READ_BYTE()]->location);
+    PUSH_FROM(frame->closure->upvalues[READ_BYTE()]->location);
     NEXT;
   }
   CASE(SET_UPVALUE) {
-    *frame->closure->upvalues[READ_BYTE()]->location = POP();
+    sp--;
+    COPY(frame->closure->upvalues[READ_BYTE()]->location, sp);
     NEXT;
   }
   CASE(CLOSE_UPVALUE) {
@@ -754,25 +936,22 @@ dispatch:
     sp--;
     NEXT;
   }
+  /* The byte after the name is the instruction's inline cache (opcodes.h,
+   * h): the position where the field was last found.  A record of another
+   * shape only misses (its key there is another), then the field is looked
+   * up by name and its position kept for the next time. */
   CASE(GET_FIELD) {
     wide = READ_U16();
   get_field:;
+    uint8_t *cache = ip++;
     ObjString *name = AS_STRING(consts[wide]);
     Value obj = PEEK(0);
     if (LIKELY(IS_RECORD(obj))) {
       ObjRecord *r = AS_RECORD(obj);
-      if (UNLIKELY(r->index != NULL)) {
-        Value v;
-        if (record_get(r, name, &v)) {
-          sp[-1] = v;
-          NEXT;
-        }
-      } else {
-        for (int i = 0; i < r->count; i++)
-          if (r->keys[i] == name) {
-            sp[-1] = r->values[i];
-            NEXT;
-          }
+      int at = cached_field(r, name, cache);
+      if (LIKELY(at >= 0)) {
+        COPY(&sp[-1], &r->values[at]);
+        NEXT;
       }
     }
     SAVE();
@@ -787,6 +966,7 @@ dispatch:
   CASE(SET_FIELD) {
     wide = READ_U16();
   set_field:;
+    uint8_t *cache = ip++;
     ObjString *name = AS_STRING(consts[wide]);
     Value obj = PEEK(1);
     if (UNLIKELY(!IS_RECORD(obj))) {
@@ -795,21 +975,19 @@ dispatch:
                    value_type_name(obj));
     }
     ObjRecord *r = AS_RECORD(obj);
-    Value v = PEEK(0);
     sp -= 2;
     if (UNLIKELY(r->cls != NULL)) { /* a host's record: its class hears of the write */
       SAVE();
-      record_write(I, r, name, v);
+      record_write(I, r, name, sp[1]);
       NEXT;
     }
-    if (LIKELY(r->index == NULL))
-      for (int i = 0; i < r->count; i++)
-        if (r->keys[i] == name) {
-          r->values[i] = v;
-          NEXT;
-        }
+    int at = cached_field(r, name, cache);
+    if (LIKELY(at >= 0)) {
+      COPY(&r->values[at], &sp[1]);
+      NEXT;
+    }
     SAVE();
-    record_set(I, r, name, v);
+    record_set(I, r, name, sp[1]); /* a new field */
     NEXT;
   }
   CASE(GET_INDEX) {
@@ -826,16 +1004,15 @@ dispatch:
     NEXT;
   }
 
-#define INT_ARITH(builtin)                                                   \
-  {                                                                          \
-    Value b = sp[-1], a = sp[-2];                                            \
-    int64_t r;                                                               \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT &&                        \
-               !builtin(a.as.i, b.as.i, &r))) {                              \
-      sp[-2].as.i = r;                                                       \
-      sp--;                                                                  \
-      NEXT;                                                                  \
-    }                                                                        \
+/* a op b on the two top values: inline (fast_add...) or through vm_arith */
+#define ARITH(op, fast)                          \
+  {                                              \
+    Value b = sp[-1], a = sp[-2];                \
+    if (LIKELY(fast(a, b, &sp[-2]))) {           \
+      sp--;                                      \
+      NEXT;                                      \
+    }                                            \
+    SLOW_ARITH(op);                              \
   }
 #define SLOW_ARITH(op)                    \
   {                                       \
@@ -846,27 +1023,11 @@ dispatch:
     NEXT;                                 \
   }
 
-  CASE(ADD) {
-    INT_ARITH(__builtin_add_overflow);
-    SLOW_ARITH(OP_ADD);
-  }
-  CASE(SUB) {
-    INT_ARITH(__builtin_sub_overflow);
-    SLOW_ARITH(OP_SUB);
-  }
-  CASE(MUL) {
-    Value b = sp[-1], a = sp[-2];
-    int64_t r;
-    if (LIKELY(a.tag == TAG_INT && b.tag == TAG_INT &&
-               !__builtin_mul_overflow(a.as.i, b.as.i, &r))) {
-      sp[-2].as.i = r;
-      sp--;
-      NEXT;
-    }
-    SLOW_ARITH(OP_MUL);
-  }
-  CASE(DIV) SLOW_ARITH(OP_DIV);
-  CASE(MOD) SLOW_ARITH(OP_MOD);
+  CASE(ADD) ARITH(OP_ADD, fast_add);
+  CASE(SUB) ARITH(OP_SUB, fast_sub);
+  CASE(MUL) ARITH(OP_MUL, fast_mul);
+  CASE(DIV) ARITH(OP_DIV, fast_div);
+  CASE(MOD) ARITH(OP_MOD, fast_mod);
   CASE(POW) SLOW_ARITH(OP_POW);
   CASE(ADD_INT) {
     int8_t k = (int8_t)READ_BYTE();
@@ -876,15 +1037,50 @@ dispatch:
       sp[-1].as.i = r;
       NEXT;
     }
+    if (a.tag == TAG_FLOAT) { /* x - 3 as x + -3: IEEE subtraction is that addition */
+      sp[-1].as.d = a.as.d + k;
+      NEXT;
+    }
     SAVE();
     /* `x - 3` is compiled as adding -3: report it as the subtraction it is */
     sp[-1] = k < 0 ? vm_arith(I, OP_SUB, a, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, a, INT_VAL(k));
     NEXT;
   }
+  /* a op k and k op a, k a number constant without a unit (the compiler
+   * sees to it): a double meets the constant's double, converted once
+   * (Chunk.knum), as vm_arith would convert it; anything else takes the
+   * way of ADD...  Each names the condition on a for the double's way
+   * (any unit is kept by * and by / k), then the double's expression. */
+#define ARITH_K(opcode, fast, float_ok, float_result, k_first)                     \
+  {                                                                              \
+    uint16_t k_ = READ_U16();                                                    \
+    Value a = sp[-1];                                                            \
+    if (LIKELY(float_ok)) {                                                      \
+      sp[-1].as.d = float_result;                                                \
+      NEXT;                                                                      \
+    }                                                                            \
+    Value k = consts[k_];                                                        \
+    if (LIKELY(k_first ? fast(k, a, &sp[-1]) : fast(a, k, &sp[-1]))) NEXT;       \
+    SAVE();                                                                      \
+    sp[-1] = k_first ? vm_arith(I, opcode, k, a) : vm_arith(I, opcode, a, k);    \
+    NEXT;                                                                        \
+  }
+  CASE(ADD_K) ARITH_K(OP_ADD, fast_add, a.tag == TAG_FLOAT, a.as.d + knum[k_], false);
+  CASE(SUB_K) ARITH_K(OP_SUB, fast_sub, a.tag == TAG_FLOAT, a.as.d - knum[k_], false);
+  CASE(MUL_K) ARITH_K(OP_MUL, fast_mul, a.type == VAL_FLOAT, a.as.d * knum[k_], false);
+  CASE(DIV_K) ARITH_K(OP_DIV, fast_div, a.type == VAL_FLOAT, a.as.d / knum[k_], false);
+  CASE(K_ADD) ARITH_K(OP_ADD, fast_add, a.tag == TAG_FLOAT, knum[k_] + a.as.d, true);
+  CASE(K_SUB) ARITH_K(OP_SUB, fast_sub, a.tag == TAG_FLOAT, knum[k_] - a.as.d, true);
+  CASE(K_MUL) ARITH_K(OP_MUL, fast_mul, a.type == VAL_FLOAT, knum[k_] * a.as.d, true);
+  CASE(K_DIV) ARITH_K(OP_DIV, fast_div, a.tag == TAG_FLOAT, knum[k_] / a.as.d, true);
   CASE(NEG) {
     Value a = sp[-1];
     if (LIKELY(a.type == VAL_INT && a.as.i != INT64_MIN)) {
       sp[-1].as.i = -a.as.i;
+      NEXT;
+    }
+    if (a.type == VAL_FLOAT) {
+      sp[-1].as.d = -a.as.d;
       NEXT;
     }
     SAVE();
@@ -898,14 +1094,40 @@ dispatch:
     sp[-1] = BOOL_VAL(IS_FALSY(sp[-1]));
     NEXT;
   }
+/* eq = (a == b), r = (a cmp_op b): int64s and doubles inline, anything
+ * else through values_equal_checked and vm_compare (units, errors). */
+#define TEST_EQUAL(a, b, eq)                                 \
+  do {                                                       \
+    if ((a).tag == (b).tag && (a).type == VAL_INT) {         \
+      eq = (a).as.i == (b).as.i;                             \
+      break;                                                 \
+    }                                                        \
+    int c_ = float_cmp(a, b);                                \
+    if (c_ != NOT_INLINE) {                                  \
+      eq = c_ == 0;                                          \
+      break;                                                 \
+    }                                                        \
+    SAVE();                                                  \
+    eq = values_equal_checked(I, a, b);                      \
+  } while (0)
+#define TEST_ORDER(a, b, cmp_op, r)                          \
+  do {                                                       \
+    if (LIKELY((a).tag == (b).tag && (a).type == VAL_INT)) { \
+      r = (a).as.i cmp_op (b).as.i;                          \
+      break;                                                 \
+    }                                                        \
+    int c_ = float_cmp(a, b);                                \
+    if (c_ == NOT_INLINE) {                                  \
+      SAVE();                                                \
+      c_ = vm_compare(I, a, b);                              \
+    }                                                        \
+    r = c_ != 2 && c_ cmp_op 0;                              \
+  } while (0)
+
   CASE(EQ) {
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
-    else {
-      SAVE();
-      eq = values_equal_checked(I, a, b);
-    }
+    TEST_EQUAL(a, b, eq);
     sp--;
     sp[-1] = BOOL_VAL(eq);
     NEXT;
@@ -913,30 +1135,19 @@ dispatch:
   CASE(NE) {
     Value b = sp[-1], a = sp[-2];
     bool eq;
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;
-    else {
-      SAVE();
-      eq = values_equal_checked(I, a, b);
-    }
+    TEST_EQUAL(a, b, eq);
     sp--;
     sp[-1] = BOOL_VAL(!eq);
     NEXT;
   }
-
-#define COMPARE(cmp_op)                                                        \
-  {                                                                            \
-    Value b = sp[-1], a = sp[-2];                                              \
-    bool r;                                                                    \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))    \
-      r = a.as.i cmp_op b.as.i;                                                \
-    else {                                                                     \
-      SAVE();                                                                  \
-      int c = vm_compare(I, a, b);                                             \
-      r = c != 2 && c cmp_op 0;                                                \
-    }                                                                          \
-    sp--;                                                                      \
-    sp[-1] = BOOL_VAL(r);                                                      \
-    NEXT;                                                                      \
+#define COMPARE(cmp_op)            \
+  {                                \
+    Value b = sp[-1], a = sp[-2];  \
+    bool r;                        \
+    TEST_ORDER(a, b, cmp_op, r);   \
+    sp--;                          \
+    sp[-1] = BOOL_VAL(r);          \
+    NEXT;                          \
   }
   CASE(LT) COMPARE(<);
   CASE(LE) COMPARE(<=);
@@ -944,12 +1155,9 @@ dispatch:
   CASE(GE) COMPARE(>=);
 
   CASE(RANGE) {
-    Value b = sp[-1], a = sp[-2];
     int64_t lo, hi;
     SAVE();
-    if (!num_is(a) || !num_is(b) || !num_to_int64(a, &lo) || !num_to_int64(b, &hi) ||
-        a.unit || b.unit)
-      interp_throw(I, "a range needs two whole numbers without units, as in 2025..2030");
+    range_bounds(I, sp[-2], sp[-1], &lo, &hi);
     Value r = OBJ_VAL(range_new(I, lo, hi));
     sp--;
     sp[-1] = r;
@@ -984,58 +1192,40 @@ dispatch:
     SAFE_POINT();
     NEXT;
   }
-#define COMPARE_JUMP(cmp_op)                                                  \
-  {                                                                           \
-    uint16_t off = READ_U16();                                                \
-    Value b = sp[-1], a = sp[-2];                                             \
-    bool r;                                                                   \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))   \
-      r = a.as.i cmp_op b.as.i;                                               \
-    else {                                                                    \
-      SAVE();                                                                 \
-      int c = vm_compare(I, a, b);                                            \
-      r = c != 2 && c cmp_op 0;                                               \
-    }                                                                         \
-    sp -= 2;                                                                  \
-    if (!r) ip += off;                                                        \
-    NEXT;                                                                     \
+#define COMPARE_JUMP(cmp_op)       \
+  {                                \
+    uint16_t off = READ_U16();     \
+    Value b = sp[-1], a = sp[-2];  \
+    bool r;                        \
+    TEST_ORDER(a, b, cmp_op, r);   \
+    sp -= 2;                       \
+    if (!r) ip += off;             \
+    NEXT;                          \
   }
   CASE(LT_JUMP) COMPARE_JUMP(<);
   CASE(LE_JUMP) COMPARE_JUMP(<=);
   CASE(GT_JUMP) COMPARE_JUMP(>);
   CASE(GE_JUMP) COMPARE_JUMP(>=);
-#define COMPARE_JUMP_K(cmp_op)                                                \
-  {                                                                           \
-    Value b = consts[READ_U16()];                                             \
-    uint16_t off = READ_U16();                                                \
-    Value a = sp[-1];                                                         \
-    bool r;                                                                   \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))                          \
-      r = a.as.i cmp_op b.as.i;                                               \
-    else {                                                                    \
-      SAVE();                                                                 \
-      int c = vm_compare(I, a, b);                                            \
-      r = c != 2 && c cmp_op 0;                                               \
-    }                                                                         \
-    sp--;                                                                     \
-    if (!r) ip += off;                                                        \
-    NEXT;                                                                     \
+#define COMPARE_JUMP_K(cmp_op)        \
+  {                                   \
+    Value b = consts[READ_U16()];     \
+    uint16_t off = READ_U16();        \
+    Value a = sp[-1];                 \
+    bool r;                           \
+    TEST_ORDER(a, b, cmp_op, r);      \
+    sp--;                             \
+    if (!r) ip += off;                \
+    NEXT;                             \
   }
-#define COMPARE_VAR_JUMP_K(cmp_op, fetch)                                     \
-  {                                                                           \
-    Value a = fetch;                                                          \
-    Value b = consts[READ_U16()];                                             \
-    uint16_t off = READ_U16();                                                \
-    bool r;                                                                   \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT))                          \
-      r = a.as.i cmp_op b.as.i;                                               \
-    else {                                                                    \
-      SAVE();                                                                 \
-      int c = vm_compare(I, a, b);                                            \
-      r = c != 2 && c cmp_op 0;                                               \
-    }                                                                         \
-    if (!r) ip += off;                                                        \
-    NEXT;                                                                     \
+#define COMPARE_VAR_JUMP_K(cmp_op, fetch) \
+  {                                       \
+    Value a = fetch;                      \
+    Value b = consts[READ_U16()];         \
+    uint16_t off = READ_U16();            \
+    bool r;                               \
+    TEST_ORDER(a, b, cmp_op, r);          \
+    if (!r) ip += off;                    \
+    NEXT;                                 \
   }
   CASE(LT_JUMP_LK) COMPARE_VAR_JUMP_K(<, slots[READ_BYTE()]);
   CASE(LE_JUMP_LK) COMPARE_VAR_JUMP_K(<=, slots[READ_BYTE()]);
@@ -1050,93 +1240,83 @@ dispatch:
   CASE(GT_JUMP_K) COMPARE_JUMP_K(>);
   CASE(GE_JUMP_K) COMPARE_JUMP_K(>=);
 
-#define ARITH_WITH(opcode, builtin, operand)                                  \
-  {                                                                          \
-    Value b = operand, a = sp[-1];                                           \
-    int64_t r;                                                               \
-    if (LIKELY(a.tag == b.tag && a.type == VAL_INT && !builtin(a.as.i, b.as.i, &r))) { \
-      sp[-1].as.i = r;                                                       \
-      NEXT;                                                                  \
-    }                                                                        \
-    SAVE();                                                                  \
-    sp[-1] = vm_arith(I, opcode, a, b);                                      \
-    NEXT;                                                                    \
+#define ARITH_WITH(opcode, fast, operand)     \
+  {                                           \
+    Value b = operand, a = sp[-1];            \
+    if (LIKELY(fast(a, b, &sp[-1]))) NEXT;    \
+    SAVE();                                   \
+    sp[-1] = vm_arith(I, opcode, a, b);       \
+    NEXT;                                     \
   }
-  CASE(ADD_LOCAL) ARITH_WITH(OP_ADD, __builtin_add_overflow, slots[READ_BYTE()]);
-  CASE(SUB_LOCAL) ARITH_WITH(OP_SUB, __builtin_sub_overflow, slots[READ_BYTE()]);
+  CASE(ADD_LOCAL) ARITH_WITH(OP_ADD, fast_add, slots[READ_BYTE()]);
+  CASE(SUB_LOCAL) ARITH_WITH(OP_SUB, fast_sub, slots[READ_BYTE()]);
   CASE(ADD_GLOBAL) {
     uint16_t g = READ_U16();
-    ARITH_WITH(OP_ADD, __builtin_add_overflow, global_value(I, g, frame, ip));
+    ARITH_WITH(OP_ADD, fast_add, global_value(I, g, frame, ip));
   }
   CASE(SUB_GLOBAL) {
     uint16_t g = READ_U16();
-    ARITH_WITH(OP_SUB, __builtin_sub_overflow, global_value(I, g, frame, ip));
+    ARITH_WITH(OP_SUB, fast_sub, global_value(I, g, frame, ip));
+  }
+  /* v = v + k, k a small integer (negative for v - k) */
+#define INCREMENT(v, k, check)                                                                   \
+  {                                                                                              \
+    int64_t r;                                                                                   \
+    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {                  \
+      v->as.i = r;                                                                               \
+      NEXT;                                                                                      \
+    }                                                                                            \
+    if (v->tag == TAG_FLOAT) {                                                                   \
+      v->as.d += k;                                                                              \
+      NEXT;                                                                                      \
+    }                                                                                            \
+    SAVE();                                                                                      \
+    Value cur = check;                                                                           \
+    *v = k < 0 ? vm_arith(I, OP_SUB, cur, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, cur, INT_VAL(k)); \
+    NEXT;                                                                                        \
   }
   CASE(INC_LOCAL) {
     Value *v = &slots[READ_BYTE()];
     int8_t k = (int8_t)READ_BYTE();
-    int64_t r;
-    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {
-      v->as.i = r;
-      NEXT;
-    }
-    SAVE();
-    *v = k < 0 ? vm_arith(I, OP_SUB, *v, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, *v, INT_VAL(k));
-    NEXT;
+    INCREMENT(v, k, *v);
   }
   CASE(INC_GLOBAL) {
     uint16_t g = READ_U16();
     int8_t k = (int8_t)READ_BYTE();
     Value *v = &I->globals[g];
-    int64_t r;
-    if (LIKELY(v->tag == TAG_INT && !__builtin_add_overflow(v->as.i, k, &r))) {
-      v->as.i = r;
-      NEXT;
-    }
-    SAVE();
-    Value cur = global_value(I, g, frame, ip);
-    I->globals[g] = k < 0 ? vm_arith(I, OP_SUB, cur, INT_VAL(-(int64_t)k))
-                          : vm_arith(I, OP_ADD, cur, INT_VAL(k));
-    NEXT;
+    INCREMENT(v, k, global_value(I, g, frame, ip));
   }
-#define ACCUMULATE(opcode, builtin, target, check)                            \
-  {                                                                          \
-    Value *t = target;                                                       \
-    Value b = sp[-1];                                                        \
-    int64_t r;                                                               \
-    sp--;                                                                    \
-    if (LIKELY(t->tag == b.tag && b.type == VAL_INT && !builtin(t->as.i, b.as.i, &r))) { \
-      t->as.i = r;                                                           \
-      NEXT;                                                                  \
-    }                                                                        \
-    SAVE();                                                                  \
-    check;                                                                   \
-    *t = vm_arith(I, opcode, *t, b);                                         \
-    NEXT;                                                                    \
+  /* t = t + v, t = t - v */
+#define ACCUMULATE(opcode, fast, target, check) \
+  {                                             \
+    Value *t = target;                          \
+    Value b = sp[-1];                           \
+    sp--;                                       \
+    if (LIKELY(fast(*t, b, t))) NEXT;           \
+    SAVE();                                     \
+    check;                                      \
+    *t = vm_arith(I, opcode, *t, b);            \
+    NEXT;                                       \
   }
-  CASE(ADDTO_LOCAL) ACCUMULATE(OP_ADD, __builtin_add_overflow, &slots[READ_BYTE()], (void)0);
-  CASE(SUBFROM_LOCAL) ACCUMULATE(OP_SUB, __builtin_sub_overflow, &slots[READ_BYTE()], (void)0);
+  CASE(ADDTO_LOCAL) ACCUMULATE(OP_ADD, fast_add, &slots[READ_BYTE()], (void)0);
+  CASE(SUBFROM_LOCAL) ACCUMULATE(OP_SUB, fast_sub, &slots[READ_BYTE()], (void)0);
   CASE(ADDTO_GLOBAL) {
     uint16_t g = READ_U16();
-    ACCUMULATE(OP_ADD, __builtin_add_overflow, &I->globals[g], global_value(I, g, frame, ip));
+    ACCUMULATE(OP_ADD, fast_add, &I->globals[g], global_value(I, g, frame, ip));
   }
   CASE(SUBFROM_GLOBAL) {
     uint16_t g = READ_U16();
-    ACCUMULATE(OP_SUB, __builtin_sub_overflow, &I->globals[g], global_value(I, g, frame, ip));
+    ACCUMULATE(OP_SUB, fast_sub, &I->globals[g], global_value(I, g, frame, ip));
   }
-#define EQUALITY_JUMP(want_equal)                                             \
-  {                                                                           \
-    uint16_t off = READ_U16();                                                \
-    Value b = sp[-1], a = sp[-2];                                             \
-    bool eq;                                                                  \
-    if (a.tag == b.tag && a.type == VAL_INT) eq = a.as.i == b.as.i;           \
-    else {                                                                    \
-      SAVE();                                                                 \
-      eq = values_equal_checked(I, a, b);                                     \
-    }                                                                         \
-    sp -= 2;                                                                  \
-    if (eq != (want_equal)) ip += off;                                        \
-    NEXT;                                                                     \
+#define EQUALITY_JUMP(want_equal)         \
+  {                                       \
+    uint16_t off = READ_U16();            \
+    Value b = sp[-1], a = sp[-2];         \
+    bool eq;                              \
+    TEST_EQUAL(a, b, eq);                 \
+    sp -= 2;                              \
+    if (eq != (want_equal)) ip += off;    \
+    NEXT;                                 \
   }
   CASE(EQ_JUMP) EQUALITY_JUMP(true);
   CASE(NE_JUMP) EQUALITY_JUMP(false);
@@ -1158,7 +1338,17 @@ dispatch:
     uint16_t off = READ_U16();
     SAFE_POINT();
     Value *it = slots + slot;
-    if (LIKELY(IS_RANGE(it[0]))) {
+    if (LIKELY(IS_LIST(it[0]))) { /* for_advance's list case, inline */
+      ObjList *l = AS_LIST(it[0]);
+      int64_t idx = it[1].as.i;
+      if (idx < l->items.count) {
+        COPY(&it[2], &l->items.items[idx]);
+        it[1].as.i = idx + 1;
+        ip -= off;
+      }
+      NEXT;
+    }
+    if (IS_RANGE(it[0])) {
       ObjRange *r = AS_RANGE(it[0]);
       uint64_t idx = (uint64_t)++it[1].as.i; /* the range is not empty: FOR_NEXT ran first */
       if (idx <= range_last(r)) {
@@ -1169,6 +1359,45 @@ dispatch:
     }
     SAVE();
     if (for_advance(I, it)) ip -= off;
+    NEXT;
+  }
+  /* for x in lo..hi, fused (Lua's FORPREP and FORLOOP): no range object,
+   * and the loop's state stays in its three hidden slots as plain int64s:
+   * the counter (the next x but one), the count of rounds left after this
+   * one (hi - lo at the start, counted in uint64_t: -5..INT64_MAX has more
+   * than INT64_MAX rounds), then x itself.  The body may assign x or the
+   * variables of the bounds: the rounds do not change. */
+  CASE(FOR_RANGE) {
+    uint16_t off = READ_U16();
+    int64_t lo, hi;
+    Value *it = sp - 2;
+    if (UNLIKELY(it[0].tag != TAG_INT || it[1].tag != TAG_INT)) {
+      SAVE();
+      range_bounds(I, it[0], it[1], &lo, &hi);
+    } else {
+      lo = it[0].as.i;
+      hi = it[1].as.i;
+    }
+    it[0].tag = it[1].tag = it[2].tag = TAG_INT;
+    it[0].as.i = it[2].as.i = lo;
+    it[1].as.i = (int64_t)((uint64_t)hi - (uint64_t)lo);
+    sp++;
+    if (hi < lo) ip += off;
+    NEXT;
+  }
+  CASE(FOR_RANGE_LOOP) {
+    uint8_t slot = READ_BYTE();
+    uint16_t off = READ_U16();
+    Value *it = slots + slot;
+    if (it[1].as.i != 0) {
+      SAFE_POINT();
+      it[1].as.i = (int64_t)((uint64_t)it[1].as.i - 1);
+      int64_t x = (int64_t)((uint64_t)it[0].as.i + 1);
+      it[0].as.i = x;
+      it[2].tag = TAG_INT;
+      it[2].as.i = x;
+      ip -= off;
+    }
     NEXT;
   }
   CASE(CLOSE_SLOT) {
@@ -1209,16 +1438,14 @@ dispatch:
     NEXT;
   }
   CASE(RETURN) {
-    Value result = POP();
     if (I->open_upvalues) close_upvalues(I, slots);
-    bool boundary = frame->native_boundary;
     I->frame_count--;
-    sp = slots;
-    if (boundary) {
-      I->sp = sp;
-      return result;
+    if (frame->native_boundary) {
+      I->sp = slots;
+      return sp[-1];
     }
-    PUSH(result);
+    COPY(slots, &sp[-1]); /* the result takes the callee's place */
+    sp = slots + 1;
     LOAD_FRAME();
     NEXT;
   }

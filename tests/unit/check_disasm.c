@@ -95,16 +95,32 @@ static int check_jumps(const char *listing) {
 
 /* ---- listings of compiled programs -------------------------------------- */
 
-/* Two constants too large for SMALLINT: loaded from the pool, then added. */
+/* Two constants too large for SMALLINT: the first loaded from the pool,
+ * the second the operand of ADD_K. */
 START_TEST(test_constants_then_add) {
   const char *l = dump("print 1000 + 2000\n");
-  ck_assert_str_eq(l, "== <script t> (11 bytes, 2 constants, 5 stack slots) ==\n"
+  ck_assert_str_eq(l, "== <script t> (10 bytes, 2 constants, 4 stack slots) ==\n"
                       "0000     1:7  CONST              #0 1000\n"
-                      "0003    1:14  CONST              #1 2000\n"
-                      "0006    1:12  ADD\n"
-                      "0007     1:1  PRINT              1\n"
-                      "0009     1:1  NIL\n"
-                      "0010     1:1  RETURN\n");
+                      "0003    1:12  ADD_K              #1 2000\n"
+                      "0006     1:1  PRINT              1\n"
+                      "0008     1:1  NIL\n"
+                      "0009     1:1  RETURN\n");
+}
+END_TEST
+
+/* A number on either side of + - * / is the operand of one instruction;
+ * between two numbers only the right one is. */
+START_TEST(test_constant_operands) {
+  const char *l = dump("fn f(x) = [x * 2, 0.5 * x, x / 60, 1 - x, x + 0.25, 3 / x, 7 - 1000, 2 + x]\n");
+  expect_line(l, "0002    1:14  MUL_K              #0 2");
+  expect_line(l, "0007    1:23  K_MUL              #1 0.5");
+  expect_line(l, "0012    1:30  DIV_K              #2 60");
+  expect_line(l, "0017    1:38  K_SUB              #3 1");
+  expect_line(l, "0022    1:45  ADD_K              #4 0.25");
+  expect_line(l, "0027    1:55  K_DIV              #5 3");
+  expect_line(l, "0030    1:60  SMALLINT           7");
+  expect_line(l, "0032    1:62  SUB_K              #6 1000");
+  expect_line(l, "0037    1:72  K_ADD              #0 2");
 }
 END_TEST
 
@@ -126,9 +142,8 @@ START_TEST(test_globals_by_slot_and_name) {
   expect_line(l, line);
   snprintf(line, sizeof line, "0005     2:7  GET_GLOBAL         g%d a", g);
   expect_line(l, line);
-  expect_line(l, "0008    2:11  CONST              #0 300");
-  expect_line(l, "0011     2:9  SUB");
-  expect_line(l, "0012    2:16  CONST              #1 \"a\\tb\"");
+  expect_line(l, "0008     2:9  SUB_K              #0 300");
+  expect_line(l, "0011    2:16  CONST              #1 \"a\\tb\"");
 }
 END_TEST
 
@@ -166,8 +181,11 @@ START_TEST(test_jumps_land_on_instructions) {
                        "  while len(fs) > 0 and true { fs = [] }\n"
                        "  return fs\n"
                        "}\n"
-                       "for c in \"abc\" { print c }\n");
+                       "for c in \"abc\" { print c }\n"
+                       "for i in 1..s { if i == 2 { continue }\n if i > 3 { break }\n print i }\n");
   ck_assert_int_eq(check_jumps(l), 3);
+  ck_assert_ptr_nonnull(strstr(l, "FOR_RANGE "));
+  ck_assert_ptr_nonnull(strstr(l, "FOR_RANGE_LOOP"));
   ck_assert_ptr_nonnull(strstr(l, "LOOP"));
   ck_assert_ptr_nonnull(strstr(l, "FOR_LOOP"));
   ck_assert_ptr_nonnull(strstr(l, "JUMP_IF_TRUE_KEEP"));
@@ -253,6 +271,7 @@ Suite *disasm_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_constants_then_add);
+  tcase_add_test(tc, test_constant_operands);
   tcase_add_test(tc, test_small_integers_inline);
   tcase_add_test(tc, test_globals_by_slot_and_name);
   tcase_add_test(tc, test_nested_functions_and_captures);

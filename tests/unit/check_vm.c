@@ -625,6 +625,33 @@ START_TEST(test_subtract_small_constant_message) {
 }
 END_TEST
 
+/* A number constant on either side of + - * / is an operand of the
+ * instruction (ADD_K, K_SUB...): its errors name the operands in the order
+ * they were written, at the operator. */
+START_TEST(test_constant_operand_errors) {
+  expect_error("print \"a\" * 2\n", "", "t:1:11: error: cannot multiply a string and a number");
+  expect_error("print 2 * \"a\"\n", "", "t:1:9: error: cannot multiply a number and a string");
+  expect_error("print [1] + 1000\n", "", "cannot add a list and a number");
+  expect_error("print 1000 + [1]\n", "", "cannot add a number and a list");
+  expect_error("print 1 - nil\n", "", "cannot subtract a number and a nil");
+  expect_error("print nil / 0.5\n", "", "cannot divide a nil and a number");
+  expect_error("print 0.5 / true\n", "", "t:1:11: error: cannot divide a number and a bool");
+  expect_error("let z = 0\nprint 1 / z\n", "", "t:2:9: error: division by zero");
+  expect_error("let z = 7\nprint z / 0\n", "", "t:2:9: error: division by zero");
+  expect_error("let m = inexact(2) * 1 EUR\nprint m + 0.5\n", "", "t:2:9: error: cannot add EUR and a plain number");
+  expect_error("let m = inexact(2) * 1 EUR\nprint 0.5 - m\n", "", "t:2:11: error: cannot subtract a plain number and EUR");
+  expect_error("let m = inexact(2) * 1 EUR\nprint m - 1\n", "", "cannot subtract EUR and a plain number");
+  expect_error("let m = inexact(2) * 1 EUR\nprint m < inexact(1)\n", "", "cannot compare EUR and a plain number");
+  expect_error("let m = inexact(2) * 1 EUR\nprint m == inexact(1)\n", "", "cannot compare EUR and a plain number");
+  expect_error("let m = inexact(2) * 1 EUR\nlet y = 1 year\nprint m + y\n", "", "cannot add EUR and year");
+  expect_error("let m = inexact(2) * 1 EUR\nif m > 0.5 { print 1 }\n", "", "cannot compare EUR and a plain number");
+  /* the loop's accumulations go the inline way and fail the slow way */
+  expect_error("fn f() {\n  let m = inexact(2) * 1 EUR\n  m = m + 1\n}\nf()\n", "",
+               "t:3:9: error: cannot add EUR and a plain number");
+  expect_error("let s = inexact(0)\nfor i in 1..3 { s = s + \"x\" }\n", "", "cannot add a number and a string");
+}
+END_TEST
+
 /* Built-ins that call back into the VM (map, filter, sort) keep their lists
  * in Interp.roots, which has room for 8: five nested calls overflow it. */
 START_TEST(test_nested_builtin_callbacks) {
@@ -684,6 +711,7 @@ Suite *vm_suite(void) {
   tcase_add_test(tc, test_list_equality);
   tcase_add_test(tc, test_record_equality);
   tcase_add_test(tc, test_subtract_small_constant_message);
+  tcase_add_test(tc, test_constant_operand_errors);
   tcase_add_test(tc, test_nested_builtin_callbacks);
   tcase_add_test(tc, test_anonymous_fn_in_call_chain);
   tcase_add_test(tc, test_long_expression_chain);
