@@ -55,12 +55,13 @@ static const char *P(Value v) {
   return out;
 }
 
-/* The representation: i (int64), b (bigint), r (rational), f (double). */
+/* The representation: i (int64), b (bigint), r (rational, on the heap or an
+ * inline decimal), f (double). */
 static char K(Value v) {
   if (IS_INT(v)) return 'i';
   if (IS_FLOAT(v)) return 'f';
   if (IS_BIGINT(v)) return 'b';
-  if (IS_RATIONAL(v)) return 'r';
+  if (IS_RATIONAL(v) || IS_DEC(v)) return 'r'; /* either form of a rational (value.h) */
   return '?';
 }
 
