@@ -19,6 +19,7 @@
  * (mpz_set_si, mpz_get_si, mpz_fits_slong_p, mpq_cmp_si). */
 _Static_assert(sizeof(long) == sizeof(int64_t), "clusim needs a 64-bit long");
 
+#define NOINLINE __attribute__((noinline))
 #define LOG2_10 3.321928094887362347870319429489390175864831393
 #define TWO63 9223372036854775808.0 /* 2^63: int64 values lie in [-TWO63, TWO63) */
 
@@ -37,8 +38,14 @@ bool num_is_integer(Value v) {
 
 static bool is_exact_int(Value v) { return v.type == VAL_INT || IS_BIGINT(v); }
 
-static void check_num(Interp *I, Value v) {
-  if (UNLIKELY(!num_is(v))) interp_throw(I, "expected a number, got %s", value_type_name(v));
+_Noreturn static void not_a_number(Interp *I, Value v) {
+  interp_throw(I, "expected a number, got %s", value_type_name(v));
+}
+
+/* Inline: every operation checks both operands, and the VM's slow path
+ * calls here for each unit-carrying or decimal operation. */
+static inline void check_num(Interp *I, Value v) {
+  if (UNLIKELY(!num_is(v))) not_a_number(I, v);
 }
 
 static Value strip_unit(Value v) {
@@ -107,7 +114,7 @@ static inline bool dec_align(int64_t *x, int sx, int64_t *y, int sy, int *s) {
   return true;
 }
 
-static bool dec_add(Value a, Value b, bool sub, Value *out) {
+static inline bool dec_add(Value a, Value b, bool sub, Value *out) {
   int64_t x, y, r;
   int sx, sy, s;
   if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || !dec_align(&x, sx, &y, sy, &s)) return false;
@@ -115,18 +122,19 @@ static bool dec_add(Value a, Value b, bool sub, Value *out) {
   return dec_make(r, s, out);
 }
 
-static bool dec_mul(Value a, Value b, Value *out) {
+static inline bool dec_mul(Value a, Value b, Value *out) {
   int64_t x, y, r;
   int sx, sy;
   if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || __builtin_mul_overflow(x, y, &r)) return false;
   return dec_make(r, sx + sy, out);
 }
 
-/* Floored modulo of aligned mantissas; b is not 0. */
-static bool dec_mod(Value a, Value b, Value *out) {
+/* Floored modulo of aligned mantissas (false for b = 0: an error). */
+static inline bool dec_mod(Value a, Value b, Value *out) {
   int64_t x, y;
   int sx, sy, s;
-  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || !dec_align(&x, sx, &y, sy, &s)) return false;
+  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || y == 0 || !dec_align(&x, sx, &y, sy, &s))
+    return false;
   int64_t r = y == -1 ? 0 : x % y; /* INT64_MIN % -1 traps in C */
   if (r != 0 && ((r < 0) != (y < 0))) r += y;
   return dec_make(r, s, out);
@@ -746,16 +754,12 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
   return take_nd(I, n, r);
 }
 
-/* Shared by + and -: operands already checked; `sub` picks the operation. */
-static Value add_sub(Interp *I, Value a, Value b, bool sub) {
-  if (LIKELY(a.type == VAL_INT && b.type == VAL_INT)) {
-    int64_t r;
-    bool ovf = sub ? __builtin_sub_overflow(a.as.i, b.as.i, &r)
-                   : __builtin_add_overflow(a.as.i, b.as.i, &r);
-    if (!ovf) return INT_VAL(r);
-  }
-  Value v;
-  if ((IS_DEC(a) || IS_DEC(b)) && dec_add(a, b, sub, &v)) return v;
+/* Shared by + and -, when the operands are not two int64s or decimals
+ * whose result fits (dec_add); `sub` picks the operation.  Out of line,
+ * as the other slow paths below: the inline paths then need no frame. */
+NOINLINE static Value add_sub(Interp *I, Value a, Value b, bool sub) {
+  check_num(I, a);
+  check_num(I, b);
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT) {
     double x = num_to_double(a), y = num_to_double(b);
     return FLOAT_VAL(sub ? x - y : x + y);
@@ -788,27 +792,23 @@ static Value add_sub(Interp *I, Value a, Value b, bool sub) {
   return take_q(I, r);
 }
 
+/* Each operation first tries int64s and decimals inline (dec_add...),
+ * which succeed only for numbers, then checks its operands. */
 Value num_add(Interp *I, Value a, Value b) {
-  check_num(I, a);
-  check_num(I, b);
+  Value v;
+  if (LIKELY(dec_add(a, b, false, &v))) return v;
   return add_sub(I, a, b, false);
 }
 
 Value num_sub(Interp *I, Value a, Value b) {
-  check_num(I, a);
-  check_num(I, b);
+  Value v;
+  if (LIKELY(dec_add(a, b, true, &v))) return v;
   return add_sub(I, a, b, true);
 }
 
-Value num_mul(Interp *I, Value a, Value b) {
+NOINLINE static Value mul_slow(Interp *I, Value a, Value b) {
   check_num(I, a);
   check_num(I, b);
-  if (LIKELY(a.type == VAL_INT && b.type == VAL_INT)) {
-    int64_t r;
-    if (!__builtin_mul_overflow(a.as.i, b.as.i, &r)) return INT_VAL(r);
-  }
-  Value v;
-  if ((IS_DEC(a) || IS_DEC(b)) && dec_mul(a, b, &v)) return v;
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT)
     return FLOAT_VAL(num_to_double(a) * num_to_double(b));
   guard(I, max2(num_bits(a) + num_bits(b), den_bits(a) + den_bits(b)), "*");
@@ -823,6 +823,12 @@ Value num_mul(Interp *I, Value a, Value b) {
   q_init_lazy(r);
   mpq_mul(r, qview(a, &ta), qview(b, &tb));
   return take_q(I, r);
+}
+
+Value num_mul(Interp *I, Value a, Value b) {
+  Value v;
+  if (LIKELY(dec_mul(a, b, &v))) return v;
+  return mul_slow(I, a, b);
 }
 
 static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
@@ -871,7 +877,7 @@ Value num_div(Interp *I, Value a, Value b) {
  * a = na/da, b = nb/db: a mod b = ((na*db) fmod (nb*da)) / (da*db), since
  * floor(a/b) = floor((na*db) / (nb*da)) - one integer division, no mpq
  * floor.  Doubles use fmod, shifted into b's sign. */
-Value num_mod(Interp *I, Value a, Value b) {
+NOINLINE static Value mod_slow(Interp *I, Value a, Value b) {
   check_num(I, a);
   check_num(I, b);
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT) {
@@ -885,14 +891,6 @@ Value num_mod(Interp *I, Value a, Value b) {
     return FLOAT_VAL(r);
   }
   if (is_exact_zero(b)) interp_throw(I, "division by zero");
-  if (a.type == VAL_INT && b.type == VAL_INT) {
-    if (b.as.i == -1) return INT_VAL(0); /* INT64_MIN % -1 traps in C */
-    int64_t r = a.as.i % b.as.i;
-    if (r != 0 && ((r < 0) != (b.as.i < 0))) r += b.as.i;
-    return INT_VAL(r);
-  }
-  Value v;
-  if ((IS_DEC(a) || IS_DEC(b)) && dec_mod(a, b, &v)) return v;
   QTmp ta, tb;
   if (is_exact_int(a) && is_exact_int(b)) {
     mpz_t r;
@@ -914,6 +912,12 @@ Value num_mod(Interp *I, Value a, Value b) {
   mpq_canonicalize(r);
   mpz_clears(x, y, NULL);
   return take_q(I, r);
+}
+
+Value num_mod(Interp *I, Value a, Value b) {
+  Value v;
+  if (LIKELY(dec_mod(a, b, &v))) return v;
+  return mod_slow(I, a, b);
 }
 
 Value num_neg(Interp *I, Value a) {
