@@ -1107,6 +1107,9 @@ static int cmp(Value a, Value b) {
 }
 
 int num_cmp(Interp *I, Value a, Value b) {
+  int64_t x, y;
+  int sx, sy;
+  if (dec_get(a, &x, &sx) && dec_get(b, &y, &sy)) return dec_cmp(x, sx, y, sy);
   check_num(I, a);
   check_num(I, b);
   return cmp(a, b);
