@@ -211,7 +211,7 @@ static int dec_reduce(Value v, uint64_t *num, uint64_t *den) {
  * d | 10^s is used (so the mantissa has no trailing zero: n is prime to
  * d), and the mantissa must fit in int64 (INT64_MIN left out). */
 static bool dec_from_nd(bool neg, uint64_t n, uint64_t d, Value *out) {
-  if (d > (uint64_t)POW10[DEC_MAX_SCALE] || (uint64_t)POW10[DEC_MAX_SCALE] % d != 0) return false;
+  if (d < 2 || d > (uint64_t)POW10[DEC_MAX_SCALE] || (uint64_t)POW10[DEC_MAX_SCALE] % d != 0) return false;
   int twos = __builtin_ctzll(d), fives = 0;
   for (uint64_t t = d >> twos; t > 1; t /= 5) fives++;
   int s = twos > fives ? twos : fives;
