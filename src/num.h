@@ -6,9 +6,9 @@
  * Results are always in canonical form (see value.h): exact decimals that
  * fit stay inline (VAL_DEC), computed on their int64 mantissas, and go
  * through GMP only when a mantissa would overflow or a quotient does not
- * terminate.  Errors - exact
- * division by zero, results beyond the digit guard, a non-numeric operand -
- * are raised with interp_throw and never return.
+ * terminate.  Errors - exact division by zero, results beyond the digit
+ * guard, a non-numeric operand - are raised with interp_throw and never
+ * return.
  *
  * Mixing: if either operand is inexact the result is inexact; otherwise it
  * is exact.  Comparisons between exact and inexact numbers are exact

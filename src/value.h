@@ -36,6 +36,8 @@
 
 #include "common.h"
 
+#define DEC_MAX_SCALE 18 /* 10^18 is the largest power of ten in int64 */
+
 typedef enum {
   VAL_NIL,
   VAL_BOOL,
@@ -44,11 +46,8 @@ typedef enum {
   VAL_OBJ,   /* heap object: see ObjType */
   VAL_UNDEF, /* a global slot that has not been defined yet (never user-visible) */
   VAL_DEC,   /* exact decimal of scale 1, inline; the codes up to VAL_DEC_LAST: */
-  VAL_DEC_LAST = VAL_DEC + 17, /* ... scales 2..DEC_MAX_SCALE (see above) */
+  VAL_DEC_LAST = VAL_DEC + DEC_MAX_SCALE - 1, /* ... scales 2..DEC_MAX_SCALE (see above) */
 } ValueType;
-
-#define DEC_MAX_SCALE 18 /* 10^18 is the largest power of ten in int64 */
-_Static_assert(VAL_DEC_LAST - VAL_DEC + 1 == DEC_MAX_SCALE, "one type code per decimal scale");
 
 typedef struct Obj Obj;
 
