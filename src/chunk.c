@@ -45,7 +45,7 @@ void chunk_write(Interp *I, Chunk *c, uint8_t byte, SrcLoc loc) {
  * integer or double bits (1 and 1.0 stay distinct), or equal big numbers. */
 static bool same_constant(Value k, Value v) {
   if (k.tag != v.tag) return false;
-  if (v.type == VAL_INT) return k.as.i == v.as.i;
+  if (v.type == VAL_INT || IS_DEC(v)) return k.as.i == v.as.i; /* equal tags: equal scales */
   if (v.type == VAL_FLOAT) return memcmp(&k.as.d, &v.as.d, sizeof(double)) == 0;
   if (v.type != VAL_OBJ) return false;
   if (k.as.o == v.as.o) return true;

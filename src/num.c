@@ -19,6 +19,7 @@
  * (mpz_set_si, mpz_get_si, mpz_fits_slong_p, mpq_cmp_si). */
 _Static_assert(sizeof(long) == sizeof(int64_t), "clusim needs a 64-bit long");
 
+#define NOINLINE __attribute__((noinline))
 #define LOG2_10 3.321928094887362347870319429489390175864831393
 #define TWO63 9223372036854775808.0 /* 2^63: int64 values lie in [-TWO63, TWO63) */
 
@@ -27,7 +28,7 @@ _Static_assert(sizeof(long) == sizeof(int64_t), "clusim needs a 64-bit long");
 /* ------------------------------------------------------------------ */
 
 
-bool num_is_exact(Value v) { return v.type == VAL_INT || IS_BIGINT(v) || IS_RATIONAL(v); }
+bool num_is_exact(Value v) { return v.type == VAL_INT || IS_DEC(v) || IS_BIGINT(v) || IS_RATIONAL(v); }
 
 bool num_is_integer(Value v) {
   if (v.type == VAL_INT || IS_BIGINT(v)) return true;
@@ -37,13 +38,221 @@ bool num_is_integer(Value v) {
 
 static bool is_exact_int(Value v) { return v.type == VAL_INT || IS_BIGINT(v); }
 
-static void check_num(Interp *I, Value v) {
-  if (UNLIKELY(!num_is(v))) interp_throw(I, "expected a number, got %s", value_type_name(v));
+_Noreturn static void not_a_number(Interp *I, Value v) {
+  interp_throw(I, "expected a number, got %s", value_type_name(v));
+}
+
+/* Inline: every operation checks both operands, and the VM's slow path
+ * calls here for each unit-carrying or decimal operation. */
+static inline void check_num(Interp *I, Value v) {
+  if (UNLIKELY(!num_is(v))) not_a_number(I, v);
 }
 
 static Value strip_unit(Value v) {
   v.unit = 0;
   return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inline decimals                                                    */
+/* ------------------------------------------------------------------ */
+
+/* An exact decimal m / 10^s lives in the Value itself (value.h): the
+ * mantissa in the payload, the scale 1..DEC_MAX_SCALE in the type code.
+ * The arithmetic below works on an int64 or a decimal alike, an int64
+ * being a decimal of scale 0, with the compiler's overflow builtins; when
+ * a mantissa would overflow, or a quotient does not terminate, it answers
+ * false and the caller takes the GMP road, whose results come back to
+ * this form through the canonicalising constructors (dec_from_nd).  These
+ * fast paths skip the digit guard, as the int64 ones do: their results
+ * have at most 19 digits. */
+
+static const int64_t POW10[DEC_MAX_SCALE + 1] = {
+    1,           10,           100,           1000,           10000,           100000,
+    1000000,     10000000,     100000000,     1000000000,     10000000000,     100000000000,
+    1000000000000, 10000000000000, 100000000000000, 1000000000000000, 10000000000000000,
+    100000000000000000, 1000000000000000000};
+
+/* An int64 (scale 0) or an inline decimal as mantissa and scale. */
+static inline bool dec_get(Value v, int64_t *m, int *s) {
+  if (v.type == VAL_INT) {
+    *m = v.as.i;
+    *s = 0;
+    return true;
+  }
+  if (IS_DEC(v)) {
+    *m = v.as.i;
+    *s = DEC_SCALE(v);
+    return true;
+  }
+  return false;
+}
+
+/* The canonical Value of m / 10^s (0 <= s <= 2 * DEC_MAX_SCALE): trailing
+ * zeros stripped, an int64 at scale 0.  False when it has no inline form
+ * (a scale still above DEC_MAX_SCALE, or the mantissa INT64_MIN, which
+ * the canonical form leaves out so that negation never overflows). */
+static inline bool dec_make(int64_t m, int s, Value *out) {
+  while (s > 0 && m % 10 == 0) {
+    m /= 10;
+    s--;
+  }
+  if (s == 0) {
+    *out = INT_VAL(m);
+    return true;
+  }
+  if (s > DEC_MAX_SCALE || m == INT64_MIN) return false;
+  *out = DEC_VAL(m, s);
+  return true;
+}
+
+/* Bring two mantissas to the larger of their scales, which is stored in *s. */
+static inline bool dec_align(int64_t *x, int sx, int64_t *y, int sy, int *s) {
+  *s = sx > sy ? sx : sy;
+  if (sx < *s && __builtin_mul_overflow(*x, POW10[*s - sx], x)) return false;
+  if (sy < *s && __builtin_mul_overflow(*y, POW10[*s - sy], y)) return false;
+  return true;
+}
+
+static inline bool dec_add(Value a, Value b, bool sub, Value *out) {
+  int64_t x, y, r;
+  int sx, sy, s;
+  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || !dec_align(&x, sx, &y, sy, &s)) return false;
+  if (sub ? __builtin_sub_overflow(x, y, &r) : __builtin_add_overflow(x, y, &r)) return false;
+  return dec_make(r, s, out);
+}
+
+static inline bool dec_mul(Value a, Value b, Value *out) {
+  int64_t x, y, r;
+  int sx, sy;
+  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || __builtin_mul_overflow(x, y, &r)) return false;
+  return dec_make(r, sx + sy, out);
+}
+
+/* Floored modulo of aligned mantissas (false for b = 0: an error). */
+static inline bool dec_mod(Value a, Value b, Value *out) {
+  int64_t x, y;
+  int sx, sy, s;
+  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || y == 0 || !dec_align(&x, sx, &y, sy, &s))
+    return false;
+  int64_t r = y == -1 ? 0 : x % y; /* INT64_MIN % -1 traps in C */
+  if (r != 0 && ((r < 0) != (y < 0))) r += y;
+  return dec_make(r, s, out);
+}
+
+static uint64_t gcd_u64(uint64_t u, uint64_t v);
+
+/* x/10^sx divided by y/10^sy (y not 0) is (x/y) * 10^(sy-sx).  With x/y
+ * reduced to n/d, it terminates only when d = 2^a * 5^b; then it is
+ * n * 2^(k-a) * 5^(k-b) / 10^(k + sx - sy) with k = max(a, b). */
+static bool dec_div(Value a, Value b, Value *out) {
+  int64_t x, y;
+  int sx, sy;
+  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy)) return false;
+  bool neg = (x < 0) != (y < 0);
+  uint64_t n = x < 0 ? -(uint64_t)x : (uint64_t)x, d = y < 0 ? -(uint64_t)y : (uint64_t)y;
+  uint64_t g = gcd_u64(n, d);
+  n /= g;
+  d /= g;
+  int twos = __builtin_ctzll(d), fives = 0;
+  d >>= twos;
+  while (d % 5 == 0) {
+    d /= 5;
+    fives++;
+  }
+  if (d != 1) return false; /* does not terminate */
+  int k = twos > fives ? twos : fives, s = k + sx - sy;
+  if (s > DEC_MAX_SCALE) return false;
+  /* the factor making the denominator 10^k: 5^(twos-fives) <= 5^27 or 2^(fives-twos) */
+  uint64_t f = 1;
+  for (int i = fives; i < twos; i++)
+    if (__builtin_mul_overflow(f, 5, &f)) return false;
+  if (fives > twos) {
+    if (fives - twos > 62) return false;
+    f = UINT64_C(1) << (fives - twos);
+  }
+  if (__builtin_mul_overflow(n, f, &n)) return false;
+  if (s < 0) { /* an integer: 10^-s <= 10^DEC_MAX_SCALE */
+    if (__builtin_mul_overflow(n, (uint64_t)POW10[-s], &n)) return false;
+    s = 0;
+  }
+  if (n > (uint64_t)INT64_MAX) return false;
+  return dec_make(neg ? -(int64_t)n : (int64_t)n, s, out);
+}
+
+/* Three-way compare of two int64s or decimals: exact in 128 bits. */
+static int dec_cmp(int64_t x, int sx, int64_t y, int sy) {
+  __int128 X = (__int128)x * POW10[sx > sy ? 0 : sy - sx];
+  __int128 Y = (__int128)y * POW10[sy > sx ? 0 : sx - sy];
+  return (X > Y) - (X < Y);
+}
+
+/* A decimal m / 10^s reduced to lowest terms: |m| / 2^i 5^j over
+ * 10^s / 2^i 5^j (both below 2^64); returns the sign of m. */
+static int dec_reduce(Value v, uint64_t *num, uint64_t *den) {
+  int64_t m = v.as.i;
+  int s = DEC_SCALE(v);
+  uint64_t n = m < 0 ? -(uint64_t)m : (uint64_t)m, d = (uint64_t)POW10[s];
+  int twos = __builtin_ctzll(n);
+  if (twos > s) twos = s;
+  n >>= twos;
+  d >>= twos;
+  for (int fives = 0; fives < s && n % 5 == 0; fives++) {
+    n /= 5;
+    d /= 5;
+  }
+  *num = n;
+  *den = d;
+  return m < 0 ? -1 : 1;
+}
+
+/* The canonical inline form of the reduced fraction +-n/d (d > 1), if it
+ * has one: d must divide 10^DEC_MAX_SCALE, the smallest scale s with
+ * d | 10^s is used (so the mantissa has no trailing zero: n is prime to
+ * d), and the mantissa must fit in int64 (INT64_MIN left out). */
+static bool dec_from_nd(bool neg, uint64_t n, uint64_t d, Value *out) {
+  if (d < 2 || d > (uint64_t)POW10[DEC_MAX_SCALE] || (uint64_t)POW10[DEC_MAX_SCALE] % d != 0) return false;
+  int twos = __builtin_ctzll(d), fives = 0;
+  for (uint64_t t = d >> twos; t > 1; t /= 5) fives++;
+  int s = twos > fives ? twos : fives;
+  uint64_t m;
+  if (__builtin_mul_overflow(n, (uint64_t)POW10[s] / d, &m) || m > (uint64_t)INT64_MAX) return false;
+  *out = DEC_VAL(neg ? -(int64_t)m : (int64_t)m, s);
+  return true;
+}
+
+/* m / 10^s as the nearest double.  Both are exact doubles when |m| < 2^53
+ * (10^s is exact up to 10^22), and IEEE division rounds correctly. */
+static double ratio_to_double(mpz_srcptr n, mpz_srcptr d);
+static void z_roinit_u(mpz_ptr z, mp_limb_t *limb, uint64_t mag, int sign);
+
+static double dec_to_double(Value v) {
+  int64_t m = v.as.i;
+  int s = DEC_SCALE(v);
+  if (m > -(INT64_C(1) << 53) && m < (INT64_C(1) << 53)) return (double)m / (double)POW10[s];
+  mpz_t n, d;
+  mp_limb_t nl, dl;
+  z_roinit_u(n, &nl, m < 0 ? -(uint64_t)m : (uint64_t)m, m < 0 ? -1 : 1);
+  z_roinit_u(d, &dl, (uint64_t)POW10[s], 1);
+  return ratio_to_double(n, d);
+}
+
+/* The printed form: the digits of |m| with a point s places from the right. */
+static void dec_format(Buffer *b, Value v) {
+  int64_t m = v.as.i;
+  size_t s = (size_t)DEC_SCALE(v);
+  char digs[24];
+  int len = snprintf(digs, sizeof digs, "%llu", (unsigned long long)(m < 0 ? -(uint64_t)m : (uint64_t)m));
+  if (m < 0) buf_putc(b, '-');
+  if ((size_t)len <= s) {
+    buf_puts(b, "0.");
+    for (size_t i = (size_t)len; i < s; i++) buf_putc(b, '0');
+    buf_puts(b, digs);
+  } else {
+    buf_put(b, digs, (size_t)len - s);
+    buf_putc(b, '.');
+    buf_puts(b, digs + (size_t)len - s);
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -65,12 +274,20 @@ static Value take_z(Interp *I, mpz_ptr z) {
 }
 
 /* A canonical rational n/d (d > 0, gcd 1) as a Value, clearing n and d:
- * an integer when that is what it is, else a new rational object that
- * takes over the limbs (rational_take: cleared even on an error). */
+ * an integer or an inline decimal when that is what it is, else a new
+ * rational object that takes over the limbs (rational_take: cleared even
+ * on an error). */
 static Value take_nd(Interp *I, mpz_ptr n, mpz_ptr d) {
   if (mpz_cmp_ui(d, 1) == 0) {
     mpz_clear(d);
     return take_z(I, n);
+  }
+  Value v;
+  if (mpz_size(n) == 1 && mpz_size(d) == 1 &&
+      dec_from_nd(mpz_sgn(n) < 0, mpz_getlimbn(n, 0), mpz_getlimbn(d, 0), &v)) {
+    mpz_clear(n);
+    mpz_clear(d);
+    return v;
   }
   ObjRational *o = rational_take(I, n, d);
   mem_account_limbs(I, &o->obj);
@@ -98,6 +315,10 @@ Value num_from_mpz(Interp *I, const mpz_t z) {
 
 Value num_from_mpq(Interp *I, const mpq_t q) {
   if (mpz_cmp_ui(mpq_denref(q), 1) == 0) return num_from_mpz(I, mpq_numref(q));
+  Value v;
+  if (mpz_size(mpq_numref(q)) == 1 && mpz_size(mpq_denref(q)) == 1 &&
+      dec_from_nd(mpq_sgn(q) < 0, mpz_getlimbn(mpq_numref(q), 0), mpz_getlimbn(mpq_denref(q), 0), &v))
+    return v;
   ObjRational *o = rational_new(I);
   mpq_set(o->q, q);
   mem_account_limbs(I, &o->obj);
@@ -114,32 +335,48 @@ void num_get_mpq(Value x, mpq_t out) {
     else mpq_set_ui(out, 0, 1);
     return;
   default:
-    if (IS_BIGINT(x)) mpq_set_z(out, AS_BIGINT(x)->z);
-    else if (IS_RATIONAL(x)) mpq_set(out, AS_RATIONAL(x)->q);
-    else mpq_set_ui(out, 0, 1);
+    if (IS_DEC(x)) {
+      uint64_t n, d;
+      int sign = dec_reduce(x, &n, &d);
+      mpz_set_ui(mpq_numref(out), n);
+      if (sign < 0) mpz_neg(mpq_numref(out), mpq_numref(out));
+      mpz_set_ui(mpq_denref(out), d);
+    } else if (IS_BIGINT(x)) {
+      mpq_set_z(out, AS_BIGINT(x)->z);
+    } else if (IS_RATIONAL(x)) {
+      mpq_set(out, AS_RATIONAL(x)->q);
+    } else {
+      mpq_set_ui(out, 0, 1);
+    }
   }
 }
 
 /* Read-only views of exact numbers as GMP values, without copying limbs.
  * A bigint or rational lends its own mpz/mpq; an int64 is described by a
  * stack mpz over one limb (as MPZ_ROINIT_N does: alloc 0, never written),
- * and the denominator of an integer is a shared limb 1.  GMP never writes
+ * and the denominator of an integer is a shared limb 1; a decimal by two
+ * stack limbs holding its reduced numerator and denominator.  GMP never writes
  * through an mpz_srcptr/mpq_srcptr, so nothing is allocated or cleared. */
 _Static_assert(GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0 && sizeof(mp_limb_t) == sizeof(unsigned long),
                "clusim needs 64-bit GMP limbs without nails");
 
 static mp_limb_t limb_one = 1; /* never written: only read through views */
 
-static void z_roinit(mpz_ptr z, mp_limb_t *limb, int64_t i) {
-  *limb = i < 0 ? -(uint64_t)i : (uint64_t)i;
+/* |value| = mag, sign -1, 0 or 1 (0 only with mag 0) */
+static void z_roinit_u(mpz_ptr z, mp_limb_t *limb, uint64_t mag, int sign) {
+  *limb = mag;
   z->_mp_alloc = 0;
-  z->_mp_size = (i > 0) - (i < 0);
+  z->_mp_size = mag ? sign : 0;
   z->_mp_d = limb;
+}
+
+static void z_roinit(mpz_ptr z, mp_limb_t *limb, int64_t i) {
+  z_roinit_u(z, limb, i < 0 ? -(uint64_t)i : (uint64_t)i, i < 0 ? -1 : 1);
 }
 
 typedef struct {
   __mpq_struct q;
-  mp_limb_t limb;
+  mp_limb_t limb, den_limb;
 } QTmp;
 
 /* An exact integer (int64 or bigint) as an mpz; `t` provides the storage. */
@@ -152,6 +389,13 @@ static mpz_srcptr zview(Value v, QTmp *t) {
 /* Any exact number as an mpq. */
 static mpq_srcptr qview(Value v, QTmp *t) {
   if (IS_RATIONAL(v)) return AS_RATIONAL(v)->q;
+  if (IS_DEC(v)) {
+    uint64_t n, d;
+    int sign = dec_reduce(v, &n, &d);
+    z_roinit_u(&t->q._mp_num, &t->limb, n, sign);
+    z_roinit_u(&t->q._mp_den, &t->den_limb, d, 1);
+    return &t->q;
+  }
   if (IS_BIGINT(v)) t->q._mp_num = *AS_BIGINT(v)->z; /* a shallow, read-only copy */
   else z_roinit(&t->q._mp_num, &t->limb, v.as.i);
   t->q._mp_den._mp_alloc = 0;
@@ -199,17 +443,23 @@ static double zbits(mpz_srcptr z) {
   return (double)(n * GMP_NUMB_BITS - (size_t)__builtin_clzl(z->_mp_d[n - 1]));
 }
 
-/* Size in bits of |numerator| and of the denominator of an exact number. */
+static double u64bits(uint64_t m) { return m ? 64 - __builtin_clzll(m) : 1; }
+
+/* Size in bits of |numerator| and of the denominator of an exact number
+ * in lowest terms. */
 static double num_bits(Value v) {
-  if (v.type == VAL_INT) {
-    uint64_t m = v.as.i < 0 ? -(uint64_t)v.as.i : (uint64_t)v.as.i;
-    return m ? 64 - __builtin_clzll(m) : 1;
-  }
+  uint64_t n, d;
+  if (v.type == VAL_INT) return u64bits(v.as.i < 0 ? -(uint64_t)v.as.i : (uint64_t)v.as.i);
+  if (IS_DEC(v)) return dec_reduce(v, &n, &d), u64bits(n);
   if (IS_BIGINT(v)) return zbits(AS_BIGINT(v)->z);
   return zbits(mpq_numref(AS_RATIONAL(v)->q));
 }
 
-static double den_bits(Value v) { return IS_RATIONAL(v) ? zbits(mpq_denref(AS_RATIONAL(v)->q)) : 1; }
+static double den_bits(Value v) {
+  uint64_t n, d;
+  if (IS_DEC(v)) return dec_reduce(v, &n, &d), u64bits(d);
+  return IS_RATIONAL(v) ? zbits(mpq_denref(AS_RATIONAL(v)->q)) : 1;
+}
 
 static double max2(double a, double b) { return a > b ? a : b; }
 
@@ -268,6 +518,7 @@ double num_to_double(Value x) {
   case VAL_INT: return (double)x.as.i;
   case VAL_FLOAT: return x.as.d;
   default:
+    if (IS_DEC(x)) return dec_to_double(x);
     if (IS_BIGINT(x)) return ratio_to_double(AS_BIGINT(x)->z, NULL);
     if (IS_RATIONAL(x))
       return ratio_to_double(mpq_numref(AS_RATIONAL(x)->q), mpq_denref(AS_RATIONAL(x)->q));
@@ -410,6 +661,10 @@ static bool small_exact(Value v, int *sign, unsigned long *num, unsigned long *d
     *den = 1;
     return true;
   }
+  if (IS_DEC(v)) {
+    *sign = dec_reduce(v, num, den);
+    return true;
+  }
   if (IS_RATIONAL(v)) {
     mpq_srcptr q = AS_RATIONAL(v)->q;
     if (mpz_size(mpq_numref(q)) != 1 || mpz_size(mpq_denref(q)) != 1) return false;
@@ -499,14 +754,12 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
   return take_nd(I, n, r);
 }
 
-/* Shared by + and -: operands already checked; `sub` picks the operation. */
-static Value add_sub(Interp *I, Value a, Value b, bool sub) {
-  if (LIKELY(a.type == VAL_INT && b.type == VAL_INT)) {
-    int64_t r;
-    bool ovf = sub ? __builtin_sub_overflow(a.as.i, b.as.i, &r)
-                   : __builtin_add_overflow(a.as.i, b.as.i, &r);
-    if (!ovf) return INT_VAL(r);
-  }
+/* Shared by + and -, when the operands are not two int64s or decimals
+ * whose result fits (dec_add); `sub` picks the operation.  Out of line,
+ * as the other slow paths below: the inline paths then need no frame. */
+NOINLINE static Value add_sub(Interp *I, Value a, Value b, bool sub) {
+  check_num(I, a);
+  check_num(I, b);
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT) {
     double x = num_to_double(a), y = num_to_double(b);
     return FLOAT_VAL(sub ? x - y : x + y);
@@ -539,25 +792,23 @@ static Value add_sub(Interp *I, Value a, Value b, bool sub) {
   return take_q(I, r);
 }
 
+/* Each operation first tries int64s and decimals inline (dec_add...),
+ * which succeed only for numbers, then checks its operands. */
 Value num_add(Interp *I, Value a, Value b) {
-  check_num(I, a);
-  check_num(I, b);
+  Value v;
+  if (LIKELY(dec_add(a, b, false, &v))) return v;
   return add_sub(I, a, b, false);
 }
 
 Value num_sub(Interp *I, Value a, Value b) {
-  check_num(I, a);
-  check_num(I, b);
+  Value v;
+  if (LIKELY(dec_add(a, b, true, &v))) return v;
   return add_sub(I, a, b, true);
 }
 
-Value num_mul(Interp *I, Value a, Value b) {
+NOINLINE static Value mul_slow(Interp *I, Value a, Value b) {
   check_num(I, a);
   check_num(I, b);
-  if (LIKELY(a.type == VAL_INT && b.type == VAL_INT)) {
-    int64_t r;
-    if (!__builtin_mul_overflow(a.as.i, b.as.i, &r)) return INT_VAL(r);
-  }
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT)
     return FLOAT_VAL(num_to_double(a) * num_to_double(b));
   guard(I, max2(num_bits(a) + num_bits(b), den_bits(a) + den_bits(b)), "*");
@@ -574,14 +825,23 @@ Value num_mul(Interp *I, Value a, Value b) {
   return take_q(I, r);
 }
 
+Value num_mul(Interp *I, Value a, Value b) {
+  Value v;
+  if (LIKELY(dec_mul(a, b, &v))) return v;
+  return mul_slow(I, a, b);
+}
+
 static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
 
 /* p/q for int64s with q not 0 or -1 and not dividing p: reduced with one
- * word gcd, then stored straight into a new rational (whose parts already
- * have a limb each, so nothing more is allocated). */
+ * word gcd, then an inline decimal when it terminates and fits, else
+ * stored straight into a new rational (whose parts already have a limb
+ * each, so nothing more is allocated). */
 static Value ratio_int64(Interp *I, int64_t p, int64_t q) {
   uint64_t up = p < 0 ? -(uint64_t)p : (uint64_t)p, uq = q < 0 ? -(uint64_t)q : (uint64_t)q;
   uint64_t g = up == 1 ? 1 : gcd_u64(up, uq);
+  Value v;
+  if (dec_from_nd((p < 0) != (q < 0), up / g, uq / g, &v)) return v;
   ObjRational *o = rational_new(I);
   mpz_set_ui(mpq_numref(o->q), up / g);
   if ((p < 0) != (q < 0)) mpz_neg(mpq_numref(o->q), mpq_numref(o->q));
@@ -597,6 +857,8 @@ Value num_div(Interp *I, Value a, Value b) {
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT)
     return FLOAT_VAL(num_to_double(a) / num_to_double(b));
   if (is_exact_zero(b)) interp_throw(I, "division by zero");
+  Value v;
+  if ((IS_DEC(a) || IS_DEC(b)) && dec_div(a, b, &v)) return v;
   bool ints = a.type == VAL_INT && b.type == VAL_INT;
   if (ints) {
     if (b.as.i == -1) return num_neg(I, a); /* INT64_MIN / -1 overflows int64 */
@@ -615,7 +877,7 @@ Value num_div(Interp *I, Value a, Value b) {
  * a = na/da, b = nb/db: a mod b = ((na*db) fmod (nb*da)) / (da*db), since
  * floor(a/b) = floor((na*db) / (nb*da)) - one integer division, no mpq
  * floor.  Doubles use fmod, shifted into b's sign. */
-Value num_mod(Interp *I, Value a, Value b) {
+NOINLINE static Value mod_slow(Interp *I, Value a, Value b) {
   check_num(I, a);
   check_num(I, b);
   if (a.type == VAL_FLOAT || b.type == VAL_FLOAT) {
@@ -629,12 +891,6 @@ Value num_mod(Interp *I, Value a, Value b) {
     return FLOAT_VAL(r);
   }
   if (is_exact_zero(b)) interp_throw(I, "division by zero");
-  if (a.type == VAL_INT && b.type == VAL_INT) {
-    if (b.as.i == -1) return INT_VAL(0); /* INT64_MIN % -1 traps in C */
-    int64_t r = a.as.i % b.as.i;
-    if (r != 0 && ((r < 0) != (b.as.i < 0))) r += b.as.i;
-    return INT_VAL(r);
-  }
   QTmp ta, tb;
   if (is_exact_int(a) && is_exact_int(b)) {
     mpz_t r;
@@ -658,6 +914,12 @@ Value num_mod(Interp *I, Value a, Value b) {
   return take_q(I, r);
 }
 
+Value num_mod(Interp *I, Value a, Value b) {
+  Value v;
+  if (LIKELY(dec_mod(a, b, &v))) return v;
+  return mod_slow(I, a, b);
+}
+
 Value num_neg(Interp *I, Value a) {
   check_num(I, a);
   switch (a.type) {
@@ -666,6 +928,10 @@ Value num_neg(Interp *I, Value a) {
     break;
   case VAL_FLOAT: return FLOAT_VAL(-a.as.d);
   default: break;
+  }
+  if (IS_DEC(a)) { /* the canonical mantissa is never INT64_MIN */
+    a.as.i = -a.as.i;
+    return strip_unit(a);
   }
   if (is_exact_int(a)) {
     QTmp t;
@@ -687,6 +953,7 @@ Value num_abs(Interp *I, Value a) {
   case VAL_FLOAT: return FLOAT_VAL(fabs(a.as.d));
   default: break;
   }
+  if (IS_DEC(a)) return a.as.i < 0 ? num_neg(I, a) : strip_unit(a);
   if (IS_BIGINT(a)) return mpz_sgn(AS_BIGINT(a)->z) < 0 ? num_neg(I, a) : strip_unit(a);
   return mpq_sgn(AS_RATIONAL(a)->q) < 0 ? num_neg(I, a) : strip_unit(a);
 }
@@ -702,37 +969,44 @@ static double log2_abs(mpz_srcptr z) {
  * The size of the result is |e| * log2|base| for the numerator and the
  * denominator alike; checking it first keeps mpz_pow_ui from ever being
  * asked for something GMP cannot hold. */
+/* base^n (n > 0) in int64 by square-and-multiply; false on overflow. */
+static bool pow_int64(int64_t base, uint64_t n, int64_t *out) {
+  int64_t r = 1;
+  for (;;) {
+    if ((n & 1) && __builtin_mul_overflow(r, base, &r)) return false;
+    n >>= 1;
+    if (!n) break;
+    if (__builtin_mul_overflow(base, base, &base)) return false;
+  }
+  *out = r;
+  return true;
+}
+
 static Value pow_exact(Interp *I, Value a, int64_t e) {
   uint64_t ue = e < 0 ? -(uint64_t)e : (uint64_t)e;
-  if (a.type == VAL_INT && e > 0) {
-    /* int64 fast path: square-and-multiply until something overflows */
-    int64_t base = a.as.i, r = 1;
-    uint64_t n = ue;
-    bool ovf = false;
-    for (;;) {
-      if (n & 1) ovf |= __builtin_mul_overflow(r, base, &r);
-      n >>= 1;
-      if (!n || ovf) break;
-      ovf |= __builtin_mul_overflow(base, base, &base);
-      if (ovf) break;
-    }
-    if (!ovf) return INT_VAL(r);
-  }
+  int64_t r;
+  if (a.type == VAL_INT && e > 0 && pow_int64(a.as.i, ue, &r)) return INT_VAL(r);
+  /* A decimal m/10^s: m has no trailing zero, so neither has m^e, and the
+   * result is m^e / 10^(s*e) when that scale and m^e fit. */
+  Value v;
+  if (IS_DEC(a) && e > 0 && ue <= DEC_MAX_SCALE / (unsigned)DEC_SCALE(a) && pow_int64(a.as.i, ue, &r) &&
+      dec_make(r, DEC_SCALE(a) * (int)ue, &v))
+    return v;
+  QTmp t;
+  mpq_srcptr q = qview(a, &t);
   double lnum, lden = 0;
   if (a.type == VAL_INT) {
     lnum = log2(fabs((double)a.as.i));
   } else if (IS_BIGINT(a)) {
     lnum = log2_abs(AS_BIGINT(a)->z);
   } else {
-    lnum = log2_abs(mpq_numref(AS_RATIONAL(a)->q));
-    lden = log2_abs(mpq_denref(AS_RATIONAL(a)->q));
+    lnum = log2_abs(mpq_numref(q));
+    lden = log2_abs(mpq_denref(q));
   }
   /* Every base here has |num| >= 2 or den >= 2, so this also bounds e. */
   guard(I, (double)ue * max2(lnum, lden), "^");
-  QTmp t;
   mpz_t n, d;
   mpz_inits(n, d, NULL);
-  mpq_srcptr q = qview(a, &t);
   mpz_pow_ui(n, mpq_numref(q), (unsigned long)ue);
   mpz_pow_ui(d, mpq_denref(q), (unsigned long)ue);
   if (e < 0) {
@@ -788,9 +1062,10 @@ static int cmp_exact_double(Value x, double d) {
   mpq_init(t);
   mpq_set_d(t, d);
   int r;
+  QTmp tx;
   if (x.type == VAL_INT) r = -mpq_cmp_si(t, (long)x.as.i, 1);
   else if (IS_BIGINT(x)) r = -mpq_cmp_z(t, AS_BIGINT(x)->z);
-  else r = mpq_cmp(AS_RATIONAL(x)->q, t);
+  else r = mpq_cmp(qview(x, &tx), t);
   mpq_clear(t);
   return sgn(r);
 }
@@ -807,7 +1082,14 @@ static int cmp(Value a, Value b) {
     int r = cmp_exact_double(b, a.as.d);
     return r == 2 ? 2 : -r;
   }
+  int64_t x, y;
+  int sx, sy;
+  if (dec_get(a, &x, &sx) && dec_get(b, &y, &sy)) return dec_cmp(x, sx, y, sy);
   /* both exact, at least one a heap object */
+  if (IS_DEC(a) || IS_DEC(b)) {
+    QTmp ta, tb;
+    return sgn(mpq_cmp(qview(a, &ta), qview(b, &tb)));
+  }
   if (IS_RATIONAL(a) || IS_RATIONAL(b)) {
     if (!IS_RATIONAL(b)) {
       if (b.type == VAL_INT) return sgn(mpq_cmp_si(AS_RATIONAL(a)->q, (long)b.as.i, 1));
@@ -825,6 +1107,9 @@ static int cmp(Value a, Value b) {
 }
 
 int num_cmp(Interp *I, Value a, Value b) {
+  int64_t x, y;
+  int sx, sy;
+  if (dec_get(a, &x, &sx) && dec_get(b, &y, &sy)) return dec_cmp(x, sx, y, sy);
   check_num(I, a);
   check_num(I, b);
   return cmp(a, b);
@@ -903,14 +1188,42 @@ static Value round_coarse(Interp *I, Value x, int64_t digits, RoundMode mode) {
     sign = (x.as.d > 0) - (x.as.d < 0);
   } else {
     ub = num_bits(x) - den_bits(x) + 1;
-    sign = x.type == VAL_INT ? (x.as.i > 0) - (x.as.i < 0)
-           : IS_BIGINT(x)    ? mpz_sgn(AS_BIGINT(x)->z)
-                             : mpq_sgn(AS_RATIONAL(x)->q);
+    sign = x.type == VAL_INT || IS_DEC(x) ? (x.as.i > 0) - (x.as.i < 0)
+           : IS_BIGINT(x)                 ? mpz_sgn(AS_BIGINT(x)->z)
+                                          : mpq_sgn(AS_RATIONAL(x)->q);
   }
   if (sign == 0) return INT_VAL(0);
   if (ub + 1 >= -(double)digits * LOG2_10) digits_error(I, "round");
   if ((mode == ROUND_FLOOR && sign < 0) || (mode == ROUND_CEIL && sign > 0)) digits_error(I, "round");
   return INT_VAL(0);
+}
+
+/* Rounding of an int64 or a decimal m/10^s in int64 arithmetic, when the
+ * divisor 10^(s - digits) fits: false otherwise (then GMP does it). */
+static bool round_small(Value x, int64_t digits, RoundMode mode, Value *out) {
+  int64_t m;
+  int s;
+  if (!dec_get(x, &m, &s)) return false;
+  if (digits >= s) {
+    *out = strip_unit(x);
+    return true;
+  }
+  if (s - digits > DEC_MAX_SCALE) return false;
+  int64_t p = POW10[s - digits], q = m / p, r = m % p;
+  switch (mode) {
+  case ROUND_FLOOR: q -= r < 0; break;
+  case ROUND_CEIL: q += r > 0; break;
+  case ROUND_TRUNC: break;
+  case ROUND_HALF_EVEN: {
+    uint64_t ur = r < 0 ? -(uint64_t)r : (uint64_t)r, half = (uint64_t)p / 2; /* p is even */
+    if (ur > half || (ur == half && (q & 1))) q += m < 0 ? -1 : 1;
+    break;
+  }
+  }
+  if (digits >= 0) return dec_make(q, (int)digits, out);
+  if (__builtin_mul_overflow(q, POW10[-digits], &q)) return false;
+  *out = INT_VAL(q);
+  return true;
 }
 
 /* Round x to `digits` decimals (negative: to tens, hundreds...).  The
@@ -930,6 +1243,8 @@ Value num_round(Interp *I, Value x, int64_t digits, RoundMode mode) {
   int64_t maxd = max_digits(I);
   if (digits > maxd) return round_fine(I, x, digits);
   if (digits < -maxd) return round_coarse(I, x, digits, mode);
+  Value v;
+  if (round_small(x, digits, mode, &v)) return v;
 
   unsigned long ad = (unsigned long)(digits < 0 ? -digits : digits);
   mpq_t q;
@@ -957,7 +1272,6 @@ Value num_round(Interp *I, Value x, int64_t digits, RoundMode mode) {
     break;
   }
   }
-  Value v;
   if (digits >= 0) {
     mpz_swap(mpq_numref(q), n);
     mpz_swap(mpq_denref(q), p);
@@ -1076,14 +1390,10 @@ static bool parse_body(Interp *I, const char *s, size_t len, Value *out) {
       *out = INT_VAL(r);
       return true;
     }
-  } else if (nd <= 18 && E < 0 && E >= -18) { /* 2.0, 1.50k */
-    int64_t m = strtoll(digs, NULL, 10), p10 = 1;
-    for (int64_t j = 0; j < -E; j++) p10 *= 10;
-    if (m % p10 == 0) {
-      if (digs != small) free(digs);
-      *out = INT_VAL(m / p10);
-      return true;
-    }
+  } else if (nd <= 18 && E < 0 && E >= -DEC_MAX_SCALE) { /* 2.0, 1.50k, 0.01 */
+    int64_t m = strtoll(digs, NULL, 10); /* at most 18 digits: dec_make cannot fail */
+    if (digs != small) free(digs);
+    return dec_make(m, (int)-E, out);
   }
   mpq_t q;
   mpz_t p;
@@ -1224,7 +1534,8 @@ void num_format(Interp *I, Buffer *b, Value x) {
   case VAL_INT: buf_printf(b, "%lld", (long long)x.as.i); return;
   case VAL_FLOAT: format_double(b, x.as.d); return;
   default:
-    if (IS_BIGINT(x)) put_mpz(b, AS_BIGINT(x)->z);
+    if (IS_DEC(x)) dec_format(b, x);
+    else if (IS_BIGINT(x)) put_mpz(b, AS_BIGINT(x)->z);
     else if (IS_RATIONAL(x)) format_rational(b, AS_RATIONAL(x)->q);
     else buf_puts(b, "?");
   }

@@ -3,9 +3,12 @@
  *
  * These functions work on the numeric part of a Value only; they ignore
  * and clear `unit` (unit arithmetic is the caller's business, see unit.h).
- * Results are always in canonical form (see value.h).  Errors - exact
- * division by zero, results beyond the digit guard, a non-numeric operand -
- * are raised with interp_throw and never return.
+ * Results are always in canonical form (see value.h): exact decimals that
+ * fit stay inline (VAL_DEC), computed on their int64 mantissas, and go
+ * through GMP only when a mantissa would overflow or a quotient does not
+ * terminate.  Errors - exact division by zero, results beyond the digit
+ * guard, a non-numeric operand - are raised with interp_throw and never
+ * return.
  *
  * Mixing: if either operand is inexact the result is inexact; otherwise it
  * is exact.  Comparisons between exact and inexact numbers are exact
@@ -21,12 +24,12 @@
 #include "common.h"
 #include "value.h"
 
-/* int, float, bigint or rational (inline: the VM's slow paths ask often) */
+/* int, float, decimal, bigint or rational (inline: the VM's slow paths ask often) */
 static inline bool num_is(Value v) {
-  return v.type == VAL_INT || v.type == VAL_FLOAT ||
+  return v.type == VAL_INT || v.type == VAL_FLOAT || IS_DEC(v) ||
          (v.type == VAL_OBJ && (v.as.o->type == OBJ_BIGINT || v.as.o->type == OBJ_RATIONAL));
 }
-bool num_is_exact(Value v); /* int, bigint or rational */
+bool num_is_exact(Value v); /* int, decimal, bigint or rational */
 bool num_is_integer(Value v); /* exact integer, or a double with integral value */
 
 Value num_add(Interp *I, Value a, Value b);

@@ -182,7 +182,8 @@ ObjRational *rational_take(Interp *I, mpz_ptr n, mpz_ptr d) {
     mpz_clear(d);
     mem_error(I);
   }
-  mpq_init(r->q);
+  mpz_init(mpq_numref(r->q)); /* allocates nothing (mpq_init would: a limb each) */
+  mpz_init(mpq_denref(r->q));
   mpz_swap(mpq_numref(r->q), n);
   mpz_swap(mpq_denref(r->q), d);
   mpz_clear(n);

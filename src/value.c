@@ -214,6 +214,7 @@ const char *value_type_name(Value v) {
   case VAL_FLOAT: return "number";
   case VAL_UNDEF: return "undefined";
   case VAL_OBJ: break;
+  default: return "number"; /* an inline decimal (VAL_DEC...VAL_DEC_LAST) */
   }
   switch (OBJ_TYPE(v)) {
   case OBJ_STRING: return "string";

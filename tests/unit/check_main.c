@@ -5,6 +5,7 @@
 
 int main(void) {
   SRunner *sr = srunner_create(num_suite());
+  srunner_add_suite(sr, decimal_suite());
   srunner_add_suite(sr, unit_suite());
   srunner_add_suite(sr, parse_suite());
   srunner_add_suite(sr, vm_suite());

@@ -42,25 +42,27 @@ static Value N(const char *s) {
   return v;
 }
 
-/* The printed form of v (kept for the next three calls). */
-static const char *P(Value v) {
+const char *check_num_text(Interp *I_, Value v) {
   static char outs[4][4096];
   static int next;
   char *out = outs[next++ % 4];
   Buffer b;
   buf_init(&b);
-  num_format(I, &b, v);
+  num_format(I_, &b, v);
   snprintf(out, sizeof outs[0], "%s", b.data);
   buf_free(&b);
   return out;
 }
 
-/* The representation: i (int64), b (bigint), r (rational), f (double). */
+static const char *P(Value v) { return check_num_text(I, v); }
+
+/* The representation: i (int64), b (bigint), r (rational, on the heap or an
+ * inline decimal), f (double). */
 static char K(Value v) {
   if (IS_INT(v)) return 'i';
   if (IS_FLOAT(v)) return 'f';
   if (IS_BIGINT(v)) return 'b';
-  if (IS_RATIONAL(v)) return 'r';
+  if (IS_RATIONAL(v) || IS_DEC(v)) return 'r'; /* either form of a rational (value.h) */
   return '?';
 }
 
@@ -587,13 +589,41 @@ START_TEST(test_round_table) {
 }
 END_TEST
 
-/* Rounding agrees with a reference computed independently with GMP. */
+/* The reference for rounding, computed independently with GMP: r = x
+ * rounded to `digits` decimals by `mode` (scale, then round by comparing
+ * with the floor). */
+void check_ref_round(mpq_ptr r, mpq_srcptr x, int digits, RoundMode mode) {
+  mpz_t p, n;
+  mpq_t fl;
+  mpz_inits(p, n, NULL);
+  mpq_init(fl);
+  mpz_ui_pow_ui(p, 10, (unsigned long)abs(digits));
+  mpq_set(r, x);
+  if (digits >= 0) mpz_mul(mpq_numref(r), mpq_numref(r), p);
+  else mpz_mul(mpq_denref(r), mpq_denref(r), p);
+  mpq_canonicalize(r);
+  mpz_fdiv_q(n, mpq_numref(r), mpq_denref(r));
+  mpq_set_z(fl, n);
+  mpq_sub(fl, r, fl); /* 0 <= r - floor(r) < 1 */
+  if (mpq_sgn(fl) != 0) {
+    int c = mpq_cmp_ui(fl, 1, 2);
+    if (mode == ROUND_CEIL || (mode == ROUND_TRUNC && mpq_sgn(r) < 0) ||
+        (mode == ROUND_HALF_EVEN && (c > 0 || (c == 0 && mpz_odd_p(n)))))
+      mpz_add_ui(n, n, 1);
+  }
+  mpq_set_z(r, n);
+  if (digits >= 0) mpz_mul(mpq_denref(r), mpq_denref(r), p);
+  else mpz_mul(mpq_numref(r), mpq_numref(r), p);
+  mpq_canonicalize(r);
+  mpz_clears(p, n, NULL);
+  mpq_clear(fl);
+}
+
+/* Rounding agrees with the reference. */
 START_TEST(test_round_loop) {
   srand(4242);
   mpq_t q, s;
-  mpz_t n, p;
   mpq_inits(q, s, NULL);
-  mpz_inits(n, p, NULL);
   for (int t = 0; t < 2000; t++) {
     long num = (long)(rand() % 2000001) - 1000000, den = 1 + rand() % 1000;
     int digits = rand() % 7 - 3;
@@ -602,35 +632,12 @@ START_TEST(test_round_loop) {
     mpq_canonicalize(q);
     Value x = num_from_mpq(I, q);
     Value v = num_round(I, x, digits, mode);
-    /* reference: scale, then round by comparing with the floor */
-    mpz_ui_pow_ui(p, 10, (unsigned long)abs(digits));
-    mpq_set(s, q);
-    if (digits >= 0) mpz_mul(mpq_numref(s), mpq_numref(s), p);
-    else mpz_mul(mpq_denref(s), mpq_denref(s), p);
-    mpq_canonicalize(s);
-    mpz_fdiv_q(n, mpq_numref(s), mpq_denref(s));
-    mpq_t fl, diff;
-    mpq_inits(fl, diff, NULL);
-    mpq_set_z(fl, n);
-    mpq_sub(diff, s, fl); /* 0 <= diff < 1 */
-    bool exact = mpq_sgn(diff) == 0;
-    if (!exact) {
-      int c = mpq_cmp_ui(diff, 1, 2);
-      if (mode == ROUND_CEIL || (mode == ROUND_TRUNC && mpq_sgn(s) < 0) ||
-          (mode == ROUND_HALF_EVEN && (c > 0 || (c == 0 && mpz_odd_p(n)))))
-        mpz_add_ui(n, n, 1);
-    }
-    mpq_clears(fl, diff, NULL);
-    mpq_set_z(s, n);
-    if (digits >= 0) mpz_mul(mpq_denref(s), mpq_denref(s), p);
-    else mpz_mul(mpq_numref(s), mpq_numref(s), p);
-    mpq_canonicalize(s);
+    check_ref_round(s, q, digits, mode);
     Value want = num_from_mpq(I, s);
     ck_assert_msg(num_eq(v, want), "round(%ld/%ld, %d, %d): got %s", num, den, digits, (int)mode,
                   P(v));
   }
   mpq_clears(q, s, NULL);
-  mpz_clears(n, p, NULL);
 }
 END_TEST
 

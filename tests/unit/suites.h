@@ -4,7 +4,18 @@
 
 #include <check.h>
 
+#include <gmp.h> /* before num.h, which uses mpz_t without including it */
+
+#include "num.h"
+
+/* Shared by the number suites (defined in check_num.c): the printed form
+ * of a number (num_format), kept for the next three calls; and rounding
+ * computed independently with GMP, the reference for num_round. */
+const char *check_num_text(Interp *I, Value v);
+void check_ref_round(mpq_ptr r, mpq_srcptr x, int digits, RoundMode mode);
+
 Suite *num_suite(void);
+Suite *decimal_suite(void);
 Suite *unit_suite(void);
 Suite *parse_suite(void);
 Suite *vm_suite(void);
