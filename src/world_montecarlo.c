@@ -595,9 +595,10 @@ static int spill_file(Interp *I, ObjScenario *s, size_t bytes) {
   }
   buf_free(&path);
   if (fd < 0)
-    interp_throw(I, "run: the numbers of %lld runs of scenario %s (%zu MB) are more than CLUSIM_RUNS_MEMORY allows, "
+    interp_throw(I, "run: the numbers of %lld runs of scenario %s (%zu %s) are more than CLUSIM_RUNS_MEMORY allows, "
                     "and no temporary file can hold them in %s: %s",
-                 (long long)s->runs, s->name->chars, bytes >> 20, dir, strerror(err));
+                 (long long)s->runs, s->name->chars, bytes >= (1u << 20) ? bytes >> 20 : bytes,
+                 bytes >= (1u << 20) ? "MB" : "bytes", dir, strerror(err));
   return fd;
 }
 
