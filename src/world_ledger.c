@@ -174,8 +174,15 @@ static Value f_contains(Interp *I, int argc, Value *args) {
     return BOOL_VAL(num_is(args[1]) && num_to_int64(args[1], &n) && world_in_range(args[0], n));
   }
   ObjList *l = lib_list_arg(I, "contains", args, 0);
+  Value v = args[1];
+  if (IS_RECORD(v) && AS_RECORD(v)->cls && AS_RECORD(v)->cls->by_identity) {
+    /* an entity equals itself alone (value_equal): compare pointers */
+    for (int i = 0; i < l->items.count; i++)
+      if (IS_OBJ(l->items.items[i]) && l->items.items[i].as.o == v.as.o) return BOOL_VAL(true);
+    return BOOL_VAL(false);
+  }
   for (int i = 0; i < l->items.count; i++)
-    if (value_equal(l->items.items[i], args[1])) return BOOL_VAL(true);
+    if (value_equal(l->items.items[i], v)) return BOOL_VAL(true);
   return BOOL_VAL(false);
 }
 

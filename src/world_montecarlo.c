@@ -48,6 +48,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "memory.h"
 #include "num.h"
 #include "world.h"
 #include "world_results.h"
@@ -98,17 +99,43 @@ static void flatten(Interp *I, ObjRecord *shape, ObjRecord *r, double *out, int 
   }
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* The k-th smallest of a[0..n) (from 0), putting it at a[k], the smaller
+ * ones before it and the others after it (Hoare's selection).  The numbers
+ * are never NaN. */
+static double select_kth(double *a, int n, int k) {
+  int lo = 0, hi = n - 1;
+  while (lo < hi) {
+    double pivot = a[lo + (hi - lo) / 2];
+    int i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        double t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break; /* a[j+1 .. i-1] all equal the pivot */
+  }
+  return a[k];
 }
 
-/* Linear interpolation between order statistics (as numpy's default). */
-static double percentile(const double *sorted, int n, double p) {
+/* The p-th quantile (0 <= p <= 1) of a[0..n), by linear interpolation
+ * between order statistics (as numpy's default): the same number as
+ * interpolating in the sorted numbers, without sorting them all. */
+static double percentile(double *a, int n, double p) {
   double pos = p * (n - 1);
   int lo = (int)floor(pos);
-  int hi = lo + 1 < n ? lo + 1 : lo;
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  double x = select_kth(a, n, lo), y = x;
+  if (lo + 1 < n) { /* the next order statistic: the least of those after a[lo] */
+    y = a[lo + 1];
+    for (int i = lo + 2; i < n; i++)
+      if (a[i] < y) y = a[i];
+  }
+  return x + (y - x) * (pos - lo);
 }
 
 static Value stat_value(double d, UnitId unit) {
@@ -217,27 +244,41 @@ static const double *column(Interp *I, Columns *c, int col, size_t *stride) {
   return c->block + (col - c->lo);
 }
 
-/* Build mean series (with .p5 .p50 .p95) in the shape of run 0.  prefix
- * is the path of `shape` in the results (NULL at the top). */
-static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, const char *prefix, Columns *cols,
-                            int runs, int *n, double *scratch) {
+/* A series of n values from first_year, with room for them all. */
+static ObjSeries *series_sized(Interp *I, int64_t first_year, int n) {
+  ObjSeries *s = results_series_new(I, first_year);
+  if (n > 0) {
+    s->values.items = GROW_ARRAY(I, Value, s->values.items, 0, n);
+    s->values.capacity = n;
+  }
+  return s;
+}
+
+/* Build mean series (with .p5 .p50 .p95) in the shape of run 0.  path
+ * holds the path of `shape` in the results ("" at the top, else ending
+ * in a dot), for the errors. */
+static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, Buffer *path, Columns *cols, int runs,
+                            int *n, double *scratch) {
   ObjRecord *out = record_new(I);
+  size_t at = path->len;
   for (int i = 0; i < shape->count; i++) {
     Value v = shape->values[i];
-    const char *path = prefix ? str_printf(I, "%s.%s", prefix, shape->keys[i]->chars)->chars : shape->keys[i]->chars;
     if (IS_RECORD(v)) {
-      record_set(I, out, shape->keys[i],
-                 OBJ_VAL(aggregate(I, s, AS_RECORD(v), path, cols, runs, n, scratch)));
+      buf_printf(path, "%s.", shape->keys[i]->chars);
+      record_set(I, out, shape->keys[i], OBJ_VAL(aggregate(I, s, AS_RECORD(v), path, cols, runs, n, scratch)));
+      path->len = at;
+      path->data[at] = '\0';
       continue;
     }
     if (!IS_SERIES(v)) continue;
     ObjSeries *sv = AS_SERIES(v);
+    int count = sv->values.count;
     UnitId unit = UNIT_NONE;
-    for (int k = 0; k < sv->values.count; k++)
+    for (int k = 0; k < count; k++)
       if (num_is(sv->values.items[k])) unit = sv->values.items[k].unit;
-    ObjSeries *mean = results_series_new(I, sv->first_year), *p5 = results_series_new(I, sv->first_year),
-              *p50 = results_series_new(I, sv->first_year), *p95 = results_series_new(I, sv->first_year);
-    for (int k = 0; k < sv->values.count; k++, (*n)++) {
+    ObjSeries *mean = series_sized(I, sv->first_year, count), *p5 = series_sized(I, sv->first_year, count),
+              *p50 = series_sized(I, sv->first_year, count), *p95 = series_sized(I, sv->first_year, count);
+    for (int k = 0; k < count; k++, (*n)++) {
       int cnt = 0, nan = 0, missing = 0;
       double sum = 0;
       size_t stride;
@@ -251,19 +292,22 @@ static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, const c
           sum += d;
         }
       }
-      if (nan > 0 || (missing > 0 && cnt > 0)) bad_point(I, s, path, sv->first_year + k, nan, missing, runs);
-      if (cnt == 0) {
-        valarr_push(I, &mean->values, NIL_VAL);
-        valarr_push(I, &p5->values, NIL_VAL);
-        valarr_push(I, &p50->values, NIL_VAL);
-        valarr_push(I, &p95->values, NIL_VAL);
-        continue;
+      if (nan > 0 || (missing > 0 && cnt > 0)) {
+        buf_puts(path, shape->keys[i]->chars);
+        bad_point(I, s, path->data, sv->first_year + k, nan, missing, runs);
       }
-      qsort(scratch, (size_t)cnt, sizeof(double), cmp_double);
-      valarr_push(I, &mean->values, stat_value(sum / cnt, unit));
-      valarr_push(I, &p5->values, stat_value(percentile(scratch, cnt, 0.05), unit));
-      valarr_push(I, &p50->values, stat_value(percentile(scratch, cnt, 0.50), unit));
-      valarr_push(I, &p95->values, stat_value(percentile(scratch, cnt, 0.95), unit));
+      Value m = NIL_VAL, q5 = NIL_VAL, q50 = NIL_VAL, q95 = NIL_VAL;
+      if (cnt > 0) {
+        m = stat_value(sum / cnt, unit);
+        q5 = stat_value(percentile(scratch, cnt, 0.05), unit);
+        q50 = stat_value(percentile(scratch, cnt, 0.50), unit);
+        q95 = stat_value(percentile(scratch, cnt, 0.95), unit);
+      }
+      mean->values.items[k] = m;
+      p5->values.items[k] = q5;
+      p50->values.items[k] = q50;
+      p95->values.items[k] = q95;
+      mean->values.count = p5->values.count = p50->values.count = p95->values.count = k + 1;
     }
     ObjRecord *stats = record_new(I);
     world_set_field(I, stats, "mean", OBJ_VAL(mean));
@@ -524,6 +568,7 @@ typedef struct {
   bool parallel;
   double *scratch;
   Columns *cols;
+  Buffer *path; /* the statistics' current path, for their errors */
 } ManyJob;
 
 /* Runs 1..N-1 into the matrix (run 0 is its first row), then the statistics. */
@@ -538,7 +583,7 @@ static void many_runs_body(Interp *I, void *ud) {
   else
     for (int64_t k = 1; k < s->runs; k++) run_row(I, s, mr->shape, k, mr->x);
   n = 0;
-  s->results = aggregate(I, s, mr->shape, NULL, job->cols, (int)s->runs, &n, job->scratch);
+  s->results = aggregate(I, s, mr->shape, job->path, job->cols, (int)s->runs, &n, job->scratch);
   s->first_results = mr->shape;
   s->run_index = 0;
 }
@@ -670,8 +715,11 @@ static void many_runs(Interp *I, void *ud) {
   }
   /* the matrix is not the collector's: free it on the way out of an error too */
   ManyRuns mr = {I, s, shape, &x, x.shared ? jobs : 1};
-  ManyJob job = {&mr, x.shared, scratch, &cols};
+  Buffer path;
+  buf_init(&path);
+  ManyJob job = {&mr, x.shared, scratch, &cols, &path};
   bool ok = interp_pcall(I, many_runs_body, &job);
+  buf_free(&path);
   matrix_close(&x);
   free(cols.block);
   free(scratch);
