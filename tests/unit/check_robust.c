@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -332,6 +333,37 @@ START_TEST(spilled_runs_leave_no_file) {
 }
 END_TEST
 
+/* A spilled run whose file cannot grow (a full disk; here the limit on a
+ * file's size, with SIGXFSZ ignored so that the write fails with EFBIG)
+ * stops with an error saying why - in the parent as in a worker - never
+ * with statistics over the rows that were written. */
+START_TEST(spill_write_fails) {
+  char tmp[] = "/tmp/clusim-check-spill-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(tmp));
+  setenv("TMPDIR", tmp, 1);
+  setenv("CLUSIM_RUNS_MEMORY", "0", 1);
+  signal(SIGXFSZ, SIG_IGN);
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &(struct rlimit){4096, 4096}), 0);
+  const char *world = "cluster A { members: {sme: 100}, budget: 100k EUR / year }\n"
+                      "scenario t_big { years: 2025..2030, runs: 40 }\n";
+  for (int jobs = 1; jobs <= 2; jobs++) {
+    Box b;
+    box_open_with(&b, (InterpOptions){.jobs = jobs});
+    int fds = open_fds();
+    ck_assert_int_eq(interp_eval(b.I, "t", world, false), INTERP_OK);
+    ck_assert_int_eq(interp_eval(b.I, "t", "run t_big\n", false), INTERP_ERROR);
+    const char *err = box_err(&b);
+    ck_assert_msg(strstr(err, "cannot write the runs' numbers to the temporary file: File too large") != NULL,
+                  "got: %s", err);
+    if (jobs == 2) ck_assert_msg(strstr(err, "stopped at an error") != NULL, "got: %s", err);
+    ck_assert_int_eq(open_fds(), fds);
+    box_close(&b);
+  }
+  ck_assert(dir_empty(tmp));
+  ck_assert_int_eq(rmdir(tmp), 0);
+}
+END_TEST
+
 /* ---- writing files: write_csv and export (lib_write_file) ---------------- */
 
 static char dir[64];
@@ -511,6 +543,7 @@ Suite *robust_suite(void) {
   tcase_add_test(tc, workers_die_with_parent);
   tcase_add_test(tc, killed_worker_fails_the_run);
   tcase_add_test(tc, spilled_runs_leave_no_file);
+  tcase_add_test(tc, spill_write_fails);
   suite_add_tcase(s, tc);
   tc = tcase_create("write file");
   tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
