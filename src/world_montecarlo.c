@@ -173,7 +173,7 @@ typedef struct {
   double *m;                    /* in memory: the matrix; spilled: NULL */
   int fd;                       /* spilled: the temporary file; in memory: -1 */
   double *row;                  /* spilled: the row being filled */
-  size_t block_bytes;           /* spilled: the most the statistics read at once */
+  size_t block_bytes;           /* the most the statistics take at once */
   void *map;                    /* the memory holding m and/or the done flags */
   size_t map_bytes;
   bool shared;                  /* map is a shared mapping (else malloc'd) */
@@ -215,33 +215,51 @@ static void read_at(Interp *I, int fd, void *into, size_t n, off_t at) {
   }
 }
 
-/* The columns of the matrix (a point's numbers over the runs), in order.
- * Spilled, a block of `width` consecutive columns is read in at a time:
- * block[r * width + (c - lo)] is run r's number at point c. */
+/* The columns of the matrix (a point's numbers over the runs), in order,
+ * a block of `width` consecutive columns at a time, turned column-major
+ * (block[(c - lo) * runs + r] is run r's number at point c): a column is
+ * then contiguous however long the rows are.  Reading a column straight
+ * down the matrix would touch a new page for every run.  Spilled, each
+ * run's part of the block is one pread into `part`. */
 typedef struct {
   Matrix *x;
-  double *block; /* spilled: the columns lo .. lo + width - 1 */
+  double *block; /* the columns lo .. lo + width - 1 */
+  double *part;  /* spilled: one run's part of the block */
   int lo, width, max_width;
 } Columns;
 
-/* Point c of every run: run r's number is at [r * *stride]. */
-static const double *column(Interp *I, Columns *c, int col, size_t *stride) {
+/* Columns per block: at most COLUMNS_WIDE (the block's rows then stay in
+ * the processor's cache while it is turned), at most `bytes` in all, at
+ * least one. */
+#define COLUMNS_WIDE 4096
+
+static int columns_width(size_t bytes, int64_t runs, int np) {
+  size_t w = bytes / (sizeof(double) * (size_t)runs);
+  if (w > COLUMNS_WIDE) w = COLUMNS_WIDE;
+  if (w > (size_t)np) w = (size_t)np;
+  return w < 1 ? 1 : (int)w;
+}
+
+/* Point c of every run: run r's number is at [r]. */
+static const double *column(Interp *I, Columns *c, int col) {
   Matrix *x = c->x;
-  if (x->fd < 0) {
-    *stride = (size_t)x->np;
-    return x->m + col;
-  }
   if (col < c->lo || col >= c->lo + c->width) {
     int w = x->np - col < c->max_width ? x->np - col : c->max_width;
+    size_t runs = (size_t)x->runs;
     c->lo = col;
     c->width = 0; /* nothing valid while it is being read */
-    for (int64_t r = 0; r < x->runs; r++)
-      read_at(I, x->fd, c->block + (size_t)r * (size_t)w, sizeof(double) * (size_t)w,
-              (off_t)(sizeof(double) * ((size_t)r * (size_t)x->np + (size_t)col)));
+    for (size_t r = 0; r < runs; r++) {
+      const double *from = c->part;
+      if (x->fd >= 0)
+        read_at(I, x->fd, c->part, sizeof(double) * (size_t)w,
+                (off_t)(sizeof(double) * (r * (size_t)x->np + (size_t)col)));
+      else
+        from = x->m + r * (size_t)x->np + (size_t)col;
+      for (int k = 0; k < w; k++) c->block[(size_t)k * runs + r] = from[k];
+    }
     c->width = w;
   }
-  *stride = (size_t)c->width;
-  return c->block + (col - c->lo);
+  return c->block + (size_t)(col - c->lo) * (size_t)x->runs;
 }
 
 /* A series of n values from first_year, with room for them all. */
@@ -281,10 +299,9 @@ static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, Buffer 
     for (int k = 0; k < count; k++, (*n)++) {
       int cnt = 0, nan = 0, missing = 0;
       double sum = 0;
-      size_t stride;
-      const double *col = column(I, cols, *n, &stride);
+      const double *col = column(I, cols, *n);
       for (int r = 0; r < runs; r++) {
-        double d = col[(size_t)r * stride];
+        double d = col[r];
         if (is_missing(d)) missing++;
         else if (isnan(d)) nan++;
         else {
@@ -658,8 +675,8 @@ static void matrix_open(Interp *I, Matrix *x, ObjScenario *s, int np, int jobs) 
   if (spill) {
     x->fd = spill_file(I, s, bytes);
     x->row = malloc(sizeof(double) * (size_t)(np ? np : 1));
-    x->block_bytes = budget < ((size_t)64 << 20) ? budget : ((size_t)64 << 20);
   }
+  x->block_bytes = !spill || budget > ((size_t)64 << 20) ? ((size_t)64 << 20) : budget;
   /* in memory: the matrix, then the done flags; spilled: the flags alone */
   x->map_bytes = (spill ? 0 : bytes) + (size_t)s->runs;
   x->shared = jobs > 1;
@@ -699,16 +716,14 @@ static void many_runs(Interp *I, void *ud) {
   Matrix x;
   matrix_open(I, &x, s, np, jobs);
   /* the statistics' scratch: one column sorted, and a block of columns read in */
-  Columns cols = {&x, NULL, 0, 0, 1};
-  if (x.fd >= 0) {
-    size_t w = x.block_bytes / (sizeof(double) * (size_t)s->runs);
-    cols.max_width = w < 1 ? 1 : w > (size_t)np ? (np ? np : 1) : (int)w;
-    cols.block = malloc(sizeof(double) * (size_t)cols.max_width * (size_t)s->runs);
-  }
+  Columns cols = {&x, NULL, NULL, 0, 0, columns_width(x.block_bytes, s->runs, np)};
+  cols.block = malloc(sizeof(double) * (size_t)cols.max_width * (size_t)s->runs);
+  if (x.fd >= 0) cols.part = malloc(sizeof(double) * (size_t)cols.max_width);
   double *scratch = malloc(sizeof(double) * (size_t)s->runs);
-  if (!x.map || (x.fd >= 0 && (!x.row || !cols.block)) || !scratch) {
+  if (!x.map || (x.fd >= 0 && (!x.row || !cols.part)) || !cols.block || !scratch) {
     matrix_close(&x);
     free(cols.block);
+    free(cols.part);
     free(scratch);
     interp_throw(I, "run: not enough memory for %lld runs of scenario %s; use fewer runs", (long long)s->runs,
                  s->name->chars);
@@ -722,6 +737,7 @@ static void many_runs(Interp *I, void *ud) {
   buf_free(&path);
   matrix_close(&x);
   free(cols.block);
+  free(cols.part);
   free(scratch);
   if (!ok) interp_rethrow(I);
   interp_pop_roots(I, 1);
