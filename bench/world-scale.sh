@@ -1,7 +1,7 @@
 #!/bin/sh
 # world-scale.sh - the world simulation at scale (issue 12): the stdlib model
 # on the generated world of 1,000 clusters, 1995..2025, with 1,000 runs -
-# 441 million numbers, 3.5 GB as a matrix of doubles, more than the Monte
+# 845 million numbers, 6.8 GB as a matrix of doubles, more than the Monte
 # Carlo keeps in memory (CLUSIM_RUNS_MEMORY, default 1G): the runs' rows go
 # to a temporary file and the statistics read it back by blocks.  The target:
 # under 2 GB peak memory, with the same percentiles as in memory.
@@ -14,10 +14,11 @@
 # bench prints.  With several JOBS the totals must be equal (exit status 1
 # otherwise).  SCALE_CLUSTERS (1000) and SCALE_RUNS (1000) change the world;
 # SCALE_DIR (bench/results/scale) is where it is generated, once (again when
-# gen.py is newer).  TMPDIR is where the temporary file goes: it needs
-# about CLUSTERS x 441 x RUNS x 8 bytes free (3.5 GB for the default).  One run takes
-# about 10 minutes on 2 cores; run it under `nice` on a shared machine.  Not
-# part of `make check` or `make bench`; no figure here is a test.
+# gen.py is newer).  TMPDIR is where the temporary file goes: it needs about
+# CLUSTERS x 845 x RUNS x 8 bytes free (6.8 GB for the default).  One run
+# takes 10 minutes or more on 2 cores (25 minutes with --jobs 2 under `nice`
+# on a busy machine: peak RSS 276 MB); run it under `nice` on a shared
+# machine.  Not part of `make check` or `make bench`; no figure here is a test.
 
 set -u
 
