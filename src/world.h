@@ -104,6 +104,7 @@ typedef struct WorldState {
     const char *literal;
     ObjString *name;
   } name_cache[64];
+  UnitId eur, eur_per_year; /* world_eur(), world_eur_per_year(), once known (0: not yet) */
 } WorldState;
 
 /* Set up the world on a new interpreter: its state, its hooks into the

@@ -802,11 +802,19 @@ static void say_replaced(Interp *I, const char *what, const char *name) {
   fflush(I->err);
 }
 
-/* A list of the entities in a world as user code sees it (a copy). */
+/* A list of the entities in a world as user code sees it: a copy, which
+ * the program may change (append, l[i] = x) without changing the world.
+ * Rules call these once per entity (rule 5 of the model runs over every
+ * partnership for every cluster), so the copy is one allocation. */
 static Value entity_list(Interp *I, EntityKind kind) {
   ObjList *src = I->world->entities[kind];
   ObjList *l = list_new(I);
-  for (int i = 0; i < src->items.count; i++) list_append(I, l, src->items.items[i]);
+  int n = src->items.count;
+  if (n > 0) {
+    l->items.items = GROW_ARRAY(I, Value, NULL, 0, n);
+    memcpy(l->items.items, src->items.items, sizeof(Value) * (size_t)n);
+    l->items.capacity = l->items.count = n;
+  }
   return OBJ_VAL(l);
 }
 

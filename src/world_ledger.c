@@ -116,6 +116,17 @@ static Value f_pay(Interp *I, int argc, Value *args) {
   return paid;
 }
 
+/* The key of purpose `name` in the records of payments (interned, so that
+ * keys compare by pointer); an error when it names no purpose. */
+static ObjString *purpose_key(Interp *I, const char *fn, ObjString *name) {
+  for (int k = 0; world_fund_purposes[k]; k++)
+    if (name == world_name(I, world_fund_purposes[k])) return name; /* the usual case: a literal */
+  for (int k = 0; world_fund_purposes[k]; k++)
+    if (strcmp(world_fund_purposes[k], name->chars) == 0) return world_name(I, world_fund_purposes[k]);
+  interp_throw(I, "%s: unknown purpose \"%s\" (operating, investment, internationalisation, scaleup or training)", fn,
+               name->chars);
+}
+
 /* The sum of this year's record `field` (payments, passed_on) of cluster
  * args[0], for the purpose args[1] or all of them: paid() and passed_on(). */
 static Value payments_sum(Interp *I, const char *fn, const char *field, int argc, Value *args) {
@@ -123,15 +134,7 @@ static Value payments_sum(Interp *I, const char *fn, const char *field, int argc
   Value total = INT_VAL(0);
   total.unit = world_eur(I);
   ObjString *want = NULL;
-  if (argc > 1) {
-    want = lib_string_arg(I, fn, args, 1);
-    bool known = false;
-    for (int k = 0; world_fund_purposes[k]; k++) known |= strcmp(world_fund_purposes[k], want->chars) == 0;
-    if (!known)
-      interp_throw(I, "%s: unknown purpose \"%s\" (operating, investment, internationalisation, scaleup or training)",
-                   fn, want->chars);
-    want = str_copy(I, want->chars, want->length);
-  }
+  if (argc > 1) want = purpose_key(I, fn, lib_string_arg(I, fn, args, 1));
   Value pr = world_field(I, AS_RECORD(args[0]), field);
   if (!IS_RECORD(pr)) return total;
   ObjRecord *r = AS_RECORD(pr);
@@ -174,8 +177,15 @@ static Value f_contains(Interp *I, int argc, Value *args) {
     return BOOL_VAL(num_is(args[1]) && num_to_int64(args[1], &n) && world_in_range(args[0], n));
   }
   ObjList *l = lib_list_arg(I, "contains", args, 0);
+  Value v = args[1];
+  if (IS_RECORD(v) && AS_RECORD(v)->cls && AS_RECORD(v)->cls->by_identity) {
+    /* an entity equals itself alone (value_equal): compare pointers */
+    for (int i = 0; i < l->items.count; i++)
+      if (IS_OBJ(l->items.items[i]) && l->items.items[i].as.o == v.as.o) return BOOL_VAL(true);
+    return BOOL_VAL(false);
+  }
   for (int i = 0; i < l->items.count; i++)
-    if (value_equal(l->items.items[i], args[1])) return BOOL_VAL(true);
+    if (value_equal(l->items.items[i], v)) return BOOL_VAL(true);
   return BOOL_VAL(false);
 }
 

@@ -9,6 +9,16 @@
  * (fork) each compute every N-th run and write their rows straight into a
  * matrix shared with the parent; a pipe carries only a worker's error.
  *
+ * Where the rows live: a matrix of runs x points doubles in memory (shared
+ * with the workers) as long as it fits CLUSIM_RUNS_MEMORY (default 1 GiB);
+ * above it, in an unlinked temporary file in $TMPDIR (or /tmp) that every
+ * process writes its rows to with pwrite - pages of a file in the page
+ * cache are not the process's memory - and the statistics then read it
+ * back by blocks of columns (points), each block at most the budget (and
+ * 64 MiB), so memory stays bounded however many runs there are.  Both
+ * ways give the same numbers: each point's runs are summed and sorted in
+ * the same order.
+ *
  * No silent wrong statistics: each run marks its row done in the shared
  * memory, and a worker that dies (killed, out of memory) or leaves a row
  * undone fails the run with a message saying so; a point where some runs
@@ -23,6 +33,9 @@
  * "interrupted".
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,6 +48,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "memory.h"
 #include "num.h"
 #include "world.h"
 #include "world_results.h"
@@ -85,17 +99,43 @@ static void flatten(Interp *I, ObjRecord *shape, ObjRecord *r, double *out, int 
   }
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* The k-th smallest of a[0..n) (from 0), putting it at a[k], the smaller
+ * ones before it and the others after it (Hoare's selection).  The numbers
+ * are never NaN. */
+static double select_kth(double *a, int n, int k) {
+  int lo = 0, hi = n - 1;
+  while (lo < hi) {
+    double pivot = a[lo + (hi - lo) / 2];
+    int i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        double t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break; /* a[j+1 .. i-1] all equal the pivot */
+  }
+  return a[k];
 }
 
-/* Linear interpolation between order statistics (as numpy's default). */
-static double percentile(const double *sorted, int n, double p) {
+/* The p-th quantile (0 <= p <= 1) of a[0..n), by linear interpolation
+ * between order statistics (as numpy's default): the same number as
+ * interpolating in the sorted numbers, without sorting them all. */
+static double percentile(double *a, int n, double p) {
   double pos = p * (n - 1);
   int lo = (int)floor(pos);
-  int hi = lo + 1 < n ? lo + 1 : lo;
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  double x = select_kth(a, n, lo), y = x;
+  if (lo + 1 < n) { /* the next order statistic: the least of those after a[lo] */
+    y = a[lo + 1];
+    for (int i = lo + 2; i < n; i++)
+      if (a[i] < y) y = a[i];
+  }
+  return x + (y - x) * (pos - lo);
 }
 
 static Value stat_value(double d, UnitId unit) {
@@ -119,31 +159,149 @@ static _Noreturn void bad_point(Interp *I, ObjScenario *s, const char *path, int
                s->name->chars, path, (long long)year, missing, runs);
 }
 
-/* Build mean series (with .p5 .p50 .p95) in the shape of run 0.  prefix
- * is the path of `shape` in the results (NULL at the top). */
-static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, const char *prefix, const double *m,
-                            int runs, int np, int *n, double *scratch) {
+/* ---- the matrix of the runs' numbers ----------------------------------------- */
+
+/* Row k of the matrix holds run k's points.  In memory, m is the whole
+ * matrix (a mapping shared with the workers, or plain memory with no
+ * workers) followed by the done flags.  Spilled, the rows are in the file
+ * fd at offset k * np doubles, each process fills its own copy of `row`
+ * and writes it out whole, and the done flags have a small mapping of
+ * their own. */
+typedef struct {
+  int np;
+  int64_t runs;
+  double *m;                    /* in memory: the matrix; spilled: NULL */
+  int fd;                       /* spilled: the temporary file; in memory: -1 */
+  double *row;                  /* spilled: the row being filled */
+  size_t block_bytes;           /* the most the statistics take at once */
+  void *map;                    /* the memory holding m and/or the done flags */
+  size_t map_bytes;
+  bool shared;                  /* map is a shared mapping (else malloc'd) */
+  volatile unsigned char *done; /* done[k]: run k's row is written (shared with the workers) */
+} Matrix;
+
+static double *row_of(Matrix *x, int64_t k) { return x->fd < 0 ? x->m + (size_t)k * (size_t)x->np : x->row; }
+
+static _Noreturn void file_error(Interp *I, const char *what, int err) {
+  interp_throw(I, "run: cannot %s the runs' numbers %s the temporary file: %s", what,
+               strcmp(what, "read") == 0 ? "from" : "to", err ? strerror(err) : "it is shorter than written");
+}
+
+/* Row k is filled: write it to the file when it is spilled. */
+static void row_store(Interp *I, Matrix *x, int64_t k) {
+  if (x->fd < 0) return;
+  const char *p = (const char *)x->row;
+  size_t n = sizeof(double) * (size_t)x->np;
+  off_t at = (off_t)(sizeof(double) * (size_t)k * (size_t)x->np);
+  while (n > 0) {
+    ssize_t w = pwrite(x->fd, p, n, at);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) file_error(I, "write", w < 0 ? errno : ENOSPC);
+    p += w;
+    n -= (size_t)w;
+    at += w;
+  }
+}
+
+static void read_at(Interp *I, int fd, void *into, size_t n, off_t at) {
+  char *p = into;
+  while (n > 0) {
+    ssize_t r = pread(fd, p, n, at);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) file_error(I, "read", r < 0 ? errno : 0);
+    p += r;
+    n -= (size_t)r;
+    at += r;
+  }
+}
+
+/* The columns of the matrix (a point's numbers over the runs), in order,
+ * a block of `width` consecutive columns at a time, turned column-major
+ * (block[(c - lo) * runs + r] is run r's number at point c): a column is
+ * then contiguous however long the rows are.  Reading a column straight
+ * down the matrix would touch a new page for every run.  Spilled, each
+ * run's part of the block is one pread into `part`. */
+typedef struct {
+  Matrix *x;
+  double *block; /* the columns lo .. lo + width - 1 */
+  double *part;  /* spilled: one run's part of the block */
+  int lo, width, max_width;
+} Columns;
+
+/* Columns per block: at most COLUMNS_WIDE (the block's rows then stay in
+ * the processor's cache while it is turned), at most `bytes` in all, at
+ * least one. */
+#define COLUMNS_WIDE 4096
+
+static int columns_width(size_t bytes, int64_t runs, int np) {
+  size_t w = bytes / (sizeof(double) * (size_t)runs);
+  if (w > COLUMNS_WIDE) w = COLUMNS_WIDE;
+  if (w > (size_t)np) w = (size_t)np;
+  return w < 1 ? 1 : (int)w;
+}
+
+/* Point c of every run: run r's number is at [r]. */
+static const double *column(Interp *I, Columns *c, int col) {
+  Matrix *x = c->x;
+  if (col < c->lo || col >= c->lo + c->width) {
+    int w = x->np - col < c->max_width ? x->np - col : c->max_width;
+    size_t runs = (size_t)x->runs;
+    c->lo = col;
+    c->width = 0; /* nothing valid while it is being read */
+    for (size_t r = 0; r < runs; r++) {
+      const double *from = c->part;
+      if (x->fd >= 0)
+        read_at(I, x->fd, c->part, sizeof(double) * (size_t)w,
+                (off_t)(sizeof(double) * (r * (size_t)x->np + (size_t)col)));
+      else
+        from = x->m + r * (size_t)x->np + (size_t)col;
+      for (int k = 0; k < w; k++) c->block[(size_t)k * runs + r] = from[k];
+    }
+    c->width = w;
+  }
+  return c->block + (size_t)(col - c->lo) * (size_t)x->runs;
+}
+
+/* A series of n values from first_year, with room for them all. */
+static ObjSeries *series_sized(Interp *I, int64_t first_year, int n) {
+  ObjSeries *s = results_series_new(I, first_year);
+  if (n > 0) {
+    s->values.items = GROW_ARRAY(I, Value, s->values.items, 0, n);
+    s->values.capacity = n;
+  }
+  return s;
+}
+
+/* Build mean series (with .p5 .p50 .p95) in the shape of run 0.  path
+ * holds the path of `shape` in the results ("" at the top, else ending
+ * in a dot), for the errors. */
+static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, Buffer *path, Columns *cols, int runs,
+                            int *n, double *scratch) {
   ObjRecord *out = record_new(I);
+  size_t at = path->len;
   for (int i = 0; i < shape->count; i++) {
     Value v = shape->values[i];
-    const char *path = prefix ? str_printf(I, "%s.%s", prefix, shape->keys[i]->chars)->chars : shape->keys[i]->chars;
     if (IS_RECORD(v)) {
-      record_set(I, out, shape->keys[i],
-                 OBJ_VAL(aggregate(I, s, AS_RECORD(v), path, m, runs, np, n, scratch)));
+      buf_printf(path, "%s.", shape->keys[i]->chars);
+      record_set(I, out, shape->keys[i], OBJ_VAL(aggregate(I, s, AS_RECORD(v), path, cols, runs, n, scratch)));
+      path->len = at;
+      path->data[at] = '\0';
       continue;
     }
     if (!IS_SERIES(v)) continue;
     ObjSeries *sv = AS_SERIES(v);
+    int count = sv->values.count;
     UnitId unit = UNIT_NONE;
-    for (int k = 0; k < sv->values.count; k++)
+    for (int k = 0; k < count; k++)
       if (num_is(sv->values.items[k])) unit = sv->values.items[k].unit;
-    ObjSeries *mean = results_series_new(I, sv->first_year), *p5 = results_series_new(I, sv->first_year),
-              *p50 = results_series_new(I, sv->first_year), *p95 = results_series_new(I, sv->first_year);
-    for (int k = 0; k < sv->values.count; k++, (*n)++) {
+    ObjSeries *mean = series_sized(I, sv->first_year, count), *p5 = series_sized(I, sv->first_year, count),
+              *p50 = series_sized(I, sv->first_year, count), *p95 = series_sized(I, sv->first_year, count);
+    for (int k = 0; k < count; k++, (*n)++) {
       int cnt = 0, nan = 0, missing = 0;
       double sum = 0;
+      const double *col = column(I, cols, *n);
       for (int r = 0; r < runs; r++) {
-        double d = m[(size_t)r * (size_t)np + (size_t)*n];
+        double d = col[r];
         if (is_missing(d)) missing++;
         else if (isnan(d)) nan++;
         else {
@@ -151,19 +309,22 @@ static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, const c
           sum += d;
         }
       }
-      if (nan > 0 || (missing > 0 && cnt > 0)) bad_point(I, s, path, sv->first_year + k, nan, missing, runs);
-      if (cnt == 0) {
-        valarr_push(I, &mean->values, NIL_VAL);
-        valarr_push(I, &p5->values, NIL_VAL);
-        valarr_push(I, &p50->values, NIL_VAL);
-        valarr_push(I, &p95->values, NIL_VAL);
-        continue;
+      if (nan > 0 || (missing > 0 && cnt > 0)) {
+        buf_puts(path, shape->keys[i]->chars);
+        bad_point(I, s, path->data, sv->first_year + k, nan, missing, runs);
       }
-      qsort(scratch, (size_t)cnt, sizeof(double), cmp_double);
-      valarr_push(I, &mean->values, stat_value(sum / cnt, unit));
-      valarr_push(I, &p5->values, stat_value(percentile(scratch, cnt, 0.05), unit));
-      valarr_push(I, &p50->values, stat_value(percentile(scratch, cnt, 0.50), unit));
-      valarr_push(I, &p95->values, stat_value(percentile(scratch, cnt, 0.95), unit));
+      Value m = NIL_VAL, q5 = NIL_VAL, q50 = NIL_VAL, q95 = NIL_VAL;
+      if (cnt > 0) {
+        m = stat_value(sum / cnt, unit);
+        q5 = stat_value(percentile(scratch, cnt, 0.05), unit);
+        q50 = stat_value(percentile(scratch, cnt, 0.50), unit);
+        q95 = stat_value(percentile(scratch, cnt, 0.95), unit);
+      }
+      mean->values.items[k] = m;
+      p5->values.items[k] = q5;
+      p50->values.items[k] = q50;
+      p95->values.items[k] = q95;
+      mean->values.count = p5->values.count = p50->values.count = p95->values.count = k + 1;
     }
     ObjRecord *stats = record_new(I);
     world_set_field(I, stats, "mean", OBJ_VAL(mean));
@@ -176,13 +337,14 @@ static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, const c
   return out;
 }
 
-/* Run k and flatten its numbers into row. */
-static void run_row(Interp *I, ObjScenario *s, ObjRecord *shape, int64_t k, double *row) {
+/* Run k and flatten its numbers into its row. */
+static void run_row(Interp *I, ObjScenario *s, ObjRecord *shape, int64_t k, Matrix *x) {
   s->run_index = k;
   s->results = record_new(I);
   world_run_once(I, s, k);
   int n = 0;
-  flatten(I, shape, s->results, row, &n);
+  flatten(I, shape, s->results, row_of(x, k), &n);
+  row_store(I, x, k);
 }
 
 static bool write_all(int fd, const void *p, size_t n) {
@@ -201,9 +363,8 @@ typedef struct {
   Interp *I;
   ObjScenario *s;
   ObjRecord *shape;
-  double *m;
-  volatile unsigned char *done; /* done[k]: run k's row is written (shared with the workers) */
-  int np, jobs;
+  Matrix *x;
+  int jobs;
 } ManyRuns;
 
 /* A worker: runs worker+1, worker+1+jobs, ... writing each row straight
@@ -218,8 +379,8 @@ static void worker_runs(Interp *I, void *ud) {
   WorkerJob *job = ud;
   ManyRuns *mr = job->mr;
   for (int64_t k = 1 + job->w; k < mr->s->runs; k += mr->jobs) {
-    run_row(I, mr->s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
-    mr->done[k] = 1;
+    run_row(I, mr->s, mr->shape, k, mr->x);
+    mr->x->done[k] = 1;
   }
 }
 
@@ -414,7 +575,7 @@ static void many_runs_parallel(ManyRuns *mr) {
   }
   buf_free(&first);
   for (int64_t k = 1; k < mr->s->runs; k++)
-    if (!mr->done[k])
+    if (!mr->x->done[k])
       interp_throw(I, "run: scenario %s: run %lld of %lld was not done by its worker process; the run has no results",
                    mr->s->name->chars, (long long)k + 1, (long long)mr->s->runs);
 }
@@ -423,6 +584,8 @@ typedef struct {
   ManyRuns *mr;
   bool parallel;
   double *scratch;
+  Columns *cols;
+  Buffer *path; /* the statistics' current path, for their errors */
 } ManyJob;
 
 /* Runs 1..N-1 into the matrix (run 0 is its first row), then the statistics. */
@@ -431,12 +594,13 @@ static void many_runs_body(Interp *I, void *ud) {
   ManyRuns *mr = job->mr;
   ObjScenario *s = mr->s;
   int n = 0;
-  flatten(I, mr->shape, mr->shape, mr->m, &n);
+  flatten(I, mr->shape, mr->shape, row_of(mr->x, 0), &n);
+  row_store(I, mr->x, 0);
   if (job->parallel) many_runs_parallel(mr);
   else
-    for (int64_t k = 1; k < s->runs; k++) run_row(I, s, mr->shape, k, mr->m + (size_t)k * (size_t)mr->np);
+    for (int64_t k = 1; k < s->runs; k++) run_row(I, s, mr->shape, k, mr->x);
   n = 0;
-  s->results = aggregate(I, s, mr->shape, NULL, mr->m, (int)s->runs, mr->np, &n, job->scratch);
+  s->results = aggregate(I, s, mr->shape, job->path, job->cols, (int)s->runs, &n, job->scratch);
   s->first_results = mr->shape;
   s->run_index = 0;
 }
@@ -454,45 +618,127 @@ void world_many_runs(Interp *I, ObjScenario *s) {
   if (!interp_pcall(I, many_runs, s)) many_runs_failed(I);
 }
 
+/* The memory the matrix may take before it is spilled to a file:
+ * CLUSIM_RUNS_MEMORY, a number of bytes with an optional suffix k, M or G
+ * (times 1024, 1024^2, 1024^3); 1G when it is not set. */
+static size_t runs_memory(Interp *I) {
+  const char *e = getenv("CLUSIM_RUNS_MEMORY");
+  if (!e || !*e) return (size_t)1 << 30;
+  const char *p = e;
+  unsigned long long n = 0;
+  bool ok = *p >= '0' && *p <= '9';
+  for (; ok && *p >= '0' && *p <= '9'; p++) {
+    if (n > (ULLONG_MAX - 9) / 10) ok = false;
+    n = n * 10 + (unsigned)(*p - '0');
+  }
+  int shift = 0;
+  if (*p == 'k' || *p == 'K') shift = 10;
+  else if (*p == 'M') shift = 20;
+  else if (*p == 'G') shift = 30;
+  if (shift) p++;
+  if (!ok || *p || n > (SIZE_MAX >> shift))
+    interp_throw(I, "run: CLUSIM_RUNS_MEMORY must be a number of bytes, such as 500M or 2G, not '%s'", e);
+  return (size_t)n << shift;
+}
+
+/* An unlinked temporary file in $TMPDIR (or /tmp): it goes away with its
+ * last descriptor, whichever way the process ends. */
+static int spill_file(Interp *I, ObjScenario *s, size_t bytes) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir) dir = "/tmp";
+  Buffer path;
+  buf_init(&path);
+  buf_printf(&path, "%s/clusim-runs-XXXXXX", dir);
+  int fd = mkstemp(path.data);
+  int err = errno;
+  if (fd >= 0) {
+    unlink(path.data);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+  buf_free(&path);
+  if (fd < 0)
+    interp_throw(I, "run: the numbers of %lld runs of scenario %s (%zu %s) are more than CLUSIM_RUNS_MEMORY allows, "
+                    "and no temporary file can hold them in %s: %s",
+                 (long long)s->runs, s->name->chars, bytes >= (1u << 20) ? bytes >> 20 : bytes,
+                 bytes >= (1u << 20) ? "MB" : "bytes", dir, strerror(err));
+  return fd;
+}
+
+/* The matrix for np points of s's runs, in memory or spilled (see the top);
+ * jobs > 1 asks for the parts the workers write to be shared. */
+static void matrix_open(Interp *I, Matrix *x, ObjScenario *s, int np, int jobs) {
+  size_t budget = runs_memory(I);
+  size_t cells = (size_t)(np ? np : 1) * (size_t)s->runs;
+  size_t bytes = sizeof(double) * cells;
+  *x = (Matrix){.np = np, .runs = s->runs, .fd = -1};
+  bool spill = bytes > budget;
+  if (spill) {
+    x->fd = spill_file(I, s, bytes);
+    x->row = malloc(sizeof(double) * (size_t)(np ? np : 1));
+  }
+  x->block_bytes = !spill || budget > ((size_t)64 << 20) ? ((size_t)64 << 20) : budget;
+  /* in memory: the matrix, then the done flags; spilled: the flags alone */
+  x->map_bytes = (spill ? 0 : bytes) + (size_t)s->runs;
+  x->shared = jobs > 1;
+  if (x->shared) {
+    x->map = mmap(NULL, x->map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (x->map == MAP_FAILED) x->map = NULL;
+  }
+  if (!x->map) {
+    x->shared = false;
+    x->map = malloc(x->map_bytes);
+  }
+  if (!x->map || (spill && !x->row)) return; /* the caller reports it */
+  if (!spill) x->m = x->map;
+  x->done = (unsigned char *)x->map + (spill ? 0 : bytes);
+  memset((unsigned char *)x->done, 0, (size_t)s->runs);
+}
+
+static void matrix_close(Matrix *x) {
+  if (x->shared) munmap(x->map, x->map_bytes);
+  else free(x->map);
+  free(x->row);
+  if (x->fd >= 0) close(x->fd);
+}
+
 static void many_runs(Interp *I, void *ud) {
   ObjScenario *s = ud;
   ObjRecord *shape = s->results;
   interp_push_root(I, OBJ_VAL(shape));
   int np = count_points(shape);
   size_t cells = (size_t)(np ? np : 1) * (size_t)s->runs;
-  if (cells > ((size_t)1 << 28))
+  if (cells > ((size_t)1 << 37)) /* a terabyte */
     interp_throw(I, "run: %lld runs of scenario %s would keep too many numbers (%zu); use fewer runs",
                  (long long)s->runs, s->name->chars, cells);
   int jobs = I->jobs > 0 ? I->jobs : 1;
   if (jobs > 64) jobs = 64;
   if (jobs > s->runs - 1) jobs = (int)(s->runs - 1);
-  /* workers write their rows straight into a matrix shared with them */
-  bool shared = jobs > 1;
-  size_t bytes = sizeof(double) * cells + (size_t)s->runs; /* the matrix, then the done flags */
-  double *m = shared ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
-                     : malloc(bytes);
-  if (shared && m == MAP_FAILED) {
-    shared = false;
-    jobs = 1;
-    m = malloc(bytes);
-  }
+  Matrix x;
+  matrix_open(I, &x, s, np, jobs);
+  /* the statistics' scratch: one column sorted, and a block of columns read in */
+  Columns cols = {&x, NULL, NULL, 0, 0, columns_width(x.block_bytes, s->runs, np)};
+  cols.block = malloc(sizeof(double) * (size_t)cols.max_width * (size_t)s->runs);
+  if (x.fd >= 0) cols.part = malloc(sizeof(double) * (size_t)cols.max_width);
   double *scratch = malloc(sizeof(double) * (size_t)s->runs);
-  if (!m || !scratch) {
-    if (shared) munmap(m, bytes);
-    else free(m);
+  if (!x.map || (x.fd >= 0 && (!x.row || !cols.part)) || !cols.block || !scratch) {
+    matrix_close(&x);
+    free(cols.block);
+    free(cols.part);
     free(scratch);
     interp_throw(I, "run: not enough memory for %lld runs of scenario %s; use fewer runs", (long long)s->runs,
                  s->name->chars);
   }
-  /* the matrix is plain memory: free it on the way out of an error too */
-  ManyRuns mr = {I, s, shape, m, (unsigned char *)(m + cells), np, jobs};
-  memset((unsigned char *)(m + cells), 0, (size_t)s->runs);
-  ManyJob job = {&mr, shared, scratch};
+  /* the matrix is not the collector's: free it on the way out of an error too */
+  ManyRuns mr = {I, s, shape, &x, x.shared ? jobs : 1};
+  Buffer path;
+  buf_init(&path);
+  ManyJob job = {&mr, x.shared, scratch, &cols, &path};
   bool ok = interp_pcall(I, many_runs_body, &job);
-  if (shared) munmap(m, bytes);
-  else free(m);
+  buf_free(&path);
+  matrix_close(&x);
+  free(cols.block);
+  free(cols.part);
   free(scratch);
   if (!ok) interp_rethrow(I);
   interp_pop_roots(I, 1);
 }
-

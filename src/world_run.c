@@ -103,26 +103,44 @@ static ObjRecord *child_record(Interp *I, ObjRecord *parent, ObjString *key) {
   return r;
 }
 
-static void append_point(Interp *I, ObjRecord *into, ObjString *key, Value v, int64_t year) {
-  Value sv;
-  ObjSeries *s;
-  if (record_get(into, key, &sv) && IS_SERIES(sv)) {
-    s = AS_SERIES(sv);
-  } else {
-    s = results_series_new(I, year);
-    record_set(I, into, key, OBJ_VAL(s));
+/* The series of a field, at position `at` of its results record `into`
+ * (-1: not there yet), made for the scenario's years if it is new. */
+static ObjSeries *field_series(Interp *I, ObjRecord *into, int at, ObjString *key, ObjScenario *sc, int64_t year) {
+  if (at >= 0 && IS_SERIES(into->values[at])) return AS_SERIES(into->values[at]);
+  ObjSeries *s = results_series_new(I, year);
+  int64_t years = sc->last_year - year + 1;
+  if (years > 0 && years <= 1000) {
+    s->values.items = GROW_ARRAY(I, Value, s->values.items, 0, (int)years);
+    s->values.capacity = (int)years;
   }
-  while (s->first_year + s->values.count < year) valarr_push(I, &s->values, NIL_VAL);
-  valarr_push(I, &s->values, v);
+  record_set(I, into, key, OBJ_VAL(s));
+  return s;
 }
 
-/* Add the numeric fields of a record (recursively) to series in `into`. */
-static void snapshot_record(Interp *I, ObjRecord *r, ObjRecord *into, int64_t year) {
+/* Add the numeric fields of a record (recursively) to series in `into`.
+ * Records of the same kind keep their fields in the same order year after
+ * year, and so do their results: a cursor finds most fields at once. */
+static void snapshot_record(Interp *I, ObjRecord *r, ObjRecord *into, ObjScenario *sc, int64_t year) {
+  int cursor = 0;
   for (int i = 0; i < r->count; i++) {
     Value v = r->values[i];
-    if (num_is(v)) append_point(I, into, r->keys[i], v, year);
-    else if (IS_RECORD(v) && AS_RECORD(v)->tag == KIND_RECORD)
-      snapshot_record(I, AS_RECORD(v), child_record(I, into, r->keys[i]), year);
+    bool numeric = num_is(v), nested = IS_RECORD(v) && AS_RECORD(v)->tag == KIND_RECORD;
+    if (!numeric && !nested) continue;
+    ObjString *key = r->keys[i];
+    int at = cursor < into->count && into->keys[cursor] == key ? cursor : record_find(into, key);
+    cursor = at >= 0 ? at + 1 : into->count + 1; /* a new field goes last */
+    if (numeric) {
+      ObjSeries *s = field_series(I, into, at, key, sc, year);
+      while (s->first_year + s->values.count < year) valarr_push(I, &s->values, NIL_VAL);
+      valarr_push(I, &s->values, v);
+    } else {
+      ObjRecord *child = at >= 0 && IS_RECORD(into->values[at]) ? AS_RECORD(into->values[at]) : NULL;
+      if (!child) {
+        child = record_new(I);
+        record_set(I, into, key, OBJ_VAL(child));
+      }
+      snapshot_record(I, AS_RECORD(v), child, sc, year);
+    }
   }
 }
 
@@ -162,14 +180,14 @@ static void snapshot(Interp *I, ObjScenario *s, int64_t year) {
     ObjList *l = I->world->entities[k];
     for (int i = 0; i < l->items.count; i++) {
       ObjRecord *e = AS_RECORD(l->items.items[i]);
-      snapshot_record(I, e, child_record(I, res, AS_STRING(world_field(I, e, "name"))), year);
+      snapshot_record(I, e, child_record(I, res, AS_STRING(world_field(I, e, "name"))), s, year);
     }
   }
   /* total: the sum over all clusters */
   ObjRecord *sums = record_new(I);
   ObjList *cl = I->world->entities[KIND_CLUSTER];
   for (int i = 0; i < cl->items.count; i++) add_totals(I, sums, AS_RECORD(cl->items.items[i]));
-  snapshot_record(I, sums, child_record(I, res, str_new(I, "total")), year);
+  snapshot_record(I, sums, child_record(I, res, str_new(I, "total")), s, year);
 }
 
 /* ---- running --------------------------------------------------------------------- */

@@ -78,16 +78,25 @@ const char *world_entity_name(Interp *I, ObjRecord *e) {
   return IS_STRING(n) ? AS_CSTRING(n) : "?";
 }
 
+/* The units of money, looked up by name once (a unit's id never changes). */
 UnitId world_eur(Interp *I) {
-  UnitId u;
-  unit_lookup(&I->units, "EUR", &u);
-  return u;
+  WorldState *w = I->world;
+  if (!w->eur) {
+    UnitId u = UNIT_NONE;
+    if (unit_lookup(&I->units, "EUR", &u)) w->eur = u;
+    return u;
+  }
+  return w->eur;
 }
 
 UnitId world_eur_per_year(Interp *I) {
-  UnitId year;
-  unit_lookup(&I->units, "year", &year);
-  return unit_div(I, &I->units, world_eur(I), year);
+  WorldState *w = I->world;
+  if (!w->eur_per_year) {
+    UnitId year = UNIT_NONE;
+    if (!unit_lookup(&I->units, "year", &year)) return unit_div(I, &I->units, world_eur(I), year);
+    w->eur_per_year = unit_div(I, &I->units, world_eur(I), year);
+  }
+  return w->eur_per_year;
 }
 
 const char *world_unit_text(Interp *I, UnitId u, Buffer *b) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -211,12 +212,10 @@ START_TEST(workers_die_with_parent) {
 }
 END_TEST
 
-/* A worker killed with SIGKILL (as the out-of-memory killer does) fails the
- * run at once with a message saying so, and the other worker is stopped
- * (issue 7: the run waited for every worker, then said only that it failed
- * "in a worker process").  The killing is done by a process of its own. */
-START_TEST(killed_worker_fails_the_run) {
-  pid_t me = getpid();
+/* A process that kills one of `me`'s two workers with SIGKILL (as the
+ * out-of-memory killer does) once both have started; it exits 0 then, 1
+ * if they never start. */
+static pid_t start_killer(pid_t me) {
   pid_t killer = fork();
   ck_assert_int_ge(killer, 0);
   if (killer == 0) {
@@ -237,21 +236,131 @@ START_TEST(killed_worker_fails_the_run) {
     }
     _exit(1);
   }
-  Box b;
-  box_open_with(&b, (InterpOptions){.jobs = 2});
-  InterpResult r = interp_eval(b.I, "t", spinning_runs, false);
+  return killer;
+}
+
+/* spinning_runs with a worker killed: the run fails at once with a message
+ * saying so, and no worker is left behind. */
+static void check_killed_worker(Box *b) {
+  pid_t killer = start_killer(getpid());
+  InterpResult r = interp_eval(b->I, "t", spinning_runs, false);
   int st;
   ck_assert_int_eq(waitpid(killer, &st, 0), killer);
   ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the killer found no workers");
   ck_assert_int_eq(r, INTERP_ERROR);
-  const char *err = box_err(&b);
+  const char *err = box_err(b);
   ck_assert_msg(strstr(err, "was killed by signal 9") != NULL, "got: %s", err);
   ck_assert_msg(strstr(err, "the run has no results") != NULL, "got: %s", err);
-  /* no worker is left behind */
   errno = 0;
   ck_assert_int_eq(waitpid(-1, &st, WNOHANG), -1);
   ck_assert_int_eq(errno, ECHILD);
+}
+
+/* A worker killed with SIGKILL fails the run at once with a message saying
+ * so, and the other worker is stopped (issue 7: the run waited for every
+ * worker, then said only that it failed "in a worker process").  The
+ * killing is done by a process of its own. */
+START_TEST(killed_worker_fails_the_run) {
+  Box b;
+  box_open_with(&b, (InterpOptions){.jobs = 2});
+  check_killed_worker(&b);
   box_close(&b);
+}
+END_TEST
+
+/* The descriptors this process has open. */
+static int open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  ck_assert_ptr_nonnull(d);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n - 1; /* the directory's own */
+}
+
+static bool dir_empty(const char *path) {
+  DIR *d = opendir(path);
+  ck_assert_ptr_nonnull(d);
+  struct dirent *e;
+  bool empty = true;
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = false;
+  closedir(d);
+  return empty;
+}
+
+/* Runs whose numbers are spilled to a temporary file (CLUSIM_RUNS_MEMORY=0)
+ * leave nothing behind, whichever way they end - with results, at an error
+ * in the statistics, with a worker killed: no file in TMPDIR, no descriptor
+ * open.  (The file is unlinked as soon as it is made; this checks that it
+ * is made where TMPDIR says and closed on every path.) */
+START_TEST(spilled_runs_leave_no_file) {
+  char tmp[] = "/tmp/clusim-check-spill-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(tmp));
+  setenv("TMPDIR", tmp, 1);
+  setenv("CLUSIM_RUNS_MEMORY", "0", 1);
+  int fds = open_fds();
+  Box b;
+  box_open_with(&b, (InterpOptions){.jobs = 2});
+  int with_box = open_fds();
+  ck_assert_int_eq(interp_eval(b.I, "t",
+                               "cluster A { members: {sme: 100}, budget: 100k EUR / year }\n"
+                               "scenario t_ok { years: 2025..2027, runs: 6 }\nrun t_ok\n",
+                               false),
+                   INTERP_OK);
+  ck_assert_int_eq(open_fds(), with_box);
+  ck_assert_int_eq(interp_eval(b.I, "t",
+                               "param t_draw = 1 \"test\"\n"
+                               "rule t_root for c in clusters() { c.t_y = sqrt(t_draw) }\n"
+                               "scenario t_nan { years: 2025..2027, runs: 20, seed: 3, set t_draw = random_normal(1, 1) }\n"
+                               "run t_nan\n",
+                               false),
+                   INTERP_ERROR);
+  ck_assert_msg(strstr(box_err(&b), "is nan") != NULL, "got: %s", box_err(&b));
+  ck_assert_int_eq(open_fds(), with_box);
+  ck_assert(dir_empty(tmp));
+  box_close(&b);
+  /* a new interpreter for the killed worker: the one above has rules */
+  box_open_with(&b, (InterpOptions){.jobs = 2});
+  check_killed_worker(&b);
+  ck_assert_int_eq(open_fds(), with_box);
+  box_close(&b);
+  ck_assert_int_eq(open_fds(), fds);
+  ck_assert(dir_empty(tmp));
+  ck_assert_int_eq(rmdir(tmp), 0);
+}
+END_TEST
+
+/* A spilled run whose file cannot grow (a full disk; here the limit on a
+ * file's size, with SIGXFSZ ignored so that the write fails with EFBIG)
+ * stops with an error saying why - in the parent as in a worker - never
+ * with statistics over the rows that were written. */
+START_TEST(spill_write_fails) {
+  char tmp[] = "/tmp/clusim-check-spill-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(tmp));
+  setenv("TMPDIR", tmp, 1);
+  setenv("CLUSIM_RUNS_MEMORY", "0", 1);
+  signal(SIGXFSZ, SIG_IGN);
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &(struct rlimit){4096, 4096}), 0);
+  const char *world = "cluster A { members: {sme: 100}, budget: 100k EUR / year }\n"
+                      "scenario t_big { years: 2025..2030, runs: 40 }\n";
+  for (int jobs = 1; jobs <= 2; jobs++) {
+    Box b;
+    box_open_with(&b, (InterpOptions){.jobs = jobs});
+    int fds = open_fds();
+    ck_assert_int_eq(interp_eval(b.I, "t", world, false), INTERP_OK);
+    ck_assert_int_eq(interp_eval(b.I, "t", "run t_big\n", false), INTERP_ERROR);
+    const char *err = box_err(&b);
+    ck_assert_msg(strstr(err, "cannot write the runs' numbers to the temporary file: File too large") != NULL,
+                  "got: %s", err);
+    if (jobs == 2) ck_assert_msg(strstr(err, "stopped at an error") != NULL, "got: %s", err);
+    ck_assert_int_eq(open_fds(), fds);
+    box_close(&b);
+  }
+  ck_assert(dir_empty(tmp));
+  ck_assert_int_eq(rmdir(tmp), 0);
 }
 END_TEST
 
@@ -433,6 +542,8 @@ Suite *robust_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, workers_die_with_parent);
   tcase_add_test(tc, killed_worker_fails_the_run);
+  tcase_add_test(tc, spilled_runs_leave_no_file);
+  tcase_add_test(tc, spill_write_fails);
   suite_add_tcase(s, tc);
   tc = tcase_create("write file");
   tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
