@@ -664,6 +664,8 @@ Interp *interp_new(const InterpOptions *opts) {
   num_setup_gmp();
   Interp *I = memset(mem_realloc_raw(NULL, NULL, sizeof(Interp)), 0, sizeof(Interp));
   I->next_gc = (size_t)1 << 20;
+  mpz_init(I->scratch_num);
+  mpz_init(I->scratch_den);
   table_init(&I->strings);
   table_init(&I->global_index);
   table_init(&I->imported);
@@ -752,6 +754,8 @@ void interp_free(Interp *I) {
   FREE_ARRAY(I, uint8_t, I->global_kinds, I->globals_capacity);
   FREE_ARRAY(I, const char *, I->global_docs, I->globals_capacity);
   unit_table_free(&I->units);
+  mpz_clear(I->scratch_num);
+  mpz_clear(I->scratch_den);
   buf_free(&I->errmsg);
   buf_free(&I->traceback);
   vm_free(I);

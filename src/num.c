@@ -225,6 +225,24 @@ static Value take_nd(Interp *I, mpz_ptr n, mpz_ptr d) {
   return OBJ_VAL(o);
 }
 
+/* The same for n/d in scratch space (I->scratch_num...), which stays:
+ * a rational result is copied into a block of its own (rational_copy). */
+static Value copy_nd(Interp *I, mpz_srcptr n, mpz_srcptr d) {
+  if (mpz_cmp_ui(d, 1) == 0) return num_from_mpz(I, n);
+  Value v;
+  if (mpz_size(n) == 1 && mpz_size(d) == 1 &&
+      dec_from_nd(mpz_sgn(n) < 0, mpz_getlimbn(n, 0), mpz_getlimbn(d, 0), &v))
+    return v;
+  ObjRational *o = rational_copy(I, n, d);
+  return OBJ_VAL(o);
+}
+
+/* A scratch integer with room for `limbs` limbs (its value is lost). */
+static mpz_ptr scratch(mpz_ptr z, size_t limbs) {
+  if ((size_t)z->_mp_alloc < limbs) mpz_realloc2(z, (mp_bitcnt_t)limbs * GMP_NUMB_BITS);
+  return z;
+}
+
 /* The same for a canonical rational q, which is cleared. */
 static Value take_q(Interp *I, mpq_ptr q) {
   mpz_t n, d;
@@ -614,16 +632,14 @@ static bool small_exact(Value v, int *sign, unsigned long *num, unsigned long *d
  * gcd(t, g) (t is prime to b' and to d').  So the result is
  * (t/g2) / (b' * (d/g2)) with g2 = gcd(t, g): a few linear passes over
  * the big operand and word-sized gcds, instead of mpq_add's general
- * products, gcds and temporaries.  The outputs are allocated once at
- * their final size. */
+ * products, gcds and temporaries.  The outputs go to the interpreter's
+ * scratch space, and a rational result is then copied into one block. */
 static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long d, bool neg) {
   QTmp tx;
   mpq_srcptr qx = qview(x, &tx);
   mpz_srcptr a = mpq_numref(qx), b = mpq_denref(qx);
   size_t na = mpz_size(a), nb = mpz_size(b);
-  mpz_t n, r;
-  mpz_init2(n, (mp_bitcnt_t)((na > nb ? na : nb) + 2) * GMP_NUMB_BITS);
-  mpz_init2(r, (mp_bitcnt_t)(nb + 1) * GMP_NUMB_BITS);
+  mpz_ptr n = scratch(I->scratch_num, (na > nb ? na : nb) + 2), r = scratch(I->scratch_den, nb + 1);
   /* The usual case of adding 1/k to a sum of 1/i: c = 1 and d | b, so the
    * result is (|a| + b/d) / b, reduced by gcd(|a| + b/d, d) - one pass. */
   bool d_divides_b = true;
@@ -638,7 +654,7 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
         mpz_set(r, b);
       }
       if (neg) mpz_neg(n, n);
-      return take_nd(I, n, r);
+      return copy_nd(I, n, r);
     }
     d_divides_b = false;
   }
@@ -676,13 +692,9 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
     if (g2 == 1 && d == g) mpz_set(r, b); /* b' * d = b */
     else mpz_mul_ui(r, r, d / g2);
   }
-  if (mpz_sgn(n) == 0) {
-    mpz_clear(n);
-    mpz_clear(r);
-    return INT_VAL(0);
-  }
+  if (mpz_sgn(n) == 0) return INT_VAL(0);
   if (neg) mpz_neg(n, n);
-  return take_nd(I, n, r);
+  return copy_nd(I, n, r);
 }
 
 /* Shared by + and -, when the operands are not two int64s or decimals
@@ -766,19 +778,17 @@ static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
 
 /* p/q for int64s with q not 0 or -1 and not dividing p: reduced with one
  * word gcd, then an inline decimal when it terminates and fits, else
- * stored straight into a new rational (whose parts already have a limb
- * each, so nothing more is allocated). */
+ * a rational of one block (rational_copy: one allocation). */
 static Value ratio_int64(Interp *I, int64_t p, int64_t q) {
   uint64_t up = p < 0 ? -(uint64_t)p : (uint64_t)p, uq = q < 0 ? -(uint64_t)q : (uint64_t)q;
   uint64_t g = up == 1 ? 1 : gcd_u64(up, uq);
   Value v;
   if (dec_from_nd((p < 0) != (q < 0), up / g, uq / g, &v)) return v;
-  ObjRational *o = rational_new(I);
-  mpz_set_ui(mpq_numref(o->q), up / g);
-  if ((p < 0) != (q < 0)) mpz_neg(mpq_numref(o->q), mpq_numref(o->q));
-  mpz_set_ui(mpq_denref(o->q), uq / g);
-  mem_account_limbs(I, &o->obj);
-  return OBJ_VAL(o);
+  mpz_t n, d;
+  mp_limb_t nl, dl;
+  z_roinit_u(n, &nl, up / g, (p < 0) != (q < 0) ? -1 : 1);
+  z_roinit_u(d, &dl, uq / g, 1);
+  return OBJ_VAL(rational_copy(I, n, d));
 }
 
 /* Exact division gives an exact rational: 7/2 is 7/2, 6/3 is the integer 2. */

@@ -89,6 +89,9 @@ struct Interp {
   bool gc_enabled;
   bool out_of_memory; /* mem_error raised: interp_eval collects after the error */
   size_t mem_limit;   /* test aid (mem_set_limit): 0 = no limit */
+  /* num.c's work space for the parts of a rational result, reused from
+   * one operation to the next (results are copied out: rational_copy) */
+  mpz_t scratch_num, scratch_den;
 
   Table strings; /* interned strings */
 
