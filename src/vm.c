@@ -197,29 +197,32 @@ static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
   return OBJ_VAL(l);
 }
 
-/* Arithmetic on anything: units, big and inexact numbers, strings, lists.
- * Exact decimals, and int64s that meet one, are tried first, through
- * num.h's inline num_dec_add and num_dec_mul (whose results have no unit)
- * when the result stays inline: the dispatch loop's fast paths (fast_add...)
- * leave them here, as decimal code inline there would cost the int64 and
- * double ways registers. */
-Value vm_arith(Interp *I, int op, Value a, Value b) {
-  Value r;
+/* +, - and * of exact decimals, and of int64s that meet one, through
+ * num.h's inline num_dec_add and num_dec_mul (whose results have no unit):
+ * true with the result in *r when it stays inline and the units allow it
+ * without unit.c (one unit for + and -, a plain factor for *).  The
+ * dispatch loop's fast paths (fast_add...) leave decimals to this call,
+ * made before its slow way (vm_arith), as decimal code inline there would
+ * cost the int64 and double ways registers. */
+__attribute__((noinline)) static bool dec_arith(int op, Value a, Value b, Value *r) {
   switch (op) {
   case OP_ADD:
   case OP_SUB:
-    if (a.unit == b.unit && num_dec_add(a, b, op == OP_SUB, &r)) {
-      r.unit = a.unit;
-      return r;
-    }
-    break;
+    if (a.unit != b.unit || !num_dec_add(a, b, op == OP_SUB, r)) return false;
+    r->unit = a.unit;
+    return true;
   case OP_MUL:
-    if ((a.unit == UNIT_NONE || b.unit == UNIT_NONE) && num_dec_mul(a, b, &r)) {
-      r.unit = a.unit | b.unit;
-      return r;
-    }
-    break;
+    if ((a.unit != UNIT_NONE && b.unit != UNIT_NONE) || !num_dec_mul(a, b, r)) return false;
+    r->unit = a.unit | b.unit;
+    return true;
+  default: return false;
   }
+}
+
+/* Arithmetic on anything: units, big and inexact numbers, strings, lists. */
+Value vm_arith(Interp *I, int op, Value a, Value b) {
+  Value r;
+  if (dec_arith(op, a, b, &r)) return r;
   if (!num_is(a) || !num_is(b)) {
     if (op == OP_ADD && IS_STRING(a) && IS_STRING(b)) {
       Value parts[2] = {a, b};
@@ -1036,6 +1039,10 @@ dispatch:
   }
 #define SLOW_ARITH(op)                    \
   {                                       \
+    if (dec_arith(op, sp[-2], sp[-1], &sp[-2])) { \
+      sp--;                               \
+      NEXT;                               \
+    }                                     \
     SAVE();                               \
     Value r = vm_arith(I, op, sp[-2], sp[-1]); \
     sp--;                                 \
@@ -1082,6 +1089,7 @@ dispatch:
     }                                                                            \
     Value k = consts[k_ & (K_UNIT - 1)];                                         \
     if (LIKELY(k_first ? fast(k, a, &sp[-1]) : fast(a, k, &sp[-1]))) NEXT;       \
+    if (k_first ? dec_arith(opcode, k, a, &sp[-1]) : dec_arith(opcode, a, k, &sp[-1])) NEXT; \
     SAVE();                                                                      \
     sp[-1] = k_first ? vm_arith(I, opcode, k, a) : vm_arith(I, opcode, a, k);    \
     NEXT;                                                                        \
@@ -1314,6 +1322,7 @@ dispatch:
     Value b = sp[-1];                           \
     sp--;                                       \
     if (LIKELY(fast(*t, b, t))) NEXT;           \
+    if (dec_arith(opcode, *t, b, t)) NEXT;      \
     SAVE();                                     \
     check;                                      \
     *t = vm_arith(I, opcode, *t, b);            \
