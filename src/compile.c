@@ -406,22 +406,35 @@ static bool literal_value(Compiler *c, Node *n, Value *out) {
   return true;
 }
 
-static void number(Compiler *c, Node *n) {
-  Value v;
-  if (literal_value(c, n, &v)) emit_constant(c, v, n->loc);
-  else emit_op(c, OP_NIL, 1, n->loc);
-}
-
-static void quantity(Compiler *c, Node *n) {
+/* The value of a number literal or a quantity (N_NUMBER, N_QUANTITY);
+ * nil after reporting an error (the program will not run). */
+static Value literal_constant(Compiler *c, Node *n) {
   Value v = NIL_VAL;
+  if (n->kind == N_NUMBER) {
+    if (!literal_value(c, n, &v)) v = NIL_VAL;
+    return v;
+  }
   UnitId u;
   if (!unit_lookup(&c->I->units, n->str, &u)) {
     error_at(c, n->loc, "'%s' is not a unit (declare it first with 'unit %s')", n->str, n->str);
   } else if (literal_value(c, n->a, &v)) {
     v.unit = u;
+  } else {
+    v = NIL_VAL;
   }
-  emit_constant(c, v, n->loc);
+  return v;
 }
+
+/* A number literal or a quantity (`0.01 EUR`, whose `a` is a number literal). */
+static bool number_literal(Node *n) { return n->kind == N_NUMBER || n->kind == N_QUANTITY; }
+
+static void number(Compiler *c, Node *n) {
+  Value v = literal_constant(c, n);
+  if (IS_NIL(v)) emit_op(c, OP_NIL, 1, n->loc);
+  else emit_constant(c, v, n->loc);
+}
+
+static void quantity(Compiler *c, Node *n) { emit_constant(c, literal_constant(c, n), n->loc); }
 
 static void get_name(Compiler *c, const char *name, SrcLoc loc) {
   int index;
@@ -500,14 +513,15 @@ static OpCode constant_op(int tok, bool k_first) {
   }
 }
 
-/* A number literal (no unit) as the constant operand of ADD_K...: its
- * constant, or -1 (not a literal, or a function with too many constants
- * for the u16 operand). */
+/* A number literal, or a quantity such as `0.01 EUR`, as the constant
+ * operand of ADD_K... (q in opcodes.h: the constant's index, flagged
+ * K_UNIT when it has a unit), or -1 (not a literal, or a function with
+ * too many constants for the operand). */
 static int number_operand(Compiler *c, Node *n) {
-  if (n->kind != N_NUMBER || chunk(c)->constants.count > 0xffff) return -1;
-  Value v;
-  if (!literal_value(c, n, &v)) v = NIL_VAL; /* reported: the program will not run */
-  return make_constant(c, v, n->loc);
+  if (!number_literal(n) || chunk(c)->constants.count >= K_UNIT) return -1;
+  Value v = literal_constant(c, n);
+  int k = make_constant(c, v, n->loc);
+  return v.unit != UNIT_NONE ? k | K_UNIT : k;
 }
 
 /* A binary operation whose left operand is on the stack already. */
@@ -614,7 +628,7 @@ static void left_chain(Compiler *c, Node *n) {
   Node *first = spine[0];
   OpCode op_k = first->kind == N_BINARY ? constant_op(first->op, true) : OP_NIL;
   int k;
-  if (op_k != OP_NIL && first->b->kind != N_NUMBER && (k = number_operand(c, first->a)) >= 0) {
+  if (op_k != OP_NIL && !number_literal(first->b) && (k = number_operand(c, first->a)) >= 0) {
     expr(c, first->b);
     emit_op(c, op_k, 0, first->loc);
     emit_u16(c, k, first->loc);

@@ -75,6 +75,7 @@ static int operand_width(char kind) {
   case 'n':
   case 'h': return 1;
   case 'k':
+  case 'q':
   case 'g':
   case 'N':
   case 'f':
@@ -146,6 +147,7 @@ static int instruction(Interp *I, Buffer *out, Chunk *c, int offset, const bool 
     switch (*f) {
     case 'k':
     case 'K': put_constant(I, out, c, x); break;
+    case 'q': put_constant(I, out, c, x & (K_UNIT - 1)); break;
     case 'g':
     case 'G': put_global(I, out, x); break;
     case 'l': buf_printf(out, "slot %d", x); break;

@@ -1,6 +1,7 @@
 /* interp.c - creating interpreters, running source text (compile, link, run), errors, imports. */
 #include "interp.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -480,8 +481,51 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
 #define LAZY_FILE(v) ((int)((v).as.i >> 8))
 #define LAZY_KIND(v) ((int)((v).as.i & 0xff))
 
-/* Note stdlib `file` as loaded on first use: parse it (no compiling, no
- * running) and record its top-level functions and params. */
+/* A word of a line: the identifier at p (lexer.l's IDENT), its length or 0. */
+static size_t ident_len(const char *p) {
+  if (!(isalpha((unsigned char)*p) || *p == '_')) return 0;
+  size_t n = 1;
+  while (isalnum((unsigned char)p[n]) || p[n] == '_') n++;
+  return n;
+}
+
+/* The top-level `fn NAME` and `param NAME` declarations of a stdlib file,
+ * found without parsing it: each starts a line, at its first column (the
+ * stdlib's layout, which check_link.c holds the files to by comparing
+ * with what the parser finds).  Parsing the audit at every start-up cost
+ * more than a third of it; its syntax is checked when it is loaded. */
+void link_scan_decls(const char *text, void (*found)(void *ud, const char *name, size_t len, int kind), void *ud) {
+  for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    int kind;
+    const char *p;
+    if (strncmp(line, "fn", 2) == 0 && (line[2] == ' ' || line[2] == '\t')) {
+      kind = GLOBAL_STDLIB;
+      p = line + 2;
+    } else if (strncmp(line, "param", 5) == 0 && (line[5] == ' ' || line[5] == '\t')) {
+      kind = GLOBAL_PARAM;
+      p = line + 5;
+    } else {
+      continue;
+    }
+    while (*p == ' ' || *p == '\t') p++;
+    size_t n = ident_len(p);
+    if (n > 0) found(ud, p, n, kind);
+  }
+}
+
+typedef struct {
+  Interp *I;
+  int file;
+} LazyScan;
+
+static void note_lazy_name(void *ud, const char *name, size_t len, int kind) {
+  LazyScan *scan = ud;
+  table_set(scan->I, &scan->I->autoload, str_copy(scan->I, name, (int)len), LAZY_ENTRY(scan->file, kind));
+}
+
+/* Note stdlib `file` as loaded on first use: record its top-level
+ * functions and params (link_scan_decls), without compiling or running
+ * it. */
 static void note_lazy_file(Interp *I, const char *file) {
   if (I->nlazy == CLUSIM_MAX_LAZY_FILES) return;
   Buffer path;
@@ -489,25 +533,12 @@ static void note_lazy_file(Interp *I, const char *file) {
   buf_printf(&path, "%s/%s", I->stdlib_dir, file);
   const char *why;
   char *text = fileio_read(path.data, NULL, &why);
-  if (!text) {
-    buf_free(&path);
-    return;
-  }
-  Source src = {.next = NULL, .name = path.data, .text = text};
-  Arena arena;
-  arena_init(&arena);
-  Node *root = parse_source(I, &src, &arena, false, NULL);
-  int index = I->nlazy;
-  for (int i = 0; root && i < root->list.count; i++) {
-    Node *s = root->list.items[i];
-    int kind = s->kind == N_FNDECL ? GLOBAL_STDLIB : s->kind == N_PARAM ? GLOBAL_PARAM : -1;
-    if (kind >= 0) table_set(I, &I->autoload, str_new(I, s->str), LAZY_ENTRY(index, kind));
-  }
-  if (root) I->lazy[I->nlazy++] = (LazyFile){file, false};
-  diag_forget_lines(&src);
-  arena_free(&arena);
-  free(text);
   buf_free(&path);
+  if (!text) return;
+  LazyScan scan = {I, I->nlazy};
+  link_scan_decls(text, note_lazy_name, &scan);
+  I->lazy[I->nlazy++] = (LazyFile){file, false};
+  free(text);
 }
 
 int link_kind(Interp *I, ObjString *name) {
@@ -633,6 +664,8 @@ Interp *interp_new(const InterpOptions *opts) {
   num_setup_gmp();
   Interp *I = memset(mem_realloc_raw(NULL, NULL, sizeof(Interp)), 0, sizeof(Interp));
   I->next_gc = (size_t)1 << 20;
+  mpz_init(I->scratch_num);
+  mpz_init(I->scratch_den);
   table_init(&I->strings);
   table_init(&I->global_index);
   table_init(&I->imported);
@@ -721,6 +754,8 @@ void interp_free(Interp *I) {
   FREE_ARRAY(I, uint8_t, I->global_kinds, I->globals_capacity);
   FREE_ARRAY(I, const char *, I->global_docs, I->globals_capacity);
   unit_table_free(&I->units);
+  mpz_clear(I->scratch_num);
+  mpz_clear(I->scratch_den);
   buf_free(&I->errmsg);
   buf_free(&I->traceback);
   vm_free(I);

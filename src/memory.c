@@ -74,6 +74,7 @@ static size_t limb_bytes(Obj *o) {
   if (o->type == OBJ_BIGINT) return (size_t)((ObjBigInt *)o)->z->_mp_alloc * sizeof(mp_limb_t);
   if (o->type == OBJ_RATIONAL) {
     mpq_ptr q = ((ObjRational *)o)->q;
+    if (((ObjRational *)o)->inline_limbs) return 0; /* counted in obj_size */
     return (size_t)(mpq_numref(q)->_mp_alloc + mpq_denref(q)->_mp_alloc) * sizeof(mp_limb_t);
   }
   return 0;
@@ -85,7 +86,7 @@ static size_t obj_size(Obj *o) {
   switch (o->type) {
   case OBJ_STRING: return sizeof(ObjString) + (size_t)((ObjString *)o)->length + 1;
   case OBJ_BIGINT: return sizeof(ObjBigInt);
-  case OBJ_RATIONAL: return sizeof(ObjRational);
+  case OBJ_RATIONAL: return sizeof(ObjRational) + ((ObjRational *)o)->inline_limbs * sizeof(mp_limb_t);
   case OBJ_LIST: return sizeof(ObjList);
   case OBJ_RECORD: return sizeof(ObjRecord);
   case OBJ_RANGE: return sizeof(ObjRange);
@@ -103,7 +104,7 @@ static void free_obj(Interp *I, Obj *o) {
   I->bytes_allocated -= limb_bytes(o);
   switch (o->type) {
   case OBJ_BIGINT: mpz_clear(((ObjBigInt *)o)->z); break;
-  case OBJ_RATIONAL: mpq_clear(((ObjRational *)o)->q); break;
+  case OBJ_RATIONAL: rational_clear((ObjRational *)o); break;
   case OBJ_LIST: valarr_free(I, &((ObjList *)o)->items); break;
   case OBJ_RECORD: {
     ObjRecord *r = (ObjRecord *)o;

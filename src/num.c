@@ -53,91 +53,22 @@ static Value strip_unit(Value v) {
   return v;
 }
 
-/* ------------------------------------------------------------------ */
-/* Inline decimals                                                    */
-/* ------------------------------------------------------------------ */
-
-/* An exact decimal m / 10^s lives in the Value itself (value.h): the
- * mantissa in the payload, the scale 1..DEC_MAX_SCALE in the type code.
- * The arithmetic below works on an int64 or a decimal alike, an int64
- * being a decimal of scale 0, with the compiler's overflow builtins; when
- * a mantissa would overflow, or a quotient does not terminate, it answers
- * false and the caller takes the GMP road, whose results come back to
- * this form through the canonicalising constructors (dec_from_nd).  These
- * fast paths skip the digit guard, as the int64 ones do: their results
- * have at most 19 digits. */
-
-static const int64_t POW10[DEC_MAX_SCALE + 1] = {
+/* 10^0 .. 10^DEC_MAX_SCALE (num.h) */
+const int64_t num_pow10[DEC_MAX_SCALE + 1] = {
     1,           10,           100,           1000,           10000,           100000,
     1000000,     10000000,     100000000,     1000000000,     10000000000,     100000000000,
     1000000000000, 10000000000000, 100000000000000, 1000000000000000, 10000000000000000,
     100000000000000000, 1000000000000000000};
 
-/* An int64 (scale 0) or an inline decimal as mantissa and scale. */
-static inline bool dec_get(Value v, int64_t *m, int *s) {
-  if (v.type == VAL_INT) {
-    *m = v.as.i;
-    *s = 0;
-    return true;
-  }
-  if (IS_DEC(v)) {
-    *m = v.as.i;
-    *s = DEC_SCALE(v);
-    return true;
-  }
-  return false;
-}
-
-/* The canonical Value of m / 10^s (0 <= s <= 2 * DEC_MAX_SCALE): trailing
- * zeros stripped, an int64 at scale 0.  False when it has no inline form
- * (a scale still above DEC_MAX_SCALE, or the mantissa INT64_MIN, which
- * the canonical form leaves out so that negation never overflows). */
-static inline bool dec_make(int64_t m, int s, Value *out) {
-  while (s > 0 && m % 10 == 0) {
-    m /= 10;
-    s--;
-  }
-  if (s == 0) {
-    *out = INT_VAL(m);
-    return true;
-  }
-  if (s > DEC_MAX_SCALE || m == INT64_MIN) return false;
-  *out = DEC_VAL(m, s);
-  return true;
-}
-
-/* Bring two mantissas to the larger of their scales, which is stored in *s. */
-static inline bool dec_align(int64_t *x, int sx, int64_t *y, int sy, int *s) {
-  *s = sx > sy ? sx : sy;
-  if (sx < *s && __builtin_mul_overflow(*x, POW10[*s - sx], x)) return false;
-  if (sy < *s && __builtin_mul_overflow(*y, POW10[*s - sy], y)) return false;
-  return true;
-}
-
-static inline bool dec_add(Value a, Value b, bool sub, Value *out) {
-  int64_t x, y, r;
-  int sx, sy, s;
-  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || !dec_align(&x, sx, &y, sy, &s)) return false;
-  if (sub ? __builtin_sub_overflow(x, y, &r) : __builtin_add_overflow(x, y, &r)) return false;
-  return dec_make(r, s, out);
-}
-
-static inline bool dec_mul(Value a, Value b, Value *out) {
-  int64_t x, y, r;
-  int sx, sy;
-  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || __builtin_mul_overflow(x, y, &r)) return false;
-  return dec_make(r, sx + sy, out);
-}
-
 /* Floored modulo of aligned mantissas (false for b = 0: an error). */
 static inline bool dec_mod(Value a, Value b, Value *out) {
   int64_t x, y;
   int sx, sy, s;
-  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy) || y == 0 || !dec_align(&x, sx, &y, sy, &s))
+  if (!num_dec_get(a, &x, &sx) || !num_dec_get(b, &y, &sy) || y == 0 || !num_dec_align(&x, sx, &y, sy, &s))
     return false;
   int64_t r = y == -1 ? 0 : x % y; /* INT64_MIN % -1 traps in C */
   if (r != 0 && ((r < 0) != (y < 0))) r += y;
-  return dec_make(r, s, out);
+  return num_dec_make(r, s, out);
 }
 
 static uint64_t gcd_u64(uint64_t u, uint64_t v);
@@ -148,7 +79,7 @@ static uint64_t gcd_u64(uint64_t u, uint64_t v);
 static bool dec_div(Value a, Value b, Value *out) {
   int64_t x, y;
   int sx, sy;
-  if (!dec_get(a, &x, &sx) || !dec_get(b, &y, &sy)) return false;
+  if (!num_dec_get(a, &x, &sx) || !num_dec_get(b, &y, &sy)) return false;
   bool neg = (x < 0) != (y < 0);
   uint64_t n = x < 0 ? -(uint64_t)x : (uint64_t)x, d = y < 0 ? -(uint64_t)y : (uint64_t)y;
   uint64_t g = gcd_u64(n, d);
@@ -173,17 +104,17 @@ static bool dec_div(Value a, Value b, Value *out) {
   }
   if (__builtin_mul_overflow(n, f, &n)) return false;
   if (s < 0) { /* an integer: 10^-s <= 10^DEC_MAX_SCALE */
-    if (__builtin_mul_overflow(n, (uint64_t)POW10[-s], &n)) return false;
+    if (__builtin_mul_overflow(n, (uint64_t)num_pow10[-s], &n)) return false;
     s = 0;
   }
   if (n > (uint64_t)INT64_MAX) return false;
-  return dec_make(neg ? -(int64_t)n : (int64_t)n, s, out);
+  return num_dec_make(neg ? -(int64_t)n : (int64_t)n, s, out);
 }
 
 /* Three-way compare of two int64s or decimals: exact in 128 bits. */
 static int dec_cmp(int64_t x, int sx, int64_t y, int sy) {
-  __int128 X = (__int128)x * POW10[sx > sy ? 0 : sy - sx];
-  __int128 Y = (__int128)y * POW10[sy > sx ? 0 : sx - sy];
+  __int128 X = (__int128)x * num_pow10[sx > sy ? 0 : sy - sx];
+  __int128 Y = (__int128)y * num_pow10[sy > sx ? 0 : sx - sy];
   return (X > Y) - (X < Y);
 }
 
@@ -192,7 +123,7 @@ static int dec_cmp(int64_t x, int sx, int64_t y, int sy) {
 static int dec_reduce(Value v, uint64_t *num, uint64_t *den) {
   int64_t m = v.as.i;
   int s = DEC_SCALE(v);
-  uint64_t n = m < 0 ? -(uint64_t)m : (uint64_t)m, d = (uint64_t)POW10[s];
+  uint64_t n = m < 0 ? -(uint64_t)m : (uint64_t)m, d = (uint64_t)num_pow10[s];
   int twos = __builtin_ctzll(n);
   if (twos > s) twos = s;
   n >>= twos;
@@ -211,12 +142,12 @@ static int dec_reduce(Value v, uint64_t *num, uint64_t *den) {
  * d | 10^s is used (so the mantissa has no trailing zero: n is prime to
  * d), and the mantissa must fit in int64 (INT64_MIN left out). */
 static bool dec_from_nd(bool neg, uint64_t n, uint64_t d, Value *out) {
-  if (d < 2 || d > (uint64_t)POW10[DEC_MAX_SCALE] || (uint64_t)POW10[DEC_MAX_SCALE] % d != 0) return false;
+  if (d < 2 || d > (uint64_t)num_pow10[DEC_MAX_SCALE] || (uint64_t)num_pow10[DEC_MAX_SCALE] % d != 0) return false;
   int twos = __builtin_ctzll(d), fives = 0;
   for (uint64_t t = d >> twos; t > 1; t /= 5) fives++;
   int s = twos > fives ? twos : fives;
   uint64_t m;
-  if (__builtin_mul_overflow(n, (uint64_t)POW10[s] / d, &m) || m > (uint64_t)INT64_MAX) return false;
+  if (__builtin_mul_overflow(n, (uint64_t)num_pow10[s] / d, &m) || m > (uint64_t)INT64_MAX) return false;
   *out = DEC_VAL(neg ? -(int64_t)m : (int64_t)m, s);
   return true;
 }
@@ -229,11 +160,11 @@ static void z_roinit_u(mpz_ptr z, mp_limb_t *limb, uint64_t mag, int sign);
 static double dec_to_double(Value v) {
   int64_t m = v.as.i;
   int s = DEC_SCALE(v);
-  if (m > -(INT64_C(1) << 53) && m < (INT64_C(1) << 53)) return (double)m / (double)POW10[s];
+  if (m > -(INT64_C(1) << 53) && m < (INT64_C(1) << 53)) return (double)m / (double)num_pow10[s];
   mpz_t n, d;
   mp_limb_t nl, dl;
   z_roinit_u(n, &nl, m < 0 ? -(uint64_t)m : (uint64_t)m, m < 0 ? -1 : 1);
-  z_roinit_u(d, &dl, (uint64_t)POW10[s], 1);
+  z_roinit_u(d, &dl, (uint64_t)num_pow10[s], 1);
   return ratio_to_double(n, d);
 }
 
@@ -292,6 +223,24 @@ static Value take_nd(Interp *I, mpz_ptr n, mpz_ptr d) {
   ObjRational *o = rational_take(I, n, d);
   mem_account_limbs(I, &o->obj);
   return OBJ_VAL(o);
+}
+
+/* The same for n/d in scratch space (I->scratch_num...), which stays:
+ * a rational result is copied into a block of its own (rational_copy). */
+static Value copy_nd(Interp *I, mpz_srcptr n, mpz_srcptr d) {
+  if (mpz_cmp_ui(d, 1) == 0) return num_from_mpz(I, n);
+  Value v;
+  if (mpz_size(n) == 1 && mpz_size(d) == 1 &&
+      dec_from_nd(mpz_sgn(n) < 0, mpz_getlimbn(n, 0), mpz_getlimbn(d, 0), &v))
+    return v;
+  ObjRational *o = rational_copy(I, n, d);
+  return OBJ_VAL(o);
+}
+
+/* A scratch integer with room for `limbs` limbs (its value is lost). */
+static mpz_ptr scratch(mpz_ptr z, size_t limbs) {
+  if ((size_t)z->_mp_alloc < limbs) mpz_realloc2(z, (mp_bitcnt_t)limbs * GMP_NUMB_BITS);
+  return z;
 }
 
 /* The same for a canonical rational q, which is cleared. */
@@ -683,16 +632,14 @@ static bool small_exact(Value v, int *sign, unsigned long *num, unsigned long *d
  * gcd(t, g) (t is prime to b' and to d').  So the result is
  * (t/g2) / (b' * (d/g2)) with g2 = gcd(t, g): a few linear passes over
  * the big operand and word-sized gcds, instead of mpq_add's general
- * products, gcds and temporaries.  The outputs are allocated once at
- * their final size. */
+ * products, gcds and temporaries.  The outputs go to the interpreter's
+ * scratch space, and a rational result is then copied into one block. */
 static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long d, bool neg) {
   QTmp tx;
   mpq_srcptr qx = qview(x, &tx);
   mpz_srcptr a = mpq_numref(qx), b = mpq_denref(qx);
   size_t na = mpz_size(a), nb = mpz_size(b);
-  mpz_t n, r;
-  mpz_init2(n, (mp_bitcnt_t)((na > nb ? na : nb) + 2) * GMP_NUMB_BITS);
-  mpz_init2(r, (mp_bitcnt_t)(nb + 1) * GMP_NUMB_BITS);
+  mpz_ptr n = scratch(I->scratch_num, (na > nb ? na : nb) + 2), r = scratch(I->scratch_den, nb + 1);
   /* The usual case of adding 1/k to a sum of 1/i: c = 1 and d | b, so the
    * result is (|a| + b/d) / b, reduced by gcd(|a| + b/d, d) - one pass. */
   bool d_divides_b = true;
@@ -707,7 +654,7 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
         mpz_set(r, b);
       }
       if (neg) mpz_neg(n, n);
-      return take_nd(I, n, r);
+      return copy_nd(I, n, r);
     }
     d_divides_b = false;
   }
@@ -745,17 +692,13 @@ static Value add_small(Interp *I, Value x, int s, unsigned long c, unsigned long
     if (g2 == 1 && d == g) mpz_set(r, b); /* b' * d = b */
     else mpz_mul_ui(r, r, d / g2);
   }
-  if (mpz_sgn(n) == 0) {
-    mpz_clear(n);
-    mpz_clear(r);
-    return INT_VAL(0);
-  }
+  if (mpz_sgn(n) == 0) return INT_VAL(0);
   if (neg) mpz_neg(n, n);
-  return take_nd(I, n, r);
+  return copy_nd(I, n, r);
 }
 
 /* Shared by + and -, when the operands are not two int64s or decimals
- * whose result fits (dec_add); `sub` picks the operation.  Out of line,
+ * whose result fits (num_dec_add); `sub` picks the operation.  Out of line,
  * as the other slow paths below: the inline paths then need no frame. */
 NOINLINE static Value add_sub(Interp *I, Value a, Value b, bool sub) {
   check_num(I, a);
@@ -792,17 +735,17 @@ NOINLINE static Value add_sub(Interp *I, Value a, Value b, bool sub) {
   return take_q(I, r);
 }
 
-/* Each operation first tries int64s and decimals inline (dec_add...),
+/* Each operation first tries int64s and decimals inline (num_dec_add...),
  * which succeed only for numbers, then checks its operands. */
 Value num_add(Interp *I, Value a, Value b) {
   Value v;
-  if (LIKELY(dec_add(a, b, false, &v))) return v;
+  if (LIKELY(num_dec_add(a, b, false, &v))) return v;
   return add_sub(I, a, b, false);
 }
 
 Value num_sub(Interp *I, Value a, Value b) {
   Value v;
-  if (LIKELY(dec_add(a, b, true, &v))) return v;
+  if (LIKELY(num_dec_add(a, b, true, &v))) return v;
   return add_sub(I, a, b, true);
 }
 
@@ -827,7 +770,7 @@ NOINLINE static Value mul_slow(Interp *I, Value a, Value b) {
 
 Value num_mul(Interp *I, Value a, Value b) {
   Value v;
-  if (LIKELY(dec_mul(a, b, &v))) return v;
+  if (LIKELY(num_dec_mul(a, b, &v))) return v;
   return mul_slow(I, a, b);
 }
 
@@ -835,19 +778,17 @@ static bool is_exact_zero(Value v) { return v.type == VAL_INT && v.as.i == 0; }
 
 /* p/q for int64s with q not 0 or -1 and not dividing p: reduced with one
  * word gcd, then an inline decimal when it terminates and fits, else
- * stored straight into a new rational (whose parts already have a limb
- * each, so nothing more is allocated). */
+ * a rational of one block (rational_copy: one allocation). */
 static Value ratio_int64(Interp *I, int64_t p, int64_t q) {
   uint64_t up = p < 0 ? -(uint64_t)p : (uint64_t)p, uq = q < 0 ? -(uint64_t)q : (uint64_t)q;
   uint64_t g = up == 1 ? 1 : gcd_u64(up, uq);
   Value v;
   if (dec_from_nd((p < 0) != (q < 0), up / g, uq / g, &v)) return v;
-  ObjRational *o = rational_new(I);
-  mpz_set_ui(mpq_numref(o->q), up / g);
-  if ((p < 0) != (q < 0)) mpz_neg(mpq_numref(o->q), mpq_numref(o->q));
-  mpz_set_ui(mpq_denref(o->q), uq / g);
-  mem_account_limbs(I, &o->obj);
-  return OBJ_VAL(o);
+  mpz_t n, d;
+  mp_limb_t nl, dl;
+  z_roinit_u(n, &nl, up / g, (p < 0) != (q < 0) ? -1 : 1);
+  z_roinit_u(d, &dl, uq / g, 1);
+  return OBJ_VAL(rational_copy(I, n, d));
 }
 
 /* Exact division gives an exact rational: 7/2 is 7/2, 6/3 is the integer 2. */
@@ -990,7 +931,7 @@ static Value pow_exact(Interp *I, Value a, int64_t e) {
    * result is m^e / 10^(s*e) when that scale and m^e fit. */
   Value v;
   if (IS_DEC(a) && e > 0 && ue <= DEC_MAX_SCALE / (unsigned)DEC_SCALE(a) && pow_int64(a.as.i, ue, &r) &&
-      dec_make(r, DEC_SCALE(a) * (int)ue, &v))
+      num_dec_make(r, DEC_SCALE(a) * (int)ue, &v))
     return v;
   QTmp t;
   mpq_srcptr q = qview(a, &t);
@@ -1084,7 +1025,7 @@ static int cmp(Value a, Value b) {
   }
   int64_t x, y;
   int sx, sy;
-  if (dec_get(a, &x, &sx) && dec_get(b, &y, &sy)) return dec_cmp(x, sx, y, sy);
+  if (num_dec_get(a, &x, &sx) && num_dec_get(b, &y, &sy)) return dec_cmp(x, sx, y, sy);
   /* both exact, at least one a heap object */
   if (IS_DEC(a) || IS_DEC(b)) {
     QTmp ta, tb;
@@ -1109,7 +1050,7 @@ static int cmp(Value a, Value b) {
 int num_cmp(Interp *I, Value a, Value b) {
   int64_t x, y;
   int sx, sy;
-  if (dec_get(a, &x, &sx) && dec_get(b, &y, &sy)) return dec_cmp(x, sx, y, sy);
+  if (num_dec_get(a, &x, &sx) && num_dec_get(b, &y, &sy)) return dec_cmp(x, sx, y, sy);
   check_num(I, a);
   check_num(I, b);
   return cmp(a, b);
@@ -1203,13 +1144,13 @@ static Value round_coarse(Interp *I, Value x, int64_t digits, RoundMode mode) {
 static bool round_small(Value x, int64_t digits, RoundMode mode, Value *out) {
   int64_t m;
   int s;
-  if (!dec_get(x, &m, &s)) return false;
+  if (!num_dec_get(x, &m, &s)) return false;
   if (digits >= s) {
     *out = strip_unit(x);
     return true;
   }
   if (s - digits > DEC_MAX_SCALE) return false;
-  int64_t p = POW10[s - digits], q = m / p, r = m % p;
+  int64_t p = num_pow10[s - digits], q = m / p, r = m % p;
   switch (mode) {
   case ROUND_FLOOR: q -= r < 0; break;
   case ROUND_CEIL: q += r > 0; break;
@@ -1220,8 +1161,8 @@ static bool round_small(Value x, int64_t digits, RoundMode mode, Value *out) {
     break;
   }
   }
-  if (digits >= 0) return dec_make(q, (int)digits, out);
-  if (__builtin_mul_overflow(q, POW10[-digits], &q)) return false;
+  if (digits >= 0) return num_dec_make(q, (int)digits, out);
+  if (__builtin_mul_overflow(q, num_pow10[-digits], &q)) return false;
   *out = INT_VAL(q);
   return true;
 }
@@ -1391,9 +1332,9 @@ static bool parse_body(Interp *I, const char *s, size_t len, Value *out) {
       return true;
     }
   } else if (nd <= 18 && E < 0 && E >= -DEC_MAX_SCALE) { /* 2.0, 1.50k, 0.01 */
-    int64_t m = strtoll(digs, NULL, 10); /* at most 18 digits: dec_make cannot fail */
+    int64_t m = strtoll(digs, NULL, 10); /* at most 18 digits: num_dec_make cannot fail */
     if (digs != small) free(digs);
-    return dec_make(m, (int)-E, out);
+    return num_dec_make(m, (int)-E, out);
   }
   mpq_t q;
   mpz_t p;

@@ -24,6 +24,80 @@
 #include "common.h"
 #include "value.h"
 
+/* ---- inline decimals --------------------------------------------------
+ *
+ * An exact decimal m / 10^s lives in the Value itself (value.h): the
+ * mantissa in the payload, the scale 1..DEC_MAX_SCALE in the type code.
+ * The arithmetic below works on an int64 or a decimal alike, an int64
+ * being a decimal of scale 0, with the compiler's overflow builtins; when
+ * a mantissa would overflow, or a quotient does not terminate, it answers
+ * false and the caller takes the GMP road, whose results come back to
+ * this form through the canonicalising constructors (dec_from_nd).  These
+ * fast paths skip the digit guard, as the int64 ones do: their results
+ * have at most 19 digits.  They live here, inline, so that the VM's fast
+ * paths (vm.c) call them directly; they ignore units, as num_add does. */
+
+/* 10^0 .. 10^DEC_MAX_SCALE */
+extern const int64_t num_pow10[DEC_MAX_SCALE + 1];
+
+/* An int64 (scale 0) or an inline decimal as mantissa and scale. */
+static inline bool num_dec_get(Value v, int64_t *m, int *s) {
+  if (v.type == VAL_INT) {
+    *m = v.as.i;
+    *s = 0;
+    return true;
+  }
+  if (IS_DEC(v)) {
+    *m = v.as.i;
+    *s = DEC_SCALE(v);
+    return true;
+  }
+  return false;
+}
+
+/* The canonical Value of m / 10^s (0 <= s <= 2 * DEC_MAX_SCALE): trailing
+ * zeros stripped, an int64 at scale 0.  False when it has no inline form
+ * (a scale still above DEC_MAX_SCALE, or the mantissa INT64_MIN, which
+ * the canonical form leaves out so that negation never overflows). */
+static inline bool num_dec_make(int64_t m, int s, Value *out) {
+  while (s > 0 && m % 10 == 0) {
+    m /= 10;
+    s--;
+  }
+  if (s == 0) {
+    *out = INT_VAL(m);
+    return true;
+  }
+  if (s > DEC_MAX_SCALE || m == INT64_MIN) return false;
+  *out = DEC_VAL(m, s);
+  return true;
+}
+
+/* Bring two mantissas to the larger of their scales, which is stored in *s. */
+static inline bool num_dec_align(int64_t *x, int sx, int64_t *y, int sy, int *s) {
+  *s = sx > sy ? sx : sy;
+  if (sx < *s && __builtin_mul_overflow(*x, num_pow10[*s - sx], x)) return false;
+  if (sy < *s && __builtin_mul_overflow(*y, num_pow10[*s - sy], y)) return false;
+  return true;
+}
+
+/* a + b or a - b (sub) of int64s or decimals, when the result is inline */
+static inline bool num_dec_add(Value a, Value b, bool sub, Value *out) {
+  int64_t x, y, r;
+  int sx, sy, s;
+  if (!num_dec_get(a, &x, &sx) || !num_dec_get(b, &y, &sy) || !num_dec_align(&x, sx, &y, sy, &s)) return false;
+  if (sub ? __builtin_sub_overflow(x, y, &r) : __builtin_add_overflow(x, y, &r)) return false;
+  return num_dec_make(r, s, out);
+}
+
+/* a * b of int64s or decimals, when the result is inline */
+static inline bool num_dec_mul(Value a, Value b, Value *out) {
+  int64_t x, y, r;
+  int sx, sy;
+  if (!num_dec_get(a, &x, &sx) || !num_dec_get(b, &y, &sy) || __builtin_mul_overflow(x, y, &r)) return false;
+  return num_dec_make(r, sx + sy, out);
+}
+
 /* int, float, decimal, bigint or rational (inline: the VM's slow paths ask often) */
 static inline bool num_is(Value v) {
   return v.type == VAL_INT || v.type == VAL_FLOAT || IS_DEC(v) ||

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "buffer.h"
 #include "memory.h"
@@ -157,8 +158,31 @@ ObjBigInt *bigint_new(Interp *I) {
 
 ObjRational *rational_new(Interp *I) {
   ObjRational *r = (ObjRational *)obj_alloc(I, sizeof(ObjRational), OBJ_RATIONAL);
+  r->inline_limbs = 0;
   mpq_init(r->q);
   return r;
+}
+
+/* z as a read-only copy of `from` whose limbs are at `limbs`. */
+static void z_inline(mpz_ptr z, mp_limb_t *limbs, mpz_srcptr from) {
+  size_t n = mpz_size(from);
+  memcpy(limbs, mpz_limbs_read(from), n * sizeof(mp_limb_t));
+  z->_mp_alloc = (int)n;
+  z->_mp_size = from->_mp_size;
+  z->_mp_d = limbs;
+}
+
+ObjRational *rational_copy(Interp *I, mpz_srcptr n, mpz_srcptr d) {
+  size_t nn = mpz_size(n), nd = mpz_size(d); /* both at least 1: n != 0, d > 1 */
+  ObjRational *r = (ObjRational *)obj_alloc(I, sizeof(ObjRational) + (nn + nd) * sizeof(mp_limb_t), OBJ_RATIONAL);
+  r->inline_limbs = nn + nd;
+  z_inline(mpq_numref(r->q), r->limbs, n);
+  z_inline(mpq_denref(r->q), r->limbs + nn, d);
+  return r;
+}
+
+void rational_clear(ObjRational *r) {
+  if (r->inline_limbs == 0) mpq_clear(r->q);
 }
 
 /* The take forms clear the caller's GMP temporaries in every case - also
@@ -182,6 +206,7 @@ ObjRational *rational_take(Interp *I, mpz_ptr n, mpz_ptr d) {
     mpz_clear(d);
     mem_error(I);
   }
+  r->inline_limbs = 0;
   mpz_init(mpq_numref(r->q)); /* allocates nothing (mpq_init would: a limb each) */
   mpz_init(mpq_denref(r->q));
   mpz_swap(mpq_numref(r->q), n);

@@ -51,9 +51,17 @@ typedef struct {
   mpz_t z;
 } ObjBigInt;
 
+/* A rational's parts live either in GMP's own limb arrays (rational_new,
+ * rational_take: inline_limbs 0) or, for one made by rational_copy, in
+ * the object itself, after it: both parts, inline_limbs limbs in all, one
+ * allocation instead of three.  Either way the object is never a GMP
+ * destination once made (numbers are immutable), so GMP never reallocates
+ * or frees the inline limbs; rational_clear frees the others. */
 typedef struct {
   Obj obj;
   mpq_t q;
+  size_t inline_limbs;
+  mp_limb_t limbs[];
 } ObjRational;
 
 typedef struct {
@@ -225,6 +233,9 @@ ObjRational *rational_new(Interp *I); /* mpq initialised to 0 */
  * arguments are cleared in every case, even on an error. */
 ObjBigInt *bigint_take(Interp *I, mpz_ptr z);
 ObjRational *rational_take(Interp *I, mpz_ptr n, mpz_ptr d);
+/* A rational holding a copy of n/d (canonical) in its own block. */
+ObjRational *rational_copy(Interp *I, mpz_srcptr n, mpz_srcptr d);
+void rational_clear(ObjRational *r); /* frees limbs GMP allocated, if any */
 ObjList *list_new(Interp *I);
 void list_append(Interp *I, ObjList *l, Value v);
 ObjRecord *record_new(Interp *I);

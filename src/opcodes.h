@@ -21,6 +21,10 @@
  *           by the VM (0 when compiled); tried first, checked against the
  *           record's key there, so a record of another shape only misses.
  *           The disassembler does not show it.
+ *   q  u16  the constant operand of ADD_K...: a number constant's index
+ *           (below K_UNIT), plus K_UNIT when the constant carries a unit
+ *           (`0.01 EUR`), so that the VM keeps such a constant from its
+ *           doubles' way without loading it first.
  *   K, G, C  the same as k, g and c, but u24: the operands of the wide
  *           forms (NAME_W) of the instructions that take one constant or
  *           global slot, for a function with more than 65,536 constants or
@@ -65,14 +69,14 @@
   X(MOD, "", "a b -- a mod b")                                                              \
   X(POW, "", "a b -- a^b")                                                                  \
   X(ADD_INT, "i", "k: a -- a+k")                                                            \
-  X(ADD_K, "k", "constant (a number): a -- a+k")                                            \
-  X(SUB_K, "k", "constant (a number): a -- a-k")                                            \
-  X(MUL_K, "k", "constant (a number): a -- a*k")                                            \
-  X(DIV_K, "k", "constant (a number): a -- a/k")                                            \
-  X(K_ADD, "k", "constant (a number): a -- k+a")                                            \
-  X(K_SUB, "k", "constant (a number): a -- k-a")                                            \
-  X(K_MUL, "k", "constant (a number): a -- k*a")                                            \
-  X(K_DIV, "k", "constant (a number): a -- k/a")                                            \
+  X(ADD_K, "q", "constant (a number): a -- a+k")                                            \
+  X(SUB_K, "q", "constant (a number): a -- a-k")                                            \
+  X(MUL_K, "q", "constant (a number): a -- a*k")                                            \
+  X(DIV_K, "q", "constant (a number): a -- a/k")                                            \
+  X(K_ADD, "q", "constant (a number): a -- k+a")                                            \
+  X(K_SUB, "q", "constant (a number): a -- k-a")                                            \
+  X(K_MUL, "q", "constant (a number): a -- k*a")                                            \
+  X(K_DIV, "q", "constant (a number): a -- k/a")                                            \
   X(NEG, "", "a -- -a")                                                                     \
   X(NOT, "", "a -- not a")                                                                  \
   X(EQ, "", "a b -- a==b")                                                                  \
@@ -139,6 +143,9 @@
   X(SET_FIELD_W, "Kh", "name: record value --")                                             \
   X(CLOSURE_W, "C", "function, captures -- closure")                                        \
   X(IMPORT_W, "K", "path --")
+
+/* The flag of a q operand: the constant carries a unit. */
+#define K_UNIT 0x8000
 
 typedef enum {
 #define X(name, operands, doc) OP_##name,

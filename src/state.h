@@ -89,6 +89,9 @@ struct Interp {
   bool gc_enabled;
   bool out_of_memory; /* mem_error raised: interp_eval collects after the error */
   size_t mem_limit;   /* test aid (mem_set_limit): 0 = no limit */
+  /* num.c's work space for the parts of a rational result, reused from
+   * one operation to the next (results are copied out: rational_copy) */
+  mpz_t scratch_num, scratch_den;
 
   Table strings; /* interned strings */
 
@@ -181,6 +184,10 @@ void global_define(Interp *I, const char *name, Value v, GlobalKind kind, const 
  * The compiler only asks; nothing is loaded until interp_link. */
 int link_kind(Interp *I, ObjString *name); /* its GlobalKind if a stdlib name not loaded yet, else -1 */
 bool link_need(Interp *I, ObjString *name); /* if it is one, mark its file needed: true */
+/* Call `found` for each top-level `fn NAME` and `param NAME` of a stdlib
+ * file's text (kind GLOBAL_STDLIB or GLOBAL_PARAM), found without parsing:
+ * each such declaration starts at the first column of its line. */
+void link_scan_decls(const char *text, void (*found)(void *ud, const char *name, size_t len, int kind), void *ud);
 /* Load every needed stdlib file (this runs their code; the collector may
  * run, so the caller roots what it holds).  False if one failed (printed). */
 bool interp_link(Interp *I);

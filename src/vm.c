@@ -197,8 +197,32 @@ static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
   return OBJ_VAL(l);
 }
 
+/* +, - and * of exact decimals, and of int64s that meet one, through
+ * num.h's inline num_dec_add and num_dec_mul (whose results have no unit):
+ * true with the result in *r when it stays inline and the units allow it
+ * without unit.c (one unit for + and -, a plain factor for *).  The
+ * dispatch loop's fast paths (fast_add...) leave decimals to this call,
+ * made before its slow way (vm_arith), as decimal code inline there would
+ * cost the int64 and double ways registers. */
+__attribute__((noinline)) static bool dec_arith(int op, Value a, Value b, Value *r) {
+  switch (op) {
+  case OP_ADD:
+  case OP_SUB:
+    if (a.unit != b.unit || !num_dec_add(a, b, op == OP_SUB, r)) return false;
+    r->unit = a.unit;
+    return true;
+  case OP_MUL:
+    if ((a.unit != UNIT_NONE && b.unit != UNIT_NONE) || !num_dec_mul(a, b, r)) return false;
+    r->unit = a.unit | b.unit;
+    return true;
+  default: return false;
+  }
+}
+
 /* Arithmetic on anything: units, big and inexact numbers, strings, lists. */
 Value vm_arith(Interp *I, int op, Value a, Value b) {
+  Value r;
+  if (dec_arith(op, a, b, &r)) return r;
   if (!num_is(a) || !num_is(b)) {
     if (op == OP_ADD && IS_STRING(a) && IS_STRING(b)) {
       Value parts[2] = {a, b};
@@ -213,7 +237,6 @@ Value vm_arith(Interp *I, int op, Value a, Value b) {
                    value_type_name(a), a_type(b), value_type_name(b));
     type_error(I, verbs[op], a, b);
   }
-  Value r;
   switch (op) {
   case OP_ADD:
     vm_check_same_unit(I, "add", a, b);
@@ -1016,6 +1039,10 @@ dispatch:
   }
 #define SLOW_ARITH(op)                    \
   {                                       \
+    if (dec_arith(op, sp[-2], sp[-1], &sp[-2])) { \
+      sp--;                               \
+      NEXT;                               \
+    }                                     \
     SAVE();                               \
     Value r = vm_arith(I, op, sp[-2], sp[-1]); \
     sp--;                                 \
@@ -1046,21 +1073,23 @@ dispatch:
     sp[-1] = k < 0 ? vm_arith(I, OP_SUB, a, INT_VAL(-(int64_t)k)) : vm_arith(I, OP_ADD, a, INT_VAL(k));
     NEXT;
   }
-  /* a op k and k op a, k a number constant without a unit (the compiler
-   * sees to it): a double meets the constant's double, converted once
-   * (Chunk.knum), as vm_arith would convert it; anything else takes the
-   * way of ADD...  Each names the condition on a for the double's way
-   * (any unit is kept by * and by / k), then the double's expression. */
+  /* a op k and k op a, k a number constant (operand q, opcodes.h): a
+   * double meets a constant without a unit in the constant's double,
+   * converted once (Chunk.knum), as vm_arith would convert it; anything
+   * else, constants with a unit included, takes the way of ADD...  Each
+   * names the condition on a for the double's way (any unit is kept by *
+   * and by / k), then the double's expression. */
 #define ARITH_K(opcode, fast, float_ok, float_result, k_first)                     \
   {                                                                              \
     uint16_t k_ = READ_U16();                                                    \
     Value a = sp[-1];                                                            \
-    if (LIKELY(float_ok)) {                                                      \
+    if (LIKELY(float_ok && k_ < K_UNIT)) {                                       \
       sp[-1].as.d = float_result;                                                \
       NEXT;                                                                      \
     }                                                                            \
-    Value k = consts[k_];                                                        \
+    Value k = consts[k_ & (K_UNIT - 1)];                                         \
     if (LIKELY(k_first ? fast(k, a, &sp[-1]) : fast(a, k, &sp[-1]))) NEXT;       \
+    if (k_first ? dec_arith(opcode, k, a, &sp[-1]) : dec_arith(opcode, a, k, &sp[-1])) NEXT; \
     SAVE();                                                                      \
     sp[-1] = k_first ? vm_arith(I, opcode, k, a) : vm_arith(I, opcode, a, k);    \
     NEXT;                                                                        \
@@ -1293,6 +1322,7 @@ dispatch:
     Value b = sp[-1];                           \
     sp--;                                       \
     if (LIKELY(fast(*t, b, t))) NEXT;           \
+    if (dec_arith(opcode, *t, b, t)) NEXT;      \
     SAVE();                                     \
     check;                                      \
     *t = vm_arith(I, opcode, *t, b);            \

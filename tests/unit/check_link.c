@@ -7,10 +7,14 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ast.h"
+#include "buffer.h"
 #include "compile.h"
+#include "fileio.h"
 #include "interp.h"
 #include "object.h"
 #include "parse.h"
@@ -259,6 +263,54 @@ START_TEST(test_link_error_stops_the_program) {
 }
 END_TEST
 
+/* ---- the scan of a lazy file's names -------------------------------------- */
+
+static void scanned(void *ud, const char *name, size_t len, int kind) {
+  buf_printf(ud, "%s %.*s\n", kind == GLOBAL_PARAM ? "param" : "fn", (int)len, name);
+}
+
+/* link_scan_decls finds the top-level fns and params of each stdlib file
+ * without parsing it: the same list, in the same order, as the parser's. */
+START_TEST(test_scan_finds_what_the_parser_finds) {
+  open_interp(NULL);
+  const char *files[] = {"stateaid.clu", "model.clu", "prelude.clu"};
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", I->stdlib_dir, files[i]);
+    const char *why;
+    char *text = fileio_read(path, NULL, &why);
+    ck_assert_msg(text != NULL, "%s: %s", path, why);
+    Buffer by_parser, by_scan;
+    buf_init(&by_parser);
+    buf_init(&by_scan);
+    Arena arena;
+    arena_init(&arena);
+    Node *root = parse_source(I, interp_add_source(I, path, text), &arena, false, NULL);
+    ck_assert_msg(root != NULL, "%s does not parse", path);
+    for (int j = 0; j < root->list.count; j++) {
+      Node *n = root->list.items[j];
+      if (n->kind == N_FNDECL || n->kind == N_PARAM)
+        scanned(&by_parser, n->str, strlen(n->str), n->kind == N_PARAM ? GLOBAL_PARAM : GLOBAL_STDLIB);
+    }
+    link_scan_decls(text, scanned, &by_scan);
+    ck_assert_msg(by_parser.len > 0 || i == 2, "%s: no declarations found", path);
+    ck_assert_str_eq(by_scan.len ? by_scan.data : "", by_parser.len ? by_parser.data : "");
+    arena_free(&arena);
+    buf_free(&by_parser);
+    buf_free(&by_scan);
+    free(text);
+  }
+  close_interp();
+
+  /* only a line's first column starts a declaration */
+  Buffer b;
+  buf_init(&b);
+  link_scan_decls("fn a(x) = 1\n  fn b() = 2\nparam  c = 3\nfnord d\n# fn e\nparam\tf_1 = 4", scanned, &b);
+  ck_assert_str_eq(b.data, "fn a\nparam c\nparam f_1\n");
+  buf_free(&b);
+}
+END_TEST
+
 Suite *link_suite(void) {
   Suite *s = suite_create("link");
   TCase *tc = tcase_create("core");
@@ -268,6 +320,7 @@ Suite *link_suite(void) {
   tcase_add_test(tc, test_prompt_links_names_in_functions);
   tcase_add_test(tc, test_link_keeps_the_program);
   tcase_add_test(tc, test_link_error_stops_the_program);
+  tcase_add_test(tc, test_scan_finds_what_the_parser_finds);
   suite_add_tcase(s, tc);
   return s;
 }
