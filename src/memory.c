@@ -1,10 +1,8 @@
 /* memory.c - allocation, the out-of-memory error, and the mark-and-sweep collector. */
 #include "memory.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "state.h"
 
@@ -17,81 +15,16 @@ void mem_error(Interp *I) {
   exit(1);
 }
 
-/* ---- the pool of small blocks ----------------------------------------------
- *
- * A collection frees thousands of small blocks at once (lists, records,
- * their arrays, GMP's limbs) and the program allocates as many again right
- * after; glibc's per-thread cache keeps only 7 blocks of a size, and past
- * it malloc and free take their slow paths (13% of the instructions of a
- * big world's Monte Carlo runs).  Small blocks freed here are kept instead,
- * on a list by size class (POOL_STEP bytes apart, up to POOL_MAX), and given
- * out again first.  Each is a block of its own from malloc, at least its
- * class's full size (its class is taken from malloc_usable_size, not from
- * what the caller says it is), so plain free() and realloc() still take it.
- * At most POOL_KEEP bytes are kept; the pool belongs to the process, not
- * to an interpreter (interp_free leaves it for the next one, and emptying
- * it at exit would cost 2% of a big run for nothing).  Built with AddressSanitizer (make
- * check-asan, check-gc) there is no pool, so that a use after free is still
- * caught. */
-#if defined(__SANITIZE_ADDRESS__)
-#define POOL_MAX 0
-#else
-#define POOL_MAX 1024
-#endif
-#define POOL_STEP 16
-#define POOL_KEEP ((size_t)64 << 20)
-
-typedef struct PoolBlock {
-  struct PoolBlock *next;
-} PoolBlock;
-
-static PoolBlock *pool[POOL_MAX / POOL_STEP + 1];
-static size_t pool_bytes;
-
-static void *pool_take(size_t n) {
-  size_t c = (n + POOL_STEP - 1) / POOL_STEP;
-  PoolBlock *b = pool[c];
-  if (!b) return malloc(c * POOL_STEP);
-  pool[c] = b->next;
-  pool_bytes -= c * POOL_STEP;
-  return b;
-}
-
-static void pool_give(void *p) {
-  if (!p) return;
-  size_t c = malloc_usable_size(p) / POOL_STEP;
-  if (c == 0 || c > POOL_MAX / POOL_STEP || pool_bytes >= POOL_KEEP) {
-    free(p);
-    return;
-  }
-  PoolBlock *b = p;
-  b->next = pool[c];
-  pool[c] = b;
-  pool_bytes += c * POOL_STEP;
-}
-
-/* realloc, through the pool for small blocks; new_size > 0. */
-static void *pool_realloc(void *p, size_t new_size) {
-  if (new_size > POOL_MAX && (!p || malloc_usable_size(p) > POOL_MAX)) return realloc(p, new_size);
-  if (!p) return pool_take(new_size);
-  size_t have = malloc_usable_size(p);
-  void *q = new_size <= POOL_MAX ? pool_take(new_size) : malloc(new_size);
-  if (!q) return NULL;
-  memcpy(q, p, have < new_size ? have : new_size);
-  pool_give(p);
-  return q;
-}
-
 void *mem_try_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
   if (new_size == 0) {
-    pool_give(p);
+    free(p);
     I->bytes_allocated -= old_size;
     return NULL;
   }
   if (UNLIKELY(I->mem_limit != 0) && new_size > old_size &&
       I->bytes_allocated + (new_size - old_size) > I->mem_limit)
     return NULL;
-  void *q = pool_realloc(p, new_size);
+  void *q = realloc(p, new_size);
   if (!q) return NULL;
   I->bytes_allocated += new_size;
   I->bytes_allocated -= old_size;
@@ -106,10 +39,10 @@ void *mem_realloc(Interp *I, void *p, size_t old_size, size_t new_size) {
 
 void *mem_realloc_raw(Interp *I, void *p, size_t new_size) {
   if (new_size == 0) {
-    pool_give(p);
+    free(p);
     return NULL;
   }
-  void *q = pool_realloc(p, new_size);
+  void *q = realloc(p, new_size);
   if (!q) mem_error(I);
   return q;
 }

@@ -1560,7 +1560,7 @@ static void *gmp_realloc(void *p, size_t old_size, size_t new_size) {
 
 static void gmp_free(void *p, size_t size) {
   (void)size;
-  mem_realloc_raw(NULL, p, 0); /* back to memory.c's pool of small blocks */
+  free(p);
 }
 
 /* GMP aborts when its allocator fails; ours reports and exits cleanly
