@@ -1,10 +1,22 @@
 /* memory.c - allocation, the out-of-memory error, and the mark-and-sweep collector. */
 #include "memory.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "state.h"
+
+/* glibc's "fastbins" keep freed small blocks apart, unmerged, until a
+ * larger request sweeps them all together (malloc_consolidate): after a
+ * collection has freed a few hundred thousand objects that costs much and
+ * scatters what is allocated next.  Without them (M_MXFAST 0), a freed
+ * block goes to the per-thread cache or is merged with its neighbours at
+ * once: a big world's Monte Carlo runs (1,000 clusters, 20 runs) took 25%
+ * less time.  Set once, before main; glibc only (elsewhere nothing). */
+#if defined(__GLIBC__) && defined(M_MXFAST)
+__attribute__((constructor)) static void mem_tune_malloc(void) { mallopt(M_MXFAST, 0); }
+#endif
 
 void mem_error(Interp *I) {
   if (I && I->err_jmp) {

@@ -357,13 +357,18 @@ ObjUpvalue *upvalue_new(Interp *I, Value *slot) {
 }
 
 void record_write(Interp *I, ObjRecord *r, ObjString *key, Value v) {
-  Value old;
   if (!r->cls || !r->cls->on_write) {
     record_set(I, r, key, v);
     return;
   }
-  if (!record_get(r, key, &old)) old = NIL_VAL;
-  record_set(I, r, key, v);
+  int i = record_find(r, key); /* once: the old value, and where the new one goes */
+  Value old = NIL_VAL;
+  if (i >= 0) {
+    old = r->values[i];
+    r->values[i] = v;
+  } else {
+    record_set(I, r, key, v);
+  }
   r->cls->on_write(I, r, key, old, v);
 }
 

@@ -99,10 +99,13 @@ typedef struct WorldState {
   int current_rule;   /* index of the running rule, -1 outside rules */
   int64_t current_year;
   /* field names the C code asks for, by the address of the C string
-   * literal naming them (world_name) */
+   * literal naming them (world_name), each with the position the field
+   * last had in a record read by world_field: records of one kind have
+   * their fields in the same order, so it is nearly always right */
   struct {
     const char *literal;
     ObjString *name;
+    int at;
   } name_cache[64];
   UnitId eur, eur_per_year; /* world_eur(), world_eur_per_year(), once known (0: not yet) */
 } WorldState;
@@ -125,8 +128,21 @@ void world_audit_open(Interp *I);
  * by the literal's address: the rules ask for the same few names millions
  * of times).  Only for literals. */
 ObjString *world_name(Interp *I, const char *literal);
-/* r.name, or nil when absent; set r.name (record_set, not logged). */
-Value world_field(Interp *I, ObjRecord *r, const char *literal);
+static inline unsigned world_name_slot(const char *literal) { return (unsigned)(((uintptr_t)literal >> 3) & 63u); }
+/* r.name, or nil when absent; set r.name (record_set, not logged).
+ * world_field tries first the position the field had the last time (the
+ * C code reads the same fields of thousands of entities: f_active 6
+ * million times in a big world's Monte Carlo runs), then world_field_find. */
+Value world_field_find(Interp *I, ObjRecord *r, const char *literal);
+static inline Value world_field(Interp *I, ObjRecord *r, const char *literal) {
+  WorldState *w = I->world;
+  unsigned slot = world_name_slot(literal);
+  if (w->name_cache[slot].literal == literal) {
+    int at = w->name_cache[slot].at;
+    if (at < r->count && r->keys[at] == w->name_cache[slot].name) return r->values[at];
+  }
+  return world_field_find(I, r, literal);
+}
 void world_set_field(Interp *I, ObjRecord *r, const char *literal, Value v);
 /* Whether `name` is a field of the user's own: it carries a tag of one or
  * two letters and an underscore (my_score, ab_priority), so that the
@@ -148,7 +164,9 @@ UnitId world_eur_per_year(Interp *I);
 /* The name of a unit as messages give it ("EUR/year", "a plain number"). */
 const char *world_unit_text(Interp *I, UnitId u, Buffer *b);
 bool world_is_zero(Value v);
-bool world_in_range(Value range, int64_t year);
+static inline bool world_in_range(Value range, int64_t year) {
+  return IS_RANGE(range) && AS_RANGE(range)->lo <= year && year <= AS_RANGE(range)->hi;
+}
 
 /* Compute again, for every cluster, the fields its declaration did not
  * give and whose default in the cluster's schema is a function of the

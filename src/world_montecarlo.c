@@ -128,7 +128,7 @@ static double select_kth(double *a, int n, int k) {
  * interpolating in the sorted numbers, without sorting them all. */
 static double percentile(double *a, int n, double p) {
   double pos = p * (n - 1);
-  int lo = (int)floor(pos);
+  int lo = (int)pos; /* floor: pos >= 0 (libm's floor was a fifth of the time here) */
   double x = select_kth(a, n, lo), y = x;
   if (lo + 1 < n) { /* the next order statistic: the least of those after a[lo] */
     y = a[lo + 1];

@@ -54,19 +54,30 @@ void world_mark_owned(Interp *I, ObjRecord *r, ObjRecord *owner, ObjString *path
 
 /* ---- fields, names and units -------------------------------------------------- */
 
-ObjString *world_name(Interp *I, const char *literal) {
+/* The name cache's slot for `literal`, filled. */
+static unsigned name_slot(Interp *I, const char *literal) {
   WorldState *w = I->world;
-  unsigned slot = (unsigned)(((uintptr_t)literal >> 3) & 63u);
-  if (w->name_cache[slot].literal == literal) return w->name_cache[slot].name;
+  unsigned slot = world_name_slot(literal);
+  if (w->name_cache[slot].literal == literal) return slot;
   ObjString *s = str_new(I, literal);
   w->name_cache[slot].literal = literal;
   w->name_cache[slot].name = s;
-  return s;
+  w->name_cache[slot].at = 0;
+  return slot;
 }
 
-Value world_field(Interp *I, ObjRecord *r, const char *literal) {
-  Value v;
-  return record_get(r, world_name(I, literal), &v) ? v : NIL_VAL;
+ObjString *world_name(Interp *I, const char *literal) { return I->world->name_cache[name_slot(I, literal)].name; }
+
+/* world_field (world.h) when the field is not where it was last time. */
+Value world_field_find(Interp *I, ObjRecord *r, const char *literal) {
+  unsigned slot = name_slot(I, literal);
+  ObjString *key = I->world->name_cache[slot].name;
+  int at = I->world->name_cache[slot].at;
+  if (at < r->count && r->keys[at] == key) return r->values[at];
+  at = record_find(r, key);
+  if (at < 0) return NIL_VAL;
+  I->world->name_cache[slot].at = at;
+  return r->values[at];
 }
 
 void world_set_field(Interp *I, ObjRecord *r, const char *literal, Value v) {
@@ -107,11 +118,6 @@ const char *world_unit_text(Interp *I, UnitId u, Buffer *b) {
 }
 
 bool world_is_zero(Value v) { return num_is(v) && num_eq(v, INT_VAL(0)); }
-
-bool world_in_range(Value range, int64_t year) {
-  if (!IS_RANGE(range)) return false;
-  return AS_RANGE(range)->lo <= year && year <= AS_RANGE(range)->hi;
-}
 
 /* ---- hooks into the core -------------------------------------------------------- */
 
