@@ -83,6 +83,20 @@ static void pad_right(Buffer *b, size_t at, size_t width) {
   while (b->len - at < width) buf_putc(b, ' ');
 }
 
+/* Scenario names are never cut (two names that differ only at the end must
+ * stay two names): a column is as wide as its heading needs.  A value
+ * column is at least 12 wide; a change column holds the number (at least 12
+ * wide), then " +12.3%" (9), under the heading "NAME-FIRST". */
+static size_t value_width(ObjList *names, int i) {
+  size_t len = strlen(AS_CSTRING(names->items.items[i]));
+  return len > 12 ? len : 12;
+}
+
+static size_t change_width(ObjList *names, int i) {
+  size_t len = strlen(AS_CSTRING(names->items.items[i])) + 1 + strlen(AS_CSTRING(names->items.items[0]));
+  return len > 21 ? len : 21;
+}
+
 void report_print_compare(Interp *I, Buffer *out, Value table) {
   ObjRecord *t = AS_RECORD(table);
   ObjList *names = table_list(I, t, "scenarios"), *years = table_list(I, t, "years");
@@ -93,11 +107,17 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
   if (IS_STRING(unit)) buf_printf(out, " (%s)", AS_CSTRING(unit));
   buf_putc(out, '\n');
   buf_printf(out, "  %-6s", "year");
-  for (int i = 0; i < n; i++) buf_printf(out, " %12.12s", AS_CSTRING(names->items.items[i]));
+  for (int i = 0; i < n; i++) {
+    buf_putc(out, ' ');
+    size_t at = out->len;
+    buf_puts(out, AS_CSTRING(names->items.items[i]));
+    pad_left(out, at, value_width(names, i));
+  }
   for (int i = 1; i < n; i++) {
-    char head[40];
-    snprintf(head, sizeof head, "%.10s-%.10s", AS_CSTRING(names->items.items[i]), AS_CSTRING(names->items.items[0]));
-    buf_printf(out, " %21.21s", head);
+    buf_putc(out, ' ');
+    size_t at = out->len;
+    buf_printf(out, "%s-%s", AS_CSTRING(names->items.items[i]), AS_CSTRING(names->items.items[0]));
+    pad_left(out, at, change_width(names, i));
   }
   buf_putc(out, '\n');
   for (int r = 0; r < years->items.count; r++) {
@@ -108,12 +128,12 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
       size_t at = out->len;
       if (IS_NIL(row->items.items[i])) buf_puts(out, "-");
       else results_format_human(I, out, row->items.items[i]);
-      pad_left(out, at, 12);
+      pad_left(out, at, value_width(names, i));
     }
     for (int i = 1; i < n; i++) {
       Value d = diff->items.items[i - 1];
       if (IS_NIL(d)) {
-        buf_printf(out, " %12s %8s", "-", "");
+        buf_printf(out, " %*s %8s", (int)(change_width(names, i) - 9), "-", "");
         continue;
       }
       buf_putc(out, ' ');
@@ -121,7 +141,7 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
       double base = num_to_double(row->items.items[0]);
       if (!world_is_zero(d)) buf_putc(out, num_cmp(I, d, INT_VAL(0)) > 0 ? '+' : '-');
       results_format_human(I, out, num_abs(I, d));
-      pad_left(out, at, 12);
+      pad_left(out, at, change_width(names, i) - 9);
       if (base != 0) buf_printf(out, " %+7.1f%%", 100.0 * num_to_double(d) / fabs(base));
       else buf_printf(out, " %8s", "");
     }
