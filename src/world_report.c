@@ -4,7 +4,10 @@
 #include "world_report.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "lib.h"
 #include "vm.h"
@@ -97,23 +100,37 @@ static size_t change_width(ObjList *names, int i) {
   return len > 21 ? len : 21;
 }
 
-void report_print_compare(Interp *I, Buffer *out, Value table) {
-  ObjRecord *t = AS_RECORD(table);
+/* The width compare's tables must fit in: the terminal's, when the output
+ * is one; else $COLUMNS when it is set (scripts and tests); else none (a
+ * file or a pipe takes lines of any length). */
+static size_t output_width(void) {
+#ifdef TIOCGWINSZ
+  struct winsize ws;
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+#endif
+  const char *env = getenv("COLUMNS");
+  if (env && *env) {
+    char *end;
+    long n = strtol(env, &end, 10);
+    if (*end == '\0' && n > 0 && n < 100000) return (size_t)n;
+  }
+  return 0;
+}
+
+/* One table of compare: the first scenario, then scenarios from..to-1 and
+ * their changes from the first. */
+static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, int to) {
   ObjList *names = table_list(I, t, "scenarios"), *years = table_list(I, t, "years");
   ObjList *values = table_list(I, t, "values"), *changes = table_list(I, t, "changes");
-  Value unit = world_field(I, t, "unit");
-  int n = names->items.count;
-  buf_puts(out, AS_CSTRING(world_field(I, t, "path")));
-  if (IS_STRING(unit)) buf_printf(out, " (%s)", AS_CSTRING(unit));
-  buf_putc(out, '\n');
   buf_printf(out, "  %-6s", "year");
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < to; i++) {
+    if (i > 0 && i < from) continue;
     buf_putc(out, ' ');
     size_t at = out->len;
     buf_puts(out, AS_CSTRING(names->items.items[i]));
     pad_left(out, at, value_width(names, i));
   }
-  for (int i = 1; i < n; i++) {
+  for (int i = from; i < to; i++) {
     buf_putc(out, ' ');
     size_t at = out->len;
     buf_printf(out, "%s-%s", AS_CSTRING(names->items.items[i]), AS_CSTRING(names->items.items[0]));
@@ -123,14 +140,15 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
   for (int r = 0; r < years->items.count; r++) {
     ObjList *row = AS_LIST(values->items.items[r]), *diff = AS_LIST(changes->items.items[r]);
     buf_printf(out, "  %-6lld", (long long)years->items.items[r].as.i);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < to; i++) {
+      if (i > 0 && i < from) continue;
       buf_putc(out, ' ');
       size_t at = out->len;
       if (IS_NIL(row->items.items[i])) buf_puts(out, "-");
       else results_format_human(I, out, row->items.items[i]);
       pad_left(out, at, value_width(names, i));
     }
-    for (int i = 1; i < n; i++) {
+    for (int i = from; i < to; i++) {
       Value d = diff->items.items[i - 1];
       if (IS_NIL(d)) {
         buf_printf(out, " %*s %8s", (int)(change_width(names, i) - 9), "-", "");
@@ -147,6 +165,33 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
     }
     buf_putc(out, '\n');
   }
+}
+
+/* A comparison wider than the output is printed as several tables, each
+ * with the first scenario and as many others (with their changes) as fit,
+ * at least one: never a wrapped line. */
+void report_print_compare(Interp *I, Buffer *out, Value table) {
+  ObjRecord *t = AS_RECORD(table);
+  ObjList *names = table_list(I, t, "scenarios");
+  Value unit = world_field(I, t, "unit");
+  int n = names->items.count;
+  size_t limit = output_width();
+  buf_puts(out, AS_CSTRING(world_field(I, t, "path")));
+  if (IS_STRING(unit)) buf_printf(out, " (%s)", AS_CSTRING(unit));
+  buf_putc(out, '\n');
+  int from = 1;
+  do {
+    size_t width = 8 + 1 + value_width(names, 0);
+    int to = from;
+    while (to < n) {
+      size_t more = 1 + value_width(names, to) + 1 + change_width(names, to);
+      if (to > from && limit && width + more > limit) break;
+      width += more;
+      to++;
+    }
+    print_compare_part(I, out, t, from, to);
+    from = to;
+  } while (from < n);
 }
 
 /* Print into a Buffer with print(I, &b, ud), then write it to the output;

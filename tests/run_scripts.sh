@@ -23,7 +23,7 @@
 #                     line, instead of a NAME.out (NAME.out wins if present)
 #
 # Everything is compared exactly (byte for byte); a mismatch prints a unified
-# diff.  The environment is made deterministic: LC_ALL=C, NO_COLOR=1, and a
+# diff.  The environment is made deterministic: LC_ALL=C, NO_COLOR=1, no COLUMNS, and a
 # fresh HOME and XDG_STATE_HOME for each test.  A test running longer than
 # CLUSIM_TEST_TIMEOUT seconds (default 60) is killed and fails.
 # CLUSIM_TEST_FILTER (or FILTER) keeps only the tests whose path under
@@ -84,7 +84,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 export LC_ALL=C NO_COLOR=1
-unset CLUSIM_TEST_FILTER
+unset CLUSIM_TEST_FILTER COLUMNS
 
 # directive FILE KEY: the value of the first `# KEY: value` line of FILE.
 directive() {
