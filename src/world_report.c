@@ -16,13 +16,33 @@
 
 /* ---- compare -------------------------------------------------------------------- */
 
+/* The series compare shows for `path` in scenario s.  A path may end in a
+ * statistic of a many-run scenario, .mean .p5 .p50 .p95 (entity fields never
+ * have such names: fields of one's own are tagged, my_x).  A one-run
+ * scenario's only value is also each of its statistics. */
+static ObjSeries *compare_series(Interp *I, ObjScenario *s, const char *path) {
+  static const char *const STATS[] = {"mean", "p5", "p50", "p95"};
+  const char *dot = strrchr(path, '.');
+  const char *stat = NULL;
+  for (size_t k = 0; dot && k < sizeof STATS / sizeof *STATS; k++)
+    if (strcmp(dot + 1, STATS[k]) == 0) stat = STATS[k];
+  if (!stat) return results_series_at(I, s, path);
+  ObjString *prefix = str_make(I, path, (int)(dot - path));
+  interp_push_root(I, OBJ_VAL(prefix));
+  ObjSeries *se = results_series_at(I, s, prefix->chars);
+  interp_pop_roots(I, 1);
+  if (stat == STATS[0] || !se->stats) return se; /* the series is the mean */
+  Value v = world_field(I, se->stats, stat);
+  return IS_SERIES(v) ? AS_SERIES(v) : se;
+}
+
 Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
   ObjList *series = list_new(I), *names = list_new(I), *years = list_new(I), *values = list_new(I),
           *changes = list_new(I);
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   UnitId unit = UNIT_NONE;
   for (int i = 0; i < n; i++) {
-    ObjSeries *se = results_series_at(I, ss[i], path);
+    ObjSeries *se = compare_series(I, ss[i], path);
     list_append(I, series, OBJ_VAL(se));
     list_append(I, names, OBJ_VAL(ss[i]->name));
     if (se->first_year < lo) lo = se->first_year;
