@@ -38,12 +38,20 @@ static ObjSeries *compare_series(Interp *I, ObjScenario *s, const char *path) {
 
 Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
   ObjList *series = list_new(I), *names = list_new(I), *years = list_new(I), *values = list_new(I),
-          *changes = list_new(I);
+          *changes = list_new(I), *spread = list_new(I), *lows = list_new(I), *highs = list_new(I),
+          *ranges = list_new(I);
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   UnitId unit = UNIT_NONE;
   for (int i = 0; i < n; i++) {
     ObjSeries *se = compare_series(I, ss[i], path);
     list_append(I, series, OBJ_VAL(se));
+    /* a many-run scenario's means come with their p5..p95 spread */
+    Value p5 = se->stats ? world_field(I, se->stats, "p5") : NIL_VAL;
+    Value p95 = se->stats ? world_field(I, se->stats, "p95") : NIL_VAL;
+    bool many = IS_SERIES(p5) && IS_SERIES(p95);
+    list_append(I, spread, BOOL_VAL(many));
+    list_append(I, lows, many ? p5 : NIL_VAL);
+    list_append(I, highs, many ? p95 : NIL_VAL);
     list_append(I, names, OBJ_VAL(ss[i]->name));
     if (se->first_year < lo) lo = se->first_year;
     if (results_series_last(se) > hi) hi = results_series_last(se);
@@ -53,6 +61,18 @@ Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
   for (int64_t y = lo; y <= hi; y++) {
     ObjList *row = list_new(I), *diff = list_new(I);
     for (int i = 0; i < n; i++) list_append(I, row, results_series_get(AS_SERIES(series->items.items[i]), y));
+    ObjList *range = list_new(I); /* [p5, p95] of each scenario (nil for one run) */
+    list_append(I, ranges, OBJ_VAL(range));
+    for (int i = 0; i < n; i++) {
+      if (IS_FALSY(spread->items.items[i])) {
+        list_append(I, range, NIL_VAL);
+        continue;
+      }
+      ObjList *pair = list_new(I);
+      list_append(I, range, OBJ_VAL(pair));
+      list_append(I, pair, results_series_get(AS_SERIES(lows->items.items[i]), y));
+      list_append(I, pair, results_series_get(AS_SERIES(highs->items.items[i]), y));
+    }
     Value base = row->items.items[0];
     for (int i = 1; i < n; i++) {
       Value v = row->items.items[i], d = NIL_VAL;
@@ -80,6 +100,8 @@ Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
   world_set_field(I, t, "years", OBJ_VAL(years));
   world_set_field(I, t, "values", OBJ_VAL(values));
   world_set_field(I, t, "changes", OBJ_VAL(changes));
+  world_set_field(I, t, "spread", OBJ_VAL(spread));
+  world_set_field(I, t, "ranges", OBJ_VAL(ranges));
   return OBJ_VAL(t);
 }
 
@@ -115,6 +137,11 @@ static size_t value_width(ObjList *names, int i) {
   return len > 12 ? len : 12;
 }
 
+/* A many-run scenario's column "p5..p95" after its means. */
+#define SPREAD_WIDTH 19
+
+static bool has_spread(ObjList *spread, int i) { return !IS_FALSY(spread->items.items[i]); }
+
 static size_t change_width(ObjList *names, int i) {
   size_t len = strlen(AS_CSTRING(names->items.items[i])) + 1 + strlen(AS_CSTRING(names->items.items[0]));
   return len > 21 ? len : 21;
@@ -142,6 +169,7 @@ static size_t output_width(void) {
 static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, int to) {
   ObjList *names = table_list(I, t, "scenarios"), *years = table_list(I, t, "years");
   ObjList *values = table_list(I, t, "values"), *changes = table_list(I, t, "changes");
+  ObjList *spread = table_list(I, t, "spread"), *ranges = table_list(I, t, "ranges");
   buf_printf(out, "  %-6s", "year");
   for (int i = 0; i < to; i++) {
     if (i > 0 && i < from) continue;
@@ -149,6 +177,7 @@ static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, i
     size_t at = out->len;
     buf_puts(out, AS_CSTRING(names->items.items[i]));
     pad_left(out, at, value_width(names, i));
+    if (has_spread(spread, i)) buf_printf(out, " %*s", SPREAD_WIDTH, "p5..p95");
   }
   for (int i = from; i < to; i++) {
     buf_putc(out, ' ');
@@ -167,6 +196,18 @@ static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, i
       if (IS_NIL(row->items.items[i])) buf_puts(out, "-");
       else results_format_human(I, out, row->items.items[i]);
       pad_left(out, at, value_width(names, i));
+      if (has_spread(spread, i)) {
+        ObjList *pair = AS_LIST(AS_LIST(ranges->items.items[r])->items.items[i]);
+        buf_putc(out, ' ');
+        at = out->len;
+        if (IS_NIL(pair->items.items[0]) || IS_NIL(pair->items.items[1])) buf_puts(out, "-");
+        else {
+          results_format_human(I, out, pair->items.items[0]);
+          buf_puts(out, "..");
+          results_format_human(I, out, pair->items.items[1]);
+        }
+        pad_left(out, at, SPREAD_WIDTH);
+      }
     }
     for (int i = from; i < to; i++) {
       Value d = diff->items.items[i - 1];
@@ -199,12 +240,14 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
   buf_puts(out, AS_CSTRING(world_field(I, t, "path")));
   if (IS_STRING(unit)) buf_printf(out, " (%s)", AS_CSTRING(unit));
   buf_putc(out, '\n');
+  ObjList *spread = table_list(I, t, "spread");
   int from = 1;
   do {
-    size_t width = 8 + 1 + value_width(names, 0);
+    size_t width = 8 + 1 + value_width(names, 0) + (has_spread(spread, 0) ? 1 + SPREAD_WIDTH : 0);
     int to = from;
     while (to < n) {
       size_t more = 1 + value_width(names, to) + 1 + change_width(names, to);
+      if (has_spread(spread, to)) more += 1 + SPREAD_WIDTH;
       if (to > from && limit && width + more > limit) break;
       width += more;
       to++;
