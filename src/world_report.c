@@ -215,6 +215,10 @@ static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, i
         buf_printf(out, " %*s %8s", (int)(change_width(names, i) - 9), "-", "");
         continue;
       }
+      if (isnan(num_to_double(d))) { /* inf - inf: no sign, no percentage */
+        buf_printf(out, " %*s %8s", (int)(change_width(names, i) - 9), "nan", "");
+        continue;
+      }
       buf_putc(out, ' ');
       size_t at = out->len;
       double base = num_to_double(row->items.items[0]);

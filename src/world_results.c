@@ -177,6 +177,10 @@ void results_format_human(Interp *I, Buffer *b, Value v) {
   double d = num_to_double(v);
   double a = fabs(d);
   if (isnan(d) || isinf(d)) buf_printf(b, "%g", d);
+  /* beyond a million billion, and below a cent but not zero: a power of
+   * ten (a 300-digit "bn" column, or 0.00 for a number that is not 0,
+   * would mislead) */
+  else if (a >= 1e15 || (a > 0 && a < 0.005)) buf_printf(b, "%.2e", d);
   else if (a >= 1e9) buf_printf(b, "%.2fbn", d / 1e9);
   else if (a >= 1e6) buf_printf(b, "%.2fM", d / 1e6);
   else if (a >= 1e4) buf_printf(b, "%.1fk", d / 1e3);
