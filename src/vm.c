@@ -1,4 +1,4 @@
-/* vm.c - the dispatch loop and the operations it cannot do inline.
+/* vm.c - the dispatch loop, calls and error reports.
  *
  * A stack machine in the style of clox: each call gets a window of the
  * shared value stack (slot 0 the callee, then arguments, then locals).
@@ -6,14 +6,13 @@
  * cases - arithmetic and comparisons of int64s and doubles (see "inline
  * arithmetic"), counting loops, fields found where they were last found -
  * are handled inline; everything else (big numbers, rationals, units that
- * combine, strings, errors) goes to out-of-line helpers, which may raise an
- * error with interp_throw.  Before calling anything that may raise, the loop
- * saves its instruction pointer into the frame (SAVE), so the error can
- * point at the instruction that failed.
+ * combine, strings, indexing, printing) goes to the out-of-line operations
+ * of vm_ops.c, which may raise an error with interp_throw.  Before calling
+ * anything that may raise, the loop saves its instruction pointer into the
+ * frame (SAVE), so the error can point at the instruction that failed.
  */
-#include "vm.h"
+#include "vm_ops.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,404 +125,6 @@ void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const Src
   }
 }
 
-/* ---- operations -------------------------------------------------------- */
-
-static const char *unit_name(Interp *I, Buffer *b, UnitId u) {
-  buf_clear(b);
-  if (u == UNIT_NONE) buf_puts(b, "a plain number");
-  else unit_format(&I->units, b, u);
-  return b->data;
-}
-
-/* Messages quote text built in Buffers: it becomes a heap string first
- * (str_take_buffer frees the Buffer), because interp_throw does not return
- * to free it. */
-void vm_check_same_unit(Interp *I, const char *what, Value a, Value b) {
-  if (a.unit == b.unit) return;
-  Buffer t;
-  buf_init(&t);
-  unit_name(I, &t, a.unit);
-  ObjString *x = str_take_buffer(I, &t);
-  buf_init(&t);
-  unit_name(I, &t, b.unit);
-  ObjString *y = str_take_buffer(I, &t);
-  interp_throw(I, "cannot %s %s and %s", what, x->chars, y->chars);
-}
-
-static const char *a_type(Value v) {
-  const char *t = value_type_name(v);
-  return (t[0] == 'a' || t[0] == 'e' || t[0] == 'i' || t[0] == 'o' || t[0] == 'u') ? "an" : "a";
-}
-
-static _Noreturn void type_error(Interp *I, const char *verb, Value a, Value b) {
-  interp_throw(I, "cannot %s %s %s and %s %s", verb, a_type(a), value_type_name(a), a_type(b),
-               value_type_name(b));
-}
-
-void vm_print_failed(Interp *I) {
-  if (I->interrupted) {
-    I->interrupted = 0;
-    interp_throw(I, "interrupted");
-  }
-  interp_throw(I, "text too long: printing this value gives more than %d bytes (a list or record that holds "
-                  "the same list many times over?)", CLUSIM_MAX_TEXT);
-}
-
-Value vm_concat(Interp *I, int n, Value *parts) {
-  ObjString *strs[256];
-  bool all_strings = n <= 256;
-  for (int i = 0; all_strings && i < n; i++) {
-    if (IS_STRING(parts[i])) strs[i] = AS_STRING(parts[i]);
-    else all_strings = false;
-  }
-  if (all_strings) return OBJ_VAL(str_concat(I, n, strs));
-  Buffer b;
-  buf_init(&b);
-  for (int i = 0; i < n; i++)
-    if (!value_print(I, &b, parts[i], false) || b.len > CLUSIM_MAX_TEXT) {
-      buf_free(&b);
-      vm_print_failed(I);
-    }
-  return OBJ_VAL(str_take_buffer(I, &b));
-}
-
-static Value list_concat(Interp *I, ObjList *a, ObjList *b) {
-  if ((int64_t)a->items.count + b->items.count > CLUSIM_MAX_LIST)
-    interp_throw(I, "a list cannot hold more than %d elements (these two lists together have %lld)", CLUSIM_MAX_LIST,
-                 (long long)a->items.count + b->items.count);
-  ObjList *l = list_new(I);
-  for (int i = 0; i < a->items.count; i++) list_append(I, l, a->items.items[i]);
-  for (int i = 0; i < b->items.count; i++) list_append(I, l, b->items.items[i]);
-  return OBJ_VAL(l);
-}
-
-/* +, - and * of exact decimals, and of int64s that meet one, through
- * num.h's inline num_dec_add and num_dec_mul (whose results have no unit):
- * true with the result in *r when it stays inline and the units allow it
- * without unit.c (one unit for + and -, a plain factor for *).  The
- * dispatch loop's fast paths (fast_add...) leave decimals to this call,
- * made before its slow way (vm_arith), as decimal code inline there would
- * cost the int64 and double ways registers. */
-__attribute__((noinline)) static bool dec_arith(int op, Value a, Value b, Value *r) {
-  switch (op) {
-  case OP_ADD:
-  case OP_SUB:
-    if (a.unit != b.unit || !num_dec_add(a, b, op == OP_SUB, r)) return false;
-    r->unit = a.unit;
-    return true;
-  case OP_MUL:
-    if ((a.unit != UNIT_NONE && b.unit != UNIT_NONE) || !num_dec_mul(a, b, r)) return false;
-    r->unit = a.unit | b.unit;
-    return true;
-  default: return false;
-  }
-}
-
-/* Arithmetic on anything: units, big and inexact numbers, strings, lists. */
-Value vm_arith(Interp *I, int op, Value a, Value b) {
-  Value r;
-  if (dec_arith(op, a, b, &r)) return r;
-  if (!num_is(a) || !num_is(b)) {
-    if (op == OP_ADD && IS_STRING(a) && IS_STRING(b)) {
-      Value parts[2] = {a, b};
-      return vm_concat(I, 2, parts);
-    }
-    if (op == OP_ADD && IS_LIST(a) && IS_LIST(b)) return list_concat(I, AS_LIST(a), AS_LIST(b));
-    static const char *verbs[] = {[OP_ADD] = "add", [OP_SUB] = "subtract", [OP_MUL] = "multiply",
-                                  [OP_DIV] = "divide", [OP_MOD] = "take mod of",
-                                  [OP_POW] = "raise"};
-    if ((IS_STRING(a) || IS_STRING(b)) && op == OP_ADD)
-      interp_throw(I, "cannot add %s %s and %s %s (use str(x) or \"{x}\" to build text)", a_type(a),
-                   value_type_name(a), a_type(b), value_type_name(b));
-    type_error(I, verbs[op], a, b);
-  }
-  switch (op) {
-  case OP_ADD:
-    vm_check_same_unit(I, "add", a, b);
-    r = num_add(I, a, b);
-    r.unit = a.unit;
-    return r;
-  case OP_SUB:
-    vm_check_same_unit(I, "subtract", a, b);
-    r = num_sub(I, a, b);
-    r.unit = a.unit;
-    return r;
-  case OP_MUL: {
-    UnitId u = (a.unit | b.unit) ? unit_mul(I, &I->units, a.unit, b.unit) : UNIT_NONE;
-    r = num_mul(I, a, b);
-    r.unit = u;
-    return r;
-  }
-  case OP_DIV: {
-    UnitId u = (a.unit | b.unit) ? unit_div(I, &I->units, a.unit, b.unit) : UNIT_NONE;
-    r = num_div(I, a, b);
-    r.unit = u;
-    return r;
-  }
-  case OP_MOD:
-    vm_check_same_unit(I, "take mod of", a, b);
-    r = num_mod(I, a, b);
-    r.unit = a.unit;
-    return r;
-  case OP_POW: {
-    if (b.unit != UNIT_NONE) interp_throw(I, "an exponent must be a plain number");
-    UnitId u = UNIT_NONE;
-    if (a.unit != UNIT_NONE) {
-      int64_t n;
-      if (!num_to_int64(b, &n))
-        interp_throw(I, "a number with a unit can only be raised to a whole power");
-      u = unit_pow(I, &I->units, a.unit, n);
-    }
-    r = num_pow(I, a, b);
-    r.unit = u;
-    return r;
-  }
-  }
-  interp_throw(I, "internal error: bad arithmetic operator");
-}
-
-int vm_compare(Interp *I, Value a, Value b) {
-  if (num_is(a) && num_is(b)) {
-    vm_check_same_unit(I, "compare", a, b);
-    return num_cmp(I, a, b);
-  }
-  if (IS_STRING(a) && IS_STRING(b)) {
-    int c = strcmp(AS_CSTRING(a), AS_CSTRING(b));
-    return (c > 0) - (c < 0);
-  }
-  type_error(I, "compare", a, b);
-}
-
-static bool values_equal_checked(Interp *I, Value a, Value b) {
-  if (num_is(a) && num_is(b)) {
-    vm_check_same_unit(I, "compare", a, b);
-    return num_eq(a, b);
-  }
-  return value_equal(a, b);
-}
-
-/* 1-based index into a list, string or range, checked. */
-static int64_t check_index(Interp *I, Value idx, int64_t count, const char *what) {
-  int64_t i;
-  if (!num_is(idx) || !num_to_int64(idx, &i) || idx.unit != UNIT_NONE)
-    interp_throw(I, "%s index must be a whole number, not %s", what, value_type_name(idx));
-  if (i < 1 || i > count)
-    interp_throw(I, "index %lld is out of range (the %s has %lld element%s; the first is 1)",
-                 (long long)i, what, (long long)count, count == 1 ? "" : "s");
-  return i - 1;
-}
-
-/* Byte offset of the i-th (0-based) UTF-8 character, or -1. */
-static int utf8_offset(ObjString *s, int64_t i) {
-  int64_t n = 0;
-  for (int off = 0; off < s->length; off++) {
-    if (((unsigned char)s->chars[off] & 0xC0) == 0x80) continue;
-    if (n++ == i) return off;
-  }
-  return -1;
-}
-
-static int utf8_char_len(const char *p, int max) {
-  int n = 1;
-  while (n < max && ((unsigned char)p[n] & 0xC0) == 0x80) n++;
-  return n;
-}
-
-int64_t vm_utf8_length(ObjString *s) {
-  int64_t n = 0;
-  for (int i = 0; i < s->length; i++)
-    if (((unsigned char)s->chars[i] & 0xC0) != 0x80) n++;
-  return n;
-}
-
-Value vm_range_length(Interp *I, ObjRange *r) {
-  if (range_empty(r)) return INT_VAL(0);
-  if (range_last(r) < (uint64_t)INT64_MAX) return INT_VAL((int64_t)range_last(r) + 1);
-  return num_add(I, num_sub(I, INT_VAL(r->hi), INT_VAL(r->lo)), INT_VAL(1));
-}
-
-/* r[idx], counted from 1, checked: positions are unsigned (see ObjRange). */
-static Value range_index(Interp *I, ObjRange *r, Value idx) {
-  int64_t i;
-  if (!num_is(idx) || !num_to_int64(idx, &i) || idx.unit != UNIT_NONE)
-    interp_throw(I, "range index must be a whole number, not %s", value_type_name(idx));
-  if (i >= 1 && !range_empty(r) && (uint64_t)(i - 1) <= range_last(r)) return INT_VAL(range_at(r, (uint64_t)(i - 1)));
-  Value n = vm_range_length(I, r);
-  Buffer b;
-  buf_init(&b);
-  num_format(I, &b, n);
-  ObjString *count = str_take_buffer(I, &b);
-  interp_throw(I, "index %lld is out of range (the range has %s element%s; the first is 1)", (long long)i,
-               count->chars, num_eq(n, INT_VAL(1)) ? "" : "s");
-}
-
-static Value get_index(Interp *I, Value obj, Value idx) {
-  if (IS_LIST(obj)) {
-    ObjList *l = AS_LIST(obj);
-    return l->items.items[check_index(I, idx, l->items.count, "list")];
-  }
-  if (IS_STRING(obj)) {
-    ObjString *s = AS_STRING(obj);
-    int64_t i = check_index(I, idx, vm_utf8_length(s), "string");
-    int off = utf8_offset(s, i);
-    return OBJ_VAL(str_copy(I, s->chars + off, utf8_char_len(s->chars + off, s->length - off)));
-  }
-  if (IS_RANGE(obj)) return range_index(I, AS_RANGE(obj), idx);
-  Value found;
-  if (IS_FOREIGN(obj) && AS_FOREIGN(obj)->cls->get_index &&
-      AS_FOREIGN(obj)->cls->get_index(I, obj.as.o, idx, &found))
-    return found;
-  if (IS_RECORD(obj)) {
-    if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
-    Value v;
-    /* field keys are interned (object.h), and so is every short string: a
-     * long one is looked up, never made, for a record has no key that is
-     * not in the table */
-    ObjString *key = AS_STRING(idx);
-    if (key->length > STR_SHORT) key = table_find_string(&I->strings, key->chars, key->length, key->hash);
-    if (!key || !record_get(AS_RECORD(obj), key, &v))
-      interp_throw(I, "this record has no field '%s'", AS_CSTRING(idx));
-    return v;
-  }
-  interp_throw(I, "cannot index %s %s", a_type(obj), value_type_name(obj));
-}
-
-static void set_index(Interp *I, Value obj, Value idx, Value v) {
-  if (IS_LIST(obj)) {
-    ObjList *l = AS_LIST(obj);
-    l->items.items[check_index(I, idx, l->items.count, "list")] = v;
-    return;
-  }
-  if (IS_RECORD(obj)) {
-    if (!IS_STRING(idx)) interp_throw(I, "a record is indexed by a field name (a string)");
-    ObjRecord *r = AS_RECORD(obj);
-    ObjString *key = AS_STRING(idx); /* interned if short (get_index) */
-    if (key->length > STR_SHORT) key = str_copy(I, key->chars, key->length);
-    record_write(I, r, key, v);
-    return;
-  }
-  interp_throw(I, "cannot assign to an element of %s %s", a_type(obj), value_type_name(obj));
-}
-
-static _Noreturn void no_field(Interp *I, Value obj, ObjString *name) {
-  if (!IS_RECORD(obj))
-    interp_throw(I, "cannot read field '%s' of %s %s", name->chars, a_type(obj),
-                 value_type_name(obj));
-  ObjRecord *r = AS_RECORD(obj);
-  if (r->count == 0) interp_throw(I, "this record has no field '%s' (it has no fields)", name->chars);
-  Buffer b;
-  buf_init(&b);
-  for (int i = 0; i < r->count && i < 12; i++) {
-    if (i) buf_puts(&b, ", ");
-    buf_puts(&b, r->keys[i]->chars);
-  }
-  if (r->count > 12) buf_puts(&b, ", ...");
-  ObjString *fields = str_take_buffer(I, &b);
-  interp_throw(I, "this record has no field '%s' (its fields: %s)", name->chars, fields->chars);
-}
-
-/* A write to the output stream that failed (a full disk, a closed file)
- * is an error at the statement that printed: the output is incomplete. */
-void vm_check_output(Interp *I) {
-  if (!ferror(I->out)) return;
-  int e = errno;
-  clearerr(I->out);
-  interp_throw(I, "cannot write the output: %s", e ? strerror(e) : "input/output error");
-}
-
-/* Write the text printed, whole lines at a time; Buffer b is freed. */
-static void write_out(Interp *I, Buffer *b, bool flush) {
-  errno = 0;
-  fwrite(b->data, 1, b->len, I->out);
-  buf_free(b);
-  if (flush) fflush(I->out);
-  vm_check_output(I);
-}
-
-static void print_values(Interp *I, int n, Value *vals) {
-  Buffer b;
-  buf_init(&b);
-  for (int i = 0; i < n; i++) {
-    if (i) buf_putc(&b, ' ');
-    if (!value_print(I, &b, vals[i], false) || b.len > CLUSIM_MAX_TEXT) {
-      buf_free(&b);
-      vm_print_failed(I);
-    }
-  }
-  buf_putc(&b, '\n');
-  write_out(I, &b, I->repl);
-}
-
-static void echo_value(Interp *I, Value v) {
-  if (IS_NIL(v)) return;
-  Buffer b;
-  buf_init(&b);
-  if (!value_print(I, &b, v, true)) {
-    buf_free(&b);
-    vm_print_failed(I);
-  }
-  buf_putc(&b, '\n');
-  write_out(I, &b, true);
-}
-
-static _Noreturn void assert_failed(Interp *I, bool has_msg, Value msg) {
-  if (!has_msg) interp_throw(I, "assertion failed");
-  Buffer b;
-  buf_init(&b);
-  if (!value_print(I, &b, msg, false)) {
-    buf_free(&b);
-    vm_print_failed(I);
-  }
-  ObjString *text = str_take_buffer(I, &b);
-  interp_throw(I, "assertion failed: %s", text->chars);
-}
-
-/* The bounds of lo..hi, checked. */
-static void range_bounds(Interp *I, Value a, Value b, int64_t *lo, int64_t *hi) {
-  if (LIKELY(a.tag == TAG_INT && b.tag == TAG_INT)) {
-    *lo = a.as.i;
-    *hi = b.as.i;
-    return;
-  }
-  if (!num_is(a) || !num_is(b) || !num_to_int64(a, lo) || !num_to_int64(b, hi) || a.unit || b.unit)
-    interp_throw(I, "a range needs two whole numbers without units, as in 2025..2030");
-}
-
-/* Prepare iteration: returns the iteration state (an index). */
-static void check_iterable(Interp *I, Value v) {
-  if (IS_RANGE(v) || IS_LIST(v) || IS_STRING(v)) return;
-  if (IS_RECORD(v))
-    interp_throw(I, "cannot loop over a record directly; use keys(r) or values(r)");
-  interp_throw(I, "cannot loop over %s %s", a_type(v), value_type_name(v));
-}
-
-/* Load the next element of a for loop into it[2]; it[0] is the iterable,
- * it[1] the position (index, or byte offset in a string). For ranges the
- * position counts from 0 and is advanced by FOR_LOOP itself. */
-static bool for_advance(Interp *I, Value *it) {
-  ObjType t = OBJ_TYPE(it[0]);
-  int64_t idx = it[1].as.i;
-  if (t == OBJ_RANGE) {
-    ObjRange *r = AS_RANGE(it[0]);
-    if (range_empty(r) || (uint64_t)idx > range_last(r)) return false;
-    it[2] = INT_VAL(range_at(r, (uint64_t)idx));
-    return true;
-  }
-  if (t == OBJ_LIST) {
-    ObjList *l = AS_LIST(it[0]);
-    if (idx >= l->items.count) return false;
-    it[2] = l->items.items[idx];
-    it[1].as.i = idx + 1;
-    return true;
-  }
-  ObjString *s = AS_STRING(it[0]);
-  if (idx >= s->length) return false;
-  int n = utf8_char_len(s->chars + idx, s->length - (int)idx);
-  it[2] = OBJ_VAL(str_copy(I, s->chars + idx, n));
-  it[1].as.i = idx + n;
-  return true;
-}
-
 
 /* ---- calls ------------------------------------------------------------- */
 
@@ -592,7 +193,7 @@ Value vm_call(Interp *I, Value callee, int argc, Value *args) {
     push_frame(I, AS_CLOSURE(callee), argc, I->sp, true);
     result = run(I);
   } else {
-    interp_throw(I, "cannot call %s %s", a_type(callee), value_type_name(callee));
+    interp_throw(I, "cannot call %s %s", vm_a_type(callee), value_type_name(callee));
   }
   I->c_calls--;
   I->sp = base;
@@ -984,7 +585,7 @@ dispatch:
       sp[-1] = found;
       NEXT;
     }
-    no_field(I, obj, name);
+    vm_no_field(I, obj, name);
   }
   CASE(SET_FIELD) {
     wide = READ_U16();
@@ -994,7 +595,7 @@ dispatch:
     Value obj = PEEK(1);
     if (UNLIKELY(!IS_RECORD(obj))) {
       SAVE();
-      interp_throw(I, "cannot set field '%s' of %s %s", name->chars, a_type(obj),
+      interp_throw(I, "cannot set field '%s' of %s %s", name->chars, vm_a_type(obj),
                    value_type_name(obj));
     }
     ObjRecord *r = AS_RECORD(obj);
@@ -1015,14 +616,14 @@ dispatch:
   }
   CASE(GET_INDEX) {
     SAVE();
-    Value v = get_index(I, PEEK(1), PEEK(0));
+    Value v = vm_get_index(I, PEEK(1), PEEK(0));
     sp -= 1;
     sp[-1] = v;
     NEXT;
   }
   CASE(SET_INDEX) {
     SAVE();
-    set_index(I, PEEK(2), PEEK(1), PEEK(0));
+    vm_set_index(I, PEEK(2), PEEK(1), PEEK(0));
     sp -= 3;
     NEXT;
   }
@@ -1039,7 +640,7 @@ dispatch:
   }
 #define SLOW_ARITH(op)                    \
   {                                       \
-    if (dec_arith(op, sp[-2], sp[-1], &sp[-2])) { \
+    if (vm_dec_arith(op, sp[-2], sp[-1], &sp[-2])) { \
       sp--;                               \
       NEXT;                               \
     }                                     \
@@ -1089,7 +690,7 @@ dispatch:
     }                                                                            \
     Value k = consts[k_ & (K_UNIT - 1)];                                         \
     if (LIKELY(k_first ? fast(k, a, &sp[-1]) : fast(a, k, &sp[-1]))) NEXT;       \
-    if (k_first ? dec_arith(opcode, k, a, &sp[-1]) : dec_arith(opcode, a, k, &sp[-1])) NEXT; \
+    if (k_first ? vm_dec_arith(opcode, k, a, &sp[-1]) : vm_dec_arith(opcode, a, k, &sp[-1])) NEXT; \
     SAVE();                                                                      \
     sp[-1] = k_first ? vm_arith(I, opcode, k, a) : vm_arith(I, opcode, a, k);    \
     NEXT;                                                                        \
@@ -1113,7 +714,7 @@ dispatch:
       NEXT;
     }
     SAVE();
-    if (!num_is(a)) interp_throw(I, "cannot negate %s %s", a_type(a), value_type_name(a));
+    if (!num_is(a)) interp_throw(I, "cannot negate %s %s", vm_a_type(a), value_type_name(a));
     Value r = num_neg(I, a);
     r.unit = a.unit;
     sp[-1] = r;
@@ -1137,7 +738,7 @@ dispatch:
       break;                                                 \
     }                                                        \
     SAVE();                                                  \
-    eq = values_equal_checked(I, a, b);                      \
+    eq = vm_values_equal_checked(I, a, b);                      \
   } while (0)
 #define TEST_ORDER(a, b, cmp_op, r)                          \
   do {                                                       \
@@ -1186,7 +787,7 @@ dispatch:
   CASE(RANGE) {
     int64_t lo, hi;
     SAVE();
-    range_bounds(I, sp[-2], sp[-1], &lo, &hi);
+    vm_range_bounds(I, sp[-2], sp[-1], &lo, &hi);
     Value r = OBJ_VAL(range_new(I, lo, hi));
     sp--;
     sp[-1] = r;
@@ -1322,7 +923,7 @@ dispatch:
     Value b = sp[-1];                           \
     sp--;                                       \
     if (LIKELY(fast(*t, b, t))) NEXT;           \
-    if (dec_arith(opcode, *t, b, t)) NEXT;      \
+    if (vm_dec_arith(opcode, *t, b, t)) NEXT;      \
     SAVE();                                     \
     check;                                      \
     *t = vm_arith(I, opcode, *t, b);            \
@@ -1352,7 +953,7 @@ dispatch:
   CASE(NE_JUMP) EQUALITY_JUMP(false);
   CASE(FOR_PREP) {
     SAVE();
-    check_iterable(I, sp[-1]);
+    vm_check_iterable(I, sp[-1]);
     PUSH(INT_VAL(0));
     PUSH(NIL_VAL);
     NEXT;
@@ -1360,7 +961,7 @@ dispatch:
   CASE(FOR_NEXT) {
     uint8_t slot = READ_BYTE();
     uint16_t off = READ_U16();
-    if (!for_advance(I, slots + slot)) ip += off;
+    if (!vm_for_advance(I, slots + slot)) ip += off;
     NEXT;
   }
   CASE(FOR_LOOP) {
@@ -1388,7 +989,7 @@ dispatch:
       NEXT;
     }
     SAVE();
-    if (for_advance(I, it)) ip -= off;
+    if (vm_for_advance(I, it)) ip -= off;
     NEXT;
   }
   /* for x in lo..hi, fused (Lua's FORPREP and FORLOOP): no range object,
@@ -1403,7 +1004,7 @@ dispatch:
     Value *it = sp - 2;
     if (UNLIKELY(it[0].tag != TAG_INT || it[1].tag != TAG_INT)) {
       SAVE();
-      range_bounds(I, it[0], it[1], &lo, &hi);
+      vm_range_bounds(I, it[0], it[1], &lo, &hi);
     } else {
       lo = it[0].as.i;
       hi = it[1].as.i;
@@ -1451,7 +1052,7 @@ dispatch:
       sp[-1] = r;
       NEXT;
     }
-    interp_throw(I, "cannot call %s %s", a_type(callee), value_type_name(callee));
+    interp_throw(I, "cannot call %s %s", vm_a_type(callee), value_type_name(callee));
   }
   CASE(CLOSURE) {
     wide = READ_U16();
@@ -1508,13 +1109,13 @@ dispatch:
   CASE(PRINT) {
     int n = READ_BYTE();
     SAVE();
-    print_values(I, n, sp - n);
+    vm_print_values(I, n, sp - n);
     sp -= n;
     NEXT;
   }
   CASE(ECHO) {
     SAVE();
-    echo_value(I, sp[-1]);
+    vm_echo_value(I, sp[-1]);
     sp--;
     NEXT;
   }
@@ -1523,7 +1124,7 @@ dispatch:
     Value cond = sp[-1 - has_msg];
     if (IS_FALSY(cond)) {
       SAVE();
-      assert_failed(I, has_msg, sp[-1]);
+      vm_assert_failed(I, has_msg, sp[-1]);
     }
     sp -= 1 + has_msg;
     NEXT;
