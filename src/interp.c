@@ -86,6 +86,19 @@ void interp_throw(Interp *I, const char *fmt, ...) {
   throw_message(I, NULL);
 }
 
+void interp_warn(Interp *I, const char *fmt, ...) {
+  Buffer msg, out;
+  buf_init(&msg);
+  buf_init(&out);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&msg, fmt, ap);
+  va_end(ap);
+  if (vm_describe_warning(I, &out, msg.data)) fputs(out.data, I->err);
+  buf_free(&msg);
+  buf_free(&out);
+}
+
 static bool path_char(char ch) {
   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.';
 }

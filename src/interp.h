@@ -74,6 +74,11 @@ bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const 
  * protected call.  The location is taken from the running instruction. */
 _Noreturn void interp_throw(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* Print a warning located at the running instruction (as interp_throw
+ * locates an error) and go on.  The same warning is not repeated for the
+ * instruction that gave it last (a loop warns once, not a thousand times). */
+void interp_warn(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
 /* Raise an error about a field of the declaration being made, located
  * where that field was written: the running instruction is the call of a
  * declaration's built-in, whose record literal's fields the compiler

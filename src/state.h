@@ -116,6 +116,7 @@ struct Interp {
   ErrorJmp *err_jmp;
   Buffer errmsg;
   Buffer traceback;
+  const uint8_t *last_warning_ip; /* interp_warn: the instruction that warned last */
   volatile sig_atomic_t interrupted;
 #ifdef CLUSIM_FUZZING
   /* tests/fuzz/: safe points left before the run is interrupted as by

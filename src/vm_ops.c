@@ -119,6 +119,8 @@ Value vm_arith(Interp *I, int op, Value a, Value b) {
   Value r;
   if (vm_dec_arith(op, a, b, &r)) return r;
   if (!num_is(a) || !num_is(b)) {
+    if (IS_FOREIGN(a) && AS_FOREIGN(a)->cls->arith) return AS_FOREIGN(a)->cls->arith(I, op, a, b);
+    if (IS_FOREIGN(b) && AS_FOREIGN(b)->cls->arith) return AS_FOREIGN(b)->cls->arith(I, op, a, b);
     if (op == OP_ADD && IS_STRING(a) && IS_STRING(b)) {
       Value parts[2] = {a, b};
       return vm_concat(I, 2, parts);
