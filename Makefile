@@ -6,6 +6,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/clusim
 MANDIR  ?= $(PREFIX)/share/man/man1
+VIMDIR  ?= $(PREFIX)/share/vim/vimfiles
 DESTDIR ?=
 
 BUILD   ?= build
@@ -32,7 +33,7 @@ BIN      := $(BUILD)/clusim
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/check_clusim
 
-.PHONY: all run check check-unit check-scripts check-repl check-asan check-gc bench deps install uninstall clean
+.PHONY: all run check check-unit check-scripts check-repl check-editors check-asan check-gc bench deps install uninstall clean
 
 all: $(BIN)
 
@@ -45,7 +46,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
-	@$(MAKE) --no-print-directory check-unit check-scripts check-repl
+	@$(MAKE) --no-print-directory check-unit check-scripts check-repl check-editors
 
 check-unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)"
@@ -58,6 +59,12 @@ check-scripts: $(BIN)
 check-repl: $(BIN) $(BUILD)/pty_driver
 	@echo "== prompt tests (pseudo-terminal)"
 	@sh tests/repl/run_repl_tests.sh ./$(BIN) ./$(BUILD)/pty_driver
+
+# editors/: the Vim syntax and the TextMate grammar know every keyword and
+# built-in (tests/editors/check_editors.sh).
+check-editors:
+	@echo "== editor support"
+	@sh tests/editors/check_editors.sh
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan: deps
@@ -162,9 +169,15 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/clusim
 	install -m 644 stdlib/*.clu $(DESTDIR)$(DATADIR)/stdlib/
 	install -m 644 doc/clusim.1 $(DESTDIR)$(MANDIR)/clusim.1
+	install -d $(DESTDIR)$(VIMDIR)/syntax $(DESTDIR)$(VIMDIR)/ftdetect $(DESTDIR)$(DATADIR)/editors/vscode/syntaxes
+	install -m 644 editors/vim/syntax/clusim.vim $(DESTDIR)$(VIMDIR)/syntax/clusim.vim
+	install -m 644 editors/vim/ftdetect/clusim.vim $(DESTDIR)$(VIMDIR)/ftdetect/clusim.vim
+	install -m 644 editors/vscode/package.json editors/vscode/language-configuration.json $(DESTDIR)$(DATADIR)/editors/vscode/
+	install -m 644 editors/vscode/syntaxes/clusim.tmLanguage.json $(DESTDIR)$(DATADIR)/editors/vscode/syntaxes/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/clusim $(DESTDIR)$(MANDIR)/clusim.1
+	rm -f $(DESTDIR)$(VIMDIR)/syntax/clusim.vim $(DESTDIR)$(VIMDIR)/ftdetect/clusim.vim
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
