@@ -78,6 +78,7 @@ static _Noreturn void throw_message(Interp *I, const SrcLoc *at) {
 }
 
 void interp_throw(Interp *I, const char *fmt, ...) {
+  I->interrupt_raised = false;
   buf_clear(&I->errmsg);
   va_list ap;
   va_start(ap, fmt);
@@ -126,7 +127,15 @@ static bool declared_field_loc(Interp *I, const char *text, SrcLoc *out) {
   return false;
 }
 
+void interp_throw_interrupt(Interp *I) {
+  buf_clear(&I->errmsg);
+  buf_puts(&I->errmsg, "interrupted");
+  I->interrupt_raised = true;
+  throw_message(I, NULL);
+}
+
 void interp_throw_at_field(Interp *I, const char *field, const char *fmt, ...) {
+  I->interrupt_raised = false;
   SrcLoc at;
   bool found = declared_field_loc(I, field, &at); /* before the message: `field` may be in errmsg */
   buf_clear(&I->errmsg);

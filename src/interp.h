@@ -74,6 +74,10 @@ bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const 
  * protected call.  The location is taken from the running instruction. */
 _Noreturn void interp_throw(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* Raise the error "interrupted" (Ctrl-C came), which code that catches
+ * errors can tell from the others by I->interrupt_raised. */
+_Noreturn void interp_throw_interrupt(Interp *I);
+
 /* Print a warning located at the running instruction (as interp_throw
  * locates an error) and go on.  The same warning is not repeated for the
  * instruction that gave it last (a loop warns once, not a thousand times). */

@@ -117,6 +117,7 @@ struct Interp {
   Buffer errmsg;
   Buffer traceback;
   const uint8_t *last_warning_ip; /* interp_warn: the instruction that warned last */
+  bool interrupt_raised;          /* the error being raised is "interrupted" (Ctrl-C) */
   volatile sig_atomic_t interrupted;
 #ifdef CLUSIM_FUZZING
   /* tests/fuzz/: safe points left before the run is interrupted as by

@@ -433,7 +433,7 @@ static Value run(Interp *I) {
     if (UNLIKELY(I->interrupted)) {                                         \
       I->interrupted = 0;                                                   \
       SAVE();                                                               \
-      interp_throw(I, "interrupted");                                       \
+      interp_throw_interrupt(I);                                            \
     }                                                                       \
     if (UNLIKELY(GC_DUE(I))) {                                              \
       SAVE();                                                               \

@@ -58,7 +58,7 @@ static _Noreturn void type_error(Interp *I, const char *verb, Value a, Value b) 
 void vm_print_failed(Interp *I) {
   if (I->interrupted) {
     I->interrupted = 0;
-    interp_throw(I, "interrupted");
+    interp_throw_interrupt(I);
   }
   interp_throw(I, "text too long: printing this value gives more than %d bytes (a list or record that holds "
                   "the same list many times over?)", CLUSIM_MAX_TEXT);

@@ -45,6 +45,7 @@ typedef struct ObjScenario {
   struct ObjScenario *parent;
   ObjClosure *body; /* applies `years:`, `set`, declarations; NULL for none */
   bool has_run;
+  bool interrupted; /* Ctrl-C stopped its runs: it kept the first `runs` of them */
   int64_t first_year, last_year, runs, seed;
   int64_t run_index; /* the run in progress; only run 0 keeps its ledger and writes */
   ObjRecord *results;    /* entity name -> record of series; "total" too */
