@@ -33,7 +33,7 @@ BIN      := $(BUILD)/clusim
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/check_clusim
 
-.PHONY: all run check check-unit check-scripts check-repl check-editors check-asan check-gc bench deps install uninstall clean
+.PHONY: all run check check-unit check-scripts check-repl check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
 
 all: $(BIN)
 
@@ -46,7 +46,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
-	@$(MAKE) --no-print-directory check-unit check-scripts check-repl check-editors
+	@$(MAKE) --no-print-directory check-unit check-scripts check-repl check-shard check-editors
 
 check-unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)"
@@ -59,6 +59,12 @@ check-scripts: $(BIN)
 check-repl: $(BIN) $(BUILD)/pty_driver
 	@echo "== prompt tests (pseudo-terminal)"
 	@sh tests/repl/run_repl_tests.sh ./$(BIN) ./$(BUILD)/pty_driver
+
+# Runs beyond one process: shards merged give one process's output byte for
+# byte; GNU parallel runs them, here and through --sshlogin.
+check-shard: $(BIN)
+	@echo "== shards and merging"
+	@sh tests/shard/run_shard_tests.sh ./$(BIN)
 
 # editors/: the Vim syntax and the TextMate grammar know every keyword and
 # built-in (tests/editors/check_editors.sh).

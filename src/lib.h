@@ -22,6 +22,9 @@ bool lib_is_callable(Value v);
 
 /* Write a file through a temporary file and a rename; NULL or the reason. */
 const char *lib_write_file(const char *path, const char *data, size_t len);
+/* Set by `clusim --shard`: the script writes no file (its numbers are a
+ * shard's; the merge writes the files), and lib_write_file does nothing. */
+extern bool lib_files_off;
 
 /* Seed the random stream (also done at start-up with a fixed seed). */
 void lib_random_seed(Interp *I, uint64_t seed);

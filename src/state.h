@@ -146,6 +146,7 @@ struct Interp {
   struct WorldState *world;
   HostHooks host;
   int jobs; /* worker processes for work that can be spread (--jobs) */
+  struct RunShards *shards; /* --shard or merge (world_shard.c), else NULL */
 
   /* random numbers: xoshiro256** state, seeded by seed(n) */
   uint64_t rng[4];

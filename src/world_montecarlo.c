@@ -53,6 +53,7 @@
 #include "progress.h"
 #include "world.h"
 #include "world_results.h"
+#include "world_shard.h"
 
 static int count_points(ObjRecord *shape) {
   int n = 0;
@@ -635,8 +636,19 @@ static void many_runs_body(Interp *I, void *ud) {
   flatten(I, mr->shape, mr->shape, row_of(mr->x, 0), &n);
   row_store(I, mr->x, 0);
   progress_update(mr->progress, 1);
-  if (job->parallel) many_runs_parallel(mr);
-  else serial_runs(I, mr);
+  if (shard_merging(I)) {
+    /* the other runs come from the shards' part files */
+    shard_merge_scenario(I, s, mr->x->np);
+    for (int64_t k = 1; k < s->runs; k++) {
+      shard_read_run(I, k, row_of(mr->x, k), mr->x->np);
+      row_store(I, mr->x, k);
+    }
+    mr->kept = s->runs;
+  } else if (job->parallel) {
+    many_runs_parallel(mr);
+  } else {
+    serial_runs(I, mr);
+  }
   progress_end(mr->progress);
   if (mr->kept < s->runs) {
     /* interrupted: a signal ends the process (many_runs); at the prompt,
@@ -751,16 +763,75 @@ static void matrix_close(Matrix *x) {
   if (x->fd >= 0) close(x->fd);
 }
 
+/* A shard's runs (world_shard.h): its share of runs 1..N-1, each row
+ * written to its part file as it is done. */
+typedef struct {
+  ObjScenario *s;
+  ObjRecord *shape;
+  double *row;
+  int np;
+  Progress *progress;
+} ShardJob;
+
+static void shard_runs_body(Interp *I, void *ud) {
+  ShardJob *job = ud;
+  ObjScenario *s = job->s;
+  shard_begin_scenario(I, s, job->np);
+  int64_t step = shard_run_step(I), done = 1;
+  for (int64_t k = shard_first_run(I); k < s->runs; k += step) {
+    s->run_index = k;
+    s->results = record_new(I);
+    world_run_once(I, s, k);
+    int n = 0;
+    flatten(I, job->shape, s->results, job->row, &n);
+    shard_write_run(I, k, job->row, job->np);
+    progress_update(job->progress, ++done);
+  }
+}
+
+static void shard_runs(Interp *I, ObjScenario *s, ObjRecord *shape, int np) {
+  int64_t mine = s->runs - 1 >= shard_first_run(I) ? (s->runs - 1 - shard_first_run(I)) / shard_run_step(I) + 1 : 0;
+  Progress progress;
+  progress_start(&progress, I->err, str_printf(I, "run %s (a shard)", s->name->chars)->chars, mine + 1, "runs");
+  ShardJob job = {s, shape, malloc(sizeof(double) * (size_t)(np ? np : 1)), np, &progress};
+  if (!job.row) interp_throw(I, "run: not enough memory for the runs of scenario %s", s->name->chars);
+  CaughtSignals signals;
+  catch_stop_signals(I, &signals);
+  bool ok = interp_pcall(I, shard_runs_body, &job);
+  restore_stop_signals(&signals);
+  progress_end(&progress);
+  free(job.row);
+  s->results = shape;
+  s->run_index = 0;
+  int sig = stop_signal;
+  if (sig) {
+    stop_signal = 0;
+    shard_abandon(I);
+    fprintf(I->err, "run %s: stopped by signal %d (%s); the shard has no part file\n", s->name->chars, sig,
+            strsignal(sig));
+    fflush(NULL);
+    raise(sig);
+  }
+  if (!ok) interp_rethrow(I);
+}
+
 static void many_runs(Interp *I, void *ud) {
   ObjScenario *s = ud;
   ObjRecord *shape = s->results;
   interp_push_root(I, OBJ_VAL(shape));
   int np = count_points(shape);
+  /* A shard computes its runs and keeps their numbers in its part file;
+   * its own statistics, which nothing shows, are those of run 0. */
+  int64_t runs = s->runs;
+  if (shard_writing(I)) {
+    shard_runs(I, s, shape, np);
+    s->runs = 1;
+  }
   size_t cells = (size_t)(np ? np : 1) * (size_t)s->runs;
   if (cells > ((size_t)1 << 37)) /* a terabyte */
     interp_throw(I, "run: %lld runs of scenario %s would keep too many numbers (%zu); use fewer runs",
                  (long long)s->runs, s->name->chars, cells);
-  int jobs = I->jobs > 0 ? I->jobs : 1;
+  int jobs = I->jobs > 0 && !shard_merging(I) ? I->jobs : 1;
   if (jobs > 64) jobs = 64;
   if (jobs > s->runs - 1) jobs = (int)(s->runs - 1);
   Matrix x;
@@ -806,6 +877,7 @@ static void many_runs(Interp *I, void *ud) {
     raise(sig);
     interp_throw(I, "run: scenario %s stopped by signal %d (%s)", s->name->chars, sig, strsignal(sig));
   }
+  if (shard_writing(I)) s->runs = runs;
   if (!ok) interp_rethrow(I);
   interp_pop_roots(I, 1);
 }
