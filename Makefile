@@ -66,6 +66,13 @@ check-shard: $(BIN)
 	@echo "== shards and merging"
 	@sh tests/shard/run_shard_tests.sh ./$(BIN)
 
+# A sharded study through a one-machine Slurm cluster of its own (slurm-wlm
+# and munge, installed when missing; needs root): the array job's shards,
+# merged by a dependent job, give one process's output.
+check-slurm: deps $(BIN)
+	@echo "== Slurm array job"
+	@sh tests/slurm/run_slurm_test.sh ./$(BIN); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 77 ]
+
 # editors/: the Vim syntax and the TextMate grammar know every keyword and
 # built-in (tests/editors/check_editors.sh).
 check-editors:
