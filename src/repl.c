@@ -24,6 +24,8 @@
 #include "parse.h"
 #include "repl.h"
 #include "memory.h"
+#include "diag.h"
+#include "world_help.h"
 #include "world_report.h"
 
 
@@ -216,6 +218,47 @@ static void list_builtin(void *ud, const char *name, bool builtin) {
   *col += (int)strlen(name) + 1;
 }
 
+/* The closest known name to what was typed, for "did you mean". */
+typedef struct {
+  const char *typed;
+  char best[64];
+  int distance;
+} Suggestion;
+
+static void consider(Suggestion *s, const char *known, size_t len) {
+  char name[64];
+  if (len >= sizeof name) return;
+  memcpy(name, known, len);
+  name[len] = '\0';
+  int d;
+  if (diag_similar(s->typed, name, &d) && d < s->distance) {
+    s->distance = d;
+    memcpy(s->best, name, len + 1);
+  }
+}
+
+static void consider_name(void *ud, const char *name, bool builtin) {
+  (void)builtin;
+  consider(ud, name, strlen(name));
+}
+
+static void suggest(const char *typed) {
+  Suggestion s = {typed, "", 1 << 30};
+  for (int i = 0; statement_help[i].word; i++) consider(&s, statement_help[i].word, strlen(statement_help[i].word));
+  for (const HelpTopic *t = help_topics; t->name; t++) {
+    consider(&s, t->name, strlen(t->name));
+    for (const char *p = t->aliases; p && *p;) {
+      const char *end = strchr(p, ' ');
+      size_t len = end ? (size_t)(end - p) : strlen(p);
+      consider(&s, p, len);
+      p = end ? end + 1 : p + len;
+    }
+  }
+  interp_each_name(current, consider_name, &s);
+  if (s.best[0]) printf("no help for '%s'; did you mean '%s'? (:help lists the topics)\n", typed, s.best);
+  else printf("no help for '%s' (:help lists the topics and built-ins)\n", typed);
+}
+
 static void help(const char *topic) {
   while (*topic == ' ') topic++;
   if (!*topic) {
@@ -232,9 +275,15 @@ static void help(const char *topic) {
           "Keys: Tab completes, Ctrl-C abandons the line or stops a running program,\n"
           "Ctrl-D at ...> abandons the unfinished block (at the prompt, it leaves),\n"
           "up/down recall earlier lines (kept between sessions).\n"
-          "Built-in functions:",
+          "Topics (:help TOPIC):",
           stdout);
     int col = 100;
+    for (const HelpTopic *t = help_topics; t->name; t++) list_builtin(&col, t->name, true);
+    fputs("\nStatements (:help WORD):", stdout);
+    col = 100;
+    for (int i = 0; statement_help[i].word; i++) list_builtin(&col, statement_help[i].word, true);
+    fputs("\nBuilt-in functions (:help NAME; also any rule or param):", stdout);
+    col = 100;
     interp_each_name(current, list_builtin, &col);
     fputs("\nRead on: doc/language.md, doc/tutorial.md, man clusim\n", stdout);
     return;
@@ -244,9 +293,16 @@ static void help(const char *topic) {
       printf("%s\n", statement_help[i].help);
       return;
     }
+  const HelpTopic *t = help_topic_find(topic);
   const char *h = interp_help(current, topic);
-  if (h) printf("%s\n", h);
-  else printf("no help for '%s' (try :help for a list)\n", topic);
+  if (t) {
+    printf("%s\n%s", t->title, t->text);
+    if (h) printf("%s in the model: %s\n", topic, h);
+  } else if (h) {
+    printf("%s\n", h);
+  } else {
+    suggest(topic);
+  }
 }
 
 /* The options the session started with: :reset makes its new interpreter
@@ -286,7 +342,20 @@ static bool command(const char *line) {
     current = new_prompt_interp();
     puts("the session is reset: all names are forgotten");
   } else {
-    printf("unknown command '%.*s' (try :help)\n", (int)n, line);
+    int matches = 0;
+    for (int i = 0; commands[i]; i++) matches += strncmp(commands[i], line, n) == 0;
+    if (matches > 1 && n > 1) {
+      printf("'%.*s' is ambiguous:", (int)n, line);
+      const char *sep = " ";
+      for (int i = 0; commands[i]; i++)
+        if (strncmp(commands[i], line, n) == 0) {
+          printf("%s%s", sep, commands[i]);
+          sep = ", ";
+        }
+      puts(" (type more letters)");
+    } else {
+      printf("unknown command '%.*s' (try :help)\n", (int)n, line);
+    }
   }
   return true;
 }

@@ -27,5 +27,6 @@ Suite *robust_suite(void);
 Suite *scale_suite(void);
 Suite *diag_suite(void);
 Suite *progress_suite(void);
+Suite *help_suite(void);
 
 #endif
