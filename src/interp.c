@@ -210,6 +210,11 @@ void interp_cancel_interrupt(Interp *I) { I->interrupted = 0; }
 
 void interp_set_repl(Interp *I, bool on) { I->repl = on; }
 
+void interp_set_streams(Interp *I, FILE *out, FILE *err) {
+  I->out = out;
+  I->err = err;
+}
+
 void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud) {
   for (int g = 0; g < I->nglobals; g++) {
     Value v = I->globals[g];

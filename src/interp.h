@@ -67,6 +67,8 @@ void interp_cancel_interrupt(Interp *I);
  * dotted chain of names such as "c.members" refers to, without running
  * any code; false if it refers to no record. */
 void interp_set_repl(Interp *I, bool on);
+/* Where print and diagnostics go from now on (the prompt's :transcript). */
+void interp_set_streams(Interp *I, FILE *out, FILE *err);
 void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud);
 bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const char *field), void *ud);
 
