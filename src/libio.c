@@ -244,6 +244,7 @@ static bool csv_cell(Interp *I, Buffer *b, Value v) {
 
 bool lib_csv_table(Interp *I, Buffer *b, LibTable *t) {
   int ncols = t->header->items.count;
+  if (ncols == 0) return true; /* no columns: an empty file */
   for (int i = 0; i < ncols; i++) {
     if (i) buf_putc(b, ',');
     if (!csv_cell(I, b, OBJ_VAL(lib_table_heading(I, t, i)))) return false;

@@ -118,21 +118,18 @@ static ObjList *add_row(Interp *I, LibTable *t) {
   return row;
 }
 
-/* A cell of a table: an entity is its name; a record or a list, which no
- * cell can hold, its printed text. */
+/* A cell of a table: an entity is its name; a record, a list or any other
+ * object no cell can hold, its printed text. */
 static Value cell(Interp *I, Value v) {
   if (IS_ENTITY(v)) return OBJ_VAL(str_new(I, world_entity_name(I, AS_RECORD(v))));
-  if (IS_RECORD(v) || IS_LIST(v) || IS_OBJ(v)) {
-    if (IS_STRING(v)) return v;
-    Buffer b;
-    buf_init(&b);
-    if (!value_print(I, &b, v, false)) {
-      buf_free(&b);
-      vm_print_failed(I);
-    }
-    return OBJ_VAL(str_take_buffer(I, &b));
+  if (!IS_OBJ(v) || IS_STRING(v)) return v;
+  Buffer b;
+  buf_init(&b);
+  if (!value_print(I, &b, v, false)) {
+    buf_free(&b);
+    vm_print_failed(I);
   }
-  return v;
+  return OBJ_VAL(str_take_buffer(I, &b));
 }
 
 static int64_t table_runs(ObjList *scenarios) {
@@ -351,8 +348,8 @@ static bool is_why(Interp *I, Value v) {
 }
 
 _Noreturn static void cannot_export(Interp *I, Value v) {
-  interp_throw(I, "export: cannot export %s; give a run scenario, a list of them, or what compare(...), why or audit "
-                  "returns",
+  interp_throw(I, "export: a %s cannot be exported; give a run scenario, a list of them, or what compare(...), why "
+                  "or audit returns",
                value_type_name(v));
 }
 
@@ -646,8 +643,6 @@ static void xlsx_sheet(Interp *I, XlsxJob *job, lxw_format *bold, ObjString *nam
                  name->chars, ncols, nrows + 1, XLSX_MAX_COLS, XLSX_MAX_ROWS);
   lxw_worksheet *ws = workbook_add_worksheet(job->wb, name->chars);
   if (!ws) interp_throw(I, "export: cannot add sheet '%s' to '%s'", name->chars, job->path);
-  Buffer b;
-  buf_init(&b);
   for (int c = 0; c < ncols; c++)
     xlsx_check(I, job, worksheet_write_string(ws, 0, (lxw_col_t)c, lib_table_heading(I, t, c)->chars, bold),
                name->chars);
@@ -657,23 +652,15 @@ static void xlsx_sheet(Interp *I, XlsxJob *job, lxw_format *bold, ObjString *nam
       Value v = row->items.items[c];
       lxw_row_t at = (lxw_row_t)r + 1;
       lxw_error err = LXW_NO_ERROR;
-      if (num_is(v) && isfinite(num_to_double(v))) {
-        err = worksheet_write_number(ws, at, (lxw_col_t)c, num_to_double(v), NULL);
-      } else if (num_is(v)) { /* inf and nan: a spreadsheet has no such number */
-        buf_clear(&b);
-        v.unit = UNIT_NONE;
-        num_format(I, &b, v);
-        err = worksheet_write_string(ws, at, (lxw_col_t)c, b.data, NULL);
-      } else if (IS_BOOL(v)) {
-        err = worksheet_write_boolean(ws, at, (lxw_col_t)c, v.as.b, NULL);
-      } else if (!IS_NIL(v)) {
-        err = worksheet_write_string(ws, at, (lxw_col_t)c, AS_CSTRING(cell(I, v)), NULL);
-      }
-      if (err != LXW_NO_ERROR) buf_free(&b);
+      double d = num_is(v) ? num_to_double(v) : 0;
+      if (num_is(v) && isfinite(d)) err = worksheet_write_number(ws, at, (lxw_col_t)c, d, NULL);
+      else if (num_is(v)) /* a spreadsheet has no inf or nan: their names, as text */
+        err = worksheet_write_string(ws, at, (lxw_col_t)c, isnan(d) ? "nan" : d > 0 ? "inf" : "-inf", NULL);
+      else if (IS_BOOL(v)) err = worksheet_write_boolean(ws, at, (lxw_col_t)c, v.as.b, NULL);
+      else if (!IS_NIL(v)) err = worksheet_write_string(ws, at, (lxw_col_t)c, AS_CSTRING(cell(I, v)), NULL);
       xlsx_check(I, job, err, name->chars);
     }
   }
-  buf_free(&b);
   worksheet_freeze_panes(ws, 1, 0);
   worksheet_set_column(ws, 0, (lxw_col_t)(ncols > 0 ? ncols - 1 : 0), 14, NULL);
 }
