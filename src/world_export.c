@@ -122,7 +122,7 @@ static ObjList *add_row(Interp *I, LibTable *t) {
  * object no cell can hold, its printed text. */
 static Value cell(Interp *I, Value v) {
   if (IS_ENTITY(v)) return OBJ_VAL(str_new(I, world_entity_name(I, AS_RECORD(v))));
-  if (!IS_OBJ(v) || IS_STRING(v)) return v;
+  if (!IS_OBJ(v) || IS_STRING(v) || num_is(v)) return v;
   Buffer b;
   buf_init(&b);
   if (!value_print(I, &b, v, false)) {
@@ -514,6 +514,17 @@ static json_object *json_table(Interp *I, ObjString *name, LibTable *t) {
   json_object_object_add(o, "columns", cols);
   json_object_object_add(o, "rows", rows);
   int ncols = t->header->items.count;
+  /* the member that keeps exact texts: "exact", unless a column has that
+   * name ("exact_" then, and so on) */
+  Buffer member;
+  buf_init(&member);
+  buf_puts(&member, "exact");
+  for (int c = 0; c < ncols; c++)
+    if (strcmp(AS_CSTRING(t->header->items.items[c]), member.data) == 0) {
+      buf_putc(&member, '_');
+      c = -1;
+    }
+  const char *exact_key = str_take_buffer(I, &member)->chars;
   for (int c = 0; c < ncols; c++) {
     json_object *col = json_object_new_object();
     json_object_object_add(col, "name", json_text(I, t->header->items.items[c]));
@@ -528,7 +539,7 @@ static json_object *json_table(Interp *I, ObjString *name, LibTable *t) {
       const char *key = AS_CSTRING(t->header->items.items[c]);
       json_object_object_add(row, key, num_is(v) ? json_number(I, v, &exact, key) : json_text(I, v));
     }
-    if (exact) json_object_object_add(row, "exact", exact);
+    if (exact) json_object_object_add(row, exact_key, exact);
   }
   return o;
 }
@@ -582,10 +593,10 @@ static void write_json_export(Interp *I, Export *e, Buffer *out) {
  * most 31 characters, not "History" (Excel keeps it), and unlike every
  * name already taken, ignoring case (as Excel does): "name (2)" then. */
 static ObjString *sheet_name(Interp *I, const char *want, ObjList *taken) {
-  char base[128];
+  char base[160]; /* 31 characters of at most 4 bytes each */
   int chars = 0;
   size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)want; *p && n < sizeof base - 8; p++) {
+  for (const unsigned char *p = (const unsigned char *)want; *p && n < sizeof base - 1; p++) {
     bool starts_char = (*p & 0xC0) != 0x80;
     if (starts_char && chars == 31) break;
     chars += starts_char;

@@ -214,6 +214,24 @@ START_TEST(json_tables) {
   row = json_object_array_get_idx(json_object_object_get(t, "rows"), 1);
   ck_assert_str_eq(json_object_get_string(json_object_object_get(row, "b unit")), "EUR/year");
   json_object_put(root);
+  /* what JSON cannot hold as a number keeps its exact text beside it (in
+   * "exact_" here, since a column is called "exact"); a big integer is
+   * written whole */
+  ck_assert_msg(run(&b, "export [{exact: 1/3, big: 10^30, x: inexact(1)/0}] to \"DIR/e.json\"\n") == INTERP_OK, "%s",
+                box_err(&b));
+  snprintf(path, sizeof path, "%s/e.json", dir);
+  root = json_object_from_file(path);
+  ck_assert_ptr_nonnull(root);
+  row = json_object_array_get_idx(
+      json_object_object_get(json_object_array_get_idx(json_object_object_get(root, "tables"), 0), "rows"), 0);
+  ck_assert(json_object_get_double(json_object_object_get(row, "exact")) == 1.0 / 3);
+  ck_assert(json_object_get_type(json_object_object_get(row, "x")) == json_type_null);
+  json_object *ex = json_object_object_get(row, "exact_");
+  ck_assert_str_eq(json_object_get_string(json_object_object_get(ex, "exact")), "1/3");
+  ck_assert_str_eq(json_object_get_string(json_object_object_get(ex, "x")), "inf");
+  ck_assert_ptr_null(json_object_object_get(ex, "big"));
+  ck_assert_ptr_nonnull(strstr(slurp(path), "\"big\": 1000000000000000000000000000000,"));
+  json_object_put(root);
   box_close(&b);
 }
 END_TEST
