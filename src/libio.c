@@ -172,24 +172,38 @@ static ObjString *unit_text(Interp *I, UnitId u) {
 }
 
 void lib_table_units(Interp *I, LibTable *t) {
-  ObjList *header = list_new(I), *units = list_new(I), *rows = list_new(I);
   int nrows = t->rows->items.count, ncols = t->header->items.count;
+  ObjList *units = list_new(I);
+  bool any_mixed = false;
+  /* one pass over the rows: per column nil (no number yet), the unit of
+   * its numbers, or -1 (mixed) */
+  for (int c = 0; c < ncols; c++) list_append(I, units, NIL_VAL);
+  for (int r = 0; r < nrows; r++) {
+    ObjList *row = AS_LIST(t->rows->items.items[r]);
+    for (int c = 0; c < ncols; c++) {
+      Value v = row->items.items[c], *u = &units->items.items[c];
+      if (!num_is(v)) continue;
+      if (IS_NIL(*u)) *u = INT_VAL(v.unit);
+      else if (u->as.i >= 0 && (UnitId)u->as.i != v.unit) {
+        *u = INT_VAL(-1);
+        any_mixed = true;
+      }
+    }
+  }
+  for (int c = 0; c < ncols; c++)
+    if (IS_NIL(units->items.items[c])) units->items.items[c] = INT_VAL(UNIT_NONE);
+  t->units = units;
+  if (!any_mixed) return;
+  /* a column of mixed units is followed by its "NAME unit" column */
+  ObjList *header = list_new(I), *new_units = list_new(I), *rows = list_new(I);
   for (int r = 0; r < nrows; r++) list_append(I, rows, OBJ_VAL(list_new(I)));
   for (int c = 0; c < ncols; c++) {
-    bool any = false, mixed = false;
-    UnitId unit = UNIT_NONE;
-    for (int r = 0; r < nrows; r++) {
-      Value v = AS_LIST(t->rows->items.items[r])->items.items[c];
-      if (!num_is(v)) continue;
-      if (any && v.unit != unit) mixed = true;
-      unit = v.unit;
-      any = true;
-    }
+    bool mixed = units->items.items[c].as.i < 0;
     list_append(I, header, t->header->items.items[c]);
-    list_append(I, units, INT_VAL(mixed ? UNIT_NONE : unit));
+    list_append(I, new_units, INT_VAL(mixed ? UNIT_NONE : units->items.items[c].as.i));
     if (mixed) {
       list_append(I, header, OBJ_VAL(str_printf(I, "%s unit", AS_CSTRING(t->header->items.items[c]))));
-      list_append(I, units, INT_VAL(UNIT_NONE));
+      list_append(I, new_units, INT_VAL(UNIT_NONE));
     }
     for (int r = 0; r < nrows; r++) {
       Value v = AS_LIST(t->rows->items.items[r])->items.items[c];
@@ -199,7 +213,7 @@ void lib_table_units(Interp *I, LibTable *t) {
     }
   }
   t->header = header;
-  t->units = units;
+  t->units = new_units;
   t->rows = rows;
 }
 
@@ -215,30 +229,40 @@ ObjString *lib_table_heading(Interp *I, LibTable *t, int i) {
   return str_take_buffer(I, &b);
 }
 
-/* Append v as a CSV cell (nil: an empty one); false (nothing appended)
- * when printing it was cut short (vm_print_failed says why). */
+/* Append text as a CSV cell: in quotes when it holds a comma, a quote or
+ * a line break. */
+static void csv_text(Buffer *b, const char *text, size_t len) {
+  bool quote = false;
+  for (size_t i = 0; i < len && !quote; i++) quote = text[i] == ',' || text[i] == '"' || text[i] == '\n' || text[i] == '\r';
+  if (!quote) {
+    buf_put(b, text, len);
+    return;
+  }
+  buf_putc(b, '"');
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"') buf_putc(b, '"');
+    buf_putc(b, text[i]);
+  }
+  buf_putc(b, '"');
+}
+
+/* Append v as a CSV cell (nil: an empty one; a number never needs
+ * quotes); false (nothing appended) when printing it was cut short
+ * (vm_print_failed says why). */
 static bool csv_cell(Interp *I, Buffer *b, Value v) {
-  Buffer t;
-  buf_init(&t);
-  bool ok = true;
-  if (num_is(v)) lib_cell_number(I, &t, v);
-  else if (!IS_NIL(v)) ok = value_print(I, &t, v, false);
-  if (!ok || b->len + t.len > CLUSIM_MAX_TEXT) {
-    buf_free(&t);
-    return false;
-  }
-  bool quote = t.len && strpbrk(t.data, ",\"\n\r") != NULL;
-  if (quote) {
-    buf_putc(b, '"');
-    for (size_t i = 0; i < t.len; i++) {
-      if (t.data[i] == '"') buf_putc(b, '"');
-      buf_putc(b, t.data[i]);
+  if (b->len > CLUSIM_MAX_TEXT) return false;
+  if (num_is(v)) lib_cell_number(I, b, v);
+  else if (IS_STRING(v)) csv_text(b, AS_CSTRING(v), (size_t)AS_STRING(v)->length);
+  else if (!IS_NIL(v)) {
+    Buffer t;
+    buf_init(&t);
+    if (!value_print(I, &t, v, false) || b->len + t.len > CLUSIM_MAX_TEXT) {
+      buf_free(&t);
+      return false;
     }
-    buf_putc(b, '"');
-  } else {
-    buf_put(b, t.data, t.len);
+    csv_text(b, t.data, t.len);
+    buf_free(&t);
   }
-  buf_free(&t);
   return true;
 }
 
