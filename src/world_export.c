@@ -100,6 +100,14 @@ static bool has_series(Interp *I, ObjScenario *s, const char *path) {
 
 /* ---- building tables ------------------------------------------------------- */
 
+/* The name of unit u, "EUR/year", as a string. */
+static ObjString *unit_name(Interp *I, UnitId u) {
+  Buffer b;
+  buf_init(&b);
+  unit_format(&I->units, &b, u);
+  return str_take_buffer(I, &b); /* frees b, even when it raises */
+}
+
 static LibTable *new_table(Interp *I, Export *e, const char *name) {
   if (e->ntables == 64) interp_throw(I, "export: at most 64 tables in one file");
   list_append(I, e->names, OBJ_VAL(str_new(I, name)));
@@ -153,10 +161,7 @@ static void long_table(Interp *I, Export *e) {
     for (int i = 0; i < series->items.count; i++) {
       ObjSeries *se = AS_SERIES(ITEM(series, i, 2));
       UnitId u = results_series_unit(se);
-      Buffer ub;
-      buf_init(&ub);
-      unit_format(&I->units, &ub, u);
-      Value unit = OBJ_VAL(str_take_buffer(I, &ub));
+      Value unit = u == UNIT_NONE ? NIL_VAL : OBJ_VAL(unit_name(I, u));
       for (int y = 0; y < se->values.count; y++) {
         Value v = se->values.items[y];
         if (!num_is(v)) continue;
@@ -165,7 +170,7 @@ static void long_table(Interp *I, Export *e) {
         list_append(I, row, INT_VAL(se->first_year + y));
         list_append(I, row, ITEM(series, i, 0));
         list_append(I, row, ITEM(series, i, 1));
-        list_append(I, row, u == UNIT_NONE ? NIL_VAL : unit);
+        list_append(I, row, unit);
         v.unit = UNIT_NONE;
         list_append(I, row, v);
         for (int st = 0; many && st < 3; st++) {
@@ -185,12 +190,16 @@ static void year_rows(Interp *I, LibTable *t, int64_t first, int64_t last) {
   for (int64_t y = first; y <= last; y++) list_append(I, add_row(I, t), INT_VAL(y));
 }
 
+/* The most a sheet holds (Excel's limits). */
+#define XLSX_MAX_ROWS 1048576
+#define XLSX_MAX_COLS 16384
+
 /* One scenario's sheet: a row per year, a column per series (with its
  * p5, p50 and p95 after it when the scenario has several runs). */
 static void wide_table(Interp *I, Export *e, ObjScenario *s) {
   LibTable *t = new_table(I, e, s->name->chars);
-  year_rows(I, t, s->first_year, s->last_year);
   ObjList *series = scenario_series(I, s);
+  year_rows(I, t, s->first_year, s->last_year);
   for (int i = 0; i < series->items.count; i++) {
     ObjSeries *se = AS_SERIES(ITEM(series, i, 2));
     const char *name = str_printf(I, "%s.%s", AS_CSTRING(ITEM(series, i, 0)), AS_CSTRING(ITEM(series, i, 1)))->chars;
@@ -370,19 +379,21 @@ static void gather(Interp *I, Export *e, Value v) {
   }
   if (!IS_LIST(v)) cannot_export(I, v);
   ObjList *l = AS_LIST(v);
-  int scen = 0, tables = 0, whys = 0, records = 0;
+  int scen = 0, tables = 0, whys = 0;
   for (int i = 0; i < l->items.count; i++) {
     Value x = l->items.items[i];
     if (IS_SCENARIO(x)) scen++;
     else if (is_compare_table(I, x)) tables++;
     else if (is_why(I, x)) whys++;
-    else if (IS_RECORD(x)) records++;
-    else cannot_export(I, x);
+    else if (!IS_RECORD(x)) cannot_export(I, x);
   }
   int n = l->items.count;
-  if (scen && scen < n)
-    interp_throw(I, "export: a list of scenarios cannot hold anything else (item %d is not a scenario)",
-                 IS_SCENARIO(l->items.items[0]) ? 2 : 1);
+  if (scen && scen < n) {
+    int other = 0;
+    while (IS_SCENARIO(l->items.items[other])) other++;
+    interp_throw(I, "export: a list of scenarios cannot hold anything else (item %d is a %s)", other + 1,
+                 value_type_name(l->items.items[other]));
+  }
   if (scen) {
     if (n > 64) interp_throw(I, "export: at most 64 scenarios in one file");
     e->scenarios = list_new(I);
@@ -456,13 +467,7 @@ static json_object *json_text(Interp *I, Value v) {
 }
 
 static json_object *json_unit(Interp *I, UnitId u) {
-  if (u == UNIT_NONE) return NULL;
-  Buffer b;
-  buf_init(&b);
-  unit_format(&I->units, &b, u);
-  json_object *s = json_object_new_string(b.data);
-  buf_free(&b);
-  return s;
+  return u == UNIT_NONE ? NULL : json_object_new_string(unit_name(I, u)->chars);
 }
 
 /* A series' numbers as an array, with the exact text of those JSON cannot
@@ -585,10 +590,6 @@ static void write_json_export(Interp *I, Export *e, Buffer *out) {
 
 /* ---- xlsx ------------------------------------------------------------------ */
 
-/* The most a sheet holds (Excel's limits). */
-#define XLSX_MAX_ROWS 1048576
-#define XLSX_MAX_COLS 16384
-
 /* A sheet name Excel accepts: none of []:*?/\, no quote at either end, at
  * most 31 characters, not "History" (Excel keeps it), and unlike every
  * name already taken, ignoring case (as Excel does): "name (2)" then. */
@@ -646,7 +647,33 @@ static void xlsx_check(Interp *I, XlsxJob *job, lxw_error err, const char *sheet
     interp_throw(I, "export: cannot write sheet '%s' of '%s': %s", sheet, job->path, lxw_strerror(err));
 }
 
+/* A table of a row per year (a scenario's, the comparison) wider than a
+ * sheet, turned round: a row per column (its heading, its unit, then its
+ * value in each year), the years across. */
+static void turn_round(Interp *I, LibTable *t) {
+  LibTable r = {list_new(I), list_new(I), list_new(I)};
+  add_column(I, &r, "series");
+  add_column(I, &r, "unit");
+  for (int y = 0; y < t->rows->items.count; y++)
+    add_column(I, &r, str_printf(I, "%lld", (long long)ITEM(t->rows, y, 0).as.i)->chars);
+  for (int c = 1; c < t->header->items.count; c++) {
+    ObjList *row = add_row(I, &r);
+    UnitId u = (UnitId)t->units->items.items[c].as.i;
+    list_append(I, row, t->header->items.items[c]);
+    list_append(I, row, u == UNIT_NONE ? NIL_VAL : OBJ_VAL(unit_name(I, u)));
+    for (int y = 0; y < t->rows->items.count; y++) {
+      Value v = ITEM(t->rows, y, c);
+      v.unit = UNIT_NONE;
+      list_append(I, row, v);
+    }
+  }
+  lib_table_units(I, &r);
+  *t = r;
+}
+
 static void xlsx_sheet(Interp *I, XlsxJob *job, lxw_format *bold, ObjString *name, LibTable *t) {
+  bool by_year = t->header->items.count > 0 && strcmp(AS_CSTRING(t->header->items.items[0]), "year") == 0;
+  if (by_year && t->header->items.count > XLSX_MAX_COLS) turn_round(I, t);
   int ncols = t->header->items.count, nrows = t->rows->items.count;
   if (ncols > XLSX_MAX_COLS || nrows + 1 > XLSX_MAX_ROWS)
     interp_throw(I, "export: sheet '%s' would have %d columns and %d rows, more than a spreadsheet holds (%d and %d); "
@@ -738,7 +765,13 @@ static void write_xlsx_export(Interp *I, Export *e, const char *path) {
   int fd = mkstemp(tmp);
   if (fd < 0) interp_throw(I, "export: cannot make a temporary file for '%s': %s", path, strerror(errno));
   close(fd);
-  lxw_workbook_options options = {.constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+  /* rows are written in order, so each can go to libxlsxwriter's own
+   * temporary files (in the same folder) as soon as it is complete, rather
+   * than every cell staying in memory until the end; zip64 for a workbook
+   * over 4 GB */
+  char tmp_dir[4096];
+  snprintf(tmp_dir, sizeof tmp_dir, "%s", dir && *dir ? dir : "/tmp");
+  lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = tmp_dir, .use_zip64 = LXW_TRUE};
   XlsxJob job = {e, workbook_new_opt(tmp, &options), path};
   if (!job.wb) {
     unlink(tmp);
@@ -779,25 +812,38 @@ static Format format_of(Interp *I, const char *path) {
   interp_throw(I, "export: cannot tell the format of '%s' from its name: end it in .csv, .json or .xlsx", path);
 }
 
+/* CSV and JSON: the text of the file, built in a Buffer. */
+typedef struct {
+  Format f;
+  Export e;
+  Buffer out;
+} TextJob;
+
+static void text_job(Interp *I, void *ud) {
+  TextJob *job = ud;
+  if (job->f == FORMAT_CSV) write_csv_export(I, &job->e, &job->out);
+  else write_json_export(I, &job->e, &job->out);
+}
+
 /* %export(what, path): what is a scenario, a list of them, or what
  * compare(...), why or audit returned (export A, B to F passes [A, B]). */
 static Value f_export(Interp *I, int argc, Value *args) {
   if (!IS_STRING(args[1]))
     interp_throw(I, "export: the file name must be a string, such as \"results.csv\", not %s", value_type_name(args[1]));
   const char *path = AS_CSTRING(args[1]);
-  Format f = format_of(I, path);
-  Export e = {0};
-  gather(I, &e, args[0]);
-  if (f == FORMAT_XLSX) {
-    write_xlsx_export(I, &e, path);
+  TextJob job = {.f = format_of(I, path)};
+  gather(I, &job.e, args[0]);
+  if (job.f == FORMAT_XLSX) {
+    write_xlsx_export(I, &job.e, path);
     return NIL_VAL;
   }
-  Buffer b;
-  buf_init(&b);
-  if (f == FORMAT_CSV) write_csv_export(I, &e, &b);
-  else write_json_export(I, &e, &b);
-  const char *why = lib_write_file(path, b.data, b.len);
-  buf_free(&b);
+  buf_init(&job.out);
+  if (!interp_pcall(I, text_job, &job)) { /* the Buffer is let go before the error goes on */
+    buf_free(&job.out);
+    interp_rethrow(I);
+  }
+  const char *why = lib_write_file(path, job.out.data, job.out.len);
+  buf_free(&job.out);
   if (why) interp_throw(I, "export: cannot write '%s': %s", path, why);
   return NIL_VAL;
 }
