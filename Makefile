@@ -14,10 +14,13 @@ CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
-           -Wno-unused-parameter -Isrc -I$(BUILD) \
+           -Wno-unused-parameter -Isrc -I$(BUILD) $(EXPORT_CFLAGS) \
            -DCLUSIM_STDLIB_DIR='"$(DATADIR)/stdlib"'
 LDFLAGS ?=
-LIBS     = -lgmp -lm
+# JSON (json-c) and xlsx (libxlsxwriter) for export: pkg-config names them.
+EXPORT_CFLAGS := $(shell pkg-config --cflags json-c xlsxwriter 2>/dev/null)
+EXPORT_LIBS   := $(shell pkg-config --libs json-c xlsxwriter 2>/dev/null || echo -ljson-c -lxlsxwriter)
+LIBS     = -lgmp -lm $(EXPORT_LIBS)
 READLINE = -lreadline
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)

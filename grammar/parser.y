@@ -173,7 +173,7 @@ stmt
   | RUN name_list                 { $$ = $2; $$->kind = N_RUN; $$->loc = L(@1); }
   | COMPARE name_list ON expr_list
                                   { $$ = NEW(N_COMPARE, @1); $$->a = $2; $$->b = $4; }
-  | EXPORT expr TO expr           { $$ = NEW(N_EXPORT, @1); $$->a = $2; $$->b = $4; }
+  | EXPORT expr_list TO expr      { $$ = NEW(N_EXPORT, @1); $$->a = $2; $$->b = $4; }
   | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }
   | error                         { $$ = NULL; }
   ;
@@ -288,6 +288,8 @@ primary
                                     $$->op = $5->kind != N_BLOCK; }
   | WHY postfix %prec FNBODY      { $$ = NEW(N_WHY, @1); $$->a = $2; }
   | AUDIT primary                 { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
+  | COMPARE '(' args opt_comma ')' { $$ = $3; $$->kind = N_CALL; $$->loc = L(@2);
+                                    $$->a = NEW(N_NAME, @1); $$->a->str = "compare"; }
   ;
 
 string

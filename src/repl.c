@@ -347,10 +347,12 @@ static const struct {
     {"scenario", "scenario S extends P { years: A..B, runs: N, seed: K, set NAME = V, declarations }"},
     {"set", "set NAME = VALUE (inside a scenario): change a param for that scenario"},
     {"run", "run S, T: simulate scenarios; then S.X.field[year], S.total.field[year]"},
-    {"compare", "compare S, T on X.field, total.field: a table of years by scenarios with differences"},
+    {"compare", "compare S, T on X.field, total.field: a table of years by scenarios with differences;\n"
+                "compare(S, T, \"X.field\") returns that table as a record (to print or export)"},
     {"why", "why S.X.field[year]: the value before, each rule's contribution, the value after"},
     {"audit", "audit S: the state-aid findings of a run scenario (doc/stateaid.md)"},
-    {"export", "export S to \"file.csv\": the results as CSV: scenario,year,entity,field,value"},
+    {"export", "export S, T to \"file.csv\" (or .json, .xlsx): the results with their units and statistics;\n"
+               "also export compare(S, T, \"X.field\"), why S.X.field[Y], audit(S)"},
     {NULL, NULL},
 };
 

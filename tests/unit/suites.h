@@ -28,5 +28,6 @@ Suite *scale_suite(void);
 Suite *diag_suite(void);
 Suite *progress_suite(void);
 Suite *help_suite(void);
+Suite *export_suite(void);
 
 #endif
