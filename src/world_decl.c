@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -1130,6 +1131,16 @@ static ObjString *printed(Interp *I, Value v) {
   return s;
 }
 
+/* A param's value as people read it (format.h), a share as a percentage. */
+static ObjString *for_people(Interp *I, Value v, bool share) {
+  Buffer b;
+  buf_init(&b);
+  format_value(I, &b, v, FORMAT_YEARS | (share ? FORMAT_SHARE : 0));
+  ObjString *s = str_new(I, b.data);
+  buf_free(&b);
+  return s;
+}
+
 /* Whether v lies within the bounds of param p (true when it has none). */
 static bool within_bounds(Interp *I, ObjRecord *p, Value v) {
   Value lo = world_field(I, p, "low"), hi = world_field(I, p, "high");
@@ -1184,6 +1195,8 @@ static Value f_param(Interp *I, int argc, Value *args) {
   world_set_field(I, p, "name", args[0]);
   world_set_field(I, p, "default", args[1]);
   world_set_field(I, p, "doc", args[2]);
+  bool share = argc > 5 && IS_BOOL(args[5]) && args[5].as.b; /* declared in percent */
+  world_set_field(I, p, "share", BOOL_VAL(share));
   Value lo = args[3], hi = args[4], def = args[1];
   if (!IS_NIL(lo) || !IS_NIL(hi)) {
     if (!num_is(def))
@@ -1217,7 +1230,8 @@ static Value f_param(Interp *I, int argc, Value *args) {
     }
   if (!replaced) list_append(I, ps, OBJ_VAL(p));
   const char *doc = IS_STRING(args[2]) ? AS_CSTRING(args[2]) : "a model parameter";
-  if (!IS_NIL(lo)) doc = str_printf(I, "%s; from %s to %s", doc, printed(I, lo)->chars, printed(I, hi)->chars)->chars;
+  if (!IS_NIL(lo))
+    doc = str_printf(I, "%s; from %s to %s", doc, for_people(I, lo, share)->chars, for_people(I, hi, share)->chars)->chars;
   global_define(I, name->chars, args[1], GLOBAL_PARAM, doc);
   return NIL_VAL;
 }
@@ -1347,7 +1361,7 @@ void world_decl_open(Interp *I) {
   /* called by the compiled declarations: names users cannot type */
   lib_register(I, "%entity", f_entity, 3, 3, NULL);
   lib_register(I, "%fund", f_fund, 3, 3, NULL);
-  lib_register(I, "%param", f_param, 5, 5, NULL);
+  lib_register(I, "%param", f_param, 5, 6, NULL);
   I->host.param_write = param_write;
   lib_register(I, "%rule", f_rule, 3, 4, NULL);
   I->host.help = world_help;

@@ -1,9 +1,9 @@
 /* world_results.c - scenario and series objects and the results API. */
 #include "world_results.h"
 
-#include <math.h>
 #include <string.h>
 
+#include "format.h"
 #include "memory.h"
 #include "num.h"
 #include "state.h"
@@ -20,15 +20,33 @@ static void series_mark(Interp *I, Obj *o) {
 
 static void series_free(Interp *I, Obj *o) { valarr_free(I, &((ObjSeries *)o)->values); }
 
+/* A series prints for people (format.h): {2025: 9,380.4, 2026: 9,668.2},
+ * the unit once after the braces when every value has it
+ * ({2026: 250,000, 2027: 1,250.50} EUR/year).  A series of whole numbers
+ * with no unit under 10,000 may hold years: {2026: 2026} (FORMAT_YEARS).
+ * Its exact values are S.X.f[year]. */
 static void series_print(Interp *I, Buffer *b, Obj *o) {
   ObjSeries *s = (ObjSeries *)o;
+  UnitId unit = s->values.count ? s->values.items[0].unit : UNIT_NONE;
+  bool one_unit = true, small_whole = true;
+  for (int i = 0; i < s->values.count; i++) {
+    Value v = s->values.items[i];
+    int64_t n;
+    if (!num_is(v) || v.unit != unit) one_unit = false;
+    if (!num_to_int64(v, &n) || n <= -10000 || n >= 10000 || v.unit != UNIT_NONE) small_whole = false;
+  }
+  unsigned flags = (one_unit ? FORMAT_NO_UNIT : 0) | (small_whole ? FORMAT_YEARS : 0);
   buf_putc(b, '{');
   for (int i = 0; i < s->values.count; i++) {
     if (i) buf_puts(b, ", ");
     buf_printf(b, "%lld: ", (long long)(s->first_year + i));
-    value_print(I, b, s->values.items[i], true);
+    format_value(I, b, s->values.items[i], flags);
   }
   buf_putc(b, '}');
+  if (one_unit && unit != UNIT_NONE) {
+    buf_putc(b, ' ');
+    unit_format(&I->units, b, unit);
+  }
 }
 
 /* series.mean, .p5, .p50, .p95 */
@@ -169,24 +187,9 @@ UnitId results_series_unit(ObjSeries *se) {
 
 /* ---- formatting ---------------------------------------------------------------- */
 
-void results_format_human(Interp *I, Buffer *b, Value v) {
-  if (!num_is(v)) {
-    value_print(I, b, v, false);
-    return;
-  }
-  double d = num_to_double(v);
-  double a = fabs(d);
-  if (isnan(d) || isinf(d)) buf_printf(b, "%g", d);
-  /* beyond a million billion, and below a cent but not zero: a power of
-   * ten (a 300-digit "bn" column, or 0.00 for a number that is not 0,
-   * would mislead) */
-  else if (a >= 1e15 || (a > 0 && a < 0.005)) buf_printf(b, "%.2e", d);
-  else if (a >= 1e9) buf_printf(b, "%.2fbn", d / 1e9);
-  else if (a >= 1e6) buf_printf(b, "%.2fM", d / 1e6);
-  else if (a >= 1e4) buf_printf(b, "%.1fk", d / 1e3);
-  else if (a >= 100 || d == floor(d)) buf_printf(b, "%.0f", d);
-  else buf_printf(b, "%.2f", d);
-}
+/* The compact table form (format.h: format_compact), kept under this name
+ * for the outputs that call it. */
+void results_format_human(Interp *I, Buffer *b, Value v) { format_compact(I, b, v); }
 
 void results_format_csv(Interp *I, Buffer *b, Value v) {
   if (!num_is(v)) return;

@@ -76,7 +76,8 @@ static inline int64_t results_series_last(ObjSeries *se) { return se->first_year
 /* The unit of a series' numbers (UNIT_NONE if it has none). */
 UnitId results_series_unit(ObjSeries *se);
 
-/* Numbers as people read them in tables: 2.50M, 150.0k, 47.99, 12. */
+/* Numbers as people read them in tables: 2.50M, 150.0k, 47.99, 12 (the
+ * same as format_compact; format.h says which form each output takes). */
 void results_format_human(Interp *I, Buffer *b, Value v);
 /* A number for a CSV cell: exact decimals as they are, a fraction that
  * does not terminate to 15 significant digits, no unit. */
