@@ -207,6 +207,12 @@ static const char *const *field_names(Interp *I, EntityKind kind, bool run_field
   return out;
 }
 
+bool world_cluster_share(Interp *I, ObjString *field) {
+  ObjRecord *fields = cluster_fields(I);
+  Value spec;
+  return fields && record_get(fields, field, &spec) && IS_RECORD(spec) && spec_flag(I, AS_RECORD(spec), "share");
+}
+
 bool world_own_field(const char *name) {
   int n = 0;
   while (n < 3 && ((name[n] >= 'a' && name[n] <= 'z') || (name[n] >= 'A' && name[n] <= 'Z'))) n++;
@@ -434,6 +440,8 @@ static void check_range(Interp *I, EntityKind kind, const char *name, ObjRecord 
  *             part names one of them in messages ("member type")
  *   min, max  bounds for numbers (a number is never negative by default)
  *   computed  true: a run computes it; a declaration may not give it
+ *   share     true: a share of something, 0 to 1; people's outputs (a
+ *             printed series, why) show it as a percentage (format.h)
  *
  * The optional third argument, fn(c), sees the declared fields (before any
  * default) and returns nil, or a message that makes the declaration an
@@ -444,7 +452,7 @@ static void check_range(Interp *I, EntityKind kind, const char *name, ObjRecord 
  */
 
 static const char *const spec_attributes[] = {"doc", "default", "unit", "type", "choices", "parts",
-                                              "part", "min", "max", "computed", NULL};
+                                              "part", "min", "max", "computed", "share", NULL};
 
 static _Noreturn void schema_error(Interp *I, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static _Noreturn void schema_error(Interp *I, const char *field, const char *fmt, ...) {
@@ -525,8 +533,11 @@ static Value f_schema(Interp *I, int argc, Value *args) {
         known = IS_STRING(type) && strcmp(AS_CSTRING(type), world_kind_names[k]) == 0;
       if (!known) schema_error(I, name, "'type' must be \"text\" or an entity kind such as \"region\"");
     }
-    Value computed = world_field(I, spec, "computed");
-    if (!IS_NIL(computed) && !IS_BOOL(computed)) schema_error(I, name, "'computed' must be true or false");
+    for (int k = 0; k < 2; k++) {
+      const char *flag = k ? "share" : "computed";
+      Value b = world_field(I, spec, flag);
+      if (!IS_NIL(b) && !IS_BOOL(b)) schema_error(I, name, "'%s' must be true or false", flag);
+    }
     Value part = world_field(I, spec, "part");
     if (!IS_NIL(part) && !IS_STRING(part)) schema_error(I, name, "'part' must be a string such as \"member type\"");
     UnitId unit;

@@ -408,12 +408,14 @@ Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year) {
 /* The breakdown for people (format.h): the values and contributions of an
  * estimate as estimates (+2.1424, not +2.142399995627: the exact
  * contributions, which add up exactly, are in the record `why` returns),
- * those of an exact series exactly. */
+ * those of an exact series exactly, a share's in percent (its changes are
+ * percentage points: 20% +1.5% = 21.5%). */
 void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, int64_t year, Value why) {
   ObjSeries *se = why_series(I, s, path);
   ObjList *contributions = AS_LIST(world_field(I, AS_RECORD(why), "contributions"));
   Value before = results_series_get(se, year - 1), after = results_series_get(se, year);
   bool estimate = before.type == VAL_FLOAT || after.type == VAL_FLOAT;
+  unsigned flags = se->share ? FORMAT_SHARE : 0; /* a share's changes in percentage points */
   buf_printf(out, "why %s.%s[%lld]%s\n", s->name->chars, path, (long long)year,
              s->first_results ? " (the first of the scenario's runs)" : "");
   buf_puts(out, "  ");
@@ -421,7 +423,7 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
   buf_printf(out, "%lld (before)", (long long)(year - 1));
   pad_right(out, at, 30);
   buf_putc(out, ' ');
-  format_number(I, out, before);
+  format_value(I, out, before, flags);
   buf_putc(out, '\n');
   for (int i = 0; i < contributions->items.count; i++) {
     ObjRecord *c = AS_RECORD(contributions->items.items[i]);
@@ -437,7 +439,7 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
     pad_right(out, at, 30);
     buf_putc(out, ' ');
     if (num_cmp(I, a, INT_VAL(0)) >= 0) buf_putc(out, '+');
-    format_number(I, out, shown);
+    format_value(I, out, shown, flags);
     buf_putc(out, '\n');
   }
   buf_puts(out, "  ");
@@ -445,7 +447,7 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
   buf_printf(out, "%lld (after)", (long long)year);
   pad_right(out, at, 30);
   buf_putc(out, ' ');
-  format_number(I, out, after);
+  format_value(I, out, after, flags);
   buf_putc(out, '\n');
 }
 

@@ -24,6 +24,8 @@ static void series_free(Interp *I, Obj *o) { valarr_free(I, &((ObjSeries *)o)->v
  * the unit once after the braces when every value has it
  * ({2026: 250,000, 2027: 1,250.50} EUR/year).  A series of whole numbers
  * with no unit under 10,000 may hold years: {2026: 2026} (FORMAT_YEARS).
+ * A share (a cluster field with `share: true` in its schema) in percent:
+ * {2025: 20%, 2026: 21.5%}.
  * Its exact values are S.X.f[year]. */
 static void series_print(Interp *I, Buffer *b, Obj *o) {
   ObjSeries *s = (ObjSeries *)o;
@@ -35,7 +37,7 @@ static void series_print(Interp *I, Buffer *b, Obj *o) {
     if (!num_is(v) || v.unit != unit) one_unit = false;
     if (!num_to_int64(v, &n) || n <= -10000 || n >= 10000 || v.unit != UNIT_NONE) small_whole = false;
   }
-  unsigned flags = (one_unit ? FORMAT_NO_UNIT : 0) | (small_whole ? FORMAT_YEARS : 0);
+  unsigned flags = (one_unit ? FORMAT_NO_UNIT : 0) | (small_whole ? FORMAT_YEARS : 0) | (s->share ? FORMAT_SHARE : 0);
   buf_putc(b, '{');
   for (int i = 0; i < s->values.count; i++) {
     if (i) buf_puts(b, ", ");

@@ -15,12 +15,13 @@
 
 /* A series: one field's values, year by year, from first_year.  Series of
  * a scenario with several runs hold the mean and have `stats` (the series
- * mean, p5, p50, p95). */
+ * mean, p5, p50, p95), which are shares when the mean is. */
 typedef struct ObjSeries {
   ObjForeign base;
   int64_t first_year;
   ValueArray values;
   ObjRecord *stats;
+  bool share; /* a cluster field the schema calls a share: printed as 35% */
 } ObjSeries;
 
 /* One logged write, for `why`. */
