@@ -523,12 +523,22 @@ void world_list(Interp *I, FILE *out, const char *what) {
         ObjRecord *e = AS_RECORD(l->items.items[i]);
         if (k == KIND_FUND) {
           /* several funds may share programme, recipient and purpose: their years tell them apart */
-          Value y = world_field(I, e, "years");
-          buf_printf(&b, "%s %s -> %s (%s, %lld..%lld)", i ? "," : "",
+          Value y = world_field(I, e, "years"), amount = world_field(I, e, "amount");
+          buf_printf(&b, "%s %s -> %s (%s, %lld..%lld, ", i ? "," : "",
                      world_entity_name(I, AS_RECORD(world_field(I, e, "programme"))),
                      world_entity_name(I, AS_RECORD(world_field(I, e, "recipient"))),
                      AS_CSTRING(world_field(I, e, "purpose")),
                      IS_RANGE(y) ? (long long)AS_RANGE(y)->lo : 0LL, IS_RANGE(y) ? (long long)AS_RANGE(y)->hi : 0LL);
+          if (num_is(amount)) format_number(I, &b, amount);
+          else buf_puts(&b, "amounts by year");
+          buf_putc(&b, ')');
+        } else if (k == KIND_PROGRAMME) { /* with its envelope */
+          buf_printf(&b, "%s %s", i ? "," : "", world_entity_name(I, e));
+          if (num_is(world_field(I, e, "budget"))) {
+            buf_puts(&b, " (");
+            format_number(I, &b, world_field(I, e, "budget"));
+            buf_putc(&b, ')');
+          }
         } else {
           buf_printf(&b, " %s", world_entity_name(I, e));
         }
