@@ -5,25 +5,35 @@
  * Which function for which output:
  *
  *   value_print / num_format   the EXACT form, the language's contract:
- *                              `print x` of a plain number, str(x), exports
- *                              and CSV cells (results_format_csv), exact(x).
+ *                              `print x` of a plain number, str(x), exact(x);
+ *                              and every output for machines: CSV, JSON and
+ *                              spreadsheet cells (results_format_csv, or the
+ *                              double itself in a typed cell), never the
+ *                              forms below.
  *   format_number              one number in running text or a listing:
- *                              why, audit findings, :params, :world.
- *   format_share               a number known to be a share (a param
- *                              declared in percent): 35%, 8.5%, 33.333%.
- *   format_value               any value in people's form: numbers as
- *                              format_number (or format_share), inside
- *                              lists and records too; text and the rest as
- *                              print shows them.
- *   format_compact             a number in a narrow table column: compare,
- *                              chart axes (2.50M, 150.0k, 47.99).
+ *                              why, audit findings (format(x) in Clusim),
+ *                              :params, :world, :help, an HTML report's text.
+ *   format_share               a number known to be a share: 35%, 8.5%,
+ *                              33.333% (a param declared in percent, a
+ *                              cluster field with `share: true`).
+ *   format_value               any value in people's form, with FORMAT_*
+ *                              flags: numbers as format_number (or as a
+ *                              share), inside lists and records too; text
+ *                              and the rest as print shows them.  A printed
+ *                              series (world_results.c) uses it.
+ *   format_compact             a number in a narrow table column or on an
+ *                              axis: compare, a chart's y-axis, an HTML
+ *                              report's tables (2.50M, 150.0k, 47.99); the
+ *                              same as results_format_human.
  *
  * The rules of format_number (format.c explains each):
  *   - exact numbers that terminate are shown exactly, with thousands
  *     separators (1,200; 1,250.50 EUR; a year too, unless FORMAT_YEARS);
- *   - money (a unit of EUR to the first power: EUR, EUR/year, EUR/job)
- *     shows the cent only when there are cents: 1,110,000 EUR,
- *     1,250.50 EUR; an estimate of money is rounded to the cent;
+ *     past 18 decimals (the exact value of a double) as an estimate;
+ *   - money (the core's unit of money, EUR, to the first power: EUR,
+ *     EUR/year, EUR/job) shows the cent only when there are cents:
+ *     1,110,000 EUR, 1,250.50 EUR; an estimate of money is rounded to the
+ *     cent;
  *   - estimates (inexact numbers, and exact fractions that do not
  *     terminate, 1/3) to 5 significant digits, but never fewer than the
  *     digits of the integer part (47.996, 0.33333, 12,346, 1,234,568);
