@@ -872,6 +872,20 @@ static bool world_top_level(Compiler *c, Node *n, const char *what) {
   return false;
 }
 
+/* A number written as a percentage: `35%`, `-5%`, or a record of them
+ * (`{sme: 85%, large: 5%}`). */
+static bool written_in_percent(const Node *n) {
+  if (n->kind == N_NUMBER) return n->str[strlen(n->str) - 1] == '%';
+  if (n->kind == N_UNARY && n->op == '-') return written_in_percent(n->a);
+  if (n->kind != N_RECORD || n->list.count == 0) return false;
+  for (int i = 0; i < n->list.count; i++)
+    if (!written_in_percent(n->list.items[i]->a)) return false;
+  return true;
+}
+
+/* %param(name, default, doc, low, high, share): a param declared in
+ * percent (its default or a bound written so: `= 10% in 0%..100%`) is a
+ * share, which people's listings show as a percentage (format.h). */
 static void param_decl(Compiler *c, Node *n) {
   if (!world_top_level(c, n, "param")) return;
   check_not_unit(c, n->str, n->loc);
@@ -887,7 +901,9 @@ static void param_decl(Compiler *c, Node *n) {
     emit_op(c, OP_NIL, 1, n->loc);
     emit_op(c, OP_NIL, 1, n->loc);
   }
-  emit_call(c, 5, n->loc);
+  bool share = written_in_percent(n->a) || (n->c && (written_in_percent(n->c->a) || written_in_percent(n->c->b)));
+  emit_op(c, share ? OP_TRUE : OP_FALSE, 1, n->loc);
+  emit_call(c, 6, n->loc);
   emit_op(c, OP_POP, -1, n->loc);
 }
 

@@ -1,7 +1,9 @@
 /* libcore.c - built-ins on values, lists, records and strings. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "format.h"
 #include "lib.h"
 #include "num.h"
 #include "opcodes.h"
@@ -81,6 +83,31 @@ static Value f_len(Interp *I, int argc, Value *args) {
 static Value f_str(Interp *I, int argc, Value *args) {
   if (IS_STRING(args[0])) return args[0];
   return vm_concat(I, 1, args);
+}
+
+/* format(x) or format(x, "%"): x as people read it (format.h), a string;
+ * "%" shows the share x as a percentage.  print and str keep the exact
+ * form. */
+static Value f_format(Interp *I, int argc, Value *args) {
+  unsigned flags = 0;
+  if (argc > 1) {
+    ObjString *form = lib_string_arg(I, "format", args, 1);
+    if (strcmp(form->chars, "%") != 0)
+      interp_throw(I, "format: the form \"%s\" is unknown; \"%%\" shows a share as a percentage", form->chars);
+    Value x = lib_number_arg(I, "format", args, 0);
+    if (x.unit != UNIT_NONE) {
+      Buffer b;
+      buf_init(&b);
+      unit_format(&I->units, &b, x.unit);
+      ObjString *u = str_take_buffer(I, &b);
+      interp_throw(I, "format: a share is a plain number, not a number in %s", u->chars);
+    }
+    flags = FORMAT_SHARE;
+  }
+  Buffer b;
+  buf_init(&b);
+  format_value(I, &b, args[0], flags);
+  return OBJ_VAL(str_take_buffer(I, &b));
 }
 
 static Value f_num(Interp *I, int argc, Value *args) {
@@ -270,6 +297,10 @@ static Value f_value_of(Interp *I, int argc, Value *args) {
 void lib_core_open(Interp *I) {
   lib_register(I, "len", f_len, 1, 1, "len(x): the number of characters, elements or fields of x");
   lib_register(I, "str", f_str, 1, 1, "str(x): x as text, as print shows it");
+  lib_register(I, "format", f_format, 1, 2,
+               "format(x): x as people read it: 1,250.50 EUR, 47.996 (5 significant digits for an estimate), "
+               "1/3 as 0.33333 (print and str give the exact form); format(x, \"%\"): the share x as a "
+               "percentage, format(0.085, \"%\") is \"8.5%\"");
   lib_register(I, "num", f_num, 1, 1, "num(s): the exact number written in the string s, e.g. num(\"2.5\")");
   lib_register(I, "type", f_type, 1, 1,
                "type(x): the type of x: number, string, bool, nil, list, record, range or function");

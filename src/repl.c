@@ -551,33 +551,45 @@ static char *read_line(const char *prompt, bool *interrupted) {
   *interrupted = false;
   line_ready = eof_seen = false;
   line_read = NULL;
+  /* SIGINT is held back except while waiting in pselect, which lets it in
+   * atomically: a Ctrl-C that comes while Readline handles a key is seen
+   * at the next wait, never lost in the gap before it (which would leave
+   * the prompt waiting for a key). */
+  sigset_t held, before;
+  sigemptyset(&held);
+  sigaddset(&held, SIGINT);
+  sigprocmask(SIG_BLOCK, &held, &before);
+  sigset_t waiting = before;
+  sigdelset(&waiting, SIGINT);
   rl_callback_handler_install(prompt, on_line);
+  char *result = NULL;
   while (!line_ready) {
+    if (sigint_seen) {
+      sigint_seen = 0;
+      interp_cancel_interrupt(current);
+      rl_free_line_state();
+      rl_callback_sigcleanup();
+      rl_callback_handler_remove();
+      fputs("^C\n", stdout);
+      fflush(stdout);
+      *interrupted = true;
+      result = mem_strdup(current, "");
+      break;
+    }
     fd_set fds;
     FD_ZERO(&fds);
     FD_SET(fileno(rl_instream), &fds);
-    int r = select(fileno(rl_instream) + 1, &fds, NULL, NULL, NULL);
-    if (r < 0 && errno == EINTR) {
-      if (sigint_seen) {
-        sigint_seen = 0;
-        interp_cancel_interrupt(current);
-        rl_free_line_state();
-        rl_callback_sigcleanup();
-        rl_callback_handler_remove();
-        fputs("^C\n", stdout);
-        fflush(stdout);
-        *interrupted = true;
-        return mem_strdup(current, "");
-      }
-      continue;
-    }
+    int r = pselect(fileno(rl_instream) + 1, &fds, NULL, NULL, NULL, &waiting);
+    if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
       rl_callback_handler_remove();
-      return NULL;
+      break;
     }
     rl_callback_read_char();
   }
-  return eof_seen ? NULL : line_read;
+  if (line_ready) result = eof_seen ? NULL : line_read;
+  sigprocmask(SIG_SETMASK, &before, NULL);
+  return result;
 }
 
 /* Whether more input (typed ahead or pasted) is already waiting. */

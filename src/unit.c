@@ -170,6 +170,8 @@ static int count_factors(const UnitTable *t, const UnitVector *v, int sign) {
   return n;
 }
 
+bool unit_is_money(const UnitTable *t, UnitId u) { return u != UNIT_NONE && vec(t, u)->exp[0] == 1; }
+
 /* Append u's printed form to b: "EUR/year", "EUR/(job*year)", "year^2",
  * "1/year"; nothing for UNIT_NONE. */
 void unit_format(UnitTable *t, Buffer *b, UnitId u) {

@@ -50,6 +50,9 @@ UnitId unit_div(Interp *I, UnitTable *t, UnitId a, UnitId b);
 /* a^n; raises an error when an exponent would leave int8 range. */
 UnitId unit_pow(Interp *I, UnitTable *t, UnitId a, int64_t n);
 
+/* Money: EUR to the first power (EUR, EUR/year, EUR/job), whatever else. */
+bool unit_is_money(const UnitTable *t, UnitId u);
+
 /* "EUR", "EUR/year", "EUR/(job*year)", "year^2", "1/year"; "" for none. */
 void unit_format(UnitTable *t, Buffer *b, UnitId u);
 

@@ -149,6 +149,9 @@ void world_set_field(Interp *I, ObjRecord *r, const char *literal, Value v);
  * schema of each kind of entity (world_decl.c) never mistakes it for a
  * misspelt field. */
 bool world_own_field(const char *name);
+/* Whether the cluster's schema says field `field` is a share (`share:
+ * true`): people's outputs show it as a percentage (format.h). */
+bool world_cluster_share(Interp *I, ObjString *field);
 /* A write to field `key` that entity part r did not have: an error unless
  * the entity's schema knows the field or it is a field of the user's own
  * (the field is removed again before the error). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -204,6 +205,12 @@ static const char *const *field_names(Interp *I, EntityKind kind, bool run_field
     if (run_fields || !spec_flag(I, AS_RECORD(fields->values[i]), "computed")) out[n++] = fields->keys[i]->chars;
   out[n] = NULL;
   return out;
+}
+
+bool world_cluster_share(Interp *I, ObjString *field) {
+  ObjRecord *fields = cluster_fields(I);
+  Value spec;
+  return fields && record_get(fields, field, &spec) && IS_RECORD(spec) && spec_flag(I, AS_RECORD(spec), "share");
 }
 
 bool world_own_field(const char *name) {
@@ -433,6 +440,8 @@ static void check_range(Interp *I, EntityKind kind, const char *name, ObjRecord 
  *             part names one of them in messages ("member type")
  *   min, max  bounds for numbers (a number is never negative by default)
  *   computed  true: a run computes it; a declaration may not give it
+ *   share     true: a share of something, 0 to 1; people's outputs (a
+ *             printed series, why) show it as a percentage (format.h)
  *
  * The optional third argument, fn(c), sees the declared fields (before any
  * default) and returns nil, or a message that makes the declaration an
@@ -443,7 +452,7 @@ static void check_range(Interp *I, EntityKind kind, const char *name, ObjRecord 
  */
 
 static const char *const spec_attributes[] = {"doc", "default", "unit", "type", "choices", "parts",
-                                              "part", "min", "max", "computed", NULL};
+                                              "part", "min", "max", "computed", "share", NULL};
 
 static _Noreturn void schema_error(Interp *I, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static _Noreturn void schema_error(Interp *I, const char *field, const char *fmt, ...) {
@@ -524,8 +533,11 @@ static Value f_schema(Interp *I, int argc, Value *args) {
         known = IS_STRING(type) && strcmp(AS_CSTRING(type), world_kind_names[k]) == 0;
       if (!known) schema_error(I, name, "'type' must be \"text\" or an entity kind such as \"region\"");
     }
-    Value computed = world_field(I, spec, "computed");
-    if (!IS_NIL(computed) && !IS_BOOL(computed)) schema_error(I, name, "'computed' must be true or false");
+    for (int k = 0; k < 2; k++) {
+      const char *flag = k ? "share" : "computed";
+      Value b = world_field(I, spec, flag);
+      if (!IS_NIL(b) && !IS_BOOL(b)) schema_error(I, name, "'%s' must be true or false", flag);
+    }
     Value part = world_field(I, spec, "part");
     if (!IS_NIL(part) && !IS_STRING(part)) schema_error(I, name, "'part' must be a string such as \"member type\"");
     UnitId unit;
@@ -1130,6 +1142,16 @@ static ObjString *printed(Interp *I, Value v) {
   return s;
 }
 
+/* A param's value as people read it (format.h), a share as a percentage. */
+static ObjString *for_people(Interp *I, Value v, bool share) {
+  Buffer b;
+  buf_init(&b);
+  format_value(I, &b, v, FORMAT_YEARS | (share ? FORMAT_SHARE : 0));
+  ObjString *s = str_new(I, b.data);
+  buf_free(&b);
+  return s;
+}
+
 /* Whether v lies within the bounds of param p (true when it has none). */
 static bool within_bounds(Interp *I, ObjRecord *p, Value v) {
   Value lo = world_field(I, p, "low"), hi = world_field(I, p, "high");
@@ -1184,6 +1206,8 @@ static Value f_param(Interp *I, int argc, Value *args) {
   world_set_field(I, p, "name", args[0]);
   world_set_field(I, p, "default", args[1]);
   world_set_field(I, p, "doc", args[2]);
+  bool share = argc > 5 && IS_BOOL(args[5]) && args[5].as.b; /* declared in percent */
+  world_set_field(I, p, "share", BOOL_VAL(share));
   Value lo = args[3], hi = args[4], def = args[1];
   if (!IS_NIL(lo) || !IS_NIL(hi)) {
     if (!num_is(def))
@@ -1217,7 +1241,8 @@ static Value f_param(Interp *I, int argc, Value *args) {
     }
   if (!replaced) list_append(I, ps, OBJ_VAL(p));
   const char *doc = IS_STRING(args[2]) ? AS_CSTRING(args[2]) : "a model parameter";
-  if (!IS_NIL(lo)) doc = str_printf(I, "%s; from %s to %s", doc, printed(I, lo)->chars, printed(I, hi)->chars)->chars;
+  if (!IS_NIL(lo))
+    doc = str_printf(I, "%s; from %s to %s", doc, for_people(I, lo, share)->chars, for_people(I, hi, share)->chars)->chars;
   global_define(I, name->chars, args[1], GLOBAL_PARAM, doc);
   return NIL_VAL;
 }
@@ -1347,7 +1372,7 @@ void world_decl_open(Interp *I) {
   /* called by the compiled declarations: names users cannot type */
   lib_register(I, "%entity", f_entity, 3, 3, NULL);
   lib_register(I, "%fund", f_fund, 3, 3, NULL);
-  lib_register(I, "%param", f_param, 5, 5, NULL);
+  lib_register(I, "%param", f_param, 5, 6, NULL);
   I->host.param_write = param_write;
   lib_register(I, "%rule", f_rule, 3, 4, NULL);
   I->host.help = world_help;

@@ -328,6 +328,7 @@ static ObjRecord *aggregate(Interp *I, ObjScenario *s, ObjRecord *shape, Buffer 
       p95->values.items[k] = q95;
       mean->values.count = p5->values.count = p50->values.count = p95->values.count = k + 1;
     }
+    mean->share = p5->share = p50->share = p95->share = sv->share;
     ObjRecord *stats = record_new(I);
     world_set_field(I, stats, "mean", OBJ_VAL(mean));
     world_set_field(I, stats, "p5", OBJ_VAL(p5));

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "lib.h"
 #include "vm.h"
 #include "num.h"
@@ -425,9 +426,17 @@ Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year) {
   return OBJ_VAL(res);
 }
 
+/* The breakdown for people (format.h): the values and contributions of an
+ * estimate as estimates (+2.1424, not +2.142399995627: the exact
+ * contributions, which add up exactly, are in the record `why` returns),
+ * those of an exact series exactly, a share's in percent (its changes are
+ * percentage points: 20% +1.5% = 21.5%). */
 void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, int64_t year, Value why) {
   ObjSeries *se = why_series(I, s, path);
   ObjList *contributions = AS_LIST(world_field(I, AS_RECORD(why), "contributions"));
+  Value before = results_series_get(se, year - 1), after = results_series_get(se, year);
+  bool estimate = before.type == VAL_FLOAT || after.type == VAL_FLOAT;
+  unsigned flags = se->share ? FORMAT_SHARE : 0; /* a share's changes in percentage points */
   buf_printf(out, "why %s.%s[%lld]%s\n", s->name->chars, path, (long long)year,
              s->first_results ? " (the first of the scenario's runs)" : "");
   buf_puts(out, "  ");
@@ -435,15 +444,14 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
   buf_printf(out, "%lld (before)", (long long)(year - 1));
   pad_right(out, at, 30);
   buf_putc(out, ' ');
-  value_print(I, out, results_series_get(se, year - 1), false);
+  format_value(I, out, before, flags);
   buf_putc(out, '\n');
   for (int i = 0; i < contributions->items.count; i++) {
     ObjRecord *c = AS_RECORD(contributions->items.items[i]);
     Value a = world_field(I, c, "amount");
-    /* contributions are exact; long fractions are shown to 12 decimals */
     Value shown = a;
-    if (!num_eq(num_round(I, a, 12, ROUND_HALF_EVEN), a)) {
-      shown = num_round(I, a, 12, ROUND_HALF_EVEN);
+    if (estimate) {
+      shown = FLOAT_VAL(num_to_double(a));
       shown.unit = a.unit;
     }
     buf_puts(out, "  ");
@@ -452,7 +460,7 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
     pad_right(out, at, 30);
     buf_putc(out, ' ');
     if (num_cmp(I, a, INT_VAL(0)) >= 0) buf_putc(out, '+');
-    value_print(I, out, shown, false);
+    format_value(I, out, shown, flags);
     buf_putc(out, '\n');
   }
   buf_puts(out, "  ");
@@ -460,7 +468,7 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
   buf_printf(out, "%lld (after)", (long long)year);
   pad_right(out, at, 30);
   buf_putc(out, ' ');
-  value_print(I, out, results_series_get(se, year), false);
+  format_value(I, out, after, flags);
   buf_putc(out, '\n');
 }
 
@@ -497,25 +505,25 @@ void world_list(Interp *I, FILE *out, const char *what) {
   Buffer b;
   buf_init(&b);
   if (strcmp(what, "params") == 0) {
+    /* in people's form (format.h): a param declared in percent as a
+     * percentage, a year (notification_new_from) as a year */
     interp_autoload_all(I);
     if (I->world->params->items.count == 0) buf_puts(&b, "no params declared\n");
     for (int i = 0; i < I->world->params->items.count; i++) {
       ObjRecord *p = AS_RECORD(I->world->params->items.items[i]);
+      unsigned flags = FORMAT_YEARS | (world_field(I, p, "share").type == VAL_BOOL && world_field(I, p, "share").as.b ? FORMAT_SHARE : 0);
       buf_printf(&b, "  %-34s ", AS_CSTRING(world_field(I, p, "name")));
-      Buffer v;
-      buf_init(&v);
-      value_print(I, &v, world_field(I, p, "default"), false);
-      buf_printf(&b, "%-22s %s", v.data, IS_STRING(world_field(I, p, "doc")) ? AS_CSTRING(world_field(I, p, "doc")) : "");
+      size_t at = b.len;
+      format_value(I, &b, world_field(I, p, "default"), flags);
+      pad_right(&b, at, 22);
+      buf_printf(&b, " %s", IS_STRING(world_field(I, p, "doc")) ? AS_CSTRING(world_field(I, p, "doc")) : "");
       if (!IS_NIL(world_field(I, p, "low"))) { /* its bounds, as :help NAME gives them */
-        buf_clear(&v);
-        value_print(I, &v, world_field(I, p, "low"), false);
-        buf_printf(&b, "; from %s to ", v.data);
-        buf_clear(&v);
-        value_print(I, &v, world_field(I, p, "high"), false);
-        buf_puts(&b, v.data);
+        buf_puts(&b, "; from ");
+        format_value(I, &b, world_field(I, p, "low"), flags);
+        buf_puts(&b, " to ");
+        format_value(I, &b, world_field(I, p, "high"), flags);
       }
       buf_putc(&b, '\n');
-      buf_free(&v);
     }
   } else if (strcmp(what, "rules") == 0) {
     if (I->world->rules->items.count == 0) buf_puts(&b, "no rules declared\n");
@@ -536,12 +544,22 @@ void world_list(Interp *I, FILE *out, const char *what) {
         ObjRecord *e = AS_RECORD(l->items.items[i]);
         if (k == KIND_FUND) {
           /* several funds may share programme, recipient and purpose: their years tell them apart */
-          Value y = world_field(I, e, "years");
-          buf_printf(&b, "%s %s -> %s (%s, %lld..%lld)", i ? "," : "",
+          Value y = world_field(I, e, "years"), amount = world_field(I, e, "amount");
+          buf_printf(&b, "%s %s -> %s (%s, %lld..%lld, ", i ? "," : "",
                      world_entity_name(I, AS_RECORD(world_field(I, e, "programme"))),
                      world_entity_name(I, AS_RECORD(world_field(I, e, "recipient"))),
                      AS_CSTRING(world_field(I, e, "purpose")),
                      IS_RANGE(y) ? (long long)AS_RANGE(y)->lo : 0LL, IS_RANGE(y) ? (long long)AS_RANGE(y)->hi : 0LL);
+          if (num_is(amount)) format_number(I, &b, amount);
+          else buf_puts(&b, "amounts by year");
+          buf_putc(&b, ')');
+        } else if (k == KIND_PROGRAMME) { /* with its envelope */
+          buf_printf(&b, "%s %s", i ? "," : "", world_entity_name(I, e));
+          if (num_is(world_field(I, e, "budget"))) {
+            buf_puts(&b, " (");
+            format_number(I, &b, world_field(I, e, "budget"));
+            buf_putc(&b, ')');
+          }
         } else {
           buf_printf(&b, " %s", world_entity_name(I, e));
         }

@@ -1,9 +1,9 @@
 /* world_results.c - scenario and series objects and the results API. */
 #include "world_results.h"
 
-#include <math.h>
 #include <string.h>
 
+#include "format.h"
 #include "memory.h"
 #include "num.h"
 #include "state.h"
@@ -22,15 +22,35 @@ static void series_mark(Interp *I, Obj *o) {
 
 static void series_free(Interp *I, Obj *o) { valarr_free(I, &((ObjSeries *)o)->values); }
 
+/* A series prints for people (format.h): {2025: 9,380.4, 2026: 9,668.2},
+ * the unit once after the braces when every value has it
+ * ({2026: 250,000, 2027: 1,250.50} EUR/year).  A series of whole numbers
+ * with no unit under 10,000 may hold years: {2026: 2026} (FORMAT_YEARS).
+ * A share (a cluster field with `share: true` in its schema) in percent:
+ * {2025: 20%, 2026: 21.5%}.
+ * Its exact values are S.X.f[year]. */
 static void series_print(Interp *I, Buffer *b, Obj *o) {
   ObjSeries *s = (ObjSeries *)o;
+  UnitId unit = s->values.count ? s->values.items[0].unit : UNIT_NONE;
+  bool one_unit = true, small_whole = true;
+  for (int i = 0; i < s->values.count; i++) {
+    Value v = s->values.items[i];
+    int64_t n;
+    if (!num_is(v) || v.unit != unit) one_unit = false;
+    if (!num_to_int64(v, &n) || n <= -10000 || n >= 10000 || v.unit != UNIT_NONE) small_whole = false;
+  }
+  unsigned flags = (one_unit ? FORMAT_NO_UNIT : 0) | (small_whole ? FORMAT_YEARS : 0) | (s->share ? FORMAT_SHARE : 0);
   buf_putc(b, '{');
   for (int i = 0; i < s->values.count; i++) {
     if (i) buf_puts(b, ", ");
     buf_printf(b, "%lld: ", (long long)(s->first_year + i));
-    value_print(I, b, s->values.items[i], true);
+    format_value(I, b, s->values.items[i], flags);
   }
   buf_putc(b, '}');
+  if (one_unit && unit != UNIT_NONE) {
+    buf_putc(b, ' ');
+    unit_format(&I->units, b, unit);
+  }
 }
 
 /* series.mean, .p5, .p50, .p95 */
@@ -76,6 +96,7 @@ static ObjSeries *series_like(Interp *I, ObjSeries *s, bool from_runs) {
 static Value series_map(Interp *I, Obj *o, Value (*fn)(Interp *I, Value x, void *ud), void *ud) {
   ObjSeries *s = (ObjSeries *)o;
   ObjSeries *r = series_like(I, s, holds_means(OBJ_VAL(o)));
+  r->share = s->share; /* rounded or negated, a share is still one */
   for (int k = 0; k < s->values.count; k++) {
     Value x = s->values.items[k];
     valarr_push(I, &r->values, IS_NIL(x) ? x : fn(I, x, ud));
@@ -123,6 +144,8 @@ static Value series_arith(Interp *I, int op, Value a, Value b) {
                    "the runs of the %s (take the operation inside a rule to have it per run)",
                 op == OP_MUL ? "products" : op == OP_DIV ? "quotients" : op == OP_POW ? "powers" : "remainders");
   ObjSeries *r = series_like(I, shape, holds_means(a) || holds_means(b));
+  /* shares added or subtracted are shares (percentage points) */
+  r->share = (op == OP_ADD || op == OP_SUB) && (!sa || sa->share) && (!sb || sb->share);
   for (int k = 0; k < shape->values.count; k++) {
     Value x = sa ? sa->values.items[k] : a, y = sb ? sb->values.items[k] : b;
     valarr_push(I, &r->values, IS_NIL(x) || IS_NIL(y) ? NIL_VAL : vm_arith(I, op, x, y));
@@ -270,24 +293,9 @@ UnitId results_series_unit(ObjSeries *se) {
 
 /* ---- formatting ---------------------------------------------------------------- */
 
-void results_format_human(Interp *I, Buffer *b, Value v) {
-  if (!num_is(v)) {
-    value_print(I, b, v, false);
-    return;
-  }
-  double d = num_to_double(v);
-  double a = fabs(d);
-  if (isnan(d) || isinf(d)) buf_printf(b, "%g", d);
-  /* beyond a million billion, and below a cent but not zero: a power of
-   * ten (a 300-digit "bn" column, or 0.00 for a number that is not 0,
-   * would mislead) */
-  else if (a >= 1e15 || (a > 0 && a < 0.005)) buf_printf(b, "%.2e", d);
-  else if (a >= 1e9) buf_printf(b, "%.2fbn", d / 1e9);
-  else if (a >= 1e6) buf_printf(b, "%.2fM", d / 1e6);
-  else if (a >= 1e4) buf_printf(b, "%.1fk", d / 1e3);
-  else if (a >= 100 || d == floor(d)) buf_printf(b, "%.0f", d);
-  else buf_printf(b, "%.2f", d);
-}
+/* The compact table form (format.h: format_compact), kept under this name
+ * for the outputs that call it. */
+void results_format_human(Interp *I, Buffer *b, Value v) { format_compact(I, b, v); }
 
 void results_format_csv(Interp *I, Buffer *b, Value v) {
   if (!num_is(v)) return;

@@ -15,15 +15,17 @@
 
 /* A series: one field's values, year by year, from first_year.  Series of
  * a scenario with several runs hold the mean and have `stats` (the series
- * mean, p5, p50, p95).  Series are values: arithmetic between two series
- * of the same years, or a series and a number, gives a series year by
- * year, units checked as for numbers; sum, min, max, mean and len take
- * their years' values, round/floor/ceil/trunc/abs each value. */
+ * mean, p5, p50, p95), which are shares when the mean is.  Series are
+ * values: arithmetic between two series of the same years, or a series
+ * and a number, gives a series year by year, units checked as for
+ * numbers; sum, min, max, mean and len take their years' values,
+ * round/floor/ceil/trunc/abs each value. */
 typedef struct ObjSeries {
   ObjForeign base;
   int64_t first_year;
   ValueArray values;
   ObjRecord *stats;
+  bool share; /* a cluster field the schema calls a share: printed as 35% */
   /* computed by arithmetic (S.X.jobs - B.X.jobs, round(series)): its values
    * only, from the means of many-run scenarios when it was (from_runs) */
   bool computed, from_runs;
@@ -83,7 +85,8 @@ static inline int64_t results_series_last(ObjSeries *se) { return se->first_year
 /* The unit of a series' numbers (UNIT_NONE if it has none). */
 UnitId results_series_unit(ObjSeries *se);
 
-/* Numbers as people read them in tables: 2.50M, 150.0k, 47.99, 12. */
+/* Numbers as people read them in tables: 2.50M, 150.0k, 47.99, 12 (the
+ * same as format_compact; format.h says which form each output takes). */
 void results_format_human(Interp *I, Buffer *b, Value v);
 /* A number for a CSV cell: exact decimals as they are, a fraction that
  * does not terminate to 15 significant digits, no unit. */

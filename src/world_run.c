@@ -131,6 +131,7 @@ static void snapshot_record(Interp *I, ObjRecord *r, ObjRecord *into, ObjScenari
     cursor = at >= 0 ? at + 1 : into->count + 1; /* a new field goes last */
     if (numeric) {
       ObjSeries *s = field_series(I, into, at, key, sc, year);
+      if (at < 0) s->share = r->tag == KIND_CLUSTER && world_cluster_share(I, key);
       while (s->first_year + s->values.count < year) valarr_push(I, &s->values, NIL_VAL);
       valarr_push(I, &s->values, v);
     } else {

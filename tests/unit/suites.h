@@ -29,5 +29,6 @@ Suite *diag_suite(void);
 Suite *progress_suite(void);
 Suite *help_suite(void);
 Suite *export_suite(void);
+Suite *format_suite(void);
 
 #endif
