@@ -739,7 +739,11 @@ static Value f_sensitivity(Interp *I, int argc, Value *args) {
   interp_push_root(I, OBJ_VAL(plain));
   world_run_scenario(I, plain);
   Value output = output_value(I, fn, plain, out);
-  Value down = num_sub(I, INT_VAL(1), share), up = num_add(I, INT_VAL(1), share);
+  /* the factors, held across runs: rooted (a share of 1/3 makes heap rationals) */
+  Value down = num_sub(I, INT_VAL(1), share);
+  interp_push_root(I, down);
+  Value up = num_add(I, INT_VAL(1), share);
+  interp_push_root(I, up);
   ObjList *records = list_new(I), *notes = list_new(I);
   interp_push_root(I, OBJ_VAL(records));
   interp_push_root(I, OBJ_VAL(notes));
@@ -786,7 +790,7 @@ static Value f_sensitivity(Interp *I, int argc, Value *args) {
   }
   sort_by_swing(I, records);
   if (argc > 4 && !IS_FALSY(args[4])) print_sensitivity(I, plain, out, share, output, records, notes);
-  interp_pop_roots(I, 5);
+  interp_pop_roots(I, 7);
   return OBJ_VAL(records);
 }
 
