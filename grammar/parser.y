@@ -59,6 +59,36 @@ static char *year_key(ParseState *ps, YYLTYPE l, char *text) {
   return text;
 }
 
+/* sweep S over ... / cases ... / sensitivity SHARE [over NAMES] [show|on OUTPUTS]:
+ * `sensitivity` is a word of this statement only, not a keyword. */
+static Node *sweep_node(ParseState *ps, YYLTYPE l, char *scenario, int how, Node *spec, Node *outputs,
+                        Node *params) {
+  Node *n = ast_new(ps->arena, N_SWEEP, L(l));
+  n->str = scenario;
+  n->op = how;
+  n->a = spec;
+  n->b = outputs;
+  if (params) n->list = params->list;
+  return n;
+}
+
+/* One `NAME in VALUES` of a sweep's grid, added to the record of them. */
+static Node *sweep_axis(ParseState *ps, YYLTYPE l, Node *grid, char *name, Node *values) {
+  if (!grid) grid = ast_new(ps->arena, N_RECORD, L(l));
+  Node *f = ast_new(ps->arena, N_FIELD_INIT, L(l));
+  f->str = name;
+  f->a = values;
+  ast_append(ps->arena, &grid->list, f);
+  return grid;
+}
+
+static char sensitivity_word(ParseState *ps, YYLTYPE l, const char *word) {
+  if (strcmp(word, "sensitivity") != 0)
+    parse_error(ps, L(l), "'%s' is not a kind of sweep: write 'sweep S over NAME in [...]', 'sweep S cases [...]' "
+                          "or 'sweep S sensitivity 10%% on PATH'", word);
+  return 's';
+}
+
 static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
   Node *n = ast_new(ps->arena, N_BINARY, L(l));
   n->op = op;
@@ -87,7 +117,7 @@ static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
 
 %type <node> stmts stmt_list stmt block else_part expr postfix primary string interp_rest
 %type <node> args expr_list params record fields field fn_body decl scen_body scen_items scen_item
-%type <node> name_list
+%type <node> name_list sweep_axes sweep_out
 %type <str> field_name
 
 %precedence FNBODY
@@ -174,6 +204,14 @@ stmt
   | COMPARE name_list ON expr_list
                                   { $$ = NEW(N_COMPARE, @1); $$->a = $2; $$->b = $4; }
   | EXPORT expr_list TO expr      { $$ = NEW(N_EXPORT, @1); $$->a = $2; $$->b = $4; }
+  | SWEEP IDENT OVER sweep_axes sweep_out
+                                  { $$ = sweep_node(ps, @2, $2, 'o', $4, $5, NULL); }
+  | SWEEP IDENT CASES postfix sweep_out
+                                  { $$ = sweep_node(ps, @2, $2, 'c', $4, $5, NULL); }
+  | SWEEP IDENT IDENT postfix sweep_out
+                                  { $$ = sweep_node(ps, @2, $2, sensitivity_word(ps, @3, $3), $4, $5, NULL); }
+  | SWEEP IDENT IDENT postfix OVER name_list sweep_out
+                                  { $$ = sweep_node(ps, @2, $2, sensitivity_word(ps, @3, $3), $4, $7, $6); }
   | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }
   | error                         { $$ = NULL; }
   ;
@@ -190,6 +228,18 @@ decl
 name_list
   : IDENT                         { $$ = NEW(N_BLOCK, @1); Node *n = NEW(N_NAME, @1); n->str = $1; APPEND($$->list, n); }
   | name_list ',' IDENT           { $$ = $1; Node *n = NEW(N_NAME, @3); n->str = $3; APPEND($$->list, n); }
+  ;
+
+sweep_axes
+  : IDENT IN postfix              { $$ = sweep_axis(ps, @1, NULL, $1, $3); }
+  | sweep_axes AND IDENT IN postfix
+                                  { $$ = sweep_axis(ps, @3, $1, $3, $5); }
+  ;
+
+sweep_out
+  : %empty                        { $$ = NULL; }
+  | SHOW expr_list                { $$ = $2; }
+  | ON expr_list                  { $$ = $2; }
   ;
 
 scen_body
@@ -290,6 +340,8 @@ primary
   | AUDIT primary                 { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
   | COMPARE '(' args opt_comma ')' { $$ = $3; $$->kind = N_CALL; $$->loc = L(@2);
                                     $$->a = NEW(N_NAME, @1); $$->a->str = "compare"; }
+  | SWEEP '(' args opt_comma ')'  { $$ = $3; $$->kind = N_CALL; $$->loc = L(@2);
+                                    $$->a = NEW(N_NAME, @1); $$->a->str = "sweep"; }
   ;
 
 string
@@ -374,7 +426,7 @@ static const struct {
     {"cluster", 'n'},  {"programme", 'n'},   {"partnership", 'n'}, {"param", 'n'}, {"rule", 'n'},
     {"scenario", 'n'}, {"run", 'n'},         {"compare", 'n'},   {"set", 'n'},     {"import", 's'},
     {"print", 'e'},    {"return", 'e'},      {"assert", 'e'},    {"if", 'e'},      {"while", 'e'},
-    {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},
+    {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},    {"sweep", 'n'},
 };
 
 /* A token that can begin an expression but cannot follow a name. */
@@ -382,7 +434,7 @@ static bool begins_expression(yysymbol_kind_t t) {
   switch (t) {
   case YYSYMBOL_IDENT: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING: case YYSYMBOL_STR_HEAD:
   case YYSYMBOL_NOT: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NIL: case YYSYMBOL_FN:
-  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT:
+  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT: case YYSYMBOL_SWEEP:
     return true;
   default:
     return false;
@@ -422,8 +474,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
                 keyword);
     return 0;
   }
-  if (got == YYSYMBOL_PLOT || got == YYSYMBOL_REPORT || got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
-      got == YYSYMBOL_CASES || got == YYSYMBOL_OVER) {
+  if (got == YYSYMBOL_PLOT || got == YYSYMBOL_REPORT) {
     Buffer w;
     buf_init(&w);
     put_symbol(&w, got);
@@ -473,7 +524,7 @@ static bool starts_statement(int tok) {
   case IF: case WHILE: case FOR: case BREAK: case CONTINUE: case PRINT: case ASSERT:
   case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT: case REGION: case CLUSTER:
   case PROGRAMME: case PARTNERSHIP: case FUND: case PARAM: case RULE: case SCENARIO: case RUN:
-  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT:
+  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT: case SWEEP:
     return true;
   default:
     return false;

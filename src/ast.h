@@ -63,6 +63,9 @@ typedef enum {
   N_WHY,      /* a: S.X.field[year]; as a statement of its own it prints its breakdown */
   N_EXPORT,   /* a: N_BLOCK of what to export (several: a list), b: file name expression */
   N_AUDIT,    /* a: scenario expression; as a statement of its own it prints its findings */
+  N_SWEEP,    /* str: scenario name, op: 'o' over a grid, 'c' listed cases or 's' sensitivity;
+               * a: N_RECORD of N_FIELD_INIT (NAME: values) for 'o', the cases for 'c', the share
+               * for 's'; b: N_BLOCK of outputs or NULL; list: the params 's' varies (N_NAME) */
 } NodeKind;
 
 typedef struct Node Node;

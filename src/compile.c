@@ -1023,6 +1023,69 @@ static void compare_stmt(Compiler *c, Node *n) {
   emit_op(c, OP_POP, -1, n->loc);
 }
 
+/* An output of a sweep, X.field or X.field[YEAR], as the text the sweep
+ * reads ("total.jobs[2030]"). */
+static void sweep_output(Compiler *c, Node *t) {
+  Buffer b;
+  buf_init(&b);
+  Node *path = t->kind == N_INDEX ? t->a : t;
+  bool ok = dotted_path(path, &b) && path->kind == N_FIELD;
+  if (ok && t->kind == N_INDEX) {
+    const char *y = t->b->kind == N_NUMBER ? t->b->str : "";
+    ok = *y != '\0' && strspn(y, "0123456789") == strlen(y);
+    if (ok) buf_printf(&b, "[%s]", y);
+  }
+  if (!ok) error_at(c, t->loc, "a sweep shows ENTITY.field or total.field, with a year or not, as in total.jobs[2030]");
+  emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc); /* no Buffer held while emitting */
+}
+
+/* sweep S over NAME in VALUES and ... | cases CASES | sensitivity SHARE
+ * [over NAMES], show OUTPUTS: %sweep(S, {NAME: VALUES...} or CASES,
+ * [OUTPUTS], true) or %sensitivity(S, OUTPUT, SHARE, [NAMES] or nil, true);
+ * the params' names are noted where they were written, for the errors
+ * about them (chunk.h: FieldLoc). */
+static void sweep_stmt(Compiler *c, Node *n) {
+  if (!n->b) {
+    error_at(c, n->loc, "sweep %s needs its outputs: add 'show total.jobs[2030]' (or 'on ...'), what to tabulate per case",
+             n->str);
+    return;
+  }
+  if (n->op == 's') {
+    if (n->b->list.count != 1) error_at(c, n->b->list.items[1]->loc, "sensitivity looks at one output at a time");
+    native_callee(c, "%sensitivity", n->loc);
+    get_name(c, n->str, n->loc);
+    sweep_output(c, n->b->list.items[0]);
+    expr(c, n->a);
+    for (int i = 0; i < n->list.count; i++) emit_string(c, n->list.items[i]->str, n->list.items[i]->loc);
+    if (n->list.count) {
+      emit_op(c, OP_LIST, 1 - n->list.count, n->loc);
+      emit_u16(c, n->list.count, n->loc);
+    } else {
+      emit_op(c, OP_NIL, 1, n->loc);
+    }
+    emit_op(c, OP_TRUE, 1, n->loc);
+    emit_call(c, 5, n->loc);
+    int call = chunk(c)->count - 1;
+    for (int i = 0; i < n->list.count; i++) {
+      Node *p = n->list.items[i];
+      chunk_add_field(c->I, chunk(c), (FieldLoc){call, -1, name_constant(c, p->str, p->loc), p->loc});
+    }
+  } else {
+    native_callee(c, "%sweep", n->loc);
+    get_name(c, n->str, n->loc);
+    expr(c, n->a);
+    for (int i = 0; i < n->b->list.count; i++) sweep_output(c, n->b->list.items[i]);
+    emit_op(c, OP_LIST, 1 - n->b->list.count, n->loc);
+    emit_u16(c, n->b->list.count, n->loc);
+    emit_op(c, OP_TRUE, 1, n->loc);
+    emit_call(c, 4, n->loc);
+    if (n->op == 'o') note_fields(c, n->a, -1, 0);
+    else if (n->a->kind == N_LIST)
+      for (int i = 0; i < n->a->list.count; i++) note_fields(c, n->a->list.items[i], -1, 0);
+  }
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
 /* why S.X.field[year]: the scenario, the path after it, and the year. */
 static void why_expr(Compiler *c, Node *n, bool print) {
   /* why(S.X.f[Y]).after: the fields after the index apply to the result */
@@ -1471,6 +1534,7 @@ static void stmt(Compiler *c, Node *n) {
   case N_RUN: run_stmt(c, n); break;
   case N_COMPARE: compare_stmt(c, n); break;
   case N_EXPORT: export_stmt(c, n); break;
+  case N_SWEEP: sweep_stmt(c, n); break;
   case N_EXPR_STMT:
     if (n->a->kind == N_WHY) { /* a why of its own prints its breakdown */
       why_expr(c, n->a, true);

@@ -22,6 +22,8 @@
  *   world_export.c      export to CSV
  *   world_audit.c       the state-aid audit (written in Clusim) called with
  *                       a scenario's params
+ *   world_sweep.[ch]    sweeps (a scenario once per case of a grid or a
+ *                       list of param values) and sensitivity
  *
  * The base world is what top-level declarations build: regions, clusters,
  * programmes, partnerships (records with a kind, bound to global names)
@@ -121,6 +123,7 @@ void world_ledger_open(Interp *I);
 void world_report_open(Interp *I);
 void world_export_open(Interp *I);
 void world_audit_open(Interp *I);
+void world_sweep_open(Interp *I);
 
 /* ---- helpers shared by the world's modules ---- */
 
@@ -185,6 +188,16 @@ void world_record_write(Interp *I, ObjRecord *r, ObjString *key, Value before, V
  * after the first of a scenario of several runs (world_montecarlo.c). */
 void world_run_once(Interp *I, struct ObjScenario *s, int64_t index);
 void world_many_runs(Interp *I, struct ObjScenario *s);
+/* Run scenario s as `run` does: every run, its results, its notes
+ * (world_run.c; every param loaded first: interp_autoload_all). */
+void world_run_scenario(Interp *I, struct ObjScenario *s);
+/* A sweep's case (world_sweep.c): set or scale the params its
+ * `overrides` name, after the scenario's bodies, at the start of each run;
+ * nothing for a declared scenario. */
+void world_sweep_apply(Interp *I, struct ObjScenario *s);
+/* An error unless v lies within the declared bounds of param `name` (none:
+ * no error); `how` begins the message ("sweep growth_rate"). */
+void world_check_param_bounds(Interp *I, ObjString *name, Value v, const char *how);
 
 
 #endif

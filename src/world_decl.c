@@ -1192,6 +1192,11 @@ static void check_bounds(Interp *I, ObjRecord *p, Value v, const char *how, cons
   interp_throw(I, "%s: %s%s is outside its bounds %s..%s%s", how, what, vs->chars, los->chars, his->chars, hint);
 }
 
+void world_check_param_bounds(Interp *I, ObjString *name, Value v, const char *how) {
+  ObjRecord *p = param_record(I, name);
+  if (p) check_bounds(I, p, v, how, "");
+}
+
 /* The core's hook on an assignment to a param (`growth_rate = 12%`). */
 static void param_write(Interp *I, int g, Value v) {
   ObjRecord *p = param_record(I, I->global_names[g]);

@@ -199,6 +199,7 @@ static void scenario_mark(Interp *I, Obj *o) {
   gc_mark_obj(I, (Obj *)s->ledger);
   gc_mark_obj(I, (Obj *)s->entities);
   gc_mark_obj(I, (Obj *)s->rule_names);
+  gc_mark_obj(I, (Obj *)s->overrides);
   for (int i = 0; i < s->nwrites; i++) {
     WriteEntry *w = &s->writes[i];
     gc_mark_obj(I, (Obj *)w->entity);

@@ -57,6 +57,11 @@ typedef struct ObjScenario {
   ObjList *ledger;       /* records: year, programme, recipient, purpose, amount... */
   ObjList *entities;     /* the run's world (kept alive for the write log) */
   ObjList *rule_names;   /* strings, by rule index */
+  /* A sweep's case (world_sweep.c): params set after the bodies, {NAME:
+   * value}, or with overrides_scale multiplied by {NAME: factor}; NULL for
+   * a declared scenario. */
+  ObjRecord *overrides;
+  bool overrides_scale;
   WriteEntry *writes;
   int nwrites, writes_capacity;
 } ObjScenario;

@@ -236,6 +236,7 @@ static void run_body(Interp *I, void *ud) {
   interp_push_root(I, OBJ_VAL(before));
   I->world->applying = s;
   apply_bodies(I, s);
+  world_sweep_apply(I, s); /* a sweep's case: its own values over the bodies' */
   I->world->applying = NULL;
   if (index == 0) { /* the params this run uses (S.params), and those its scenario set */
     ObjRecord *ps = record_new(I), *changed = record_new(I);
@@ -381,6 +382,31 @@ static void report_exhausted(Interp *I, ObjScenario *s) {
   fflush(I->err);
 }
 
+/* Run scenario s: all its runs, its results, its notes.  The caller has
+ * loaded every param (interp_autoload_all). */
+void world_run_scenario(Interp *I, ObjScenario *s) {
+  if (I->world->running) interp_throw(I, "run: scenario %s cannot be run while another one runs", s->name->chars);
+  s->has_run = false;
+  s->interrupted = false;
+  s->first_results = NULL;
+  s->results = record_new(I);
+  s->ledger = list_new(I);
+  s->rule_names = list_new(I);
+  for (int r = 0; r < I->world->rules->items.count; r++)
+    list_append(I, s->rule_names, world_field(I, AS_RECORD(I->world->rules->items.items[r]), "name"));
+  results_clear_writes(I, s);
+  s->first_year = s->last_year = 0;
+  s->runs = 1;
+  s->run_index = 0;
+  I->world->running = s;
+  world_run_once(I, s, 0);
+  if (s->runs > 1) world_many_runs(I, s);
+  I->world->running = NULL;
+  s->has_run = true;
+  report_exhausted(I, s);
+  if (s->interrupted) interp_throw_interrupt(I); /* it keeps what it has; the statement stops */
+}
+
 static Value f_run(Interp *I, int argc, Value *args) {
   ObjList *l = AS_LIST(args[0]);
   /* every param exists before a run saves them (the audit's load on first use) */
@@ -388,27 +414,7 @@ static Value f_run(Interp *I, int argc, Value *args) {
   for (int i = 0; i < l->items.count; i++) {
     Value v = l->items.items[i];
     if (!IS_SCENARIO(v)) interp_throw(I, "run: expected a scenario, not %s", value_type_name(v));
-    ObjScenario *s = AS_SCENARIO(v);
-    if (I->world->running) interp_throw(I, "run: scenario %s cannot be run while another one runs", s->name->chars);
-    s->has_run = false;
-    s->interrupted = false;
-    s->first_results = NULL;
-    s->results = record_new(I);
-    s->ledger = list_new(I);
-    s->rule_names = list_new(I);
-    for (int r = 0; r < I->world->rules->items.count; r++)
-      list_append(I, s->rule_names, world_field(I, AS_RECORD(I->world->rules->items.items[r]), "name"));
-    results_clear_writes(I, s);
-    s->first_year = s->last_year = 0;
-    s->runs = 1;
-    s->run_index = 0;
-    I->world->running = s;
-    world_run_once(I, s, 0);
-    if (s->runs > 1) world_many_runs(I, s);
-    I->world->running = NULL;
-    s->has_run = true;
-    report_exhausted(I, s);
-    if (s->interrupted) interp_throw_interrupt(I); /* it keeps what it has; the statement stops */
+    world_run_scenario(I, AS_SCENARIO(v));
   }
   return NIL_VAL;
 }

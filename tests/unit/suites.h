@@ -30,5 +30,6 @@ Suite *progress_suite(void);
 Suite *help_suite(void);
 Suite *export_suite(void);
 Suite *format_suite(void);
+Suite *sweep_suite(void);
 
 #endif

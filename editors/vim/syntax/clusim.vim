@@ -42,7 +42,7 @@ syn keyword cluScenario    sweep over cases show
 syn keyword cluBuiltin abs active append ceil clusters contains cos exact exp filter floor
 syn keyword cluBuiltin format funds inexact join keys ledger len ln log10 map max min num paid
 syn keyword cluBuiltin partnerships passed_on pay programmes random random_normal range
-syn keyword cluBuiltin read_csv regions round schema seed sin sort sqrt str sum tan trunc
+syn keyword cluBuiltin read_csv regions round schema seed sensitivity sin sort sqrt str sum tan trunc
 syn keyword cluBuiltin type unit_of value_of values write_csv mean share compound
 
 " The built-in units.
