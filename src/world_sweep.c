@@ -29,6 +29,7 @@
 #include "lib.h"
 #include "num.h"
 #include "vm.h"
+#include "progress.h"
 #include "world.h"
 #include "world_results.h"
 
@@ -510,6 +511,39 @@ static ObjScenario *swept(Interp *I, const char *fn, Value v) {
   return AS_SCENARIO(v);
 }
 
+/* The cases of a sweep, run one after the other into `records`; `done`
+ * counts those finished (all but when Ctrl-C stopped them). */
+typedef struct {
+  ObjScenario *base;
+  ObjList *cases, *cols, *outs, *records;
+  int64_t runs;
+  int done;
+  Progress *progress;
+} SweepJob;
+
+static void sweep_cases_body(Interp *I, void *ud) {
+  const char *fn = "sweep";
+  SweepJob *j = ud;
+  for (int k = 0; k < j->cases->items.count; k++) {
+    ObjScenario *cs = case_scenario(I, j->base, AS_RECORD(j->cases->items.items[k]), false);
+    interp_push_root(I, OBJ_VAL(cs));
+    world_run_scenario(I, cs);
+    j->runs = cs->runs;
+    ObjRecord *row = record_new(I);
+    list_append(I, j->records, OBJ_VAL(row));
+    world_set_field(I, row, "case", INT_VAL(k + 1));
+    for (int i = 0; i < j->cols->items.count; i++) {
+      Value v = NIL_VAL;
+      record_get(AS_RECORD(j->cases->items.items[k]), AS_STRING(j->cols->items.items[i]), &v);
+      record_set(I, row, AS_STRING(j->cols->items.items[i]), v);
+    }
+    for (int i = 0; i < j->outs->items.count; i++) add_output(I, fn, row, cs, AS_RECORD(j->outs->items.items[i]));
+    interp_pop_roots(I, 1);
+    j->done = k + 1;
+    progress_update(j->progress, j->done);
+  }
+}
+
 static Value f_sweep(Interp *I, int argc, Value *args) {
   const char *fn = "sweep";
   ObjScenario *base = swept(I, fn, args[0]);
@@ -527,24 +561,23 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
   interp_push_root(I, OBJ_VAL(cols));
   ObjList *records = list_new(I);
   interp_push_root(I, OBJ_VAL(records));
-  int64_t runs = 1;
-  for (int k = 0; k < cases->items.count; k++) {
-    ObjScenario *cs = case_scenario(I, base, AS_RECORD(cases->items.items[k]), false);
-    interp_push_root(I, OBJ_VAL(cs));
-    world_run_scenario(I, cs);
-    runs = cs->runs;
-    ObjRecord *row = record_new(I);
-    list_append(I, records, OBJ_VAL(row));
-    world_set_field(I, row, "case", INT_VAL(k + 1));
-    for (int i = 0; i < cols->items.count; i++) {
-      Value v = NIL_VAL;
-      record_get(AS_RECORD(cases->items.items[k]), AS_STRING(cols->items.items[i]), &v);
-      record_set(I, row, AS_STRING(cols->items.items[i]), v);
-    }
-    for (int i = 0; i < outs->items.count; i++) add_output(I, fn, row, cs, AS_RECORD(outs->items.items[i]));
-    interp_pop_roots(I, 1);
+  Progress progress;
+  progress_start(&progress, I->err, str_printf(I, "sweep %s", base->name->chars)->chars, cases->items.count, "cases");
+  SweepJob job = {base, cases, cols, outs, records, 1, 0, &progress};
+  bool ok = interp_pcall(I, sweep_cases_body, &job);
+  progress_end(&progress);
+  bool print = argc > 3 && !IS_FALSY(args[3]);
+  if (!ok) {
+    /* Ctrl-C: the cases done so far are shown (by the statement), then the
+     * statement stops; any other error stops it at once */
+    if (!I->interrupt_raised || job.done == 0) interp_rethrow(I);
+    fprintf(I->err, "note: sweep %s: interrupted after %d of %d cases%s\n", base->name->chars, job.done,
+            cases->items.count, print ? "; the table shows those" : "");
+    fflush(I->err);
+    if (print) print_sweep(I, base, cols, outs, records, job.runs);
+    interp_throw_interrupt(I);
   }
-  if (argc > 3 && !IS_FALSY(args[3])) print_sweep(I, base, cols, outs, records, runs);
+  if (print) print_sweep(I, base, cols, outs, records, job.runs);
   interp_pop_roots(I, 4);
   return OBJ_VAL(records);
 }
