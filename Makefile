@@ -36,7 +36,7 @@ BIN      := $(BUILD)/clusim
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/check_clusim
 
-.PHONY: all run check check-unit check-scripts check-repl check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
+.PHONY: all run check check-unit check-scripts check-examples check-repl check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
 
 all: $(BIN)
 
@@ -49,7 +49,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
-	@$(MAKE) --no-print-directory check-unit check-scripts check-repl check-shard check-editors
+	@$(MAKE) --no-print-directory check-unit check-scripts check-examples check-repl check-shard check-editors
 
 check-unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)"
@@ -58,6 +58,13 @@ check-unit: $(UNIT_BIN)
 check-scripts: $(BIN)
 	@echo "== script tests"
 	@sh tests/run_scripts.sh ./$(BIN)
+
+# The teaching material: every example and every exercise's solution runs and
+# prints what its .out says (tests/run_examples.sh; `sh tests/run_examples.sh
+# --update build/clusim` rewrites the .out files after a change of format).
+check-examples: $(BIN)
+	@echo "== examples and exercises"
+	@sh tests/run_examples.sh ./$(BIN)
 
 check-repl: $(BIN) $(BUILD)/pty_driver
 	@echo "== prompt tests (pseudo-terminal)"
@@ -86,7 +93,7 @@ check-editors:
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  CFLAGS_EXTRA="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  check-unit check-scripts check-repl
+	  check-unit check-scripts check-examples check-repl
 
 # The script tests with the collector run at every safe point (GC_DUE in
 # src/memory.h) and AddressSanitizer on: a value that C code holds without
@@ -96,7 +103,7 @@ check-asan: deps
 check-gc: deps
 	@$(MAKE) --no-print-directory BUILD=build-gc OPT=-O1 \
 	  CFLAGS_EXTRA="-DCLUSIM_STRESS_GC -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  check-scripts
+	  check-scripts check-examples
 
 # The fuzzer (tests/fuzz/, doc/internals.md "Fuzzing"): a libFuzzer target
 # over the whole pipeline, built with clang under AddressSanitizer and

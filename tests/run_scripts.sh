@@ -36,6 +36,9 @@
 # committing: it accepts whatever the interpreter does, bugs included.
 # It never edits the .clu files: a changed exit status is only reported.
 #
+# CLUSIM_SCRIPTS_ROOT names another directory of tests to run the same way
+# (tests/run_examples.sh runs examples/ and doc/exercises/ with it).
+#
 # The last line is always `N passed, N failed`; the exit status is non-zero
 # if a test failed or if no test ran.
 
@@ -67,7 +70,7 @@ if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
 fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
-root=$(cd "$(dirname "$0")" && pwd)/scripts
+root=${CLUSIM_SCRIPTS_ROOT:-$(cd "$(dirname "$0")" && pwd)/scripts}
 if [ ! -d "$root" ]; then
     echo "$me: no directory $root" >&2
     exit 2
@@ -86,7 +89,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 export LC_ALL=C NO_COLOR=1
-unset CLUSIM_TEST_FILTER COLUMNS
+unset CLUSIM_TEST_FILTER CLUSIM_SCRIPTS_ROOT COLUMNS
 
 # directive FILE KEY: the value of the first `# KEY: value` line of FILE.
 directive() {
