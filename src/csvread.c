@@ -16,9 +16,10 @@ static bool digit(char c) { return c >= '0' && c <= '9'; }
 
 /* Rewrite a European number in s[0..len) (1.234,56 or 1234,56, with an
  * optional sign and a suffix after it) as num_parse reads it (1234.56)
- * into out: CSV_NUMBER when it has that shape, CSV_AMBIGUOUS for one group
- * of thousands without a comma (12.500), CSV_TEXT for anything else (which
- * num_parse then reads as it is).  out has room for len + 1 bytes. */
+ * into out: CSV_EUROPEAN when it has that shape, CSV_AMBIGUOUS for one
+ * group of thousands without a comma (12.500, out: 12500), CSV_TEXT for
+ * anything else (which num_parse then reads as it is).  out has room for
+ * len + 1 bytes. */
 static CsvNumber european(const char *s, size_t len, char *out) {
   size_t i = 0, o = 0;
   while (i < len && (s[i] == ' ' || s[i] == '\t')) out[o++] = s[i++];
@@ -43,8 +44,7 @@ static CsvNumber european(const char *s, size_t len, char *out) {
   if (i < len && (s[i] == '.' || s[i] == ',' || digit(s[i]))) return CSV_TEXT; /* 1.23.4, 1,2,3 */
   memcpy(out + o, s + i, len - i); /* a suffix (12,5%) and spaces: num_parse checks them */
   out[o + len - i] = '\0';
-  if (!comma && groups == 1) return CSV_AMBIGUOUS;
-  return CSV_NUMBER;
+  return !comma && groups == 1 ? CSV_AMBIGUOUS : CSV_EUROPEAN;
 }
 
 CsvNumber csv_number(Interp *I, const char *s, size_t len, char sep, Value *out) {
@@ -56,7 +56,21 @@ CsvNumber csv_number(Interp *I, const char *s, size_t len, char sep, Value *out)
     memcpy(text, s, len);
     text[len] = '\0';
   }
-  return num_parse(I, text, out) ? CSV_NUMBER : CSV_TEXT;
+  if (!num_parse(I, text, out)) return CSV_TEXT;
+  if (shape == CSV_EUROPEAN) return shape;
+  return sep == ';' && memchr(s, '.', len) ? CSV_POINT : CSV_NUMBER;
+}
+
+Value csv_ambiguous(Interp *I, const char *s, size_t len, bool thousands) {
+  char text[400];
+  european(s, len, text);
+  if (!thousands) {
+    memcpy(text, s, len);
+    text[len] = '\0';
+  }
+  Value v = NIL_VAL;
+  num_parse(I, text, &v);
+  return v;
 }
 
 /* ---- the reader ------------------------------------------------------------- */
@@ -80,6 +94,12 @@ typedef struct Reader {
   bool quoted;         /* the cell being read began with a quote */
   ObjList *row;        /* the cells of the row being read */
   struct csv_parser *parser;
+  /* how the file writes numbers, in a semicolon file: the first line
+   * with a European number (1,5 or 1.234.567) and with a decimal point
+   * (1.5), 0 for none; and the cells such as 12.500 that only this can
+   * decide, as pairs of ints (row, cell), kept as strings meanwhile */
+  int european_line, point_line;
+  ObjList *pending;
 } Reader;
 
 static _Noreturn void reader_error(Reader *r, int line, int cell, const char *what) {
@@ -97,14 +117,18 @@ static void cell_done(void *s, size_t len, void *data) {
   } else if (s) {
     switch (csv_number(I, s, len, r->t->sep, &v)) {
     case CSV_NUMBER: break;
+    case CSV_EUROPEAN:
+      if (!r->european_line) r->european_line = r->cell_line;
+      break;
+    case CSV_POINT:
+      if (!r->point_line) r->point_line = r->cell_line;
+      break;
     case CSV_TEXT: v = OBJ_VAL(str_copy(I, s, (int)len)); break;
-    case CSV_AMBIGUOUS: {
-      ObjString *msg = str_printf(I, "'%.*s' could be a number with a dot between thousands or one with a "
-                                  "decimal point; in a semicolon-separated file write it without the dot, "
-                                  "or with a decimal comma",
-                                  (int)(len > 40 ? 40 : len), (const char *)s);
-      reader_error(r, r->cell_line, r->row->items.count + 1, msg->chars);
-    }
+    case CSV_AMBIGUOUS:
+      v = OBJ_VAL(str_copy(I, s, (int)len));
+      list_append(I, r->pending, INT_VAL(r->t->rows->items.count));
+      list_append(I, r->pending, INT_VAL(r->row->items.count));
+      break;
     }
   }
   if (r->t->header == NULL && !s) v = OBJ_VAL(str_copy(I, "", 0));
@@ -171,6 +195,33 @@ static char detect_separator(const char *s, size_t len) {
   return ',';
 }
 
+/* Read the cells such as 12.500 as the rest of the file writes numbers:
+ * with dots between thousands when it has European numbers (1,5 or
+ * 1.234.567) and no decimal point (1.5), with a decimal point in the
+ * opposite case; in any other case it cannot be told, and is an error. */
+static void resolve_pending(Reader *r) {
+  Interp *I = r->I;
+  for (int i = 0; i < r->pending->items.count; i += 2) {
+    int row = (int)r->pending->items.items[i].as.i, col = (int)r->pending->items.items[i + 1].as.i;
+    ObjList *cells = AS_LIST(r->t->rows->items.items[row]);
+    ObjString *s = AS_STRING(cells->items.items[col]);
+    if ((r->european_line != 0) != (r->point_line != 0)) {
+      cells->items.items[col] = csv_ambiguous(I, s->chars, (size_t)s->length, r->european_line != 0);
+      continue;
+    }
+    ObjString *msg =
+        r->european_line
+            ? str_printf(I, "'%s' could be a number with a dot between thousands or one with a decimal point, and the file "
+                            "writes both (a decimal comma or dots between thousands on line %d, a decimal point on line %d); "
+                            "write the numbers one way",
+                         s->chars, r->european_line, r->point_line)
+            : str_printf(I, "'%s' could be a number with a dot between thousands or one with a decimal point, and no other "
+                            "number in the file tells which; write it without the dot, or with a decimal comma",
+                         s->chars);
+    reader_error(r, csv_cell_line(r->t, row, col), col + 1, msg->chars);
+  }
+}
+
 void csv_read_file(Interp *I, const char *who, const char *path, CsvTable *t) {
   const char *why = NULL;
   size_t len = 0;
@@ -184,7 +235,7 @@ void csv_read_file(Interp *I, const char *who, const char *path, CsvTable *t) {
   t->rows = list_new(I);
   t->lines = list_new(I);
   struct csv_parser p;
-  Reader r = {I, who, path, t, start, len, 0, 1, 1, 1, false, true, false, list_new(I), &p};
+  Reader r = {I, who, path, t, start, len, 0, 1, 1, 1, false, true, false, list_new(I), &p, 0, 0, list_new(I)};
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) interp_throw(I, "out of memory");
   csv_set_delim(&p, (unsigned char)t->sep);
   csv_set_space_func(&p, no_spaces);
@@ -192,6 +243,7 @@ void csv_read_file(Interp *I, const char *who, const char *path, CsvTable *t) {
   csv_free(&p);
   if (!ok) interp_rethrow(I);
   if (!t->header) t->header = list_new(I);
+  resolve_pending(&r);
   int ncols = t->header->items.count;
   for (int i = 0; i < t->rows->items.count; i++) {
     ObjList *row = AS_LIST(t->rows->items.items[i]);

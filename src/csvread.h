@@ -17,7 +17,8 @@
  *     spaces around), otherwise a string.  In a semicolon file a number may
  *     have a decimal comma and dots between thousands, as European
  *     spreadsheets write them (1234,56 and 1.234,56 are 1234.56 exactly);
- *     12.500 there could be either, and is an error.
+ *     12.500 there could be either, and is read as the file's other
+ *     numbers are written (an error when they do not tell).
  *   - Blank lines, and rows whose cells are all empty, are skipped.
  *
  * Cells are numbered from 1 (the spreadsheet's column A is 1).
@@ -45,9 +46,16 @@ void csv_read_file(Interp *I, const char *who, const char *path, CsvTable *t);
 int csv_cell_line(const CsvTable *t, int row, int col);
 
 /* The number a cell of text s[0..len) written in a file with separator
- * `sep` holds: CSV_NUMBER (in *out), CSV_TEXT (not a number: a string), or
- * CSV_AMBIGUOUS (12.500 in a semicolon file). */
-typedef enum { CSV_TEXT, CSV_NUMBER, CSV_AMBIGUOUS } CsvNumber;
+ * `sep` holds, in *out: CSV_NUMBER (no decimal mark: 12, 2.5e3 in a comma
+ * file), CSV_EUROPEAN (a decimal comma or dots between thousands, in a
+ * semicolon file: 1.234,56, 1.234.567), CSV_POINT (a decimal point that
+ * cannot be between thousands, in a semicolon file: 1.5, 0.125); or
+ * CSV_TEXT (not a number: a string), CSV_AMBIGUOUS (12.500 in a semicolon
+ * file; *out is not set, csv_ambiguous reads it). */
+typedef enum { CSV_TEXT, CSV_NUMBER, CSV_EUROPEAN, CSV_POINT, CSV_AMBIGUOUS } CsvNumber;
 CsvNumber csv_number(Interp *I, const char *s, size_t len, char sep, Value *out);
+/* A CSV_AMBIGUOUS cell read with a dot between thousands (12.500 is
+ * 12500) or with a decimal point (12.5). */
+Value csv_ambiguous(Interp *I, const char *s, size_t len, bool thousands);
 
 #endif

@@ -22,16 +22,19 @@ static const char *cell(const char *s, char sep) {
   switch (csv_number(I, s, strlen(s), sep, &v)) {
   case CSV_TEXT: return "text";
   case CSV_AMBIGUOUS: return "ambiguous";
+  case CSV_EUROPEAN: return str_printf(I, "european %s", check_num_text(I, v))->chars;
+  case CSV_POINT: return str_printf(I, "point %s", check_num_text(I, v))->chars;
   default: return check_num_text(I, v);
   }
 }
 
 START_TEST(test_decimal_comma) {
   static const struct { const char *in, *want; } cases[] = {
-      {"1234,56", "1234.56"},     {"1.234,56", "1234.56"},   {"-1.234,5", "-1234.5"},
-      {"+0,125", "0.125"},        {" 12,5% ", "0.125"},       {"1.234.567", "1234567"},
-      {"1.234.567,891", "1234567.891"}, {"2,5e3", "2500"},    {"250k", "250000"},
-      {"0.125", "0.125"},         {"1.5", "1.5"},             {"1.2345", "1.2345"},
+      {"1234,56", "european 1234.56"}, {"1.234,56", "european 1234.56"}, {"-1.234,5", "european -1234.5"},
+      {"+0,125", "european 0.125"}, {" 12,5% ", "european 0.125"}, {"1.234.567", "european 1234567"},
+      {"1.234.567,891", "european 1234567.891"}, {"2,5e3", "european 2500"}, {"250k", "250000"},
+      {"0.125", "point 0.125"},   {"1.5", "point 1.5"},       {"1.2345", "point 1.2345"},
+      {"42", "42"},               {"-7", "-7"},
       {"12.500", "ambiguous"},    {"-1.000", "ambiguous"},    {"1,2,3", "text"},
       {"1.23.4", "text"},         {"1.234.56", "text"},       {"12,", "text"},
       {",5", "text"},             {"1 234,5", "text"},        {"12,5 EUR", "text"},
@@ -54,10 +57,18 @@ START_TEST(test_comma_file) {
 }
 END_TEST
 
+/* 12.500 read one way or the other (as the rest of the file decides). */
+START_TEST(test_ambiguous) {
+  ck_assert_str_eq(check_num_text(I, csv_ambiguous(I, "12.500", 6, true)), "12500");
+  ck_assert_str_eq(check_num_text(I, csv_ambiguous(I, "12.500", 6, false)), "12.5");
+  ck_assert_str_eq(check_num_text(I, csv_ambiguous(I, " -1.000% ", 9, true)), "-10");
+}
+END_TEST
+
 /* The result is exact: 1.234,56 is the rational 123456/100, not a double. */
 START_TEST(test_exact) {
   Value v, w;
-  ck_assert_int_eq(csv_number(I, "1.234,56", 8, ';', &v), CSV_NUMBER);
+  ck_assert_int_eq(csv_number(I, "1.234,56", 8, ';', &v), CSV_EUROPEAN);
   ck_assert(num_parse(I, "1234.56", &w));
   ck_assert(num_is_exact(v));
   ck_assert_int_eq(num_cmp(I, v, w), 0);
@@ -70,6 +81,7 @@ Suite *csvread_suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_decimal_comma);
   tcase_add_test(tc, test_comma_file);
+  tcase_add_test(tc, test_ambiguous);
   tcase_add_test(tc, test_exact);
   suite_add_tcase(s, tc);
   return s;
