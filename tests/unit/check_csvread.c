@@ -1,9 +1,15 @@
 /* check_csvread.c - Check tests for the number reader of CSV cells
  * (csv_number in csvread.c): decimal commas and dots between thousands in
- * semicolon files, never in comma files; the ambiguous 12.500. */
+ * semicolon files, never in comma files; the ambiguous 12.500.  And
+ * `load` of 1,000 clusters from a file generated in a temporary directory
+ * (a script test of that size would take minutes under make check-gc,
+ * which collects at every safe point). */
 #include <gmp.h> /* before num.h, which uses mpz_t without including it */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csvread.h"
 #include "interp.h"
@@ -75,6 +81,77 @@ START_TEST(test_exact) {
 }
 END_TEST
 
+/* ---- load: 1,000 clusters ---------------------------------------------- */
+
+static Interp *W; /* with the stdlib: the cluster's schema checks each row */
+static FILE *err_f;
+static char *err_buf;
+static size_t err_len;
+static char dir[64], csv_path[128], script[1024];
+
+static void load_setup(void) {
+  strcpy(dir, "/tmp/clusim-load-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(csv_path, sizeof csv_path, "%s/clusters.csv", dir);
+  err_f = open_memstream(&err_buf, &err_len);
+  ck_assert_ptr_nonnull(err_f);
+  W = interp_new(&(InterpOptions){.out = err_f, .err = err_f, .load_stdlib = true});
+  ck_assert_ptr_nonnull(W);
+}
+
+static void load_teardown(void) {
+  interp_free(W);
+  fclose(err_f);
+  free(err_buf);
+  unlink(csv_path);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+
+/* Write n clusters, as a European spreadsheet would (semicolons, budgets
+ * in kEUR with decimal commas, CRLF); row `bad` (from 1, 0: none) has a
+ * negative number of SMEs. */
+static void write_clusters(int n, int bad) {
+  FILE *f = fopen(csv_path, "wb");
+  ck_assert_ptr_nonnull(f);
+  fputs("\xEF\xBB\xBF" "Cluster;Region;SMEs;Budget (kEUR);Label\r\n", f);
+  static const char *const labels[] = {"none", "bronze", "silver", "gold"};
+  for (int i = 1; i <= n; i++)
+    fprintf(f, "Cluster_%04d;%s;%d;%d,%02d;%s\r\n", i, i % 2 ? "North" : "South", i == bad ? -3 : 10 + i % 500,
+            100 + i, i % 100, labels[i % 4]);
+  fclose(f);
+  snprintf(script, sizeof script,
+           "region North {}\nregion South {}\n"
+           "load cluster from \"%s\" {\n"
+           "  name: \"Cluster\", region: \"Region\", members.sme: \"SMEs\"\n"
+           "  budget: \"Budget (kEUR)\" in 1000 EUR / year, label: \"Label\"\n"
+           "}\n"
+           "let cs = clusters()\n"
+           "assert len(cs) == %d\n"
+           "assert cs[%d].name == \"Cluster_%04d\" and cs[%d].region == South\n"
+           "assert sum(map(cs, fn(c) = c.budget)) == %s EUR / year\n"
+           "assert len(filter(cs, fn(c) = c.label == \"gold\")) == %d\n",
+           csv_path, n, n, n, n, n == 1000 ? "600995000" : "0", n / 4);
+}
+
+START_TEST(test_load_1000) {
+  write_clusters(1000, 0);
+  /* budgets: sum over i of (100 + i) + (i mod 100) / 100 kEUR, exactly */
+  ck_assert_msg(interp_eval(W, "load", script, false) == INTERP_OK, "%s", err_buf);
+}
+END_TEST
+
+/* An error in row 999 names the file, its line (1,000: the header is line
+ * 1) and the cell. */
+START_TEST(test_load_bad_row) {
+  write_clusters(1000, 999);
+  ck_assert_int_eq(interp_eval(W, "load", script, false), INTERP_ERROR);
+  fflush(err_f);
+  char want[200];
+  snprintf(want, sizeof want, "error: %s:1000:3: cluster Cluster_0999: members.sme must not be negative", csv_path);
+  ck_assert_msg(strstr(err_buf, want) != NULL, "want \"%s\" in:\n%s", want, err_buf);
+}
+END_TEST
+
 Suite *csvread_suite(void) {
   Suite *s = suite_create("csvread");
   TCase *tc = tcase_create("numbers");
@@ -84,5 +161,11 @@ Suite *csvread_suite(void) {
   tcase_add_test(tc, test_ambiguous);
   tcase_add_test(tc, test_exact);
   suite_add_tcase(s, tc);
+  TCase *load = tcase_create("load");
+  tcase_add_checked_fixture(load, load_setup, load_teardown);
+  tcase_set_timeout(load, 60);
+  tcase_add_test(load, test_load_1000);
+  tcase_add_test(load, test_load_bad_row);
+  suite_add_tcase(s, load);
   return s;
 }
