@@ -75,11 +75,12 @@ Value csv_ambiguous(Interp *I, const char *s, size_t len, bool thousands) {
 
 /* ---- the reader ------------------------------------------------------------- */
 
-/* The state of one read.  libcsv is fed one byte at a time, so that when
- * it hands over a cell (cell_done) or ends a row (row_done) the reader
- * knows where: the byte's line, and whether the cell began with a quote
+/* The state of one read.  libcsv is fed the text a piece at a time, each
+ * piece ending at a separator or a line end (the only bytes at which it
+ * can hand over a cell, cell_done, or end a row, row_done), so that the
+ * reader knows where: the line, and whether the cell began with a quote
  * (libcsv does not say; with no spaces trimmed, a quoted cell is one whose
- * first byte is a quote). */
+ * first byte is a quote, the first of the piece after a callback). */
 typedef struct Reader {
   Interp *I;
   const char *who, *path;
@@ -162,8 +163,10 @@ static int no_spaces(unsigned char c) { return 0; }
 static void feed(Interp *I, void *ud) {
   Reader *r = ud;
   struct csv_parser *p = r->parser;
-  for (r->pos = 0; r->pos < r->len; r->pos++) {
-    char c = r->text[r->pos];
+  const char *text = r->text;
+  char sep = r->t->sep;
+  for (r->pos = 0; r->pos < r->len;) {
+    char c = text[r->pos];
     if (r->at_cell_start && c != '\r' && c != '\n') {
       r->at_cell_start = false;
       r->quoted = c == '"';
@@ -171,13 +174,18 @@ static void feed(Interp *I, void *ud) {
       if (!r->row_begun) r->row_line = r->line;
       r->row_begun = true;
     }
-    if (csv_parse(p, &c, 1, cell_done, row_done, r) != 1) {
+    /* up to the next separator or line end, which alone can end a cell */
+    size_t end = r->pos;
+    while (end < r->len && text[end] != sep && text[end] != '\r' && text[end] != '\n') end++;
+    if (end < r->len) end++;
+    if (csv_parse(p, text + r->pos, end - r->pos, cell_done, row_done, r) != end - r->pos) {
       if (csv_error(p) == CSV_ENOMEM) interp_throw(I, "out of memory");
       reader_error(r, r->line, r->row->items.count + 1,
                    "a quote in a cell that is not quoted, or after a quoted cell's closing quote; a cell "
                    "with a quote in it must be quoted as a whole, with the quote doubled (\"5\"\" screen\")");
     }
-    if (c == '\n') r->line++;
+    if (text[end - 1] == '\n') r->line++;
+    r->pos = end;
   }
   if (csv_fini(p, cell_done, row_done, r) != 0)
     reader_error(r, r->cell_line, r->row->items.count + 1, "a quoted cell is not closed");
