@@ -24,6 +24,8 @@ LIBS     = -lgmp -lm $(EXPORT_LIBS)
 READLINE = -lreadline
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
+# libcsv (Debian's libcsv-dev) reads CSV files (src/csvread.c); it has no pkg-config file.
+LIBS    += -lcsv
 
 FLEX  ?= flex
 BISON ?= bison

@@ -48,6 +48,31 @@ static Node *param_bounds(ParseState *ps, YYLTYPE l, Node *range) {
   return NULL;
 }
 
+/* `load KIND from PATH {FIELD: COLUMN [in UNIT], ...}`: `from` is a word
+ * of this statement only (scripts have variables named from), checked
+ * here; `kind` is the entity keyword. */
+static Node *load_stmt(ParseState *ps, YYLTYPE l, const char *kind, YYLTYPE fl, const char *from, Node *path,
+                       Node *fields) {
+  if (strcmp(from, "from") != 0)
+    parse_error(ps, L(fl), "expected 'from' after 'load %s', as in 'load %s from \"%ss.csv\" {name: \"Name\"}'",
+                kind, kind, kind);
+  Node *n = ast_new(ps->arena, N_LOAD, L(l));
+  n->str = (char *)kind;
+  n->a = path;
+  n->list = fields->list;
+  return n;
+}
+
+/* A dotted field path of a load's column map (members.sme). */
+static char *dotted(ParseState *ps, const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  char *s = arena_alloc(ps->arena, na + 1 + nb + 1);
+  memcpy(s, a, na);
+  s[na] = '.';
+  memcpy(s + na + 1, b, nb + 1);
+  return s;
+}
+
 /* A field name written as a number, as in {2026: 100k EUR / year, 2027: ...}
  * (a fund's schedule): whole numbers in plain digits only, so that the name
  * is the number as it prints ("2026"), never "2_026" or "2.026e3". */
@@ -113,12 +138,14 @@ static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
 %token EXTENDS "extends" RUN "run" COMPARE "compare" ON "on" PLOT "plot" WHY "why"
 %token AUDIT "audit" EXPORT "export" TO "to" REPORT "report" SWEEP "sweep" OVER "over"
 %token CASES "cases" SHOW "show" UNIT "unit" MOD "mod"
+%token LOAD "load"
 %token EQ "==" NE "!=" LE "<=" GE ">=" DOTDOT ".." ARROW "->" NEWLINE "end of line"
 
 %type <node> stmts stmt_list stmt block else_part expr postfix primary string interp_rest
 %type <node> args expr_list params record fields field fn_body decl scen_body scen_items scen_item
 %type <node> name_list sweep_axes sweep_out
-%type <str> field_name
+%type <str> field_name load_kind load_path
+%type <node> load_fields load_field
 
 %precedence FNBODY
 %left OR
@@ -180,6 +207,8 @@ stmt
   | PRINT expr_list               { $$ = $2; $$->kind = N_PRINT; $$->loc = L(@1); }
   | UNIT IDENT                    { $$ = NEW(N_UNIT_DECL, @2); $$->str = $2; }
   | decl                          { $$ = $1; }
+  | LOAD load_kind IDENT expr '{' load_fields opt_field_sep '}'
+                                  { $$ = load_stmt(ps, @1, $2, @3, $3, $4, $6); }
   | PARAM IDENT '=' expr          { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4; }
   | PARAM IDENT '=' expr STRING   { $$ = NEW(N_PARAM, @2); $$->str = $2; $$->a = $4;
                                     $$->b = NEW(N_STRING, @5); $$->b->str = $5; }
@@ -223,6 +252,26 @@ decl
   | PARTNERSHIP IDENT record      { $$ = NEW(N_ENTITY, @2); $$->op = PARTNERSHIP; $$->str = $2; $$->a = $3; }
   | FUND postfix ARROW postfix record
                                   { $$ = NEW(N_FUND, @1); $$->a = $2; $$->b = $4; $$->c = $5; }
+  ;
+
+load_kind
+  : REGION { $$ = "region"; } | CLUSTER { $$ = "cluster"; } | PROGRAMME { $$ = "programme"; }
+  | PARTNERSHIP { $$ = "partnership"; }
+  ;
+
+load_fields
+  : load_field                    { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }
+  | load_fields field_sep load_field { $$ = $1; APPEND($$->list, $3); }
+  ;
+
+load_field
+  : load_path ':' expr            { $$ = NEW(N_FIELD_INIT, @1); $$->str = $1; $$->a = $3; }
+  | load_path ':' expr IN expr    { $$ = NEW(N_FIELD_INIT, @1); $$->str = $1; $$->a = $3; $$->b = $5; }
+  ;
+
+load_path
+  : field_name                    { $$ = $1; }
+  | load_path '.' field_name      { $$ = dotted(ps, $1, $3); }
   ;
 
 name_list
@@ -387,6 +436,7 @@ field_name
   | NIL { $$ = "nil"; } | IMPORT { $$ = "import"; } | ASSERT { $$ = "assert"; }
   | PRINT { $$ = "print"; } | REGION { $$ = "region"; } | CLUSTER { $$ = "cluster"; }
   | PROGRAMME { $$ = "programme"; } | FUND { $$ = "fund"; } | PARTNERSHIP { $$ = "partnership"; }
+  | LOAD { $$ = "load"; }
   | PARAM { $$ = "param"; } | SET { $$ = "set"; } | RULE { $$ = "rule"; }
   | SCENARIO { $$ = "scenario"; } | EXTENDS { $$ = "extends"; } | RUN { $$ = "run"; }
   | COMPARE { $$ = "compare"; } | ON { $$ = "on"; } | PLOT { $$ = "plot"; } | WHY { $$ = "why"; }
@@ -525,6 +575,7 @@ static bool starts_statement(int tok) {
   case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT: case REGION: case CLUSTER:
   case PROGRAMME: case PARTNERSHIP: case FUND: case PARAM: case RULE: case SCENARIO: case RUN:
   case COMPARE: case WHY: case EXPORT: case SET: case AUDIT: case SWEEP:
+  case LOAD:
     return true;
   default:
     return false;

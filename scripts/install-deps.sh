@@ -17,7 +17,7 @@
 #
 # Environment: CLUSIM_NO_INSTALL=1 only checks, never installs.
 
-PACKAGES="gcc make pkg-config flex bison libreadline-dev libgmp-dev check libjson-c-dev libxlsxwriter-dev"
+PACKAGES="gcc make pkg-config flex bison libreadline-dev libgmp-dev check libcsv-dev libjson-c-dev libxlsxwriter-dev"
 FUZZ_PACKAGES="clang libclang-rt-dev"
 
 if [ "${1:-}" = --fuzz ]; then
@@ -40,7 +40,7 @@ check_without_dpkg() {
         if command -v gcc >/dev/null 2>&1; then cc_cmd=gcc; else missing="$missing C-compiler(cc/gcc)"; cc_cmd=""; fi
     fi
     if [ -n "$cc_cmd" ]; then
-        for header in gmp.h readline/readline.h; do
+        for header in gmp.h readline/readline.h csv.h; do
             printf '#include <stdio.h>\n#include <%s>\n' "$header" |
                 "$cc_cmd" -E -x c - >/dev/null 2>&1 || missing="$missing $header"
         done

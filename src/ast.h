@@ -53,6 +53,8 @@ typedef enum {
   /* the world (declarations), scenarios and their results */
   N_ENTITY,   /* op: REGION, CLUSTER, PROGRAMME or PARTNERSHIP; str: name; a: N_RECORD of fields */
   N_FUND,     /* a: programme expression, b: recipient expression, c: N_RECORD of fields */
+  N_LOAD,     /* str: entity keyword, a: file name expression, list: N_FIELD_INIT (str: field path,
+               * a: column name expression, b: unit expression or NULL) */
   N_PARAM,    /* str: name, a: default value, b: N_STRING doc or NULL, c: bounds (a DOTDOT N_BINARY) or NULL */
   N_RULE,     /* str: rule name, a: N_NAME loop variable, b: iterable, c: body block;
                * list: its doc string (one N_STRING) or empty */

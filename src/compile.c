@@ -866,6 +866,54 @@ static void fund_decl(Compiler *c, Node *n) {
   emit_op(c, OP_POP, -1, n->loc);
 }
 
+/* Note where each field path of a load's column map was written, for the
+ * call that just ended, one entry per name up the path (members, then sme
+ * under it), as note_fields does for a record. */
+static void note_load_fields(Compiler *c, Node *n) {
+  int call = chunk(c)->count - 1;
+  for (int i = 0; i < n->list.count; i++) {
+    Node *f = n->list.items[i];
+    int parent = -1;
+    for (const char *p = f->str; *p;) {
+      const char *dot = strchr(p, '.');
+      size_t len = dot ? (size_t)(dot - p) : strlen(p);
+      ObjString *name = str_copy(c->I, p, (int)len);
+      FieldLoc at = {call, parent, make_constant(c, OBJ_VAL(name), f->loc), f->loc};
+      parent = chunk_add_field(c->I, chunk(c), at);
+      p += len + (dot != NULL);
+    }
+  }
+}
+
+/* load KIND from PATH {FIELD: COLUMN [in UNIT], ...}: a call of %load with
+ * the keyword, the path and a list of triples (field path, column, unit or
+ * nil); world_load.c reads the file and declares an entity per row. */
+static void load_decl(Compiler *c, Node *n) {
+  if (3 * n->list.count > 0xffff) {
+    error_at(c, n->loc, "column map too long");
+    return;
+  }
+  for (int i = 0; i < n->list.count; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(n->list.items[j]->str, n->list.items[i]->str) == 0)
+        error_at(c, n->list.items[i]->loc, "field '%s' is given twice", n->list.items[i]->str);
+  native_callee(c, "%load", n->loc);
+  emit_string(c, n->str, n->loc);
+  expr(c, n->a);
+  for (int i = 0; i < n->list.count; i++) {
+    Node *f = n->list.items[i];
+    emit_string(c, f->str, f->loc);
+    expr(c, f->a);
+    if (f->b) expr(c, f->b);
+    else emit_op(c, OP_NIL, 1, f->loc);
+  }
+  emit_op(c, OP_LIST, 1 - 3 * n->list.count, n->loc);
+  emit_u16(c, 3 * n->list.count, n->loc);
+  emit_call(c, 3, n->loc);
+  note_load_fields(c, n);
+  emit_op(c, OP_POP, -1, n->loc);
+}
+
 static bool world_top_level(Compiler *c, Node *n, const char *what) {
   if (at_top_level(c)) return true;
   error_at(c, n->loc, "'%s' belongs at the top level of a script", what);
@@ -1528,6 +1576,7 @@ static void stmt(Compiler *c, Node *n) {
   case N_UNIT_DECL: unit_decl(c, n); break;
   case N_ENTITY: entity_decl(c, n); break;
   case N_FUND: fund_decl(c, n); break;
+  case N_LOAD: load_decl(c, n); break;
   case N_PARAM: param_decl(c, n); break;
   case N_RULE: rule_decl(c, n); break;
   case N_SCENARIO: scenario_decl(c, n); break;

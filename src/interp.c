@@ -104,6 +104,29 @@ static bool path_char(char ch) {
   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.';
 }
 
+bool interp_message_fields(const char *text, bool (*match)(const char *path, size_t len, void *ud), void *ud) {
+  for (const char *p = text; *p; p++) {
+    bool quoted = *p == '\'' && path_char(p[1]);
+    if (!quoted && (!path_char(*p) || (p > text && path_char(p[-1])))) continue;
+    const char *start = quoted ? p + 1 : p, *end = start;
+    while (path_char(*end)) end++;
+    if ((quoted || memchr(start, '.', (size_t)(end - start))) && match(start, (size_t)(end - start), ud)) return true;
+    p = end - 1;
+  }
+  return false;
+}
+
+typedef struct {
+  const Chunk *chunk;
+  int call;
+  SrcLoc *out;
+} FieldQuery;
+
+static bool field_in_chunk(const char *path, size_t len, void *ud) {
+  FieldQuery *q = ud;
+  return chunk_field_loc(q->chunk, q->call, path, len, q->out);
+}
+
 /* Where the running declaration wrote the field `text` names (see
  * interp_throw_at_field): the first name in single quotes, or dotted
  * path, that is one of its fields. */
@@ -114,17 +137,8 @@ static bool declared_field_loc(Interp *I, const char *text, SrcLoc *out) {
   if (c->nfields == 0) return false;
   int call = (int)(top->ip - c->code) - 1;
   if (chunk_field_loc(c, call, text, strlen(text), out)) return true; /* a path */
-  for (const char *p = text; *p; p++) {
-    bool quoted = *p == '\'' && path_char(p[1]);
-    if (!quoted && (!path_char(*p) || (p > text && path_char(p[-1])))) continue;
-    const char *start = quoted ? p + 1 : p, *end = start;
-    while (path_char(*end)) end++;
-    if ((quoted || memchr(start, '.', (size_t)(end - start))) &&
-        chunk_field_loc(c, call, start, (size_t)(end - start), out))
-      return true;
-    p = end - 1;
-  }
-  return false;
+  FieldQuery q = {c, call, out};
+  return interp_message_fields(text, field_in_chunk, &q);
 }
 
 void interp_throw_interrupt(Interp *I) {

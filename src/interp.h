@@ -95,6 +95,11 @@ void interp_warn(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
  * "unknown field 'budjet'").  Where the declaration wrote no such field (a
  * missing field), the error is located as interp_throw's. */
 _Noreturn void interp_throw_at_field(Interp *I, const char *field, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* The field paths a message names, in order (each name in single quotes,
+ * each dotted path such as members.sme): true at the first that `match`
+ * accepts (how interp_throw_at_field, and load for a row's cell, find the
+ * field an error is about). */
+bool interp_message_fields(const char *text, bool (*match)(const char *path, size_t len, void *ud), void *ud);
 
 /* Run fn(I, ud) protected: returns true if it finished, false if it raised
  * an error (the message is then in interp_error_message). */

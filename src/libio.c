@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csvread.h"
 #include "fileio.h"
 #include "lib.h"
 #include "num.h"
@@ -33,119 +34,24 @@ static const char *io_reason(int e) {
   }
 }
 
-/* A cell as a value: a quoted cell (kept by parse_csv as a one-element
- * list) is a string; an unquoted one an exact number when it reads as one. */
-static Value cell_value(Interp *I, Value raw) {
-  if (IS_LIST(raw)) return AS_LIST(raw)->items.items[0];
-  Value v;
-  ObjString *s = AS_STRING(raw);
-  if (s->length > 0 && s->length < 400 && num_parse(I, s->chars, &v)) return v;
-  return raw;
-}
-
-/* A quoted cell, from just after its opening quote: its text with ""
- * unescaped, interned like every cell.  *pp is left after the closing
- * quote, *line counts the newlines inside.  The scratch Buffer is let go
- * before anything can raise (str_take_buffer). */
-static ObjString *quoted_cell(Interp *I, const char **pp, int *line, const char *path) {
-  const char *p = *pp;
-  Buffer cell;
-  buf_init(&cell);
-  for (;;) {
-    if (!*p) {
-      buf_free(&cell);
-      interp_throw(I, "read_csv: %s:%d: a quoted cell is not closed", path, *line);
-    }
-    if (*p == '"' && p[1] == '"') {
-      buf_putc(&cell, '"');
-      p += 2;
-    } else if (*p == '"') {
-      p++;
-      break;
-    } else {
-      if (*p == '\n') (*line)++;
-      buf_putc(&cell, *p++);
-    }
-  }
-  *pp = p;
-  ObjString *s = str_take_buffer(I, &cell);
-  return str_copy(I, s->chars, s->length);
-}
-
-/* Parse RFC 4180 CSV (quoted fields, "" escapes, CRLF or LF). Returns
- * rows as lists of raw cells (see cell_value); the caller turns them into
- * records.  Unquoted cells are interned straight from the text. */
-static ObjList *parse_csv(Interp *I, const char *text, const char *path) {
-  ObjList *rows = list_new(I);
-  ObjList *row = list_new(I);
-  const char *p = text;
-  bool in_row = false;
-  int line = 1;
-  while (*p) {
-    Value cell;
-    if (*p == '"') {
-      p++;
-      ObjList *q = list_new(I);
-      list_append(I, q, OBJ_VAL(quoted_cell(I, &p, &line, path)));
-      cell = OBJ_VAL(q);
-    } else {
-      const char *start = p;
-      while (*p && *p != ',' && *p != '\n' && *p != '\r') p++;
-      cell = OBJ_VAL(str_copy(I, start, (int)(p - start)));
-    }
-    list_append(I, row, cell);
-    in_row = true;
-    if (*p == ',') {
-      p++;
-      continue;
-    }
-    if (*p == '\r') p++;
-    if (*p == '\n') p++;
-    line++;
-    list_append(I, rows, OBJ_VAL(row));
-    row = list_new(I);
-    in_row = false;
-  }
-  if (in_row) list_append(I, rows, OBJ_VAL(row));
-  return rows;
-}
-
+/* read_csv(path): the rows of a CSV file (read by csvread.c: libcsv, the
+ * separator, decimal commas) as records named by its header row. */
 static Value f_read_csv(Interp *I, int argc, Value *args) {
   ObjString *path = lib_string_arg(I, "read_csv", args, 0);
-  const char *why = NULL;
-  size_t len = 0;
-  char *data = fileio_read(path->chars, &len, &why);
-  if (!data) interp_throw(I, "read_csv: cannot read '%s': %s", path->chars, why);
-  ObjString *text = str_take(I, data, len); /* owned by the heap: no leak on error */
-  /* a UTF-8 byte-order mark (spreadsheets write one) is not part of the
-   * first column's name */
-  const char *start = text->chars;
-  if (strncmp(start, "\xEF\xBB\xBF", 3) == 0) start += 3;
-  ObjList *rows = parse_csv(I, start, path->chars);
-  ObjList *out = list_new(I);
-  if (rows->items.count == 0) return OBJ_VAL(out);
-  ObjList *header = AS_LIST(rows->items.items[0]);
-  for (int i = 0; i < header->items.count; i++) {
-    Value h = header->items.items[i];
-    header->items.items[i] = IS_LIST(h) ? AS_LIST(h)->items.items[0] : h;
+  CsvTable t;
+  csv_read_file(I, "read_csv", path->chars, &t);
+  ObjList *header = t.header, *out = list_new(I);
+  for (int i = 0; i < header->items.count; i++)
     /* a record has one field per name: a second column of the same name
      * would silently replace the first one's values */
     for (int j = 0; j < i; j++)
       if (AS_STRING(header->items.items[j]) == AS_STRING(header->items.items[i]))
         interp_throw(I, "read_csv: %s: the header names two columns '%s' (columns %d and %d); give each column a name of its own",
                      path->chars, AS_CSTRING(header->items.items[i]), j + 1, i + 1);
-  }
-  for (int r = 1; r < rows->items.count; r++) {
-    ObjList *row = AS_LIST(rows->items.items[r]);
-    if (row->items.count == 1 && IS_STRING(row->items.items[0]) &&
-        AS_STRING(row->items.items[0])->length == 0)
-      continue; /* blank line */
-    if (row->items.count != header->items.count)
-      interp_throw(I, "read_csv: %s: row %d has %d cells but the header has %d", path->chars, r + 1,
-                   row->items.count, header->items.count);
+  for (int r = 0; r < t.rows->items.count; r++) {
+    ObjList *row = AS_LIST(t.rows->items.items[r]);
     ObjRecord *rec = record_new(I);
-    for (int i = 0; i < row->items.count; i++)
-      record_set(I, rec, AS_STRING(header->items.items[i]), cell_value(I, row->items.items[i]));
+    for (int i = 0; i < row->items.count; i++) record_set(I, rec, AS_STRING(header->items.items[i]), row->items.items[i]);
     list_append(I, out, OBJ_VAL(rec));
   }
   return OBJ_VAL(out);

@@ -118,6 +118,7 @@ void world_open(Interp *I);
 
 /* Each module registers its built-ins (called by world_open). */
 void world_decl_open(Interp *I);
+void world_load_open(Interp *I);
 void world_run_open(Interp *I);
 void world_ledger_open(Interp *I);
 void world_report_open(Interp *I);
@@ -159,6 +160,14 @@ bool world_cluster_share(Interp *I, ObjString *field);
  * the entity's schema knows the field or it is a field of the user's own
  * (the field is removed again before the error). */
 void world_check_write(Interp *I, ObjRecord *r, ObjString *key);
+/* Declaring entities (world_decl.c), for `load` (world_load.c): declare
+ * one (as a declaration does, checks and messages alike); check a field
+ * path a declaration may give; the kind a field refers to (KIND_RECORD:
+ * none); the entity of a kind by name (NULL: none). */
+Value world_declare(Interp *I, EntityKind kind, ObjString *name, ObjRecord *r);
+void world_check_field_path(Interp *I, EntityKind kind, const char *label, const char *path);
+EntityKind world_field_ref_kind(Interp *I, EntityKind kind, const char *name);
+ObjRecord *world_find_entity(Interp *I, EntityKind kind, ObjString *name);
 /* The declared name of an entity ("?" if it has none). */
 const char *world_entity_name(Interp *I, ObjRecord *e);
 /* Mark r and the records nested in it as parts of entity `owner` (their

@@ -870,12 +870,11 @@ static ObjRecord *entity_new(Interp *I, EntityKind kind) {
   return e;
 }
 
-/* %entity(keyword, name, fields): declare a region, cluster, programme or
- * partnership in the current world and bind its name. */
-static Value f_entity(Interp *I, int argc, Value *args) {
-  EntityKind kind = kind_named(I, args[0]);
-  ObjString *name = AS_STRING(args[1]);
-  ObjRecord *r = AS_RECORD(args[2]);
+/* Declare a region, cluster, programme or partnership named `name`, with
+ * the fields of `r`, in the current world, and bind its name (%entity,
+ * and load for each row).  `r` must be reachable from a root: the checks
+ * run Clusim code. */
+Value world_declare(Interp *I, EntityKind kind, ObjString *name, ObjRecord *r) {
   if (!IS_NIL(world_field(I, r, "name")))
     decl_error(I, kind, name->chars, "'name' is set from the declaration; remove the field");
   check_name(I, kind, name->chars);
@@ -917,6 +916,50 @@ static Value f_entity(Interp *I, int argc, Value *args) {
   }
   global_define(I, name->chars, OBJ_VAL(e), GLOBAL_VAR, NULL);
   return OBJ_VAL(e);
+}
+
+/* %entity(keyword, name, fields): a declaration. */
+static Value f_entity(Interp *I, int argc, Value *args) {
+  return world_declare(I, kind_named(I, args[0]), AS_STRING(args[1]), AS_RECORD(args[2]));
+}
+
+/* Check that a declaration of `kind` may give the field `path` ("budget",
+ * "members.sme"), with the messages of check_schema and check_parts;
+ * `label` follows the kind in them (load's column map: "from FILE"). */
+void world_check_field_path(Interp *I, EntityKind kind, const char *label, const char *path) {
+  const char *dot = strchr(path, '.');
+  ObjString *top = dot ? str_copy(I, path, (int)(dot - path)) : str_new(I, path);
+  ObjRecord *r = record_new(I);
+  record_set(I, r, top, NIL_VAL);
+  check_schema(I, kind, label, r);
+  if (!dot || !has_schema(I, kind)) return;
+  FieldInfo f;
+  const char *names[MAX_NAMES];
+  const char *const *parts = field_info(I, kind, top->chars, &f) ? part_names(&f, names) : NULL;
+  if (!parts || strchr(dot + 1, '.'))
+    decl_error(I, kind, label, "'%s' has no parts such as '%s'", top->chars, path);
+  Value part = f.spec ? world_field(I, f.spec, "part") : NIL_VAL;
+  ObjRecord *pr = record_new(I);
+  record_set(I, pr, str_new(I, dot + 1), NIL_VAL);
+  check_parts(I, kind, label, top->chars, pr, parts, IS_STRING(part) ? AS_CSTRING(part) : "field");
+}
+
+/* The kind of entity the field `name` of a `kind` refers to (a cluster's
+ * region: type "region" in its schema), KIND_RECORD for any other field. */
+EntityKind world_field_ref_kind(Interp *I, EntityKind kind, const char *name) {
+  FieldInfo f;
+  if (!field_info(I, kind, name, &f) || !f.spec) return KIND_RECORD;
+  Value type = world_field(I, f.spec, "type");
+  for (int k = KIND_REGION; k < KIND_COUNT && IS_STRING(type); k++)
+    if (strcmp(AS_CSTRING(type), world_kind_names[k]) == 0) return (EntityKind)k;
+  return KIND_RECORD;
+}
+
+/* The entity of kind `kind` named `name`, or NULL. */
+ObjRecord *world_find_entity(Interp *I, EntityKind kind, ObjString *name) {
+  EntityKind k;
+  int at = find_entity(I, name, &k);
+  return at >= 0 && k == kind ? AS_RECORD(I->world->entities[k]->items.items[at]) : NULL;
 }
 
 /* The years of a schedule {2026: A, 2028: B}: each key a year inside the

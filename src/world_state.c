@@ -160,6 +160,7 @@ void world_open(Interp *I) {
   I->host.free = world_free;
   I->host.frame_context = world_frame_context;
   world_decl_open(I);
+  world_load_open(I);
   world_run_open(I);
   world_ledger_open(I);
   world_report_open(I);

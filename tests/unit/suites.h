@@ -31,5 +31,6 @@ Suite *help_suite(void);
 Suite *export_suite(void);
 Suite *format_suite(void);
 Suite *sweep_suite(void);
+Suite *csvread_suite(void);
 
 #endif

@@ -34,7 +34,7 @@ syn keyword cluStatement   break continue return let fn import assert print
 syn keyword cluOperator    and or not mod
 syn keyword cluBoolean     true false
 syn keyword cluConstant    nil
-syn keyword cluDeclaration region cluster programme fund partnership param rule unit
+syn keyword cluDeclaration region cluster programme fund partnership param rule unit load
 syn keyword cluScenario    scenario extends set run compare on plot why audit export to report
 syn keyword cluScenario    sweep over cases show
 
