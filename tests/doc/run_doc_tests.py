@@ -2,6 +2,7 @@
 """run_doc_tests.py - runs the code blocks of the documentation (make check-doc).
 
 Usage: /usr/bin/python3 tests/doc/run_doc_tests.py CLUSIM_BINARY [FILE.md...]
+       make check-doc [DOC=doc/model.md]
 
 Without FILEs it checks doc/*.md and README.md.  Every fenced code block
 (``` ... ```, indented or not) is one of these:
@@ -23,8 +24,9 @@ Without FILEs it checks doc/*.md and README.md.  Every fenced code block
                       first input of a block that starts no session are
                       compared with the start-up output of the file's first
                       session (the banner), so such a block must be the first.
-                      `<!-- doctest: new session -->` on a line before a block
-                      (invisible once rendered) starts a fresh `clusim`.
+                      `<!-- doctest: session ARGS... -->` on a line before a
+                      block (invisible once rendered) starts a new session
+                      `clusim ARGS...` (e.g. `-i world.clu`) for it.
   named script        an untagged block whose first line is `# NAME.clu`
                       (or `# dir/NAME.clu`, then anything): written to the
                       doc file's temporary directory under that name, so
@@ -41,9 +43,17 @@ Without FILEs it checks doc/*.md and README.md.  Every fenced code block
                       meaning the binary under test; its output (standard
                       output and error, as a terminal shows them) must equal
                       the lines shown.
+  file=NAME           in the info string (```clusim file=report.clu, ```csv
+                      file=clusters.csv): the block is written to NAME in
+                      the temporary directory, before the blocks after it
+                      run; a ```clusim or untagged one is then a named
+                      script (above), whatever its first line.
   ```clusim           Clusim code: written to a file and run as a script; if
                       the next block is tagged ```output, what it prints must
                       equal that block; otherwise it must exit 0.
+                      ```clusim continues: the code runs after that of the
+                      ```clusim block before it (as one script); the output
+                      expected is that block's followed by this one's.
   ```output           the expected output of the ```clusim block before it.
   any other tag       not run: ```text for syntax sketches, output fragments
                       and messages quoted alone, ```sh for shell commands that
@@ -88,7 +98,7 @@ ESC_RE = re.compile(
     r"|\x1b[()*+][0-~]"                    # charset designation
     r"|\x1b[ -~]"                          # two-byte ESC sequences
     r"|[\x00-\x08\x0b-\x1f\x7f]")          # C0 but tab and newline
-NEW_SESSION = "<!-- doctest: new session -->"
+SESSION_RE = re.compile(r"^\s*<!-- doctest: session\b(.*?)-->\s*$")
 
 
 def clean(text):
@@ -96,8 +106,8 @@ def clean(text):
 
 
 class Block:
-    def __init__(self, path, line, tag, lines, marker):
-        self.path, self.line, self.tag, self.lines = path, line, tag, lines
+    def __init__(self, path, line, tag, lines, marker, file):
+        self.path, self.line, self.tag, self.lines, self.file = path, line, tag, lines, file
         self.new_session = marker
 
     def where(self, offset=0):
@@ -109,15 +119,19 @@ def read_blocks(path):
     blocks = []
     lines = open(path, encoding="utf-8").read().split("\n")
     i = 0
-    marker = False
+    marker = None
     while i < len(lines):
-        m = re.match(r"^(\s*)(```+)\s*([^`\s]*)\s*$", lines[i])
-        if lines[i].strip() == NEW_SESSION:
-            marker = True
+        m = re.match(r"^(\s*)(```+)\s*([^`]*?)\s*$", lines[i])
+        sm = SESSION_RE.match(lines[i])
+        if sm:
+            marker = shlex.split(sm.group(1))
         if not m:
             i += 1
             continue
-        indent, fence, tag = len(m.group(1)), m.group(2), m.group(3)
+        indent, fence, info = len(m.group(1)), m.group(2), m.group(3).split()
+        tag = info[0] if info and "=" not in info[0] else ""
+        names = [w[5:] for w in info if w.startswith("file=")]
+        continues = "continues" in info[1:]
         j = i + 1
         body = []
         while j < len(lines) and lines[j].strip() != fence:
@@ -127,8 +141,9 @@ def read_blocks(path):
         if j == len(lines):
             fail_global("%s:%d: code block never closed" % (path, i + 1))
         # line numbers: body[k] is on line i + 2 + k (1-based)
-        blocks.append(Block(path, i + 2, tag, body, marker))
-        marker = False
+        blocks.append(Block(path, i + 2, tag, body, marker, names[0] if names else None))
+        blocks[-1].continues = continues
+        marker = None
         i = j + 1
     return blocks
 
@@ -144,6 +159,8 @@ def is_input(line):
 
 
 def kind(block):
+    if block.file and block.tag in ("", "clusim"):
+        return "script"
     if block.tag == "clusim":
         return "code"
     if block.tag == "output":
@@ -328,9 +345,12 @@ class Runner:
 
     def run_blocks(self, blocks):
         kinds = [kind(b) for b in blocks]
+        last_code = None
         for n, (b, k) in enumerate(zip(blocks, kinds)):
             if k == "skip":
                 self.skipped += 1
+                if b.file:
+                    self.write(b.file, b.lines)
             elif k == "output":
                 if n == 0 or kinds[n - 1] != "code":
                     self.failed += 1
@@ -342,7 +362,18 @@ class Runner:
                       "(```text, ```sh, ```c ...)" % b.where(-1))
             elif k == "code":
                 expect = blocks[n + 1] if n + 1 < len(blocks) and kinds[n + 1] == "output" else None
-                self.run_code(b, expect)
+                if b.continues:
+                    if last_code is None:
+                        self.failed += 1
+                        print("FAIL %s: ```clusim continues with no ```clusim block before it"
+                              % b.where(-1))
+                        continue
+                    code = last_code[0] + b.lines
+                    before = last_code[1]
+                else:
+                    code, before = b.lines, []
+                self.run_code(b, code, before, expect)
+                last_code = (code, before + (expect.lines if expect else []))
             elif k == "script":
                 self.write_script(b, blocks[n + 1:], kinds[n + 1:])
             elif k == "shell":
@@ -353,38 +384,40 @@ class Runner:
     # ---- scripts -------------------------------------------------------
 
     def write_script(self, block, later, later_kinds):
-        name = re.match(r"^# ([\w./-]+\.clu)\b", block.lines[0]).group(1)
-        path = os.path.join(self.work, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write("\n".join(block.lines) + "\n")
+        name = block.file or re.match(r"^# ([\w./-]+\.clu)\b", block.lines[0]).group(1)
+        self.write(name, block.lines)
         base = os.path.basename(name)
         used = any(k in ("prompt", "shell", "script", "code") and
-                   any(base in l for l in (b.lines[1:] if k == "script" else b.lines))
+                   any(base in l for l in (b.lines[1:] if k == "script" and not b.file else b.lines))
                    for b, k in zip(later, later_kinds))
         if used:
             self.passed += 1
             return
         self.run_alone(block, name, None)
 
-    def run_code(self, block, expect):
-        path = os.path.join(self.work, ".doc-block-%d.clu" % block.line)
+    def write(self, name, lines):
+        path = os.path.join(self.work, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
-            f.write("\n".join(block.lines) + "\n")
-        self.run_alone(block, os.path.basename(path), expect)
-        os.remove(path)
+            f.write("\n".join(lines) + "\n")
 
-    def run_alone(self, block, name, expect):
+    def run_code(self, block, code, before, expect):
+        name = "block-%d.clu" % block.line
+        self.write(name, code)
+        self.run_alone(block, name, expect, before)
+        os.remove(os.path.join(self.work, name))
+
+    def run_alone(self, block, name, expect, before=()):
         out, status, timed_out = self.command([self.binary, name])
         if timed_out:
             self.failure(block, 0, "clusim %s did not end in %g s" % (name, TIMEOUT),
                          expect.lines if expect else [], out)
         elif expect is not None:
-            if match(expect.lines, out):
+            if match(list(before) + expect.lines, out):
                 self.passed += 1
             else:
                 self.failure(expect, 0, "the output of the ```clusim block at %s" % block.where(),
-                             expect.lines, out)
+                             list(before) + expect.lines, out)
         elif status != 0:
             self.failure(block, 0, "script %s must run without error (exit status %s); "
                          "show a failure with a shell transcript" % (name, status), [], out)
@@ -452,6 +485,8 @@ class Runner:
         i = 0
         startup = None
         args = None
+        if block.new_session is not None:
+            args = block.new_session
         if lines[0].startswith("$ "):
             words = shlex.split(lines[0][2:])
             if words == ["make", "run"]:
@@ -461,7 +496,7 @@ class Runner:
                 return
             args = words[1:]
             i = 1
-        if args is not None or block.new_session or self.session is None:
+        if args is not None or self.session is None:
             startup = self.start_session(args or [])
             if self.banner is None:
                 self.banner = startup
@@ -480,6 +515,7 @@ class Runner:
             self.failure(block, first, "the start of the session", lines[first:i], startup)
             return
         s = self.session
+        failed = False
         while i < len(lines):
             at = i
             typed = lines[i][len(PROMPT):] if lines[i].startswith(PROMPT) else \
@@ -498,15 +534,22 @@ class Runner:
             if not ok:
                 if s.wait(0.2) is not None and i >= len(lines) and match(expected, got):
                     break  # the transcript ends by leaving (:quit)
-                self.failure(block, at, "input `%s`: no prompt came back in %g s" % (typed, TIMEOUT),
-                             expected, got)
+                if not failed:
+                    self.failure(block, at, "input `%s`: no prompt came back in %g s"
+                                 % (typed, TIMEOUT), expected, got)
+                else:
+                    print("  (and then input `%s` at %s: no prompt came back in %g s)"
+                          % (typed, block.where(at), TIMEOUT))
                 s.close()
                 self.session = None
                 return
-            if not match(expected, got):
+            if not match(expected, got) and not failed:
+                # the first mismatch is reported; the block's other inputs
+                # still run, so that the blocks after it find their names
                 self.failure(block, at, "input `%s`" % typed, expected, got)
-                return
-        self.passed += 1
+                failed = True
+        if not failed:
+            self.passed += 1
 
 
 def complete(cmd):
