@@ -63,10 +63,12 @@ check-repl: $(BIN) $(BUILD)/pty_driver
 # Every code block of doc/*.md and README.md is run (tests/doc/run_doc_tests.py,
 # doc/internals.md "Documentation tests"): prompt transcripts, scripts and
 # shell transcripts must print what the documentation shows.  DOC=FILE.md
-# checks one file.
+# checks one file; without it the runner's own tests run too
+# (tests/doc/self_test.sh).
 check-doc: $(BIN)
 	@echo "== documentation examples"
-	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 tests/doc/run_doc_tests.py ./$(BIN) $(DOC); \
+	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 tests/doc/run_doc_tests.py ./$(BIN) $(DOC) && \
+	  { [ -n "$(DOC)" ] || sh tests/doc/self_test.sh ./$(BIN); }; \
 	  else echo "check-doc: skipped: /usr/bin/python3 is missing"; fi
 
 # Runs beyond one process: shards merged give one process's output byte for

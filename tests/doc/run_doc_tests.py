@@ -61,6 +61,10 @@ Without FILEs it checks doc/*.md and README.md.  Every fenced code block
 
 An untagged block that is none of the runnable kinds FAILS: tag it.
 
+A fence may open a list item (`- ```), its lines indented as the item's.
+tests/doc/conventions.md shows every convention (and must pass);
+tests/doc/failing.md the failures (tests/doc/self_test.sh checks both).
+
 Comparison is line by line, exact apart from trailing blanks, under
 LC_ALL=C, NO_COLOR=1, CLUSIM_PROGRESS=0, no COLUMNS, a fresh HOME.  In
 expected output a line `...` (blanks around allowed) matches any number of
@@ -121,7 +125,7 @@ def read_blocks(path):
     i = 0
     marker = None
     while i < len(lines):
-        m = re.match(r"^(\s*)(```+)\s*([^`]*?)\s*$", lines[i])
+        m = re.match(r"^(\s*(?:(?:[-*+]|\d+[.)])\s+)?)(```+)\s*([^`]*?)\s*$", lines[i])
         sm = SESSION_RE.match(lines[i])
         if sm:
             marker = shlex.split(sm.group(1))
