@@ -79,6 +79,7 @@ failed, 2 on a usage error.
 """
 
 import errno
+import fcntl
 import glob
 import os
 import pty
@@ -87,8 +88,10 @@ import select
 import shlex
 import shutil
 import signal
+import struct
 import sys
 import tempfile
+import termios
 import time
 
 ME = "run_doc_tests"
@@ -211,15 +214,13 @@ class Pty:
         pid, fd = pty.fork()
         if pid == 0:
             try:
+                # the size is set before Readline starts and reads it
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
                 os.chdir(cwd)
                 os.execve(argv[0], argv, env)
             except OSError as e:
                 os.write(2, ("%s: %s: %s\n" % (ME, argv[0], e)).encode())
             os._exit(127)
-        import fcntl
-        import struct
-        import termios
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
         self.pid, self.fd, self.buf, self.status = pid, fd, "", None
 
     def read(self, until, timeout):
