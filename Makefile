@@ -38,7 +38,7 @@ BIN      := $(BUILD)/clusim
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/check_clusim
 
-.PHONY: all run check check-unit check-scripts check-examples check-repl check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
+.PHONY: all run check check-unit check-scripts check-examples check-repl check-doc check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
 
 all: $(BIN)
 
@@ -51,7 +51,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
-	@$(MAKE) --no-print-directory check-unit check-scripts check-examples check-repl check-shard check-editors
+	@$(MAKE) --no-print-directory check-unit check-scripts check-examples check-repl check-doc check-shard check-editors
 
 check-unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)"
@@ -71,6 +71,17 @@ check-examples: $(BIN)
 check-repl: $(BIN) $(BUILD)/pty_driver
 	@echo "== prompt tests (pseudo-terminal)"
 	@sh tests/repl/run_repl_tests.sh ./$(BIN) ./$(BUILD)/pty_driver
+
+# Every code block of doc/*.md and README.md is run (tests/doc/run_doc_tests.py,
+# doc/internals.md "Documentation tests"): prompt transcripts, scripts and
+# shell transcripts must print what the documentation shows.  DOC=FILE.md
+# checks one file; without it the runner's own tests run too
+# (tests/doc/self_test.sh).
+check-doc: $(BIN)
+	@echo "== documentation examples"
+	@if [ -x /usr/bin/python3 ]; then /usr/bin/python3 tests/doc/run_doc_tests.py ./$(BIN) $(DOC) && \
+	  { [ -n "$(DOC)" ] || sh tests/doc/self_test.sh ./$(BIN); }; \
+	  else echo "check-doc: skipped: /usr/bin/python3 is missing"; fi
 
 # Runs beyond one process: shards merged give one process's output byte for
 # byte; GNU parallel runs them, here and through --sshlogin.
