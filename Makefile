@@ -32,7 +32,7 @@ BIN      := $(BUILD)/clusim
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/check_clusim
 
-.PHONY: all run check check-unit check-scripts check-repl check-asan check-gc bench deps install uninstall clean
+.PHONY: all run check check-unit check-scripts check-repl check-html check-asan check-gc bench deps install uninstall clean
 
 all: $(BIN)
 
@@ -45,7 +45,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
-	@$(MAKE) --no-print-directory check-unit check-scripts check-repl
+	@$(MAKE) --no-print-directory check-unit check-scripts check-repl check-html
 
 check-unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)"
@@ -58,6 +58,11 @@ check-scripts: $(BIN)
 check-repl: $(BIN) $(BUILD)/pty_driver
 	@echo "== prompt tests (pseudo-terminal)"
 	@sh tests/repl/run_repl_tests.sh ./$(BIN) ./$(BUILD)/pty_driver
+
+# The HTML report rendered in headless Chromium (installed when missing).
+check-html: $(BIN)
+	@echo "== the HTML report in Chromium"
+	@sh tests/html/run_html.sh ./$(BIN)
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan: deps

@@ -174,6 +174,9 @@ stmt
   | COMPARE name_list ON expr_list
                                   { $$ = NEW(N_COMPARE, @1); $$->a = $2; $$->b = $4; }
   | EXPORT expr TO expr           { $$ = NEW(N_EXPORT, @1); $$->a = $2; $$->b = $4; }
+  | REPORT name_list TO expr      { $$ = NEW(N_REPORT, @1); $$->a = $2; $$->c = $4; }
+  | REPORT name_list ON expr_list TO expr
+                                  { $$ = NEW(N_REPORT, @1); $$->a = $2; $$->b = $4; $$->c = $6; }
   | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }
   | error                         { $$ = NULL; }
   ;
@@ -288,6 +291,7 @@ primary
                                     $$->op = $5->kind != N_BLOCK; }
   | WHY postfix %prec FNBODY      { $$ = NEW(N_WHY, @1); $$->a = $2; }
   | AUDIT primary                 { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
+  | REPORT '(' args opt_comma ')' { $$ = $3; $$->kind = N_REPORT; $$->loc = L(@1); $$->op = 1; }
   ;
 
 string
@@ -373,6 +377,7 @@ static const struct {
     {"scenario", 'n'}, {"run", 'n'},         {"compare", 'n'},   {"set", 'n'},     {"import", 's'},
     {"print", 'e'},    {"return", 'e'},      {"assert", 'e'},    {"if", 'e'},      {"while", 'e'},
     {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},
+    {"report", 'n'},
 };
 
 /* A token that can begin an expression but cannot follow a name. */
@@ -420,7 +425,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
                 keyword);
     return 0;
   }
-  if (got == YYSYMBOL_PLOT || got == YYSYMBOL_REPORT || got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
+  if (got == YYSYMBOL_PLOT || got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
       got == YYSYMBOL_CASES || got == YYSYMBOL_OVER) {
     Buffer w;
     buf_init(&w);
@@ -471,7 +476,7 @@ static bool starts_statement(int tok) {
   case IF: case WHILE: case FOR: case BREAK: case CONTINUE: case PRINT: case ASSERT:
   case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT: case REGION: case CLUSTER:
   case PROGRAMME: case PARTNERSHIP: case FUND: case PARAM: case RULE: case SCENARIO: case RUN:
-  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT:
+  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT: case REPORT:
     return true;
   default:
     return false;

@@ -63,6 +63,8 @@ typedef enum {
   N_WHY,      /* a: S.X.field[year]; as a statement of its own it prints its breakdown */
   N_EXPORT,   /* a: scenario expression, b: file name expression */
   N_AUDIT,    /* a: scenario expression; as a statement of its own it prints its findings */
+  N_REPORT,   /* statement (op 0): a: N_BLOCK of scenario names, b: N_BLOCK of targets or NULL,
+               * c: file name expression; function form (op 1): list: its arguments */
 } NodeKind;
 
 typedef struct Node Node;

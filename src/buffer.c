@@ -70,3 +70,15 @@ char *buf_take(Buffer *b) {
   b->len = b->cap = 0;
   return s;
 }
+
+void buf_put_html(Buffer *b, const char *s) {
+  for (const char *run = s;; s++) {
+    const char *ref = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;"
+                    : *s == '\'' ? "&#39;" : NULL;
+    if (!ref && *s) continue;
+    buf_put(b, run, (size_t)(s - run));
+    if (!ref) return;
+    buf_puts(b, ref);
+    run = s + 1;
+  }
+}

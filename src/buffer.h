@@ -24,6 +24,9 @@ void buf_put(Buffer *b, const char *s, size_t n);
 void buf_puts(Buffer *b, const char *s);
 void buf_printf(Buffer *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vprintf(Buffer *b, const char *fmt, va_list ap);
+/* s as text for HTML or XML (an element's text or an attribute's value in
+ * double or single quotes): & < > " ' written as character references. */
+void buf_put_html(Buffer *b, const char *s);
 /* Hand the contents to the caller (malloc'd) and reset the buffer. */
 char *buf_take(Buffer *b);
 

@@ -377,6 +377,7 @@ static void block(Compiler *c, Node *n);
 static void function(Compiler *c, Node *n, const char *name);
 static void why_expr(Compiler *c, Node *n, bool print);
 static void audit_expr(Compiler *c, Node *n, bool print);
+static void report_expr(Compiler *c, Node *n);
 
 typedef struct {
   Compiler *c;
@@ -734,6 +735,7 @@ static void expr_inner(Compiler *c, Node *n) {
   case N_FN: function(c, n, NULL); break;
   case N_WHY: why_expr(c, n, false); break;
   case N_AUDIT: audit_expr(c, n, false); break;
+  case N_REPORT: report_expr(c, n); break;
   case N_TUPLE:
     error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
     emit_op(c, OP_NIL, 1, n->loc);
@@ -990,21 +992,45 @@ static bool dotted_path(Node *e, Buffer *b) {
   return false;
 }
 
+/* The targets of compare or report (X.field, total.field) as a list of
+ * their paths. */
+static void paths_list(Compiler *c, Node *list, const char *what) {
+  for (int i = 0; i < list->list.count; i++) {
+    Node *t = list->list.items[i];
+    Buffer b;
+    buf_init(&b);
+    if (!dotted_path(t, &b) || t->kind != N_FIELD) error_at(c, t->loc, "%s needs ENTITY.field or total.field here", what);
+    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc); /* no Buffer held while emitting */
+  }
+  emit_op(c, OP_LIST, 1 - list->list.count, list->loc);
+  emit_u16(c, list->list.count, list->loc);
+}
+
 static void compare_stmt(Compiler *c, Node *n) {
   native_callee(c, "%compare", n->loc);
   names_list(c, n->a);
-  for (int i = 0; i < n->b->list.count; i++) {
-    Node *t = n->b->list.items[i];
-    Buffer b;
-    buf_init(&b);
-    if (!dotted_path(t, &b) || t->kind != N_FIELD)
-      error_at(c, t->loc, "compare needs ENTITY.field or total.field here");
-    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc); /* no Buffer held while emitting */
-  }
-  emit_op(c, OP_LIST, 1 - n->b->list.count, n->loc);
-  emit_u16(c, n->b->list.count, n->loc);
+  paths_list(c, n->b, "compare");
   emit_call(c, 2, n->loc);
   emit_op(c, OP_POP, -1, n->loc);
+}
+
+/* report A, B [on X.f, ...] to FILE, and report(S or [S...], FILE [,
+ * ["X.f", ...]]): both call %report(scenarios, file, paths or nil), which
+ * writes the file and returns a summary record. */
+static void report_expr(Compiler *c, Node *n) {
+  native_callee(c, "%report", n->loc);
+  if (n->op == 0) {
+    names_list(c, n->a);
+    expr(c, n->c);
+    if (n->b) paths_list(c, n->b, "report");
+    else emit_op(c, OP_NIL, 1, n->loc);
+  } else {
+    int argc = n->list.count;
+    if (argc < 2 || argc > 3) error_at(c, n->loc, "report() takes a scenario or a list of them, a file name and, optionally, a list of paths such as [\"total.jobs\"]");
+    for (int i = 0; i < argc && i < 3; i++) expr(c, n->list.items[i]);
+    for (int i = argc; i < 3; i++) emit_op(c, OP_NIL, 1, n->loc);
+  }
+  emit_call(c, 3, n->loc);
 }
 
 /* why S.X.field[year]: the scenario, the path after it, and the year. */
@@ -1449,6 +1475,10 @@ static void stmt(Compiler *c, Node *n) {
   case N_RUN: run_stmt(c, n); break;
   case N_COMPARE: compare_stmt(c, n); break;
   case N_EXPORT: export_stmt(c, n); break;
+  case N_REPORT:
+    report_expr(c, n);
+    emit_op(c, OP_POP, -1, n->loc);
+    break;
   case N_EXPR_STMT:
     if (n->a->kind == N_WHY) { /* a why of its own prints its breakdown */
       why_expr(c, n->a, true);

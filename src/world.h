@@ -22,6 +22,8 @@
  *   world_export.c      export to CSV
  *   world_audit.c       the state-aid audit (written in Clusim) called with
  *                       a scenario's params
+ *   world_html.c        `report`: scenarios, params, comparisons, why and
+ *                       the audit as one self-contained HTML page
  *
  * The base world is what top-level declarations build: regions, clusters,
  * programmes, partnerships (records with a kind, bound to global names)
@@ -121,6 +123,7 @@ void world_ledger_open(Interp *I);
 void world_report_open(Interp *I);
 void world_export_open(Interp *I);
 void world_audit_open(Interp *I);
+void world_html_open(Interp *I);
 
 /* ---- helpers shared by the world's modules ---- */
 

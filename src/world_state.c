@@ -165,4 +165,5 @@ void world_open(Interp *I) {
   world_report_open(I);
   world_export_open(I);
   world_audit_open(I);
+  world_html_open(I);
 }

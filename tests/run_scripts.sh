@@ -12,7 +12,9 @@
 #   NAME.out          expected standard output (absent: must be empty)
 #   NAME.err          expected standard error  (absent: must be empty)
 #   # args: A B C     a line in NAME.clu: arguments after the file name
-#                     (split at white space, no quoting, no globbing)
+#                     (split at white space, no quoting, no globbing; $HOME
+#                     is the test's own fresh home, a temporary directory
+#                     removed afterwards: a place to write files)
 #   # options: -X Y   a line in NAME.clu: options for clusim itself, before
 #                     the file name (such as --jobs 2)
 #   # env: V=X W=Y    a line in NAME.clu: variables set in clusim's
@@ -93,7 +95,7 @@ directive() {
 
 # run_one FILE: runs the test; sets $status, $tmp/out and $tmp/err.
 run_one() {
-    args=$(directive "$1" args)
+    args=$(directive "$1" args | sed "s|\\\$HOME|$tmp/home|g")
     options=$(directive "$1" options)
     envs=$(directive "$1" env)
     rm -rf "${tmp:?}/home"
