@@ -276,15 +276,16 @@ static void put_params_rest(Interp *I, Report *r) {
 
 static ObjList *field_list(Interp *I, ObjRecord *t, const char *literal) { return AS_LIST(world_field(I, t, literal)); }
 
-static void put_path_heading(Report *r, int p, const char *tag, const char *path, Value unit) {
-  buf_printf(&r->out, "<%s id=\"%s-%d\">", tag, tag[1] == '3' ? "compare" : "why", p + 1);
+/* A comparison's heading: its path and unit, an anchor for the contents. */
+static void put_path_heading(Report *r, int p, const char *path, Value unit) {
+  buf_printf(&r->out, "<h3 id=\"compare-%d\">", p + 1);
   put_text(&r->out, path);
   if (IS_STRING(unit)) {
     buf_puts(&r->out, " <span class=\"unit\">(");
     put_text(&r->out, AS_CSTRING(unit));
     buf_puts(&r->out, ")</span>");
   }
-  buf_printf(&r->out, "</%s>\n", tag);
+  buf_puts(&r->out, "</h3>\n");
 }
 
 /* One comparison as a table: a row per year; each scenario's value (and
@@ -296,7 +297,7 @@ static void put_compare(Interp *I, Report *r, int p) {
   ObjList *values = field_list(I, t, "values"), *changes = field_list(I, t, "changes");
   ObjList *spread = field_list(I, t, "spread"), *ranges = field_list(I, t, "ranges");
   int n = names->items.count;
-  put_path_heading(r, p, "h3", AS_CSTRING(world_field(I, t, "path")), world_field(I, t, "unit"));
+  put_path_heading(r, p, AS_CSTRING(world_field(I, t, "path")), world_field(I, t, "unit"));
   buf_puts(&r->out, "<table class=\"compare\">\n<thead><tr><th>Year</th>");
   for (int i = 0; i < n; i++) {
     buf_puts(&r->out, "<th class=\"num\">");
@@ -390,10 +391,11 @@ static void put_why(Interp *I, Report *r, int p, int i) {
 
 /* ---- the audit ---------------------------------------------------------------------- */
 
-/* A finding's field as a number with its unit, or nothing. */
+/* A finding's field as a number with its unit, or nothing (for no field,
+ * NULL, too). */
 static void put_finding_amount(Interp *I, Report *r, ObjRecord *f, const char *literal) {
   buf_puts(&r->out, "<td class=\"num\">");
-  Value v = world_field(I, f, literal);
+  Value v = literal ? world_field(I, f, literal) : NIL_VAL;
   if (num_is(v)) put_number(I, r, v, true);
   buf_puts(&r->out, "</td>");
 }
@@ -434,9 +436,15 @@ static void put_audit(Interp *I, Report *r, int i) {
       buf_puts(&r->out, "]</span>");
     }
     buf_puts(&r->out, "</td>");
+    /* as the audit prints them (sa_line in stdlib/stateaid.clu): a grant
+     * without a legal basis has no limit; an envelope's is what was left
+     * in it, and what is over is what went unpaid */
+    Value check = world_field(I, f, "check");
+    const char *kind = IS_STRING(check) ? AS_CSTRING(check) : "";
+    bool limited = strcmp(kind, "cascade") != 0 && strcmp(kind, "legal_basis") != 0;
     put_finding_amount(I, r, f, "amount");
-    put_finding_amount(I, r, f, "limit");
-    put_finding_amount(I, r, f, num_is(world_field(I, f, "excess")) ? "excess" : "unpaid");
+    put_finding_amount(I, r, f, limited ? "limit" : NULL);
+    put_finding_amount(I, r, f, !limited ? NULL : strcmp(kind, "envelope") == 0 ? "unpaid" : "excess");
     end_row(r, world_field(I, f, "detail"));
   }
   buf_puts(&r->out, "</tbody>\n</table>\n");
@@ -628,11 +636,14 @@ static Value f_report(Interp *I, int argc, Value *args) {
         list_append(I, row, w.result);
         continue;
       }
-      /* why's own refusals (no change to explain, inf or nan) are shown;
-       * anything else (an interrupt, no memory) goes on */
+      /* why's refusals (no change to explain, inf or nan, a path of a
+       * statistic such as total.jobs.p5) are shown in its place; running
+       * out of memory is not (report_why runs no Clusim code, so nothing
+       * else can interrupt it) */
       const char *msg = interp_error_message(I);
-      if (strncmp(msg, "why: ", 5) != 0) interp_rethrow(I);
-      list_append(I, row, OBJ_VAL(str_new(I, msg + 5)));
+      if (strcmp(msg, "out of memory") == 0) interp_rethrow(I);
+      if (strncmp(msg, "why: ", 5) == 0) msg += 5;
+      list_append(I, row, OBJ_VAL(str_new(I, msg)));
     }
   }
 
