@@ -201,6 +201,7 @@ static const struct {
     {"why", "why S.X.field[year]: the value before, each rule's contribution, the value after"},
     {"audit", "audit S: the state-aid findings of a run scenario (doc/stateaid.md)"},
     {"export", "export S to \"file.csv\": the results as CSV: scenario,year,entity,field,value"},
+    {"report", "report S, T [on X.field, ...] to \"file.html\": one HTML page: scenarios, comparisons, why, audit"},
     {NULL, NULL},
 };
 
