@@ -63,6 +63,9 @@ typedef enum {
   N_WHY,      /* a: S.X.field[year]; as a statement of its own it prints its breakdown */
   N_EXPORT,   /* a: scenario expression, b: file name expression */
   N_AUDIT,    /* a: scenario expression; as a statement of its own it prints its findings */
+  N_PLOT,     /* a: N_BLOCK of series (or scenario names when b is set), b: N_BLOCK of paths
+               * after `on` or NULL, c: file expression or NULL; op: 1 for the statement,
+               * 0 for the function form plot(...) */
 } NodeKind;
 
 typedef struct Node Node;

@@ -26,5 +26,6 @@ Suite *link_suite(void);
 Suite *robust_suite(void);
 Suite *scale_suite(void);
 Suite *diag_suite(void);
+Suite *plot_suite(void);
 
 #endif
