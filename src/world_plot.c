@@ -718,22 +718,25 @@ static void svg_stack(Interp *I, Buffer *out, ObjList *charts) {
 
 /* How the terminal shows a chart: braille in colour on a terminal whose
  * locale is UTF-8 and where NO_COLOR is not set; ASCII otherwise (a file,
- * a pipe).  CLUSIM_PLOT=ascii or =unicode chooses (tests, a projector). */
-static void text_style(Interp *I, bool *unicode, int *width) {
+ * a pipe).  CLUSIM_PLOT=unicode asks for braille anywhere (a projector,
+ * tests), in colour unless NO_COLOR is set; CLUSIM_PLOT=ascii for ASCII. */
+static void text_style(Interp *I, bool *unicode, bool *colour, int *width) {
   int fd = fileno(I->out);
   bool tty = isatty(fd);
   const char *force = getenv("CLUSIM_PLOT");
+  const char *no_color = getenv("NO_COLOR");
+  *colour = !(no_color && *no_color);
   if (force && strcmp(force, "unicode") == 0) *unicode = true;
   else if (force && strcmp(force, "ascii") == 0) *unicode = false;
   else {
-    const char *no_color = getenv("NO_COLOR");
     const char *locale = getenv("LC_ALL");
     if (!locale || !*locale) locale = getenv("LC_CTYPE");
     if (!locale || !*locale) locale = getenv("LANG");
     bool utf8 = locale && (strstr(locale, "UTF-8") || strstr(locale, "utf-8") || strstr(locale, "UTF8") ||
                            strstr(locale, "utf8"));
-    *unicode = tty && utf8 && !(no_color && *no_color);
+    *unicode = tty && utf8 && *colour;
   }
+  *colour = *colour && *unicode;
   *width = 80;
 #ifdef TIOCGWINSZ
   struct winsize ws;
@@ -752,7 +755,7 @@ static void text_style(Interp *I, bool *unicode, int *width) {
 
 typedef struct {
   ObjList *charts;
-  bool unicode;
+  bool unicode, colour;
   int width;
 } PlotJob;
 
@@ -760,7 +763,7 @@ static void print_charts(Interp *I, Buffer *out, void *ud) {
   PlotJob *job = ud;
   for (int i = 0; i < job->charts->items.count; i++) {
     if (i) buf_putc(out, '\n');
-    plot_print_text(I, out, job->charts->items.items[i], job->unicode, job->unicode, job->width);
+    plot_print_text(I, out, job->charts->items.items[i], job->unicode, job->colour, job->width);
   }
 }
 
@@ -813,8 +816,8 @@ static Value f_plot(Interp *I, int argc, Value *args) {
   }
   if (!IS_NIL(args[3])) write_svg(I, charts, args[3]);
   else if (IS_BOOL(args[4]) && args[4].as.b) {
-    PlotJob job = {charts, false, 80};
-    text_style(I, &job.unicode, &job.width);
+    PlotJob job = {charts, false, false, 80};
+    text_style(I, &job.unicode, &job.colour, &job.width);
     report_print(I, print_charts, &job);
   }
   interp_pop_roots(I, 1);
