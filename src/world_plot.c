@@ -305,7 +305,7 @@ static void gap_years(Buffer *b, const Plot *p, const PlotLine *l) {
 /* ---- text ------------------------------------------------------------------------------ */
 
 static const char *const COLOURS[] = {"34", "31", "32", "35", "36", "33"};
-static const char MARKERS[] = "*o+x#@";
+static const char MARKERS[] = "*o+x#@%&=";
 #define NCOLOURS ((int)(sizeof COLOURS / sizeof *COLOURS))
 #define NMARKERS ((int)(sizeof MARKERS - 1))
 
