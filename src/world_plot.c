@@ -288,7 +288,13 @@ static int64_t year_step(int nyears, double span, double room) {
   return 1000000;
 }
 
-/* The years with no number in a line, as "2027, 2029..2030" (none: empty). */
+static bool has_gap(const Plot *p, const PlotLine *l) {
+  for (int k = 0; k < p->nyears; k++)
+    if (isnan(l->v[k])) return true;
+  return false;
+}
+
+/* The years with no number in a line, as "2027, 2029..2030". */
 static void gap_years(Buffer *b, const Plot *p, const PlotLine *l) {
   bool any = false;
   for (int k = 0; k < p->nyears; k++) {
@@ -511,16 +517,10 @@ static void print_plot(Interp *I, Buffer *out, const Plot *p, bool unicode, bool
   }
   buf_putc(out, '\n');
   for (int i = 0; i < p->nlines; i++) {
-    size_t at = out->len;
+    if (!has_gap(p, &p->lines[i])) continue;
     buf_printf(out, "  no finite number for %s in ", p->lines[i].label);
-    size_t before = out->len;
     gap_years(out, p, &p->lines[i]);
-    if (out->len == before) {
-      out->len = at;
-      out->data[at] = '\0';
-    } else {
-      buf_putc(out, '\n');
-    }
+    buf_putc(out, '\n');
   }
   buf_free(&lab);
   free(g.bits);
@@ -669,6 +669,10 @@ static void svg_element(Interp *I, Buffer *out, const Plot *p) {
     buf_printf(out, "<text x=\"%d\" y=\"%.1f\">", SVG_LEFT + 32, y);
     xml_text(out, l->label);
     if (l->lo) buf_puts(out, " (shaded: p5..p95)");
+    if (has_gap(p, l)) {
+      buf_puts(out, "; no finite number in ");
+      gap_years(out, p, l);
+    }
     buf_puts(out, "</text>\n");
     if (l->lo)
       buf_printf(out, "<rect x=\"%d\" y=\"%.1f\" width=\"24\" height=\"10\" fill=\"%s\" fill-opacity=\"0.2\"/>\n",
