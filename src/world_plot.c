@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -773,6 +774,9 @@ static void print_charts(Interp *I, Buffer *out, void *ud) {
 
 static void write_svg(Interp *I, ObjList *charts, Value file) {
   if (!IS_STRING(file)) interp_throw(I, "plot: the file name must be a string, such as \"chart.svg\"");
+  const char *name = AS_CSTRING(file), *slash = strrchr(name, '/'), *dot = strrchr(name, '.');
+  if (dot && (!slash || dot > slash) && dot[1] && strcasecmp(dot, ".svg") != 0)
+    interp_throw(I, "plot: writes SVG only: name the file %.*s.svg, not %s", (int)(dot - name), name, name);
   Buffer b;
   buf_init(&b);
   if (charts->items.count == 1) plot_svg(I, &b, charts->items.items[0]);
