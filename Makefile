@@ -54,6 +54,8 @@ check-unit: $(UNIT_BIN)
 check-scripts: $(BIN)
 	@echo "== script tests"
 	@sh tests/run_scripts.sh ./$(BIN)
+	@echo "== SVG charts (plot ... to FILE)"
+	@sh tests/plot/run_svg_tests.sh ./$(BIN)
 
 check-repl: $(BIN) $(BUILD)/pty_driver
 	@echo "== prompt tests (pseudo-terminal)"

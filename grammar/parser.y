@@ -59,6 +59,17 @@ static char *year_key(ParseState *ps, YYLTYPE l, char *text) {
   return text;
 }
 
+/* plot ITEMS [on PATHS] [to FILE], the statement, or plot(ITEMS), the
+ * function form. */
+static Node *plot_node(ParseState *ps, YYLTYPE l, bool statement, Node *items, Node *paths, Node *file) {
+  Node *n = ast_new(ps->arena, N_PLOT, L(l));
+  n->op = statement;
+  n->a = items;
+  n->b = paths;
+  n->c = file;
+  return n;
+}
+
 static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
   Node *n = ast_new(ps->arena, N_BINARY, L(l));
   n->op = op;
@@ -87,7 +98,7 @@ static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
 
 %type <node> stmts stmt_list stmt block else_part expr postfix primary string interp_rest
 %type <node> args expr_list params record fields field fn_body decl scen_body scen_items scen_item
-%type <node> name_list
+%type <node> name_list plot_paths plot_path
 %type <str> field_name
 
 %precedence FNBODY
@@ -177,6 +188,11 @@ stmt
   | REPORT name_list TO expr      { $$ = NEW(N_REPORT, @1); $$->a = $2; $$->c = $4; }
   | REPORT name_list ON expr_list TO expr
                                   { $$ = NEW(N_REPORT, @1); $$->a = $2; $$->b = $4; $$->c = $6; }
+  | PLOT plot_paths               { $$ = plot_node(ps, @1, true, $2, NULL, NULL); }
+  | PLOT plot_paths TO expr       { $$ = plot_node(ps, @1, true, $2, NULL, $4); }
+  | PLOT plot_paths ON expr_list  { $$ = plot_node(ps, @1, true, $2, $4, NULL); }
+  | PLOT plot_paths ON expr_list TO expr
+                                  { $$ = plot_node(ps, @1, true, $2, $4, $6); }
   | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }
   | error                         { $$ = NULL; }
   ;
@@ -193,6 +209,17 @@ decl
 name_list
   : IDENT                         { $$ = NEW(N_BLOCK, @1); Node *n = NEW(N_NAME, @1); n->str = $1; APPEND($$->list, n); }
   | name_list ',' IDENT           { $$ = $1; Node *n = NEW(N_NAME, @3); n->str = $3; APPEND($$->list, n); }
+  ;
+
+/* What `plot` draws: series (S.X.jobs) or, before `on`, scenario names. */
+plot_paths
+  : plot_path                     { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }
+  | plot_paths ',' plot_path      { $$ = $1; APPEND($$->list, $3); }
+  ;
+
+plot_path
+  : IDENT                         { $$ = NEW(N_NAME, @1); $$->str = $1; }
+  | plot_path '.' field_name      { $$ = NEW(N_FIELD, @3); $$->a = $1; $$->str = $3; }
   ;
 
 scen_body
@@ -292,6 +319,7 @@ primary
   | WHY postfix %prec FNBODY      { $$ = NEW(N_WHY, @1); $$->a = $2; }
   | AUDIT primary                 { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
   | REPORT '(' args opt_comma ')' { $$ = $3; $$->kind = N_REPORT; $$->loc = L(@1); $$->op = 1; }
+  | PLOT '(' args opt_comma ')'   { $$ = plot_node(ps, @1, false, $3, NULL, NULL); }
   ;
 
 string
@@ -376,7 +404,7 @@ static const struct {
     {"cluster", 'n'},  {"programme", 'n'},   {"partnership", 'n'}, {"param", 'n'}, {"rule", 'n'},
     {"scenario", 'n'}, {"run", 'n'},         {"compare", 'n'},   {"set", 'n'},     {"import", 's'},
     {"print", 'e'},    {"return", 'e'},      {"assert", 'e'},    {"if", 'e'},      {"while", 'e'},
-    {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},
+    {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},    {"plot", 'n'},
     {"report", 'n'},
 };
 
@@ -385,7 +413,7 @@ static bool begins_expression(yysymbol_kind_t t) {
   switch (t) {
   case YYSYMBOL_IDENT: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING: case YYSYMBOL_STR_HEAD:
   case YYSYMBOL_NOT: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NIL: case YYSYMBOL_FN:
-  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT:
+  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT: case YYSYMBOL_PLOT:
     return true;
   default:
     return false;
@@ -425,7 +453,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
                 keyword);
     return 0;
   }
-  if (got == YYSYMBOL_PLOT || got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
+  if (got == YYSYMBOL_SWEEP || got == YYSYMBOL_SHOW ||
       got == YYSYMBOL_CASES || got == YYSYMBOL_OVER) {
     Buffer w;
     buf_init(&w);
@@ -476,7 +504,7 @@ static bool starts_statement(int tok) {
   case IF: case WHILE: case FOR: case BREAK: case CONTINUE: case PRINT: case ASSERT:
   case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT: case REGION: case CLUSTER:
   case PROGRAMME: case PARTNERSHIP: case FUND: case PARAM: case RULE: case SCENARIO: case RUN:
-  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT: case REPORT:
+  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT: case REPORT: case PLOT:
     return true;
   default:
     return false;

@@ -65,6 +65,9 @@ typedef enum {
   N_AUDIT,    /* a: scenario expression; as a statement of its own it prints its findings */
   N_REPORT,   /* statement (op 0): a: N_BLOCK of scenario names, b: N_BLOCK of targets or NULL,
                * c: file name expression; function form (op 1): list: its arguments */
+  N_PLOT,     /* a: N_BLOCK of series (or scenario names when b is set), b: N_BLOCK of paths
+               * after `on` or NULL, c: file expression or NULL; op: 1 for the statement,
+               * 0 for the function form plot(...) */
 } NodeKind;
 
 typedef struct Node Node;

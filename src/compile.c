@@ -378,6 +378,7 @@ static void function(Compiler *c, Node *n, const char *name);
 static void why_expr(Compiler *c, Node *n, bool print);
 static void audit_expr(Compiler *c, Node *n, bool print);
 static void report_expr(Compiler *c, Node *n);
+static void plot_expr(Compiler *c, Node *n, bool print);
 
 typedef struct {
   Compiler *c;
@@ -736,6 +737,7 @@ static void expr_inner(Compiler *c, Node *n) {
   case N_WHY: why_expr(c, n, false); break;
   case N_AUDIT: audit_expr(c, n, false); break;
   case N_REPORT: report_expr(c, n); break;
+  case N_PLOT: plot_expr(c, n, false); break;
   case N_TUPLE:
     error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
     emit_op(c, OP_NIL, 1, n->loc);
@@ -992,8 +994,8 @@ static bool dotted_path(Node *e, Buffer *b) {
   return false;
 }
 
-/* The targets of compare or report (X.field, total.field) as a list of
- * their paths. */
+/* The paths after `on` of compare, report or plot (X.field or
+ * total.field) as a list of strings. */
 static void paths_list(Compiler *c, Node *list, const char *what) {
   for (int i = 0; i < list->list.count; i++) {
     Node *t = list->list.items[i];
@@ -1031,6 +1033,34 @@ static void report_expr(Compiler *c, Node *n) {
     for (int i = argc; i < 3; i++) emit_op(c, OP_NIL, 1, n->loc);
   }
   emit_call(c, 3, n->loc);
+}
+
+/* plot S.X.f, T.X.f / plot S, T on X.f / plot(...): %plot(items, labels,
+ * paths or nil, file or nil, print); each item is labelled by its text
+ * (S.X.f), or "series N" for an expression that is not a path. */
+static void plot_expr(Compiler *c, Node *n, bool print) {
+  native_callee(c, "%plot", n->loc);
+  names_list(c, n->a);
+  for (int i = 0; i < n->a->list.count; i++) {
+    Node *t = n->a->list.items[i];
+    if (n->b && t->kind != N_NAME)
+      error_at(c, t->loc, "plot S, T on X.field takes scenario names before 'on' (or plot S.X.field, T.X.field)");
+    Buffer b;
+    buf_init(&b);
+    if (!dotted_path(t, &b)) {
+      buf_clear(&b);
+      buf_printf(&b, "series %d", i + 1);
+    }
+    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc);
+  }
+  emit_op(c, OP_LIST, 1 - n->a->list.count, n->loc);
+  emit_u16(c, n->a->list.count, n->loc);
+  if (n->b) paths_list(c, n->b, "plot");
+  else emit_op(c, OP_NIL, 1, n->loc);
+  if (n->c) expr(c, n->c);
+  else emit_op(c, OP_NIL, 1, n->loc);
+  emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
+  emit_call(c, 5, n->loc);
 }
 
 /* why S.X.field[year]: the scenario, the path after it, and the year. */
@@ -1479,6 +1509,10 @@ static void stmt(Compiler *c, Node *n) {
     report_expr(c, n);
     emit_op(c, OP_POP, -1, n->loc);
     break;
+  case N_PLOT:
+    plot_expr(c, n, true);
+    emit_op(c, OP_POP, -1, n->loc);
+    break;
   case N_EXPR_STMT:
     if (n->a->kind == N_WHY) { /* a why of its own prints its breakdown */
       why_expr(c, n->a, true);
@@ -1487,6 +1521,11 @@ static void stmt(Compiler *c, Node *n) {
     }
     if (n->a->kind == N_AUDIT) { /* so does an audit */
       audit_expr(c, n->a, true);
+      emit_op(c, OP_POP, -1, n->loc);
+      break;
+    }
+    if (n->a->kind == N_PLOT) { /* and plot(...) draws its chart */
+      plot_expr(c, n->a, true);
       emit_op(c, OP_POP, -1, n->loc);
       break;
     }

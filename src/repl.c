@@ -198,6 +198,7 @@ static const struct {
     {"set", "set NAME = VALUE (inside a scenario): change a param for that scenario"},
     {"run", "run S, T: simulate scenarios; then S.X.field[year], S.total.field[year]"},
     {"compare", "compare S, T on X.field, total.field: a table of years by scenarios with differences"},
+    {"plot", "plot S, T on X.field / plot S.X.f, T.Y.f [to \"chart.svg\"]: line charts; plot(...) returns the chart"},
     {"why", "why S.X.field[year]: the value before, each rule's contribution, the value after"},
     {"audit", "audit S: the state-aid findings of a run scenario (doc/stateaid.md)"},
     {"export", "export S to \"file.csv\": the results as CSV: scenario,year,entity,field,value"},

@@ -122,6 +122,7 @@ void world_run_open(Interp *I);
 void world_ledger_open(Interp *I);
 void world_report_open(Interp *I);
 void world_export_open(Interp *I);
+void world_plot_open(Interp *I);
 void world_audit_open(Interp *I);
 void world_html_open(Interp *I);
 

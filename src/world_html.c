@@ -2,8 +2,8 @@
  * file that a trainer can put on a projector or print to PDF.
  *
  * The report is computed first, as values, with the same functions the
- * statements use (report_compare, report_why, the audit's %audit), then
- * written out as HTML.  The file needs nothing but itself: the style sheet
+ * statements use (report_compare, plot_chart, report_why, the audit's
+ * %audit), then written out as HTML.  The file needs nothing but itself: the style sheet
  * is inline, the charts are inline SVG, there is no script and no link to
  * the network.  Every name and string taken from the program is escaped
  * (buf_put_html).  It is written through a temporary file renamed into
@@ -25,6 +25,7 @@
 #include "num.h"
 #include "vm.h"
 #include "world.h"
+#include "world_plot.h"
 #include "world_report.h"
 #include "world_results.h"
 
@@ -44,6 +45,7 @@ typedef struct {
   int n;
   ObjList *paths;  /* strings */
   ObjList *tables; /* report_compare's record for each path */
+  ObjList *charts; /* plot_chart's record for each path */
   ObjList *whys;   /* per headline path, per scenario: report_why's record, or the reason (a string) */
   ObjList *audits; /* per scenario: the list of findings */
   Buffer out;      /* the page */
@@ -298,6 +300,9 @@ static void put_compare(Interp *I, Report *r, int p) {
   ObjList *spread = field_list(I, t, "spread"), *ranges = field_list(I, t, "ranges");
   int n = names->items.count;
   put_path_heading(r, p, AS_CSTRING(world_field(I, t, "path")), world_field(I, t, "unit"));
+  buf_puts(&r->out, "<figure class=\"chart\">\n");
+  plot_svg_element(I, &r->out, r->charts->items.items[p]);
+  buf_puts(&r->out, "</figure>\n");
   buf_puts(&r->out, "<table class=\"compare\">\n<thead><tr><th>Year</th>");
   for (int i = 0; i < n; i++) {
     buf_puts(&r->out, "<th class=\"num\">");
@@ -619,14 +624,17 @@ static Value f_report(Interp *I, int argc, Value *args) {
         interp_throw(I, "report: the paths must be a list of strings, such as [\"total.jobs\"]");
   }
   list_append(I, keep, OBJ_VAL(paths));
-  Report r = {ss, n, paths, list_new(I), list_new(I), list_new(I), {NULL, 0, 0}, {NULL, 0, 0}};
+  Report r = {ss, n, paths, list_new(I), list_new(I), list_new(I), list_new(I), {NULL, 0, 0}, {NULL, 0, 0}};
   list_append(I, keep, OBJ_VAL(r.tables));
+  list_append(I, keep, OBJ_VAL(r.charts));
   list_append(I, keep, OBJ_VAL(r.whys));
   list_append(I, keep, OBJ_VAL(r.audits));
   /* the audits first: they run Clusim code (the collector may run) */
   for (int i = 0; i < n; i++) list_append(I, r.audits, audit_findings(I, ss[i]));
-  for (int p = 0; p < paths->items.count; p++)
+  for (int p = 0; p < paths->items.count; p++) {
     list_append(I, r.tables, report_compare(I, ss, n, AS_CSTRING(paths->items.items[p])));
+    list_append(I, r.charts, plot_chart(I, ss, n, AS_CSTRING(paths->items.items[p])));
+  }
   for (int p = 0; p < paths->items.count && p < WHY_PATHS; p++) {
     ObjList *row = list_new(I);
     list_append(I, r.whys, OBJ_VAL(row));

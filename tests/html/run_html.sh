@@ -17,8 +17,8 @@
 #     the comparison worked out by hand in report.clu, the rule of the
 #     `why` breakdown, an audit finding, and a param's doc with markup shown
 #     as text (escaped, never parsed into an element);
-#   - charts: an inline <svg> with a <polyline> per scenario line, when the
-#     report has charts (src/world_plot.h; see the note printed otherwise);
+#   - charts: an inline <svg> per comparison, with a <polyline> per
+#     scenario;
 #   - the PDF is a PDF of more than one page (print CSS: a page per part).
 #
 # Chromium is Debian's `chromium` package.  When it is missing, this script
@@ -78,8 +78,6 @@ echo "== the HTML source"
 lacks "$page" '<script' "no script"
 lacks "$page" '(src|href)="(https?:)?//' "nothing fetched from the network"
 lacks "$page" '<b>not bold' "markup in a param's doc escaped"
-charts=no
-if grep -q '<svg' "$page"; then charts=yes; fi
 
 # Chromium: Debian's package, installed when missing and possible.
 find_chromium() {
@@ -132,12 +130,12 @@ else
     lacks "$dom" '<b>not bold' "no element made of it"
     tables=$(grep -o '<table' "$dom" | wc -l)
     if [ "$tables" -ge 7 ]; then pass "the tables parsed ($tables)"; else fail "only $tables tables in the DOM"; fi
-    if [ $charts = yes ]; then
-        has "$dom" '<svg' "an inline SVG chart"
-        has "$dom" '<polyline' "its lines"
-    else
-        echo "  note the report has no charts yet (src/world_plot.h): svg and polyline not checked"
-    fi
+    # a chart per comparison (A.t_v, total.jobs, total.members.sme), a
+    # line per scenario in each
+    svgs=$(grep -o '<svg' "$dom" | wc -l)
+    lines=$(grep -o '<polyline' "$dom" | wc -l)
+    if [ "$svgs" -eq 3 ]; then pass "an inline SVG chart per comparison"; else fail "$svgs SVG charts, not 3"; fi
+    if [ "$lines" -ge 6 ]; then pass "their lines ($lines polylines)"; else fail "only $lines polylines"; fi
 fi
 
 render --print-to-pdf="$tmp/report.pdf" --no-pdf-header-footer >"$tmp/pdf.log" 2>&1

@@ -11,6 +11,7 @@
 # (no /etc/inputrc), LC_ALL=C and NO_COLOR=1.  Lines in the .pty file:
 #
 #   # args: A B C               arguments for clusim (split at white space)
+#   # env: V=X W=Y              variables set in clusim's environment
 #   # history-contains: TEXT    after the run, the history file must contain
 #                               TEXT (a fixed string; several lines allowed)
 #
@@ -67,12 +68,13 @@ for test in "$here"/*.pty; do
     rm -rf "${tmp:?}/home"
     mkdir -p "$tmp/home/state"
     args=$(sed -n 's/^#[[:space:]]*args:[[:space:]]*//p' "$test" | head -n 1)
+    envs=$(sed -n 's/^#[[:space:]]*env:[[:space:]]*//p' "$test" | head -n 1)
     (
         cd "$here" || exit 125
         set -f
-        # shellcheck disable=SC2086  # $args splits at white space
+        # shellcheck disable=SC2086  # $args and $envs split at white space
         HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state INPUTRC=$tmp/inputrc \
-            exec $limit "$driver" "$test" -- "$bin" $args
+            exec env $envs $limit "$driver" "$test" -- "$bin" $args
     ) </dev/null >"$tmp/log" 2>&1
     status=$?
 

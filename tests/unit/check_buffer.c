@@ -1,6 +1,6 @@
 /* check_buffer.c - Check tests for buffer.c's text for HTML and XML
- * (buf_put_html), which the report (world_html.c) writes every name and
- * string of the program through. */
+ * (buf_put_html), which the report (world_html.c) and the SVG charts
+ * (world_plot.c) write every name and string of the program through. */
 #include "buffer.h"
 #include "suites.h"
 
@@ -20,6 +20,8 @@ START_TEST(test_html_escape) {
   ck_assert_str_eq(escaped(&b, "&amp;"), "&amp;amp;"); /* never taken as a reference already made */
   ck_assert_str_eq(escaped(&b, "<<>>"), "&lt;&lt;&gt;&gt;");
   ck_assert_str_eq(escaped(&b, "caf\xc3\xa9 \xe2\x86\x92"), "caf\xc3\xa9 \xe2\x86\x92"); /* UTF-8 as it is */
+  /* control characters are not allowed in XML 1.0: spaces; tab and newline stay */
+  ck_assert_str_eq(escaped(&b, "a\x01" "b\x1f" "c\td\ne\rf"), "a b c\td\ne f");
   /* appended after what the buffer holds */
   buf_clear(&b);
   buf_puts(&b, "<td>");

@@ -17,6 +17,7 @@ int main(void) {
   srunner_add_suite(sr, scale_suite());
   srunner_add_suite(sr, diag_suite());
   srunner_add_suite(sr, buffer_suite());
+  srunner_add_suite(sr, plot_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

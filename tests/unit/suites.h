@@ -27,5 +27,6 @@ Suite *robust_suite(void);
 Suite *scale_suite(void);
 Suite *diag_suite(void);
 Suite *buffer_suite(void);
+Suite *plot_suite(void);
 
 #endif
