@@ -271,6 +271,13 @@ static void plot_release(Plot *p) {
   free(p->numbers);
 }
 
+/* How far down the y axis v lies, from 0 (the top) to 1, computed in
+ * halves so that a range near the largest double cannot overflow. */
+static double axis_fraction(const Plot *p, double v) {
+  double t = (p->axis_hi / 2 - v / 2) / (p->axis_hi / 2 - p->axis_lo / 2);
+  return t > 0 ? (t < 1 ? t : 1) : 0; /* NaN too: 0 */
+}
+
 /* Tick k (0 at the bottom) of the y axis, as people read it. */
 static void tick_label(Interp *I, Buffer *b, const Plot *p, int k) {
   double v = k == p->intervals ? p->axis_hi : p->axis_lo + k * p->step;
@@ -360,10 +367,7 @@ static int grid_x(const Grid *g, const Plot *p, int k) {
 }
 
 static int grid_y(const Grid *g, const Plot *p, double v) {
-  int h = g->rows * g->dh - 1;
-  double t = (p->axis_hi - v) / (p->axis_hi - p->axis_lo);
-  int y = (int)lround(t * h);
-  return y < 0 ? 0 : y > h ? h : y;
+  return (int)lround(axis_fraction(p, v) * (g->rows * g->dh - 1));
 }
 
 static void grid_band(Grid *g, const Plot *p, const PlotLine *l, int line) {
@@ -569,9 +573,7 @@ static double svg_x(const Plot *p, int k) {
   return SVG_LEFT + (p->nyears == 1 ? w / 2 : w * k / (p->nyears - 1));
 }
 
-static double svg_y(const Plot *p, double v) {
-  return SVG_TOP + SVG_PLOT_H * (p->axis_hi - v) / (p->axis_hi - p->axis_lo);
-}
+static double svg_y(const Plot *p, double v) { return SVG_TOP + SVG_PLOT_H * axis_fraction(p, v); }
 
 /* Each run of years with numbers, as a polyline (a single year: a dot). */
 static void svg_line(Buffer *out, const Plot *p, const PlotLine *l, const char *colour) {
