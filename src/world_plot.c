@@ -271,11 +271,44 @@ static void plot_release(Plot *p) {
   free(p->numbers);
 }
 
-/* Tick k (0 at the bottom) of the y axis, as people read it. */
-static void tick_label(Interp *I, Buffer *b, const Plot *p, int k) {
+/* How far down the y axis v lies, from 0 (the top) to 1, computed in
+ * halves so that a range near the largest double cannot overflow. */
+static double axis_fraction(const Plot *p, double v) {
+  double t = (p->axis_hi / 2 - v / 2) / (p->axis_hi / 2 - p->axis_lo / 2);
+  return t > 0 ? (t < 1 ? t : 1) : 0; /* NaN too: 0 */
+}
+
+/* The value of tick k (0 at the bottom) of the y axis. */
+static double tick_value(const Plot *p, int k) {
   double v = k == p->intervals ? p->axis_hi : p->axis_lo + k * p->step;
-  if (fabs(v) < p->step * 1e-9) v = 0; /* 0.1 + 0.2 - 0.3 is 0 on an axis */
-  results_format_human(I, b, FLOAT_VAL(v));
+  return fabs(v) < p->step * 1e-9 ? 0 : v; /* 0.1 + 0.2 - 0.3 is 0 on an axis */
+}
+
+/* The labels of the y axis's ticks, bottom up, each ended by a NUL in
+ * `lab` from starts[k]; returns the widest.  People's numbers (150.0k),
+ * unless two ticks would read the same (150.0k and 150.0k for 150,000 and
+ * 150,020): then as many decimals as the step needs. */
+static int tick_labels(Interp *I, const Plot *p, Buffer *lab, size_t starts[11]) {
+  int widest = 0;
+  for (int plain = 0; plain < 2; plain++) {
+    buf_clear(lab);
+    bool same = false;
+    int decimals = p->step < 1 ? (int)ceil(-log10(p->step) - 1e-9) : 0;
+    if (decimals > 17) decimals = 17;
+    for (int k = 0; k <= p->intervals; k++) {
+      starts[k] = lab->len;
+      if (plain) buf_printf(lab, "%.*f", decimals, tick_value(p, k));
+      else results_format_human(I, lab, FLOAT_VAL(tick_value(p, k)));
+      if (k > 0 && strcmp(lab->data + starts[k - 1], lab->data + starts[k]) == 0) same = true;
+      buf_putc(lab, '\0');
+    }
+    if (!same) break;
+  }
+  for (int k = 0; k <= p->intervals; k++) {
+    int w = (int)strlen(lab->data + starts[k]);
+    if (w > widest) widest = w;
+  }
+  return widest;
 }
 
 /* The years labelled on the x axis: every `step` years, the multiples of
@@ -360,10 +393,7 @@ static int grid_x(const Grid *g, const Plot *p, int k) {
 }
 
 static int grid_y(const Grid *g, const Plot *p, double v) {
-  int h = g->rows * g->dh - 1;
-  double t = (p->axis_hi - v) / (p->axis_hi - p->axis_lo);
-  int y = (int)lround(t * h);
-  return y < 0 ? 0 : y > h ? h : y;
+  return (int)lround(axis_fraction(p, v) * (g->rows * g->dh - 1));
 }
 
 static void grid_band(Grid *g, const Plot *p, const PlotLine *l, int line) {
@@ -439,15 +469,9 @@ static void print_plot(Interp *I, Buffer *out, const Plot *p, bool unicode, bool
   /* the labels of the y axis, and their width */
   Buffer lab;
   buf_init(&lab);
-  int lw = p->unit ? (int)strlen(p->unit) : 0;
-  size_t starts[12];
-  for (int k = 0; k <= p->intervals; k++) {
-    starts[k] = lab.len;
-    tick_label(I, &lab, p, k);
-    int w = (int)(lab.len - starts[k]);
-    if (w > lw) lw = w;
-    buf_putc(&lab, '\0');
-  }
+  size_t starts[11];
+  int lw = tick_labels(I, p, &lab, starts);
+  if (p->unit && (int)strlen(p->unit) > lw) lw = (int)strlen(p->unit);
   int per = p->intervals >= 16 ? 1 : 16 / p->intervals; /* rows per interval */
   Grid g = {width - lw - 2 - 4, p->intervals * per + 1, unicode ? 2 : 1, unicode ? 4 : 1, NULL, NULL, NULL};
   if (g.cols < 10) g.cols = 10;
@@ -553,9 +577,7 @@ static double svg_x(const Plot *p, int k) {
   return SVG_LEFT + (p->nyears == 1 ? w / 2 : w * k / (p->nyears - 1));
 }
 
-static double svg_y(const Plot *p, double v) {
-  return SVG_TOP + SVG_PLOT_H * (p->axis_hi - v) / (p->axis_hi - p->axis_lo);
-}
+static double svg_y(const Plot *p, double v) { return SVG_TOP + SVG_PLOT_H * axis_fraction(p, v); }
 
 /* Each run of years with numbers, as a polyline (a single year: a dot). */
 static void svg_line(Buffer *out, const Plot *p, const PlotLine *l, const char *colour) {
@@ -610,15 +632,14 @@ static void svg_element(Interp *I, Buffer *out, const Plot *p) {
   /* the y axis: grid lines at the ticks, labelled */
   Buffer lab;
   buf_init(&lab);
+  size_t starts[11];
+  tick_labels(I, p, &lab, starts);
   buf_puts(out, "<g class=\"y-axis\">\n");
   for (int k = 0; k <= p->intervals; k++) {
-    double v = k == p->intervals ? p->axis_hi : p->axis_lo + k * p->step;
-    double y = svg_y(p, v);
+    double y = svg_y(p, tick_value(p, k));
     buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\"/>\n", SVG_LEFT, y, right, y);
-    buf_clear(&lab);
-    tick_label(I, &lab, p, k);
     buf_printf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", SVG_LEFT - 8, y + 4);
-    buf_put_html(out, lab.data);
+    buf_put_html(out, lab.data + starts[k]);
     buf_puts(out, "</text>\n");
   }
   buf_printf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n</g>\n", SVG_LEFT, SVG_TOP,
