@@ -38,7 +38,7 @@ BIN      := $(BUILD)/clusim
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/check_clusim
 
-.PHONY: all run check check-unit check-scripts check-examples check-repl check-doc check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
+.PHONY: all run check check-unit check-scripts check-examples check-repl check-doc check-html check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
 
 all: $(BIN)
 
@@ -51,7 +51,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
-	@$(MAKE) --no-print-directory check-unit check-scripts check-examples check-repl check-doc check-shard check-editors
+	@$(MAKE) --no-print-directory check-unit check-scripts check-examples check-repl check-doc check-html check-shard check-editors
 
 check-unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)"
@@ -60,6 +60,8 @@ check-unit: $(UNIT_BIN)
 check-scripts: $(BIN)
 	@echo "== script tests"
 	@sh tests/run_scripts.sh ./$(BIN)
+	@echo "== SVG charts (plot ... to FILE)"
+	@sh tests/plot/run_svg_tests.sh ./$(BIN)
 
 # The teaching material: every example and every exercise's solution runs and
 # prints what its .out says (tests/run_examples.sh; `sh tests/run_examples.sh
@@ -101,6 +103,11 @@ check-slurm: deps $(BIN)
 check-editors:
 	@echo "== editor support"
 	@sh tests/editors/check_editors.sh
+
+# The HTML report rendered in headless Chromium (installed when missing).
+check-html: $(BIN)
+	@echo "== the HTML report in Chromium"
+	@sh tests/html/run_html.sh ./$(BIN)
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan: deps

@@ -114,6 +114,17 @@ static char sensitivity_word(ParseState *ps, YYLTYPE l, const char *word) {
   return 's';
 }
 
+/* plot ITEMS [on PATHS] [to FILE], the statement, or plot(ITEMS), the
+ * function form. */
+static Node *plot_node(ParseState *ps, YYLTYPE l, bool statement, Node *items, Node *paths, Node *file) {
+  Node *n = ast_new(ps->arena, N_PLOT, L(l));
+  n->op = statement;
+  n->a = items;
+  n->b = paths;
+  n->c = file;
+  return n;
+}
+
 static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
   Node *n = ast_new(ps->arena, N_BINARY, L(l));
   n->op = op;
@@ -143,7 +154,7 @@ static Node *binary(ParseState *ps, int op, YYLTYPE l, Node *a, Node *b) {
 
 %type <node> stmts stmt_list stmt block else_part expr postfix primary string interp_rest
 %type <node> args expr_list params record fields field fn_body decl scen_body scen_items scen_item
-%type <node> name_list sweep_axes sweep_out
+%type <node> name_list sweep_axes sweep_out plot_paths plot_path
 %type <str> field_name load_kind load_path
 %type <node> load_fields load_field
 
@@ -241,6 +252,14 @@ stmt
                                   { $$ = sweep_node(ps, @2, $2, sensitivity_word(ps, @3, $3), $4, $5, NULL); }
   | SWEEP IDENT IDENT postfix OVER name_list sweep_out
                                   { $$ = sweep_node(ps, @2, $2, sensitivity_word(ps, @3, $3), $4, $7, $6); }
+  | REPORT name_list TO expr      { $$ = NEW(N_REPORT, @1); $$->a = $2; $$->c = $4; }
+  | REPORT name_list ON expr_list TO expr
+                                  { $$ = NEW(N_REPORT, @1); $$->a = $2; $$->b = $4; $$->c = $6; }
+  | PLOT plot_paths               { $$ = plot_node(ps, @1, true, $2, NULL, NULL); }
+  | PLOT plot_paths TO expr       { $$ = plot_node(ps, @1, true, $2, NULL, $4); }
+  | PLOT plot_paths ON expr_list  { $$ = plot_node(ps, @1, true, $2, $4, NULL); }
+  | PLOT plot_paths ON expr_list TO expr
+                                  { $$ = plot_node(ps, @1, true, $2, $4, $6); }
   | expr                          { $$ = NEW(N_EXPR_STMT, @1); $$->a = $1; }
   | error                         { $$ = NULL; }
   ;
@@ -289,6 +308,15 @@ sweep_out
   : %empty                        { $$ = NULL; }
   | SHOW expr_list                { $$ = $2; }
   | ON expr_list                  { $$ = $2; }
+/* What `plot` draws: series (S.X.jobs) or, before `on`, scenario names. */
+plot_paths
+  : plot_path                     { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }
+  | plot_paths ',' plot_path      { $$ = $1; APPEND($$->list, $3); }
+  ;
+
+plot_path
+  : IDENT                         { $$ = NEW(N_NAME, @1); $$->str = $1; }
+  | plot_path '.' field_name      { $$ = NEW(N_FIELD, @3); $$->a = $1; $$->str = $3; }
   ;
 
 scen_body
@@ -391,6 +419,8 @@ primary
                                     $$->a = NEW(N_NAME, @1); $$->a->str = "compare"; }
   | SWEEP '(' args opt_comma ')'  { $$ = $3; $$->kind = N_CALL; $$->loc = L(@2);
                                     $$->a = NEW(N_NAME, @1); $$->a->str = "sweep"; }
+  | REPORT '(' args opt_comma ')' { $$ = $3; $$->kind = N_REPORT; $$->loc = L(@1); $$->op = 1; }
+  | PLOT '(' args opt_comma ')'   { $$ = plot_node(ps, @1, false, $3, NULL, NULL); }
   ;
 
 string
@@ -477,6 +507,7 @@ static const struct {
     {"scenario", 'n'}, {"run", 'n'},         {"compare", 'n'},   {"set", 'n'},     {"import", 's'},
     {"print", 'e'},    {"return", 'e'},      {"assert", 'e'},    {"if", 'e'},      {"while", 'e'},
     {"export", 'e'},   {"why", 'e'},         {"audit", 'e'},     {"fund", 'e'},    {"sweep", 'n'},
+    {"plot", 'n'},     {"report", 'n'},
 };
 
 /* A token that can begin an expression but cannot follow a name. */
@@ -484,7 +515,7 @@ static bool begins_expression(yysymbol_kind_t t) {
   switch (t) {
   case YYSYMBOL_IDENT: case YYSYMBOL_NUMBER: case YYSYMBOL_STRING: case YYSYMBOL_STR_HEAD:
   case YYSYMBOL_NOT: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NIL: case YYSYMBOL_FN:
-  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT: case YYSYMBOL_SWEEP:
+  case YYSYMBOL_WHY: case YYSYMBOL_AUDIT: case YYSYMBOL_SWEEP: case YYSYMBOL_PLOT:
     return true;
   default:
     return false;
@@ -522,14 +553,6 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps) {
   if (keyword) {
     parse_error(ps, ps->stmt_word_at, "syntax error: '%s' is not a keyword (did you mean '%s'?)", ps->stmt_word,
                 keyword);
-    return 0;
-  }
-  if (got == YYSYMBOL_PLOT || got == YYSYMBOL_REPORT) {
-    Buffer w;
-    buf_init(&w);
-    put_symbol(&w, got);
-    parse_error(ps, L(*yypcontext_location(ctx)), "%s is a reserved word for a statement not available yet", w.data);
-    buf_free(&w);
     return 0;
   }
   Buffer b;
@@ -574,7 +597,7 @@ static bool starts_statement(int tok) {
   case IF: case WHILE: case FOR: case BREAK: case CONTINUE: case PRINT: case ASSERT:
   case IMPORT: case UNIT: case TRUE: case FALSE: case NIL: case NOT: case REGION: case CLUSTER:
   case PROGRAMME: case PARTNERSHIP: case FUND: case PARAM: case RULE: case SCENARIO: case RUN:
-  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT: case SWEEP:
+  case COMPARE: case WHY: case EXPORT: case SET: case AUDIT: case SWEEP: case REPORT: case PLOT:
   case LOAD:
     return true;
   default:

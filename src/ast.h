@@ -68,6 +68,11 @@ typedef enum {
   N_SWEEP,    /* str: scenario name, op: 'o' over a grid, 'c' listed cases or 's' sensitivity;
                * a: N_RECORD of N_FIELD_INIT (NAME: values) for 'o', the cases for 'c', the share
                * for 's'; b: N_BLOCK of outputs or NULL; list: the params 's' varies (N_NAME) */
+  N_REPORT,   /* statement (op 0): a: N_BLOCK of scenario names, b: N_BLOCK of targets or NULL,
+               * c: file name expression; function form (op 1): list: its arguments */
+  N_PLOT,     /* a: N_BLOCK of series (or scenario names when b is set), b: N_BLOCK of paths
+               * after `on` or NULL, c: file expression or NULL; op: 1 for the statement,
+               * 0 for the function form plot(...) */
 } NodeKind;
 
 typedef struct Node Node;

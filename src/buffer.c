@@ -70,3 +70,18 @@ char *buf_take(Buffer *b) {
   b->len = b->cap = 0;
   return s;
 }
+
+void buf_put_html(Buffer *b, const char *s) {
+  for (const char *run = s;; s++) {
+    unsigned char c = (unsigned char)*s;
+    const char *ref = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;"
+                    : c == '\'' ? "&#39;"
+                    : c && c < 0x20 && c != '\t' && c != '\n' ? " " /* not allowed in XML 1.0 */
+                    : NULL;
+    if (!ref && c) continue;
+    buf_put(b, run, (size_t)(s - run));
+    if (!ref) return;
+    buf_puts(b, ref);
+    run = s + 1;
+  }
+}

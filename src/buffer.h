@@ -24,6 +24,12 @@ void buf_put(Buffer *b, const char *s, size_t n);
 void buf_puts(Buffer *b, const char *s);
 void buf_printf(Buffer *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vprintf(Buffer *b, const char *fmt, va_list ap);
+/* s as text for HTML or XML (an element's text or an attribute's value in
+ * double or single quotes): & < > " ' written as character references, and
+ * control characters but tab and newline (not allowed in XML 1.0) as
+ * spaces.  The report (world_html.c) and the SVG charts (world_plot.c)
+ * write every name and string through it. */
+void buf_put_html(Buffer *b, const char *s);
 /* Hand the contents to the caller (malloc'd) and reset the buffer. */
 char *buf_take(Buffer *b);
 

@@ -377,6 +377,8 @@ static void block(Compiler *c, Node *n);
 static void function(Compiler *c, Node *n, const char *name);
 static void why_expr(Compiler *c, Node *n, bool print);
 static void audit_expr(Compiler *c, Node *n, bool print);
+static void report_expr(Compiler *c, Node *n);
+static void plot_expr(Compiler *c, Node *n, bool print);
 
 typedef struct {
   Compiler *c;
@@ -734,6 +736,8 @@ static void expr_inner(Compiler *c, Node *n) {
   case N_FN: function(c, n, NULL); break;
   case N_WHY: why_expr(c, n, false); break;
   case N_AUDIT: audit_expr(c, n, false); break;
+  case N_REPORT: report_expr(c, n); break;
+  case N_PLOT: plot_expr(c, n, false); break;
   case N_TUPLE:
     error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
     emit_op(c, OP_NIL, 1, n->loc);
@@ -1054,19 +1058,24 @@ static bool dotted_path(Node *e, Buffer *b) {
   return false;
 }
 
+/* The paths after `on` of compare, report or plot (X.field or
+ * total.field) as a list of strings. */
+static void paths_list(Compiler *c, Node *list, const char *what) {
+  for (int i = 0; i < list->list.count; i++) {
+    Node *t = list->list.items[i];
+    Buffer b;
+    buf_init(&b);
+    if (!dotted_path(t, &b) || t->kind != N_FIELD) error_at(c, t->loc, "%s needs ENTITY.field or total.field here", what);
+    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc); /* no Buffer held while emitting */
+  }
+  emit_op(c, OP_LIST, 1 - list->list.count, list->loc);
+  emit_u16(c, list->list.count, list->loc);
+}
+
 static void compare_stmt(Compiler *c, Node *n) {
   native_callee(c, "%compare", n->loc);
   names_list(c, n->a);
-  for (int i = 0; i < n->b->list.count; i++) {
-    Node *t = n->b->list.items[i];
-    Buffer b;
-    buf_init(&b);
-    if (!dotted_path(t, &b) || t->kind != N_FIELD)
-      error_at(c, t->loc, "compare needs ENTITY.field or total.field here");
-    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc); /* no Buffer held while emitting */
-  }
-  emit_op(c, OP_LIST, 1 - n->b->list.count, n->loc);
-  emit_u16(c, n->b->list.count, n->loc);
+  paths_list(c, n->b, "compare");
   emit_call(c, 2, n->loc);
   emit_op(c, OP_POP, -1, n->loc);
 }
@@ -1132,6 +1141,53 @@ static void sweep_stmt(Compiler *c, Node *n) {
       for (int i = 0; i < n->a->list.count; i++) note_fields(c, n->a->list.items[i], -1, 0);
   }
   emit_op(c, OP_POP, -1, n->loc);
+}
+
+/* report A, B [on X.f, ...] to FILE, and report(S or [S...], FILE [,
+ * ["X.f", ...]]): both call %report(scenarios, file, paths or nil), which
+ * writes the file and returns a summary record. */
+static void report_expr(Compiler *c, Node *n) {
+  native_callee(c, "%report", n->loc);
+  if (n->op == 0) {
+    names_list(c, n->a);
+    expr(c, n->c);
+    if (n->b) paths_list(c, n->b, "report");
+    else emit_op(c, OP_NIL, 1, n->loc);
+  } else {
+    int argc = n->list.count;
+    if (argc < 2 || argc > 3) error_at(c, n->loc, "report() takes a scenario or a list of them, a file name and, optionally, a list of paths such as [\"total.jobs\"]");
+    for (int i = 0; i < argc && i < 3; i++) expr(c, n->list.items[i]);
+    for (int i = argc; i < 3; i++) emit_op(c, OP_NIL, 1, n->loc);
+  }
+  emit_call(c, 3, n->loc);
+}
+
+/* plot S.X.f, T.X.f / plot S, T on X.f / plot(...): %plot(items, labels,
+ * paths or nil, file or nil, print); each item is labelled by its text
+ * (S.X.f), or "series N" for an expression that is not a path. */
+static void plot_expr(Compiler *c, Node *n, bool print) {
+  native_callee(c, "%plot", n->loc);
+  names_list(c, n->a);
+  for (int i = 0; i < n->a->list.count; i++) {
+    Node *t = n->a->list.items[i];
+    if (n->b && t->kind != N_NAME)
+      error_at(c, t->loc, "plot S, T on X.field takes scenario names before 'on' (or plot S.X.field, T.X.field)");
+    Buffer b;
+    buf_init(&b);
+    if (!dotted_path(t, &b)) {
+      buf_clear(&b);
+      buf_printf(&b, "series %d", i + 1);
+    }
+    emit_string(c, str_take_buffer(c->I, &b)->chars, t->loc);
+  }
+  emit_op(c, OP_LIST, 1 - n->a->list.count, n->loc);
+  emit_u16(c, n->a->list.count, n->loc);
+  if (n->b) paths_list(c, n->b, "plot");
+  else emit_op(c, OP_NIL, 1, n->loc);
+  if (n->c) expr(c, n->c);
+  else emit_op(c, OP_NIL, 1, n->loc);
+  emit_op(c, print ? OP_TRUE : OP_FALSE, 1, n->loc);
+  emit_call(c, 5, n->loc);
 }
 
 /* why S.X.field[year]: the scenario, the path after it, and the year. */
@@ -1584,6 +1640,14 @@ static void stmt(Compiler *c, Node *n) {
   case N_COMPARE: compare_stmt(c, n); break;
   case N_EXPORT: export_stmt(c, n); break;
   case N_SWEEP: sweep_stmt(c, n); break;
+  case N_REPORT:
+    report_expr(c, n);
+    emit_op(c, OP_POP, -1, n->loc);
+    break;
+  case N_PLOT:
+    plot_expr(c, n, true);
+    emit_op(c, OP_POP, -1, n->loc);
+    break;
   case N_EXPR_STMT:
     if (n->a->kind == N_WHY) { /* a why of its own prints its breakdown */
       why_expr(c, n->a, true);
@@ -1592,6 +1656,11 @@ static void stmt(Compiler *c, Node *n) {
     }
     if (n->a->kind == N_AUDIT) { /* so does an audit */
       audit_expr(c, n->a, true);
+      emit_op(c, OP_POP, -1, n->loc);
+      break;
+    }
+    if (n->a->kind == N_PLOT) { /* and plot(...) draws its chart */
+      plot_expr(c, n->a, true);
       emit_op(c, OP_POP, -1, n->loc);
       break;
     }

@@ -349,10 +349,12 @@ static const struct {
     {"run", "run S, T: simulate scenarios; then S.X.field[year], S.total.field[year]"},
     {"compare", "compare S, T on X.field, total.field: a table of years by scenarios with differences;\n"
                 "compare(S, T, \"X.field\") returns that table as a record (to print or export)"},
+    {"plot", "plot S, T on X.field / plot S.X.f, T.Y.f [to \"chart.svg\"]: line charts; plot(...) returns the chart"},
     {"why", "why S.X.field[year]: the value before, each rule's contribution, the value after"},
     {"audit", "audit S: the state-aid findings of a run scenario (doc/stateaid.md)"},
     {"export", "export S, T to \"file.csv\" (or .json, .xlsx): the results with their units and statistics;\n"
                "also export compare(S, T, \"X.field\"), why S.X.field[Y], audit(S)"},
+    {"report", "report S, T [on X.field, ...] to \"file.html\": one HTML page: scenarios, comparisons, why, audit"},
     {NULL, NULL},
 };
 

@@ -24,6 +24,8 @@
  *                       a scenario's params
  *   world_sweep.[ch]    sweeps (a scenario once per case of a grid or a
  *                       list of param values) and sensitivity
+ *   world_html.c        `report`: scenarios, params, comparisons, why and
+ *                       the audit as one self-contained HTML page
  *
  * The base world is what top-level declarations build: regions, clusters,
  * programmes, partnerships (records with a kind, bound to global names)
@@ -123,8 +125,10 @@ void world_run_open(Interp *I);
 void world_ledger_open(Interp *I);
 void world_report_open(Interp *I);
 void world_export_open(Interp *I);
+void world_plot_open(Interp *I);
 void world_audit_open(Interp *I);
 void world_sweep_open(Interp *I);
+void world_html_open(Interp *I);
 
 /* ---- helpers shared by the world's modules ---- */
 

@@ -37,6 +37,8 @@ static ObjSeries *compare_series(Interp *I, ObjScenario *s, const char *path) {
   return IS_SERIES(v) ? AS_SERIES(v) : se;
 }
 
+ObjSeries *report_series(Interp *I, ObjScenario *s, const char *path) { return compare_series(I, s, path); }
+
 Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
   ObjList *series = list_new(I), *names = list_new(I), *years = list_new(I), *values = list_new(I),
           *changes = list_new(I), *spread = list_new(I), *lows = list_new(I), *highs = list_new(I),
@@ -287,6 +289,8 @@ static void print_protected(Interp *I, void (*print)(Interp *I, Buffer *out, voi
   fflush(I->out);
   vm_check_output(I);
 }
+
+void report_print(Interp *I, void (*print)(Interp *I, Buffer *out, void *ud), void *ud) { print_protected(I, print, ud); }
 
 static void print_tables(Interp *I, Buffer *out, void *ud) {
   ObjList *tables = ud;

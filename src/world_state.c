@@ -165,6 +165,8 @@ void world_open(Interp *I) {
   world_ledger_open(I);
   world_report_open(I);
   world_export_open(I);
+  world_plot_open(I);
   world_audit_open(I);
   world_sweep_open(I);
+  world_html_open(I);
 }

@@ -14,7 +14,8 @@
 #   # args: A B C     a line in NAME.clu: arguments after the file name
 #                     (split at white space, no quoting, no globbing); the
 #                     word @TMP@ stands for an empty directory of the
-#                     test's own, removed after it (for files it writes)
+#                     test's own, removed after it (for files it writes),
+#                     and $HOME for the test's own fresh home
 #   # options: -X Y   a line in NAME.clu: options for clusim itself, before
 #                     the file name (such as --jobs 2)
 #   # env: V=X W=Y    a line in NAME.clu: variables set in clusim's
@@ -100,7 +101,7 @@ directive() {
 run_one() {
     rm -rf "${tmp:?}/home"
     mkdir -p "$tmp/home/state" "$tmp/home/files"
-    args=$(directive "$1" args | sed "s|@TMP@|$tmp/home/files|g")
+    args=$(directive "$1" args | sed -e "s|@TMP@|$tmp/home/files|g" -e "s|\\\$HOME|$tmp/home|g")
     options=$(directive "$1" options)
     envs=$(directive "$1" env)
     (

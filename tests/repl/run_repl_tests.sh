@@ -78,7 +78,7 @@ for test in "$here"/*.pty; do
     (
         cd "$tmp/work" || exit 125
         set -f
-        # shellcheck disable=SC2086  # $args splits at white space
+        # shellcheck disable=SC2086  # $args and $envs split at white space
         HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state INPUTRC=$tmp/inputrc \
             exec env $envs $limit "$driver" "$test" -- "$bin" $args
     ) </dev/null >"$tmp/log" 2>&1

@@ -32,5 +32,7 @@ Suite *export_suite(void);
 Suite *format_suite(void);
 Suite *sweep_suite(void);
 Suite *csvread_suite(void);
+Suite *buffer_suite(void);
+Suite *plot_suite(void);
 
 #endif

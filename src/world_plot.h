@@ -1,0 +1,45 @@
+/* world_plot.h - line charts of result series: computed as a chart record,
+ * then drawn in the terminal (braille or ASCII) or as SVG.
+ *
+ * A chart is a record anyone can read (the `plot` statement, the HTML
+ * report, an export):
+ *   {title: "A.jobs", unit: "EUR" or nil, years: [2025, 2026, ...],
+ *    lines: [{label, values: [one number or nil per year],
+ *             p5: [...] or nil, p95: [...] or nil}]}
+ * `values` is the series (the mean of a many-run scenario); p5 and p95 are
+ * its 5th and 95th percentiles, nil for a scenario of one run.  A value that
+ * is nil (the series has no number that year) is a gap in the line. */
+#ifndef CLUSIM_WORLD_PLOT_H
+#define CLUSIM_WORLD_PLOT_H
+
+#include "buffer.h"
+#include "world_results.h"
+
+/* `plot S, T on X.field`: one line per scenario, labelled by its name.  The
+ * path may end in .mean .p5 .p50 .p95 (as compare's).  Raises a clear error
+ * for a scenario not run, an unknown path, or series of different units. */
+Value plot_chart(Interp *I, ObjScenario **ss, int n, const char *path);
+
+/* `plot S.X.field, T.X.field`: one line per series, labelled labels[i].
+ * A series with statistics (of a many-run scenario) gets its p5..p95 band.
+ * The title is the path the labels share after their first part, or the
+ * labels themselves. */
+Value plot_chart_series(Interp *I, ObjSeries **series, ObjString **labels, int n);
+
+/* The chart as text `width` columns wide (at least 40): braille dots and
+ * ANSI colours when `unicode` and `colour`, else the ASCII markers * o + x
+ * with a legend; p5..p95 bands as light shading (ASCII: dots). */
+void plot_print_text(Interp *I, Buffer *out, Value chart, bool unicode, bool colour, int width);
+
+/* The chart as a standalone SVG document (XML prolog, then the <svg>). */
+void plot_svg(Interp *I, Buffer *out, Value chart);
+/* Only the <svg> element, for a chart inline in HTML. */
+void plot_svg_element(Interp *I, Buffer *out, Value chart);
+
+/* The y axis: from lo..hi (any order, equal, or with a NaN or infinity
+ * left out by the caller), a range *axis_lo..*axis_hi that holds them, cut
+ * into *intervals (1 to 10) of a round *step (1, 2, 2.5 or 5 times a power
+ * of ten).  A flat range is widened around its value. */
+void plot_scale(double lo, double hi, double *axis_lo, double *axis_hi, double *step, int *intervals);
+
+#endif
