@@ -6,6 +6,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/clusim
 MANDIR  ?= $(PREFIX)/share/man/man1
+VIMDIR  ?= $(PREFIX)/share/vim/vimfiles
 DESTDIR ?=
 
 BUILD   ?= build
@@ -13,10 +14,13 @@ CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra \
-           -Wno-unused-parameter -Isrc -I$(BUILD) \
+           -Wno-unused-parameter -Isrc -I$(BUILD) $(EXPORT_CFLAGS) \
            -DCLUSIM_STDLIB_DIR='"$(DATADIR)/stdlib"'
 LDFLAGS ?=
-LIBS     = -lgmp -lm
+# JSON (json-c) and xlsx (libxlsxwriter) for export: pkg-config names them.
+EXPORT_CFLAGS := $(shell pkg-config --cflags json-c xlsxwriter 2>/dev/null)
+EXPORT_LIBS   := $(shell pkg-config --libs json-c xlsxwriter 2>/dev/null || echo -ljson-c -lxlsxwriter)
+LIBS     = -lgmp -lm $(EXPORT_LIBS)
 READLINE = -lreadline
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
@@ -32,7 +36,7 @@ BIN      := $(BUILD)/clusim
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/check_clusim
 
-.PHONY: all run check check-unit check-scripts check-repl check-asan check-gc bench deps install uninstall clean
+.PHONY: all run check check-unit check-scripts check-repl check-editors check-shard check-slurm check-asan check-gc bench deps install uninstall clean
 
 all: $(BIN)
 
@@ -45,7 +49,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/pty_driver
-	@$(MAKE) --no-print-directory check-unit check-scripts check-repl
+	@$(MAKE) --no-print-directory check-unit check-scripts check-repl check-shard check-editors
 
 check-unit: $(UNIT_BIN)
 	@echo "== unit tests (Check)"
@@ -60,6 +64,25 @@ check-scripts: $(BIN)
 check-repl: $(BIN) $(BUILD)/pty_driver
 	@echo "== prompt tests (pseudo-terminal)"
 	@sh tests/repl/run_repl_tests.sh ./$(BIN) ./$(BUILD)/pty_driver
+
+# Runs beyond one process: shards merged give one process's output byte for
+# byte; GNU parallel runs them, here and through --sshlogin.
+check-shard: $(BIN)
+	@echo "== shards and merging"
+	@sh tests/shard/run_shard_tests.sh ./$(BIN)
+
+# A sharded study through a one-machine Slurm cluster of its own (slurm-wlm
+# and munge, installed when missing; needs root): the array job's shards,
+# merged by a dependent job, give one process's output.
+check-slurm: deps $(BIN)
+	@echo "== Slurm array job"
+	@sh tests/slurm/run_slurm_test.sh ./$(BIN); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 77 ]
+
+# editors/: the Vim syntax and the TextMate grammar know every keyword and
+# built-in (tests/editors/check_editors.sh).
+check-editors:
+	@echo "== editor support"
+	@sh tests/editors/check_editors.sh
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan: deps
@@ -164,9 +187,15 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/clusim
 	install -m 644 stdlib/*.clu $(DESTDIR)$(DATADIR)/stdlib/
 	install -m 644 doc/clusim.1 $(DESTDIR)$(MANDIR)/clusim.1
+	install -d $(DESTDIR)$(VIMDIR)/syntax $(DESTDIR)$(VIMDIR)/ftdetect $(DESTDIR)$(DATADIR)/editors/vscode/syntaxes
+	install -m 644 editors/vim/syntax/clusim.vim $(DESTDIR)$(VIMDIR)/syntax/clusim.vim
+	install -m 644 editors/vim/ftdetect/clusim.vim $(DESTDIR)$(VIMDIR)/ftdetect/clusim.vim
+	install -m 644 editors/vscode/package.json editors/vscode/language-configuration.json $(DESTDIR)$(DATADIR)/editors/vscode/
+	install -m 644 editors/vscode/syntaxes/clusim.tmLanguage.json $(DESTDIR)$(DATADIR)/editors/vscode/syntaxes/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/clusim $(DESTDIR)$(MANDIR)/clusim.1
+	rm -f $(DESTDIR)$(VIMDIR)/syntax/clusim.vim $(DESTDIR)$(VIMDIR)/ftdetect/clusim.vim
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

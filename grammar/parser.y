@@ -184,7 +184,7 @@ stmt
   | RUN name_list                 { $$ = $2; $$->kind = N_RUN; $$->loc = L(@1); }
   | COMPARE name_list ON expr_list
                                   { $$ = NEW(N_COMPARE, @1); $$->a = $2; $$->b = $4; }
-  | EXPORT expr TO expr           { $$ = NEW(N_EXPORT, @1); $$->a = $2; $$->b = $4; }
+  | EXPORT expr_list TO expr      { $$ = NEW(N_EXPORT, @1); $$->a = $2; $$->b = $4; }
   | PLOT plot_paths               { $$ = plot_node(ps, @1, true, $2, NULL, NULL); }
   | PLOT plot_paths TO expr       { $$ = plot_node(ps, @1, true, $2, NULL, $4); }
   | PLOT plot_paths ON expr_list  { $$ = plot_node(ps, @1, true, $2, $4, NULL); }
@@ -316,6 +316,8 @@ primary
   | WHY postfix %prec FNBODY      { $$ = NEW(N_WHY, @1); $$->a = $2; }
   | AUDIT primary                 { $$ = NEW(N_AUDIT, @1); $$->a = $2; }
   | PLOT '(' args opt_comma ')'   { $$ = plot_node(ps, @1, false, $3, NULL, NULL); }
+  | COMPARE '(' args opt_comma ')' { $$ = $3; $$->kind = N_CALL; $$->loc = L(@2);
+                                    $$->a = NEW(N_NAME, @1); $$->a->str = "compare"; }
   ;
 
 string

@@ -17,7 +17,7 @@
 #
 # Environment: CLUSIM_NO_INSTALL=1 only checks, never installs.
 
-PACKAGES="gcc make pkg-config flex bison libreadline-dev libgmp-dev check"
+PACKAGES="gcc make pkg-config flex bison libreadline-dev libgmp-dev check libjson-c-dev libxlsxwriter-dev"
 FUZZ_PACKAGES="clang libclang-rt-dev"
 
 if [ "${1:-}" = --fuzz ]; then

@@ -61,7 +61,7 @@ typedef enum {
   N_RUN,      /* list: N_NAME scenarios */
   N_COMPARE,  /* a: N_BLOCK of scenario names, b: N_BLOCK of targets (X.field or total.field) */
   N_WHY,      /* a: S.X.field[year]; as a statement of its own it prints its breakdown */
-  N_EXPORT,   /* a: scenario expression, b: file name expression */
+  N_EXPORT,   /* a: N_BLOCK of what to export (several: a list), b: file name expression */
   N_AUDIT,    /* a: scenario expression; as a statement of its own it prints its findings */
   N_PLOT,     /* a: N_BLOCK of series (or scenario names when b is set), b: N_BLOCK of paths
                * after `on` or NULL, c: file expression or NULL; op: 1 for the statement,

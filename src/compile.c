@@ -1098,9 +1098,15 @@ static void audit_expr(Compiler *c, Node *n, bool print) {
   emit_call(c, 2, n->loc);
 }
 
+/* export A to FILE, export A, B to FILE: one value, or the list of them. */
 static void export_stmt(Compiler *c, Node *n) {
   native_callee(c, "%export", n->loc);
-  expr(c, n->a);
+  int count = n->a->list.count;
+  for (int i = 0; i < count; i++) expr(c, n->a->list.items[i]);
+  if (count > 1) {
+    emit_op(c, OP_LIST, 1 - count, n->loc);
+    emit_u16(c, count, n->loc);
+  }
   expr(c, n->b);
   emit_call(c, 2, n->loc);
   emit_op(c, OP_POP, -1, n->loc);

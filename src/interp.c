@@ -78,12 +78,26 @@ static _Noreturn void throw_message(Interp *I, const SrcLoc *at) {
 }
 
 void interp_throw(Interp *I, const char *fmt, ...) {
+  I->interrupt_raised = false;
   buf_clear(&I->errmsg);
   va_list ap;
   va_start(ap, fmt);
   buf_vprintf(&I->errmsg, fmt, ap);
   va_end(ap);
   throw_message(I, NULL);
+}
+
+void interp_warn(Interp *I, const char *fmt, ...) {
+  Buffer msg, out;
+  buf_init(&msg);
+  buf_init(&out);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&msg, fmt, ap);
+  va_end(ap);
+  if (vm_describe_warning(I, &out, msg.data)) fputs(out.data, I->err);
+  buf_free(&msg);
+  buf_free(&out);
 }
 
 static bool path_char(char ch) {
@@ -113,7 +127,15 @@ static bool declared_field_loc(Interp *I, const char *text, SrcLoc *out) {
   return false;
 }
 
+void interp_throw_interrupt(Interp *I) {
+  buf_clear(&I->errmsg);
+  buf_puts(&I->errmsg, "interrupted");
+  I->interrupt_raised = true;
+  throw_message(I, NULL);
+}
+
 void interp_throw_at_field(Interp *I, const char *field, const char *fmt, ...) {
+  I->interrupt_raised = false;
   SrcLoc at;
   bool found = declared_field_loc(I, field, &at); /* before the message: `field` may be in errmsg */
   buf_clear(&I->errmsg);
@@ -187,6 +209,11 @@ void interp_cancel_interrupt(Interp *I) { I->interrupted = 0; }
 /* ---- for the prompt ------------------------------------------------------ */
 
 void interp_set_repl(Interp *I, bool on) { I->repl = on; }
+
+void interp_set_streams(Interp *I, FILE *out, FILE *err) {
+  I->out = out;
+  I->err = err;
+}
 
 void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud) {
   for (int g = 0; g < I->nglobals; g++) {

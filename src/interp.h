@@ -67,12 +67,23 @@ void interp_cancel_interrupt(Interp *I);
  * dotted chain of names such as "c.members" refers to, without running
  * any code; false if it refers to no record. */
 void interp_set_repl(Interp *I, bool on);
+/* Where print and diagnostics go from now on (the prompt's :transcript). */
+void interp_set_streams(Interp *I, FILE *out, FILE *err);
 void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud);
 bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const char *field), void *ud);
 
 /* Raise a runtime error: formats the message and unwinds to the innermost
  * protected call.  The location is taken from the running instruction. */
 _Noreturn void interp_throw(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Raise the error "interrupted" (Ctrl-C came), which code that catches
+ * errors can tell from the others by I->interrupt_raised. */
+_Noreturn void interp_throw_interrupt(Interp *I);
+
+/* Print a warning located at the running instruction (as interp_throw
+ * locates an error) and go on.  The same warning is not repeated for the
+ * instruction that gave it last (a loop warns once, not a thousand times). */
+void interp_warn(Interp *I, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* Raise an error about a field of the declaration being made, located
  * where that field was written: the running instruction is the call of a

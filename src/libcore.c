@@ -49,9 +49,11 @@ int64_t lib_int_arg(Interp *I, const char *fn, Value *args, int i) {
 
 bool lib_is_callable(Value v) { return IS_CLOSURE(v) || IS_NATIVE(v); }
 
-/* A list or range as a fresh list of its elements. */
+/* A list, a range or a foreign value that has elements (a series: its
+ * values year by year) as a list of its elements. */
 static ObjList *elements(Interp *I, const char *fn, Value v) {
   if (IS_LIST(v)) return AS_LIST(v);
+  if (IS_FOREIGN(v) && AS_FOREIGN(v)->cls->elements) return AS_FOREIGN(v)->cls->elements(I, v.as.o);
   if (IS_RANGE(v)) {
     ObjRange *r = AS_RANGE(v);
     if (range_empty(r)) return list_new(I);
@@ -71,6 +73,8 @@ static Value f_len(Interp *I, int argc, Value *args) {
   if (IS_LIST(v)) return INT_VAL(AS_LIST(v)->items.count);
   if (IS_RECORD(v)) return INT_VAL(AS_RECORD(v)->count);
   if (IS_RANGE(v)) return vm_range_length(I, AS_RANGE(v));
+  if (IS_FOREIGN(v) && AS_FOREIGN(v)->cls->elements)
+    return INT_VAL(AS_FOREIGN(v)->cls->elements(I, v.as.o)->items.count);
   interp_throw(I, "len: cannot take the length of a %s", value_type_name(v));
 }
 
@@ -103,7 +107,7 @@ static Value extreme(Interp *I, const char *fn, int argc, Value *args, int sign)
   Value *items = args;
   int n = argc;
   if (argc == 1) {
-    if (!IS_LIST(args[0]) && !IS_RANGE(args[0]))
+    if (!IS_LIST(args[0]) && !IS_RANGE(args[0]) && !(IS_FOREIGN(args[0]) && AS_FOREIGN(args[0])->cls->elements))
       interp_throw(I, "%s: give two or more values, or one list", fn);
     ObjList *l = elements(I, fn, args[0]);
     items = l->items.items;
@@ -121,11 +125,17 @@ static Value extreme(Interp *I, const char *fn, int argc, Value *args, int sign)
 static Value f_min(Interp *I, int argc, Value *args) { return extreme(I, "min", argc, args, -1); }
 static Value f_max(Interp *I, int argc, Value *args) { return extreme(I, "max", argc, args, 1); }
 
-static Value f_abs(Interp *I, int argc, Value *args) {
-  Value x = lib_number_arg(I, "abs", args, 0);
+static Value abs_one(Interp *I, Value x, void *ud) {
+  (void)ud;
+  if (!num_is(x)) interp_throw(I, "abs: expected numbers, not %s", value_type_name(x));
   Value r = num_abs(I, x);
   r.unit = x.unit;
   return r;
+}
+
+static Value f_abs(Interp *I, int argc, Value *args) {
+  if (IS_FOREIGN(args[0]) && AS_FOREIGN(args[0])->cls->map) return AS_FOREIGN(args[0])->cls->map(I, args[0].as.o, abs_one, NULL);
+  return abs_one(I, lib_number_arg(I, "abs", args, 0), NULL);
 }
 
 static Value f_keys(Interp *I, int argc, Value *args) {

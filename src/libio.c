@@ -1,4 +1,5 @@
-/* libio.c - reading and writing CSV files. */
+/* libio.c - reading and writing CSV files; the tables that write_csv and
+ * export write (LibTable); writing a whole file safely. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -150,32 +151,143 @@ static Value f_read_csv(Interp *I, int argc, Value *args) {
   return OBJ_VAL(out);
 }
 
-/* Append v as a CSV cell; false (nothing appended) when printing it was
- * cut short (vm_print_failed says why). */
-static bool csv_cell(Interp *I, Buffer *b, Value v) {
-  Buffer t;
-  buf_init(&t);
-  if (!value_print(I, &t, v, false) || b->len + t.len > CLUSIM_MAX_TEXT) {
-    buf_free(&t);
-    return false;
+/* ---- tables: write_csv and export ------------------------------------- */
+
+void lib_cell_number(Interp *I, Buffer *b, Value v) {
+  v.unit = UNIT_NONE;
+  size_t start = b->len;
+  num_format(I, b, v);
+  if (memchr(b->data + start, '/', b->len - start)) { /* 1/3: its nearest double */
+    b->len = start;
+    b->data[start] = '\0';
+    num_format(I, b, FLOAT_VAL(num_to_double(v)));
   }
-  bool quote = strpbrk(t.data, ",\"\n\r") != NULL;
-  if (quote) {
-    buf_putc(b, '"');
-    for (size_t i = 0; i < t.len; i++) {
-      if (t.data[i] == '"') buf_putc(b, '"');
-      buf_putc(b, t.data[i]);
+}
+
+static ObjString *unit_text(Interp *I, UnitId u) {
+  Buffer b;
+  buf_init(&b);
+  unit_format(&I->units, &b, u);
+  return str_take_buffer(I, &b);
+}
+
+void lib_table_units(Interp *I, LibTable *t) {
+  int nrows = t->rows->items.count, ncols = t->header->items.count;
+  ObjList *units = list_new(I);
+  bool any_mixed = false;
+  /* one pass over the rows: per column nil (no number yet), the unit of
+   * its numbers, or -1 (mixed) */
+  for (int c = 0; c < ncols; c++) list_append(I, units, NIL_VAL);
+  for (int r = 0; r < nrows; r++) {
+    ObjList *row = AS_LIST(t->rows->items.items[r]);
+    for (int c = 0; c < ncols; c++) {
+      Value v = row->items.items[c], *u = &units->items.items[c];
+      if (!num_is(v)) continue;
+      if (IS_NIL(*u)) *u = INT_VAL(v.unit);
+      else if (u->as.i >= 0 && (UnitId)u->as.i != v.unit) {
+        *u = INT_VAL(-1);
+        any_mixed = true;
+      }
     }
-    buf_putc(b, '"');
-  } else {
-    buf_put(b, t.data, t.len);
   }
-  buf_free(&t);
+  for (int c = 0; c < ncols; c++)
+    if (IS_NIL(units->items.items[c])) units->items.items[c] = INT_VAL(UNIT_NONE);
+  t->units = units;
+  if (!any_mixed) return;
+  /* a column of mixed units is followed by its "NAME unit" column */
+  ObjList *header = list_new(I), *new_units = list_new(I), *rows = list_new(I);
+  for (int r = 0; r < nrows; r++) list_append(I, rows, OBJ_VAL(list_new(I)));
+  for (int c = 0; c < ncols; c++) {
+    bool mixed = units->items.items[c].as.i < 0;
+    list_append(I, header, t->header->items.items[c]);
+    list_append(I, new_units, INT_VAL(mixed ? UNIT_NONE : units->items.items[c].as.i));
+    if (mixed) {
+      list_append(I, header, OBJ_VAL(str_printf(I, "%s unit", AS_CSTRING(t->header->items.items[c]))));
+      list_append(I, new_units, INT_VAL(UNIT_NONE));
+    }
+    for (int r = 0; r < nrows; r++) {
+      Value v = AS_LIST(t->rows->items.items[r])->items.items[c];
+      ObjList *row = AS_LIST(rows->items.items[r]);
+      list_append(I, row, v);
+      if (mixed) list_append(I, row, num_is(v) ? OBJ_VAL(unit_text(I, v.unit)) : NIL_VAL);
+    }
+  }
+  t->header = header;
+  t->units = new_units;
+  t->rows = rows;
+}
+
+ObjString *lib_table_heading(Interp *I, LibTable *t, int i) {
+  ObjString *name = AS_STRING(t->header->items.items[i]);
+  UnitId u = (UnitId)t->units->items.items[i].as.i;
+  if (u == UNIT_NONE) return name;
+  Buffer b;
+  buf_init(&b);
+  buf_printf(&b, "%s (", name->chars);
+  unit_format(&I->units, &b, u);
+  buf_putc(&b, ')');
+  return str_take_buffer(I, &b);
+}
+
+/* Append text as a CSV cell: in quotes when it holds a comma, a quote or
+ * a line break. */
+static void csv_text(Buffer *b, const char *text, size_t len) {
+  bool quote = false;
+  for (size_t i = 0; i < len && !quote; i++) quote = text[i] == ',' || text[i] == '"' || text[i] == '\n' || text[i] == '\r';
+  if (!quote) {
+    buf_put(b, text, len);
+    return;
+  }
+  buf_putc(b, '"');
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"') buf_putc(b, '"');
+    buf_putc(b, text[i]);
+  }
+  buf_putc(b, '"');
+}
+
+/* Append v as a CSV cell (nil: an empty one; a number never needs
+ * quotes); false (nothing appended) when printing it was cut short
+ * (vm_print_failed says why). */
+static bool csv_cell(Interp *I, Buffer *b, Value v) {
+  if (b->len > CLUSIM_MAX_TEXT) return false;
+  if (num_is(v)) lib_cell_number(I, b, v);
+  else if (IS_STRING(v)) csv_text(b, AS_CSTRING(v), (size_t)AS_STRING(v)->length);
+  else if (!IS_NIL(v)) {
+    Buffer t;
+    buf_init(&t);
+    if (!value_print(I, &t, v, false) || b->len + t.len > CLUSIM_MAX_TEXT) {
+      buf_free(&t);
+      return false;
+    }
+    csv_text(b, t.data, t.len);
+    buf_free(&t);
+  }
   return true;
 }
 
-/* Write rows (records) to a temporary file beside the target, then rename
- * it: a failure never leaves half a file behind. */
+bool lib_csv_table(Interp *I, Buffer *b, LibTable *t) {
+  int ncols = t->header->items.count;
+  if (ncols == 0) return true; /* no columns: an empty file */
+  for (int i = 0; i < ncols; i++) {
+    if (i) buf_putc(b, ',');
+    if (!csv_cell(I, b, OBJ_VAL(lib_table_heading(I, t, i)))) return false;
+  }
+  buf_putc(b, '\n');
+  for (int r = 0; r < t->rows->items.count; r++) {
+    ObjList *row = AS_LIST(t->rows->items.items[r]);
+    for (int i = 0; i < ncols; i++) {
+      if (i) buf_putc(b, ',');
+      if (!csv_cell(I, b, row->items.items[i])) return false;
+    }
+    buf_putc(b, '\n');
+  }
+  return true;
+}
+
+/* write_csv(path, rows): the columns are the first record's fields; a
+ * record without one of them leaves its cell empty.  Numbers are written
+ * without their unit, which goes into the heading (lib_table_units). */
 static Value f_write_csv(Interp *I, int argc, Value *args) {
   ObjString *path = lib_string_arg(I, "write_csv", args, 0);
   ObjList *rows = lib_list_arg(I, "write_csv", args, 1);
@@ -183,27 +295,25 @@ static Value f_write_csv(Interp *I, int argc, Value *args) {
     if (!IS_RECORD(rows->items.items[r]))
       interp_throw(I, "write_csv: row %d is %s, not a record", r + 1,
                    value_type_name(rows->items.items[r]));
-  Buffer b;
-  buf_init(&b);
-  bool ok = true;
+  LibTable t = {list_new(I), NULL, list_new(I)};
   if (rows->items.count > 0) {
     ObjRecord *first = AS_RECORD(rows->items.items[0]);
-    for (int i = 0; ok && i < first->count; i++) {
-      if (i) buf_putc(&b, ',');
-      ok = csv_cell(I, &b, OBJ_VAL(first->keys[i]));
-    }
-    buf_putc(&b, '\n');
-    for (int r = 0; ok && r < rows->items.count; r++) {
+    for (int i = 0; i < first->count; i++) list_append(I, t.header, OBJ_VAL(first->keys[i]));
+    for (int r = 0; r < rows->items.count; r++) {
       ObjRecord *rec = AS_RECORD(rows->items.items[r]);
-      for (int i = 0; ok && i < first->count; i++) {
-        Value v;
-        if (i) buf_putc(&b, ',');
-        if (record_get(rec, first->keys[i], &v)) ok = csv_cell(I, &b, v);
+      ObjList *row = list_new(I);
+      list_append(I, t.rows, OBJ_VAL(row));
+      for (int i = 0; i < first->count; i++) {
+        Value v = NIL_VAL;
+        record_get(rec, first->keys[i], &v);
+        list_append(I, row, v);
       }
-      buf_putc(&b, '\n');
     }
   }
-  if (!ok) {
+  lib_table_units(I, &t);
+  Buffer b;
+  buf_init(&b);
+  if (rows->items.count > 0 && !lib_csv_table(I, &b, &t)) {
     buf_free(&b);
     vm_print_failed(I);
   }
@@ -310,8 +420,11 @@ static const char *write_in_place(const char *path, const char *data, size_t len
   return ok ? NULL : io_reason(err);
 }
 
+bool lib_files_off;
+
 /* Returns NULL, or the reason it failed in plain words. */
 const char *lib_write_file(const char *path, const char *data, size_t len) {
+  if (lib_files_off) return NULL;
   int err = 0;
   char *target = link_target(path, &err);
   if (!target) return io_reason(err);

@@ -7,13 +7,29 @@
 #include "state.h"
 #include "unit.h"
 
+typedef struct {
+  const char *fn;
+  int64_t digits;
+  RoundMode mode;
+} Rounding;
+
+static Value round_one(Interp *I, Value x, void *ud) {
+  Rounding *r = ud;
+  if (!num_is(x)) interp_throw(I, "%s: expected numbers, not %s", r->fn, value_type_name(x));
+  Value y = num_round(I, x, r->digits, r->mode);
+  y.unit = x.unit;
+  return y;
+}
+
+/* round(x, digits) and the like; of a series (or another foreign value
+ * that maps), each of its numbers. */
 static Value rounding(Interp *I, const char *fn, int argc, Value *args, RoundMode mode) {
-  Value x = lib_number_arg(I, fn, args, 0);
   int64_t digits = argc > 1 ? lib_int_arg(I, fn, args, 1) : 0;
   if (digits > 1000 || digits < -1000) interp_throw(I, "%s: digits must be between -1000 and 1000", fn);
-  Value r = num_round(I, x, digits, mode);
-  r.unit = x.unit;
-  return r;
+  Rounding r = {fn, digits, mode};
+  if (IS_FOREIGN(args[0]) && AS_FOREIGN(args[0])->cls->map)
+    return AS_FOREIGN(args[0])->cls->map(I, args[0].as.o, round_one, &r);
+  return round_one(I, lib_number_arg(I, fn, args, 0), &r);
 }
 
 static Value f_round(Interp *I, int argc, Value *args) {

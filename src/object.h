@@ -180,6 +180,17 @@ typedef struct ForeignClass {
    * own with interp_throw.  Either may be NULL. */
   bool (*get_field)(Interp *I, Obj *o, ObjString *name, Value *out);
   bool (*get_index)(Interp *I, Obj *o, Value idx, Value *out);
+  /* Arithmetic where a or b is of this class: a op b for op one of
+   * OP_ADD..OP_POW (opcodes.h), or -a for OP_NEG (b is nil).  Raises its
+   * own errors.  NULL: the type has no arithmetic (the VM reports it). */
+  Value (*arith)(Interp *I, int op, Value a, Value b);
+  /* The elements as a fresh list, for the built-ins that take a list (sum,
+   * min, max, mean, map, sort, len...).  NULL: it has none. */
+  ObjList *(*elements)(Interp *I, Obj *o);
+  /* A new object of the same class holding fn(x, ud) for each element x,
+   * for the built-ins that apply to each number (round, floor, abs...).
+   * NULL: it has none. */
+  Value (*map)(Interp *I, Obj *o, Value (*fn)(Interp *I, Value x, void *ud), void *ud);
 } ForeignClass;
 
 typedef struct ObjForeign {

@@ -6,8 +6,10 @@
  * select() loop sees the interrupted call and cleans up.  While code runs,
  * the same flag asks the VM to stop at its next safe point.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,9 @@
 #include "parse.h"
 #include "repl.h"
 #include "memory.h"
+#include "diag.h"
+#include "lib.h"
+#include "world_help.h"
 #include "world_report.h"
 
 
@@ -79,7 +84,8 @@ static char *history_path(void) {
 
 /* ---- completion ---------------------------------------------------------- */
 
-static const char *commands[] = {":help", ":load", ":reset", ":world", ":rules", ":params", ":quit", NULL};
+static const char *commands[] = {":help",  ":load",       ":reset", ":world", ":rules",
+                                 ":params", ":save", ":transcript", ":quit",  NULL};
 
 typedef struct {
   char **items;
@@ -170,6 +176,150 @@ static char **complete(const char *text, int start, int end) {
   return out;
 }
 
+/* ---- sessions: :save and :transcript ----------------------------------------
+ *
+ * `session` holds the text of every input the interpreter accepted (ran
+ * without an error), and the files :load ran, as a script that rebuilds
+ * the session; :reset empties it.  While a transcript is recorded, the
+ * prompt writes each input line after its prompt to the transcript file,
+ * and everything printed (by the program, its errors, the commands) goes
+ * through a tee to the terminal and the file. */
+
+static Buffer session;
+static FILE *transcript; /* NULL: not recording */
+static char *transcript_name;
+static FILE *rout;       /* where the prompt prints: stdout, or its tee */
+
+typedef struct {
+  FILE *to;
+} Tee;
+static Tee tee_out = {NULL}, tee_err = {NULL};
+static FILE *tee_out_file, *tee_err_file;
+
+static ssize_t tee_write(void *cookie, const char *buf, size_t n) {
+  Tee *t = cookie;
+  fwrite(buf, 1, n, t->to);
+  fflush(t->to);
+  if (transcript) fwrite(buf, 1, n, transcript);
+  return (ssize_t)n;
+}
+
+/* The interpreter's streams: the tees while recording. */
+static void connect_streams(void) {
+  if (transcript) interp_set_streams(current, tee_out_file, tee_err_file);
+  else interp_set_streams(current, stdout, stderr);
+}
+
+static void transcript_stop(void) {
+  if (!transcript) return;
+  bool ok = fflush(transcript) == 0 && !ferror(transcript);
+  ok = fclose(transcript) == 0 && ok;
+  transcript = NULL;
+  rout = stdout;
+  connect_streams();
+  fclose(tee_out_file);
+  fclose(tee_err_file);
+  if (ok) fprintf(rout, "the transcript is in %s\n", transcript_name);
+  else fprintf(rout, "the transcript %s could not be written completely: %s\n", transcript_name, strerror(errno));
+  free(transcript_name);
+  transcript_name = NULL;
+}
+
+static void transcript_start(const char *path) {
+  if (transcript) {
+    fprintf(rout, ":transcript: already recording in %s (:transcript off stops it)\n", transcript_name);
+    return;
+  }
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    fprintf(rout, ":transcript: %s exists; give another name (a transcript never replaces a file)\n", path);
+    return;
+  }
+  FILE *f = fopen(path, "wx");
+  if (!f) {
+    fprintf(rout, ":transcript: cannot write %s: %s\n", path, strerror(errno));
+    return;
+  }
+  cookie_io_functions_t io = {NULL, tee_write, NULL, NULL};
+  tee_out.to = stdout;
+  tee_err.to = stderr;
+  tee_out_file = fopencookie(&tee_out, "w", io);
+  tee_err_file = fopencookie(&tee_err, "w", io);
+  if (!tee_out_file || !tee_err_file) {
+    if (tee_out_file) fclose(tee_out_file);
+    if (tee_err_file) fclose(tee_err_file);
+    fclose(f);
+    remove(path);
+    fprintf(rout, ":transcript: cannot record: out of memory\n");
+    return;
+  }
+  setvbuf(tee_out_file, NULL, _IONBF, 0);
+  setvbuf(tee_err_file, NULL, _IONBF, 0);
+  transcript = f;
+  transcript_name = mem_strdup(current, path);
+  rout = tee_out_file;
+  connect_streams();
+  time_t now = time(NULL);
+  char when[64];
+  strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&now));
+  fprintf(transcript, "Clusim %s session transcript, %s\n", CLUSIM_VERSION, when);
+  fprintf(rout, "recording this session in %s (:transcript off to stop)\n", path);
+}
+
+#define SAVED_HEADER "# A Clusim session saved on "
+
+/* :save FILE: the accepted inputs as a script, written whole or not at
+ * all; it replaces only a file that :save wrote. */
+static void session_save(const char *path) {
+  FILE *old = fopen(path, "rb");
+  if (old) {
+    char head[sizeof SAVED_HEADER];
+    size_t n = fread(head, 1, sizeof head - 1, old);
+    fclose(old);
+    if (n != sizeof head - 1 || memcmp(head, SAVED_HEADER, n) != 0) {
+      fprintf(rout, ":save: %s exists and is not a saved session; give another name (:save never replaces your "
+                    "own files)\n", path);
+      return;
+    }
+  }
+  if (session.len == 0) {
+    fprintf(rout, ":save: nothing to save yet (no statement has run in this session)\n");
+    return;
+  }
+  time_t now = time(NULL);
+  char when[64];
+  strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&now));
+  Buffer b;
+  buf_init(&b);
+  buf_printf(&b,
+             SAVED_HEADER "%s: the statements that ran at the prompt, in\n"
+             "# order (not those that stopped with an error). Resume it with: clusim -i %s\n",
+             when, path);
+  buf_put(&b, session.data, session.len);
+  const char *why = lib_write_file(path, b.data, b.len);
+  buf_free(&b);
+  if (why) fprintf(rout, ":save: cannot write %s: %s\n", path, why);
+  else fprintf(rout, "saved the session to %s (resume it with: clusim -i %s)\n", path, path);
+}
+
+/* A file :load ran, in the session's script, inline so the script stands alone. */
+static void session_add_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return;
+  buf_printf(&session, "# --- :load %s\n", path);
+  char chunk[4096];
+  size_t n, total = 0;
+  char last = '\n';
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    buf_put(&session, chunk, n);
+    last = chunk[n - 1];
+    total += n;
+  }
+  fclose(f);
+  if (total && last != '\n') buf_putc(&session, '\n');
+  buf_printf(&session, "# --- end of %s\n", path);
+}
+
 /* ---- commands ------------------------------------------------------------ */
 
 static const struct {
@@ -197,11 +347,13 @@ static const struct {
     {"scenario", "scenario S extends P { years: A..B, runs: N, seed: K, set NAME = V, declarations }"},
     {"set", "set NAME = VALUE (inside a scenario): change a param for that scenario"},
     {"run", "run S, T: simulate scenarios; then S.X.field[year], S.total.field[year]"},
-    {"compare", "compare S, T on X.field, total.field: a table of years by scenarios with differences"},
+    {"compare", "compare S, T on X.field, total.field: a table of years by scenarios with differences;\n"
+                "compare(S, T, \"X.field\") returns that table as a record (to print or export)"},
     {"plot", "plot S, T on X.field / plot S.X.f, T.Y.f [to \"chart.svg\"]: line charts; plot(...) returns the chart"},
     {"why", "why S.X.field[year]: the value before, each rule's contribution, the value after"},
     {"audit", "audit S: the state-aid findings of a run scenario (doc/stateaid.md)"},
-    {"export", "export S to \"file.csv\": the results as CSV: scenario,year,entity,field,value"},
+    {"export", "export S, T to \"file.csv\" (or .json, .xlsx): the results with their units and statistics;\n"
+               "also export compare(S, T, \"X.field\"), why S.X.field[Y], audit(S)"},
     {NULL, NULL},
 };
 
@@ -210,11 +362,52 @@ static void list_builtin(void *ud, const char *name, bool builtin) {
   int *col = ud;
   if (!builtin) return;
   if (*col + strlen(name) > 70) {
-    fputs("\n ", stdout);
+    fputs("\n ", rout);
     *col = 1;
   }
-  printf(" %s", name);
+  fprintf(rout, " %s", name);
   *col += (int)strlen(name) + 1;
+}
+
+/* The closest known name to what was typed, for "did you mean". */
+typedef struct {
+  const char *typed;
+  char best[64];
+  int distance;
+} Suggestion;
+
+static void consider(Suggestion *s, const char *known, size_t len) {
+  char name[64];
+  if (len >= sizeof name) return;
+  memcpy(name, known, len);
+  name[len] = '\0';
+  int d;
+  if (diag_similar(s->typed, name, &d) && d < s->distance) {
+    s->distance = d;
+    memcpy(s->best, name, len + 1);
+  }
+}
+
+static void consider_name(void *ud, const char *name, bool builtin) {
+  (void)builtin;
+  consider(ud, name, strlen(name));
+}
+
+static void suggest(const char *typed) {
+  Suggestion s = {typed, "", 1 << 30};
+  for (int i = 0; statement_help[i].word; i++) consider(&s, statement_help[i].word, strlen(statement_help[i].word));
+  for (const HelpTopic *t = help_topics; t->name; t++) {
+    consider(&s, t->name, strlen(t->name));
+    for (const char *p = t->aliases; p && *p;) {
+      const char *end = strchr(p, ' ');
+      size_t len = end ? (size_t)(end - p) : strlen(p);
+      consider(&s, p, len);
+      p = end ? end + 1 : p + len;
+    }
+  }
+  interp_each_name(current, consider_name, &s);
+  if (s.best[0]) fprintf(rout, "no help for '%s'; did you mean '%s'? (:help lists the topics)\n", typed, s.best);
+  else fprintf(rout, "no help for '%s' (:help lists the topics and built-ins)\n", typed);
 }
 
 static void help(const char *topic) {
@@ -229,25 +422,40 @@ static void help(const char *topic) {
           "  :world         the declared regions, clusters, programmes, funds, partnerships, scenarios\n"
           "  :rules         the model's rules, in the order they run each year\n"
           "  :params        the model's parameters with their values and docs\n"
+          "  :save FILE     save what ran in this session as a script (resume: clusim -i FILE)\n"
+          "  :transcript FILE  record inputs and outputs to FILE (:transcript off stops)\n"
           "  :quit          leave (Ctrl-D does too)\n"
           "Keys: Tab completes, Ctrl-C abandons the line or stops a running program,\n"
           "Ctrl-D at ...> abandons the unfinished block (at the prompt, it leaves),\n"
           "up/down recall earlier lines (kept between sessions).\n"
-          "Built-in functions:",
-          stdout);
+          "Topics (:help TOPIC):",
+          rout);
     int col = 100;
+    for (const HelpTopic *t = help_topics; t->name; t++) list_builtin(&col, t->name, true);
+    fputs("\nStatements (:help WORD):", rout);
+    col = 100;
+    for (int i = 0; statement_help[i].word; i++) list_builtin(&col, statement_help[i].word, true);
+    fputs("\nBuilt-in functions (:help NAME; also any rule or param):", rout);
+    col = 100;
     interp_each_name(current, list_builtin, &col);
-    fputs("\nRead on: doc/language.md, doc/tutorial.md, man clusim\n", stdout);
+    fputs("\nRead on: doc/language.md, doc/tutorial.md, man clusim\n", rout);
     return;
   }
   for (int i = 0; statement_help[i].word; i++)
     if (strcmp(statement_help[i].word, topic) == 0) {
-      printf("%s\n", statement_help[i].help);
+      fprintf(rout, "%s\n", statement_help[i].help);
       return;
     }
+  const HelpTopic *t = help_topic_find(topic);
   const char *h = interp_help(current, topic);
-  if (h) printf("%s\n", h);
-  else printf("no help for '%s' (try :help for a list)\n", topic);
+  if (t) {
+    fprintf(rout, "%s\n%s", t->title, t->text);
+    if (h) fprintf(rout, "%s in the model: %s\n", topic, h);
+  } else if (h) {
+    fprintf(rout, "%s\n", h);
+  } else {
+    suggest(topic);
+  }
 }
 
 /* The options the session started with: :reset makes its new interpreter
@@ -260,6 +468,14 @@ static Interp *new_prompt_interp(void) {
   return interp_new(&o);
 }
 
+/* The argument of a command without the blanks after it (malloc'd). */
+static char *trimmed(const char *arg) {
+  char *s = mem_strdup(current, arg);
+  size_t len = strlen(s);
+  while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t')) s[--len] = '\0';
+  return s;
+}
+
 /* Returns false when the prompt should end. */
 static bool command(const char *line) {
   const char *arg = strchr(line, ' ');
@@ -270,24 +486,54 @@ static bool command(const char *line) {
   if (strncmp(line, ":help", n) == 0 && n > 1) {
     help(arg);
   } else if (strncmp(line, ":load", n) == 0 && n > 1) {
-    char *path = mem_strdup(current, arg);
-    size_t len = strlen(path);
-    while (len > 0 && (path[len - 1] == ' ' || path[len - 1] == '\t')) path[--len] = '\0';
-    if (!*path) puts(":load needs a file name");
-    else if (interp_run_file(current, path) == INTERP_OK) printf("loaded %s\n", path);
+    char *path = trimmed(arg);
+    if (!*path) fprintf(rout, "%s\n", ":load needs a file name");
+    else if (interp_run_file(current, path) == INTERP_OK) {
+      session_add_file(path);
+      fprintf(rout, "loaded %s\n", path);
+    }
     free(path);
   } else if (strncmp(line, ":world", n) == 0 && n > 1) {
-    world_list(current, stdout, "world");
+    world_list(current, rout, "world");
   } else if (strncmp(line, ":rules", n) == 0 && n > 2) {
-    world_list(current, stdout, "rules");
+    world_list(current, rout, "rules");
   } else if (strncmp(line, ":params", n) == 0 && n > 1) {
-    world_list(current, stdout, "params");
+    world_list(current, rout, "params");
+  } else if (strncmp(line, ":save", n) == 0 && n > 1) {
+    char *path = trimmed(arg);
+    if (!*path) fprintf(rout, ":save needs a file name, such as :save session.clu\n");
+    else session_save(path);
+    free(path);
+  } else if (strncmp(line, ":transcript", n) == 0 && n > 1) {
+    char *path = trimmed(arg);
+    if (!*path || strcmp(path, "off") == 0) {
+      if (transcript) transcript_stop();
+      else fprintf(rout, "no transcript is being recorded (:transcript FILE starts one)\n");
+    } else {
+      transcript_start(path);
+    }
+    free(path);
   } else if (strncmp(line, ":reset", n) == 0 && n > 2) {
     interp_free(current);
     current = new_prompt_interp();
-    puts("the session is reset: all names are forgotten");
+    connect_streams();
+    buf_clear(&session);
+    fprintf(rout, "%s\n", "the session is reset: all names are forgotten");
   } else {
-    printf("unknown command '%.*s' (try :help)\n", (int)n, line);
+    int matches = 0;
+    for (int i = 0; commands[i]; i++) matches += strncmp(commands[i], line, n) == 0;
+    if (matches > 1 && n > 1) {
+      fprintf(rout, "'%.*s' is ambiguous:", (int)n, line);
+      const char *sep = " ";
+      for (int i = 0; commands[i]; i++)
+        if (strncmp(commands[i], line, n) == 0) {
+          fprintf(rout, "%s%s", sep, commands[i]);
+          sep = ", ";
+        }
+      fprintf(rout, "%s\n", " (type more letters)");
+    } else {
+      fprintf(rout, "unknown command '%.*s' (try :help)\n", (int)n, line);
+    }
   }
   return true;
 }
@@ -347,6 +593,8 @@ static bool input_waiting(void) {
 int repl_run(Interp *I, const InterpOptions *opts) {
   session_options = *opts;
   current = I;
+  rout = stdout;
+  buf_init(&session);
   interp_set_repl(I, true);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -392,6 +640,7 @@ int repl_run(Interp *I, const InterpOptions *opts) {
       add_history(line);
       if (hist) append_history(1, hist);
     }
+    if (transcript) fprintf(transcript, "%s%s\n", pending.len ? CONTINUE_PROMPT : PROMPT, line);
     if (pending.len == 0 && line[0] == ':') {
       bool go_on = command(line);
       free(line);
@@ -412,9 +661,12 @@ int repl_run(Interp *I, const InterpOptions *opts) {
      * text).  A person typing still sees each line checked at once. */
     if (inside_block && input_waiting()) continue;
     InterpResult r = interp_eval(current, "<prompt>", pending.data, true);
+    if (r == INTERP_OK) buf_put(&session, pending.data, pending.len);
     if (r != INTERP_INCOMPLETE) buf_clear(&pending);
   }
   buf_free(&pending);
+  transcript_stop();
+  buf_free(&session);
   if (hist) {
     history_truncate_file(hist, HISTORY_LINES);
     free(hist);

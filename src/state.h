@@ -116,6 +116,8 @@ struct Interp {
   ErrorJmp *err_jmp;
   Buffer errmsg;
   Buffer traceback;
+  const uint8_t *last_warning_ip; /* interp_warn: the instruction that warned last */
+  bool interrupt_raised;          /* the error being raised is "interrupted" (Ctrl-C) */
   volatile sig_atomic_t interrupted;
 #ifdef CLUSIM_FUZZING
   /* tests/fuzz/: safe points left before the run is interrupted as by
@@ -144,6 +146,7 @@ struct Interp {
   struct WorldState *world;
   HostHooks host;
   int jobs; /* worker processes for work that can be spread (--jobs) */
+  struct RunShards *shards; /* --shard or merge (world_shard.c), else NULL */
 
   /* random numbers: xoshiro256** state, seeded by seed(n) */
   uint64_t rng[4];

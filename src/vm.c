@@ -125,6 +125,20 @@ void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const Src
   }
 }
 
+bool vm_describe_warning(Interp *I, Buffer *out, const char *message) {
+  if (I->frame_count == 0) {
+    buf_printf(out, "warning: %s\n", message);
+    return true;
+  }
+  CallFrame *top = &I->frames[I->frame_count - 1];
+  if (top->ip == I->last_warning_ip) return false;
+  I->last_warning_ip = top->ip;
+  SrcLoc loc = frame_loc(top);
+  Source *src = top->closure->function->chunk.source;
+  buf_printf(out, "%s:%d:%d: warning: %s\n", source_name(src), loc.line, loc.col, message);
+  diag_quote(out, src, loc);
+  return true;
+}
 
 /* ---- calls ------------------------------------------------------------- */
 
@@ -419,7 +433,7 @@ static Value run(Interp *I) {
     if (UNLIKELY(I->interrupted)) {                                         \
       I->interrupted = 0;                                                   \
       SAVE();                                                               \
-      interp_throw(I, "interrupted");                                       \
+      interp_throw_interrupt(I);                                            \
     }                                                                       \
     if (UNLIKELY(GC_DUE(I))) {                                              \
       SAVE();                                                               \
@@ -714,6 +728,10 @@ dispatch:
       NEXT;
     }
     SAVE();
+    if (IS_FOREIGN(a) && AS_FOREIGN(a)->cls->arith) {
+      sp[-1] = AS_FOREIGN(a)->cls->arith(I, OP_NEG, a, NIL_VAL);
+      NEXT;
+    }
     if (!num_is(a)) interp_throw(I, "cannot negate %s %s", vm_a_type(a), value_type_name(a));
     Value r = num_neg(I, a);
     r.unit = a.unit;

@@ -25,6 +25,9 @@ void vm_describe_error(Interp *I, Buffer *out, const char *message);
 /* The same, located at `at` in the running function's source instead of
  * at the running instruction (NULL: there). */
 void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const SrcLoc *at);
+/* A warning at the running instruction, without the call chain; false
+ * (nothing written) when the last warning was made there. */
+bool vm_describe_warning(Interp *I, Buffer *out, const char *message);
 
 /* Helpers shared with the built-in libraries. */
 Value vm_concat(Interp *I, int n, Value *parts);

@@ -58,7 +58,7 @@ static _Noreturn void type_error(Interp *I, const char *verb, Value a, Value b) 
 void vm_print_failed(Interp *I) {
   if (I->interrupted) {
     I->interrupted = 0;
-    interp_throw(I, "interrupted");
+    interp_throw_interrupt(I);
   }
   interp_throw(I, "text too long: printing this value gives more than %d bytes (a list or record that holds "
                   "the same list many times over?)", CLUSIM_MAX_TEXT);
@@ -119,6 +119,8 @@ Value vm_arith(Interp *I, int op, Value a, Value b) {
   Value r;
   if (vm_dec_arith(op, a, b, &r)) return r;
   if (!num_is(a) || !num_is(b)) {
+    if (IS_FOREIGN(a) && AS_FOREIGN(a)->cls->arith) return AS_FOREIGN(a)->cls->arith(I, op, a, b);
+    if (IS_FOREIGN(b) && AS_FOREIGN(b)->cls->arith) return AS_FOREIGN(b)->cls->arith(I, op, a, b);
     if (op == OP_ADD && IS_STRING(a) && IS_STRING(b)) {
       Value parts[2] = {a, b};
       return vm_concat(I, 2, parts);

@@ -50,8 +50,10 @@
 
 #include "memory.h"
 #include "num.h"
+#include "progress.h"
 #include "world.h"
 #include "world_results.h"
+#include "world_shard.h"
 
 static int count_points(ObjRecord *shape) {
   int n = 0;
@@ -365,6 +367,8 @@ typedef struct {
   ObjRecord *shape;
   Matrix *x;
   int jobs;
+  Progress *progress;
+  int64_t kept; /* runs 0 .. kept-1 are done (all of them unless interrupted) */
 } ManyRuns;
 
 /* A worker: runs worker+1, worker+1+jobs, ... writing each row straight
@@ -410,10 +414,44 @@ static _Noreturn void worker(ManyRuns *mr, int w, int fd, pid_t parent) {
   _exit(1);
 }
 
-/* Set by the parent's handler of stop_signals while it waits for workers. */
+/* Set by the handler of stop_signals while a scenario's runs go on, which
+ * also interrupts the code running in this process (serial runs). */
 static volatile sig_atomic_t stop_signal;
+static Interp *volatile signal_interp;
 
-static void on_stop_signal(int sig) { stop_signal = sig; }
+static void on_stop_signal(int sig) {
+  stop_signal = sig;
+  if (signal_interp) signal_interp->interrupted = 1;
+}
+
+/* Catch the signals that would end the process, to end the workers and
+ * say how many runs were done first: those left to their default action
+ * (not one ignored, as nohup ignores SIGHUP, nor one handled, as the prompt
+ * handles SIGINT by setting I->interrupted, which is watched too). */
+typedef struct {
+  struct sigaction old[NSTOP];
+  bool caught[NSTOP];
+} CaughtSignals;
+
+static void catch_stop_signals(Interp *I, CaughtSignals *c) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  stop_signal = 0;
+  signal_interp = I;
+  for (int i = 0; i < NSTOP; i++) {
+    sigaction(stop_signals[i], NULL, &c->old[i]);
+    c->caught[i] = !(c->old[i].sa_flags & SA_SIGINFO) && c->old[i].sa_handler == SIG_DFL;
+    if (c->caught[i]) sigaction(stop_signals[i], &sa, NULL);
+  }
+}
+
+static void restore_stop_signals(CaughtSignals *c) {
+  for (int i = 0; i < NSTOP; i++)
+    if (c->caught[i]) sigaction(stop_signals[i], &c->old[i], NULL);
+  signal_interp = NULL;
+}
 
 /* Why worker w ended badly, from its wait status; NULL if it did not. */
 static const char *worker_failure(Interp *I, int status, bool *has_message) {
@@ -454,22 +492,6 @@ static void many_runs_parallel(ManyRuns *mr) {
   bool reaped[64];
   int started = 0;
 
-  /* catch the signals that would end the process, to end the workers
-   * first: those left to their default action (not one ignored, as nohup
-   * ignores SIGHUP, nor one handled, as the prompt handles SIGINT by
-   * setting I->interrupted, which is watched too) */
-  struct sigaction old[NSTOP], sa;
-  bool caught[NSTOP];
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  stop_signal = 0;
-  for (int i = 0; i < NSTOP; i++) {
-    sigaction(stop_signals[i], NULL, &old[i]);
-    caught[i] = !(old[i].sa_flags & SA_SIGINFO) && old[i].sa_handler == SIG_DFL;
-    if (caught[i]) sigaction(stop_signals[i], &sa, NULL);
-  }
-
   fflush(NULL);
   pid_t parent = getpid();
   for (int w = 0; w < jobs; w++) {
@@ -505,10 +527,15 @@ static void many_runs_parallel(ManyRuns *mr) {
     }
     struct pollfd pfd[64];
     for (int w = 0; w < started; w++) pfd[w] = (struct pollfd){.fd = fds[w], .events = POLLIN};
-    int r = poll(pfd, (nfds_t)started, 250);
+    int r = poll(pfd, (nfds_t)started, 100);
     if (r < 0 && errno != EINTR) {
       stopped = true;
       break;
+    }
+    if (mr->progress->out) {
+      int64_t done = 0;
+      for (int64_t k = 0; k < mr->s->runs; k++) done += mr->x->done[k] != 0;
+      progress_update(mr->progress, done);
     }
     for (int w = 0; r > 0 && w < started; w++) {
       if (fds[w] < 0 || !pfd[w].revents) continue;
@@ -535,8 +562,6 @@ static void many_runs_parallel(ManyRuns *mr) {
   stop_workers(pids, status, reaped, started);
   for (int w = 0; w < started; w++)
     if (fds[w] >= 0) close(fds[w]);
-  for (int i = 0; i < NSTOP; i++)
-    if (caught[i]) sigaction(stop_signals[i], &old[i], NULL);
 
   /* report, after cleaning up; the first failure is the one that counts
    * (the others were stopped because of it) */
@@ -546,15 +571,13 @@ static void many_runs_parallel(ManyRuns *mr) {
   for (int w = 0; w < started; w++) buf_free(&msg[w]);
   if (stopped) {
     buf_free(&first);
-    int sig = stop_signal;
-    if (sig) {
-      stop_signal = 0;
-      raise(sig); /* ends the process, as the signal would have, now that the workers are gone */
-      interp_throw(I, "run: scenario %s stopped by signal %d (%s)", mr->s->name->chars, sig, strsignal(sig));
-    }
-    if (I->interrupted) {
+    if (stop_signal || I->interrupted) {
+      /* Ctrl-C (or a signal that ends the process): the runs done so far,
+       * from the first on, are kept (many_runs_body) */
       I->interrupted = 0;
-      interp_throw(I, "interrupted");
+      mr->kept = 1;
+      while (mr->kept < mr->s->runs && mr->x->done[mr->kept]) mr->kept++;
+      return;
     }
     interp_throw(I, "run: scenario %s: waiting for its worker processes failed", mr->s->name->chars);
   }
@@ -578,6 +601,22 @@ static void many_runs_parallel(ManyRuns *mr) {
     if (!mr->x->done[k])
       interp_throw(I, "run: scenario %s: run %lld of %lld was not done by its worker process; the run has no results",
                    mr->s->name->chars, (long long)k + 1, (long long)mr->s->runs);
+  mr->kept = mr->s->runs;
+}
+
+/* Runs 1..N-1 in this process; Ctrl-C stops them with runs 0..kept-1 done. */
+static void serial_runs_body(Interp *I, void *ud) {
+  ManyRuns *mr = ud;
+  for (int64_t k = mr->kept; k < mr->s->runs; k++) {
+    run_row(I, mr->s, mr->shape, k, mr->x);
+    mr->kept = k + 1;
+    progress_update(mr->progress, k + 1);
+  }
+}
+
+static void serial_runs(Interp *I, ManyRuns *mr) {
+  mr->kept = 1;
+  if (!interp_pcall(I, serial_runs_body, mr) && !I->interrupt_raised) interp_rethrow(I);
 }
 
 typedef struct {
@@ -596,9 +635,32 @@ static void many_runs_body(Interp *I, void *ud) {
   int n = 0;
   flatten(I, mr->shape, mr->shape, row_of(mr->x, 0), &n);
   row_store(I, mr->x, 0);
-  if (job->parallel) many_runs_parallel(mr);
-  else
-    for (int64_t k = 1; k < s->runs; k++) run_row(I, s, mr->shape, k, mr->x);
+  progress_update(mr->progress, 1);
+  if (shard_merging(I)) {
+    /* the other runs come from the shards' part files */
+    shard_merge_scenario(I, s, mr->x->np);
+    for (int64_t k = 1; k < s->runs; k++) {
+      shard_read_run(I, k, row_of(mr->x, k), mr->x->np);
+      row_store(I, mr->x, k);
+    }
+    mr->kept = s->runs;
+  } else if (job->parallel) {
+    many_runs_parallel(mr);
+  } else {
+    serial_runs(I, mr);
+  }
+  progress_end(mr->progress);
+  if (mr->kept < s->runs) {
+    /* interrupted: a signal ends the process (many_runs); at the prompt,
+     * the first runs done are kept, as `runs: kept` would give them */
+    if (stop_signal || mr->kept < 2) interp_throw_interrupt(I);
+    fprintf(I->err, "note: run %s: interrupted; it keeps its first %lld of %lld runs (the results of runs: %lld)\n",
+            s->name->chars, (long long)mr->kept, (long long)s->runs, (long long)mr->kept);
+    fflush(I->err);
+    mr->x->runs = mr->kept;
+    s->runs = mr->kept;
+    s->interrupted = true;
+  }
   n = 0;
   s->results = aggregate(I, s, mr->shape, job->path, job->cols, (int)s->runs, &n, job->scratch);
   s->first_results = mr->shape;
@@ -701,16 +763,75 @@ static void matrix_close(Matrix *x) {
   if (x->fd >= 0) close(x->fd);
 }
 
+/* A shard's runs (world_shard.h): its share of runs 1..N-1, each row
+ * written to its part file as it is done. */
+typedef struct {
+  ObjScenario *s;
+  ObjRecord *shape;
+  double *row;
+  int np;
+  Progress *progress;
+} ShardJob;
+
+static void shard_runs_body(Interp *I, void *ud) {
+  ShardJob *job = ud;
+  ObjScenario *s = job->s;
+  shard_begin_scenario(I, s, job->np);
+  int64_t step = shard_run_step(I), done = 1;
+  for (int64_t k = shard_first_run(I); k < s->runs; k += step) {
+    s->run_index = k;
+    s->results = record_new(I);
+    world_run_once(I, s, k);
+    int n = 0;
+    flatten(I, job->shape, s->results, job->row, &n);
+    shard_write_run(I, k, job->row, job->np);
+    progress_update(job->progress, ++done);
+  }
+}
+
+static void shard_runs(Interp *I, ObjScenario *s, ObjRecord *shape, int np) {
+  int64_t mine = s->runs - 1 >= shard_first_run(I) ? (s->runs - 1 - shard_first_run(I)) / shard_run_step(I) + 1 : 0;
+  Progress progress;
+  progress_start(&progress, I->err, str_printf(I, "run %s (a shard)", s->name->chars)->chars, mine + 1, "runs");
+  ShardJob job = {s, shape, malloc(sizeof(double) * (size_t)(np ? np : 1)), np, &progress};
+  if (!job.row) interp_throw(I, "run: not enough memory for the runs of scenario %s", s->name->chars);
+  CaughtSignals signals;
+  catch_stop_signals(I, &signals);
+  bool ok = interp_pcall(I, shard_runs_body, &job);
+  restore_stop_signals(&signals);
+  progress_end(&progress);
+  free(job.row);
+  s->results = shape;
+  s->run_index = 0;
+  int sig = stop_signal;
+  if (sig) {
+    stop_signal = 0;
+    shard_abandon(I);
+    fprintf(I->err, "run %s: stopped by signal %d (%s); the shard has no part file\n", s->name->chars, sig,
+            strsignal(sig));
+    fflush(NULL);
+    raise(sig);
+  }
+  if (!ok) interp_rethrow(I);
+}
+
 static void many_runs(Interp *I, void *ud) {
   ObjScenario *s = ud;
   ObjRecord *shape = s->results;
   interp_push_root(I, OBJ_VAL(shape));
   int np = count_points(shape);
+  /* A shard computes its runs and keeps their numbers in its part file;
+   * its own statistics, which nothing shows, are those of run 0. */
+  int64_t runs = s->runs;
+  if (shard_writing(I)) {
+    shard_runs(I, s, shape, np);
+    s->runs = 1;
+  }
   size_t cells = (size_t)(np ? np : 1) * (size_t)s->runs;
   if (cells > ((size_t)1 << 37)) /* a terabyte */
     interp_throw(I, "run: %lld runs of scenario %s would keep too many numbers (%zu); use fewer runs",
                  (long long)s->runs, s->name->chars, cells);
-  int jobs = I->jobs > 0 ? I->jobs : 1;
+  int jobs = I->jobs > 0 && !shard_merging(I) ? I->jobs : 1;
   if (jobs > 64) jobs = 64;
   if (jobs > s->runs - 1) jobs = (int)(s->runs - 1);
   Matrix x;
@@ -729,16 +850,34 @@ static void many_runs(Interp *I, void *ud) {
                  s->name->chars);
   }
   /* the matrix is not the collector's: free it on the way out of an error too */
-  ManyRuns mr = {I, s, shape, &x, x.shared ? jobs : 1};
+  Progress progress;
+  progress_start(&progress, I->err, str_printf(I, "run %s", s->name->chars)->chars, s->runs, "runs");
+  ManyRuns mr = {I, s, shape, &x, x.shared ? jobs : 1, &progress, 1};
   Buffer path;
   buf_init(&path);
   ManyJob job = {&mr, x.shared, scratch, &cols, &path};
+  CaughtSignals signals;
+  catch_stop_signals(I, &signals);
   bool ok = interp_pcall(I, many_runs_body, &job);
+  restore_stop_signals(&signals);
+  progress_end(&progress);
   buf_free(&path);
   matrix_close(&x);
   free(cols.block);
   free(cols.part);
   free(scratch);
+  int sig = stop_signal;
+  if (sig) {
+    /* a signal that ends the process: say how far the runs got, then end
+     * by it, as it would have, now that the workers are gone */
+    stop_signal = 0;
+    fprintf(I->err, "run %s: stopped by signal %d (%s) after %lld of %lld runs; nothing is kept\n", s->name->chars,
+            sig, strsignal(sig), (long long)mr.kept, (long long)s->runs);
+    fflush(NULL);
+    raise(sig);
+    interp_throw(I, "run: scenario %s stopped by signal %d (%s)", s->name->chars, sig, strsignal(sig));
+  }
+  if (shard_writing(I)) s->runs = runs;
   if (!ok) interp_rethrow(I);
   interp_pop_roots(I, 1);
 }

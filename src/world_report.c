@@ -311,6 +311,27 @@ static Value f_compare(Interp *I, int argc, Value *args) {
   return NIL_VAL;
 }
 
+/* compare(S, T, ..., "X.jobs"): the table of report_compare as a value,
+ * printed by nobody (print it, export it, read its fields).  Every argument
+ * but the last is a run scenario or a list of them; the last is the path. */
+static Value f_compare_fn(Interp *I, int argc, Value *args) {
+  ObjScenario *ss[64];
+  int n = 0;
+  for (int a = 0; a < argc - 1; a++) {
+    bool many = IS_LIST(args[a]);
+    int count = many ? AS_LIST(args[a])->items.count : 1;
+    for (int k = 0; k < count; k++) {
+      if (n == 64) interp_throw(I, "compare: at most 64 scenarios at once");
+      ss[n++] = results_scenario(I, "compare", many ? AS_LIST(args[a])->items.items[k] : args[a]);
+    }
+  }
+  if (n == 0) interp_throw(I, "compare: give one scenario or more before the path, as in compare(base, support, \"X.jobs\")");
+  if (!IS_STRING(args[argc - 1]))
+    interp_throw(I, "compare: the last argument must be the path as a string, such as \"X.jobs\" or \"total.budget\", not %s",
+                 value_type_name(args[argc - 1]));
+  return report_compare(I, ss, n, AS_CSTRING(args[argc - 1]));
+}
+
 /* ---- why ---------------------------------------------------------------------------- */
 
 /* The series `why` explains: a scenario of several runs explains its first
@@ -548,4 +569,7 @@ void world_list(Interp *I, FILE *out, const char *what) {
 void world_report_open(Interp *I) {
   lib_register(I, "%compare", f_compare, 2, 2, NULL);
   lib_register(I, "%why", f_why, 4, 4, NULL);
+  lib_register(I, "compare", f_compare_fn, 2, -1,
+               "compare(S, T, ..., \"X.jobs\"): the comparison table of a path across run scenarios, as a record "
+               "(path, unit, scenarios, years, values, changes, spread, ranges)");
 }

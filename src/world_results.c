@@ -7,7 +7,9 @@
 #include "memory.h"
 #include "num.h"
 #include "state.h"
+#include "opcodes.h"
 #include "unit.h"
+#include "vm.h"
 #include "world.h"
 
 /* ---- the series class ------------------------------------------------------ */
@@ -39,6 +41,9 @@ static bool series_get_field(Interp *I, Obj *o, ObjString *name, Value *out) {
     *out = OBJ_VAL(o);
     return true;
   }
+  if (s->from_runs && (!strcmp(name->chars, "p5") || !strcmp(name->chars, "p50") || !strcmp(name->chars, "p95")))
+    interp_throw(I, "this series was computed from the means of many-run scenarios and has no .%s: take the "
+                    "percentiles of the scenarios' own series (S.X.jobs.%s)", name->chars, name->chars);
   interp_throw(I, "a series has no field '%s'; index it by year, as in series[2030]%s", name->chars,
                s->stats ? ", or use .mean .p5 .p50 .p95" : "");
 }
@@ -55,8 +60,99 @@ static bool series_get_index(Interp *I, Obj *o, Value idx, Value *out) {
   return true;
 }
 
+/* ---- series as values ---------------------------------------------------------- */
+
+/* A many-run scenario's series holds the means of its runs; so does what
+ * is computed from one. */
+static bool holds_means(Value v) { return IS_SERIES(v) && (AS_SERIES(v)->stats || AS_SERIES(v)->from_runs); }
+
+static ObjSeries *series_like(Interp *I, ObjSeries *s, bool from_runs) {
+  ObjSeries *r = results_series_new(I, s->first_year);
+  r->computed = true;
+  r->from_runs = from_runs;
+  return r;
+}
+
+static Value series_map(Interp *I, Obj *o, Value (*fn)(Interp *I, Value x, void *ud), void *ud) {
+  ObjSeries *s = (ObjSeries *)o;
+  ObjSeries *r = series_like(I, s, holds_means(OBJ_VAL(o)));
+  for (int k = 0; k < s->values.count; k++) {
+    Value x = s->values.items[k];
+    valarr_push(I, &r->values, IS_NIL(x) ? x : fn(I, x, ud));
+  }
+  return OBJ_VAL(r);
+}
+
+static Value negate_one(Interp *I, Value x, void *ud) {
+  (void)ud;
+  if (!num_is(x)) interp_throw(I, "cannot negate a %s", value_type_name(x));
+  Value r = num_neg(I, x);
+  r.unit = x.unit;
+  return r;
+}
+
+/* Operations that do not commute with taking the mean over runs: on the
+ * means of many-run scenarios, they are not the mean of the results. */
+static bool mean_of_result_differs(int op, Value a, Value b) {
+  switch (op) {
+  case OP_MUL: return holds_means(a) && holds_means(b);
+  case OP_DIV: return holds_means(b);
+  case OP_POW:
+  case OP_MOD: return holds_means(a) || holds_means(b);
+  default: return false;
+  }
+}
+
+static Value series_arith(Interp *I, int op, Value a, Value b) {
+  static const char *verbs[] = {[OP_ADD] = "add", [OP_SUB] = "subtract", [OP_MUL] = "multiply",
+                                [OP_DIV] = "divide", [OP_MOD] = "take mod of", [OP_POW] = "raise"};
+  if (op == OP_NEG) return series_map(I, a.as.o, negate_one, NULL);
+  if (op < 0 || op >= (int)(sizeof verbs / sizeof *verbs) || !verbs[op])
+    interp_throw(I, "internal error: bad arithmetic operator on a series");
+  ObjSeries *sa = IS_SERIES(a) ? AS_SERIES(a) : NULL, *sb = IS_SERIES(b) ? AS_SERIES(b) : NULL;
+  if ((!sa && !num_is(a)) || (!sb && !num_is(b)))
+    interp_throw(I, "cannot %s a %s and a %s: a series takes arithmetic with another series or a number",
+                 verbs[op], value_type_name(a), value_type_name(b));
+  ObjSeries *shape = sa ? sa : sb;
+  if (sa && sb && (sa->first_year != sb->first_year || sa->values.count != sb->values.count))
+    interp_throw(I, "cannot %s series of different years (%lld..%lld and %lld..%lld)", verbs[op],
+                 (long long)sa->first_year, (long long)results_series_last(sa), (long long)sb->first_year,
+                 (long long)results_series_last(sb));
+  if (mean_of_result_differs(op, a, b))
+    interp_warn(I, "this works on the means of many-run scenarios year by year; the result is not the mean over "
+                   "the runs of the %s (take the operation inside a rule to have it per run)",
+                op == OP_MUL ? "products" : op == OP_DIV ? "quotients" : op == OP_POW ? "powers" : "remainders");
+  ObjSeries *r = series_like(I, shape, holds_means(a) || holds_means(b));
+  for (int k = 0; k < shape->values.count; k++) {
+    Value x = sa ? sa->values.items[k] : a, y = sb ? sb->values.items[k] : b;
+    valarr_push(I, &r->values, IS_NIL(x) || IS_NIL(y) ? NIL_VAL : vm_arith(I, op, x, y));
+  }
+  return OBJ_VAL(r);
+}
+
+/* The values year by year, for sum, min, max, mean, len, map... */
+static ObjList *series_elements(Interp *I, Obj *o) {
+  ObjSeries *s = (ObjSeries *)o;
+  ObjList *l = list_new(I);
+  for (int k = 0; k < s->values.count; k++) {
+    if (IS_NIL(s->values.items[k]))
+      interp_throw(I, "this series has no value in %lld", (long long)(s->first_year + k));
+    list_append(I, l, s->values.items[k]);
+  }
+  return l;
+}
+
 const ForeignClass results_series_class = {
-    "series", sizeof(ObjSeries), series_mark, series_free, series_print, series_get_field, series_get_index,
+    .type_name = "series",
+    .size = sizeof(ObjSeries),
+    .mark = series_mark,
+    .free = series_free,
+    .print = series_print,
+    .get_field = series_get_field,
+    .get_index = series_get_index,
+    .arith = series_arith,
+    .elements = series_elements,
+    .map = series_map,
 };
 
 ObjSeries *results_series_new(Interp *I, int64_t first_year) {
@@ -121,7 +217,12 @@ static bool scenario_get_field(Interp *I, Obj *o, ObjString *name, Value *out) {
 }
 
 const ForeignClass results_scenario_class = {
-    "scenario", sizeof(ObjScenario), scenario_mark, scenario_free, scenario_print, scenario_get_field, NULL,
+    .type_name = "scenario",
+    .size = sizeof(ObjScenario),
+    .mark = scenario_mark,
+    .free = scenario_free,
+    .print = scenario_print,
+    .get_field = scenario_get_field,
 };
 
 ObjScenario *results_scenario_new(Interp *I, ObjString *name) {

@@ -15,12 +15,18 @@
 
 /* A series: one field's values, year by year, from first_year.  Series of
  * a scenario with several runs hold the mean and have `stats` (the series
- * mean, p5, p50, p95). */
+ * mean, p5, p50, p95).  Series are values: arithmetic between two series
+ * of the same years, or a series and a number, gives a series year by
+ * year, units checked as for numbers; sum, min, max, mean and len take
+ * their years' values, round/floor/ceil/trunc/abs each value. */
 typedef struct ObjSeries {
   ObjForeign base;
   int64_t first_year;
   ValueArray values;
   ObjRecord *stats;
+  /* computed by arithmetic (S.X.jobs - B.X.jobs, round(series)): its values
+   * only, from the means of many-run scenarios when it was (from_runs) */
+  bool computed, from_runs;
 } ObjSeries;
 
 /* One logged write, for `why`. */
@@ -39,6 +45,7 @@ typedef struct ObjScenario {
   struct ObjScenario *parent;
   ObjClosure *body; /* applies `years:`, `set`, declarations; NULL for none */
   bool has_run;
+  bool interrupted; /* Ctrl-C stopped its runs: it kept the first `runs` of them */
   int64_t first_year, last_year, runs, seed;
   int64_t run_index; /* the run in progress; only run 0 keeps its ledger and writes */
   ObjRecord *results;    /* entity name -> record of series; "total" too */

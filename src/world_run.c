@@ -390,6 +390,7 @@ static Value f_run(Interp *I, int argc, Value *args) {
     ObjScenario *s = AS_SCENARIO(v);
     if (I->world->running) interp_throw(I, "run: scenario %s cannot be run while another one runs", s->name->chars);
     s->has_run = false;
+    s->interrupted = false;
     s->first_results = NULL;
     s->results = record_new(I);
     s->ledger = list_new(I);
@@ -406,6 +407,7 @@ static Value f_run(Interp *I, int argc, Value *args) {
     I->world->running = NULL;
     s->has_run = true;
     report_exhausted(I, s);
+    if (s->interrupted) interp_throw_interrupt(I); /* it keeps what it has; the statement stops */
   }
   return NIL_VAL;
 }

@@ -12,7 +12,9 @@
 #   NAME.out          expected standard output (absent: must be empty)
 #   NAME.err          expected standard error  (absent: must be empty)
 #   # args: A B C     a line in NAME.clu: arguments after the file name
-#                     (split at white space, no quoting, no globbing)
+#                     (split at white space, no quoting, no globbing); the
+#                     word @TMP@ stands for an empty directory of the
+#                     test's own, removed after it (for files it writes)
 #   # options: -X Y   a line in NAME.clu: options for clusim itself, before
 #                     the file name (such as --jobs 2)
 #   # env: V=X W=Y    a line in NAME.clu: variables set in clusim's
@@ -93,11 +95,11 @@ directive() {
 
 # run_one FILE: runs the test; sets $status, $tmp/out and $tmp/err.
 run_one() {
-    args=$(directive "$1" args)
+    rm -rf "${tmp:?}/home"
+    mkdir -p "$tmp/home/state" "$tmp/home/files"
+    args=$(directive "$1" args | sed "s|@TMP@|$tmp/home/files|g")
     options=$(directive "$1" options)
     envs=$(directive "$1" env)
-    rm -rf "${tmp:?}/home"
-    mkdir -p "$tmp/home/state"
     (
         cd "$(dirname "$1")" || exit 125
         set -f  # $args splits at white space but never globs

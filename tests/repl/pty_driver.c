@@ -24,6 +24,8 @@
  *   sleep MS         wait MS milliseconds, still collecting output
  *   timeout S        the timeout (seconds, default 5) for later expect/exit
  *   exit N           wait (up to the timeout) for CMD to exit with status N
+ *                    (above 128: or to be killed by signal N - 128, as a
+ *                    shell reports it: 130 is SIGINT)
  *
  * TEXT is the rest of the line after one space, taken literally apart from
  * the escapes.  It may be written in double quotes, `expect "clusim> "`, to
@@ -580,7 +582,8 @@ static bool do_exit(Session *S, const Cmd *c) {
    * holds the terminal open. */
   for (int i = 0; i < 20 && !S->eof; i++) pump(S, 10);
   int want = (int)c->number;
-  if (!WIFEXITED(S->status) || WEXITSTATUS(S->status) != want) {
+  bool by_signal = want > 128 && WIFSIGNALED(S->status) && WTERMSIG(S->status) == want - 128;
+  if (!by_signal && (!WIFEXITED(S->status) || WEXITSTATUS(S->status) != want)) {
     fail(S, c, "expected exit status %d", want);
     return false;
   }

@@ -5,8 +5,10 @@
 # Usage: sh tests/repl/run_repl_tests.sh CLUSIM_BINARY PTY_DRIVER
 #
 # Each NAME.pty is a pty_driver script (see the comment at the top of
-# pty_driver.c).  Every test starts `CLUSIM` with no arguments, from this
-# directory, with a fresh temporary HOME and XDG_STATE_HOME (so the history
+# pty_driver.c).  Every test starts `CLUSIM` with no arguments, in a fresh
+# temporary directory holding a copy of this directory's .clu files (so
+# that files a test writes, :save and :transcript, stay out of the source
+# tree), with a fresh temporary HOME and XDG_STATE_HOME (so the history
 # file is $XDG_STATE_HOME/clusim/history), INPUTRC pointing at an empty file
 # (no /etc/inputrc), LC_ALL=C and NO_COLOR=1.  Lines in the .pty file:
 #
@@ -14,6 +16,9 @@
 #   # env: V=X W=Y              variables set in clusim's environment
 #   # history-contains: TEXT    after the run, the history file must contain
 #                               TEXT (a fixed string; several lines allowed)
+#   # file-contains: FILE TEXT  after the run, FILE (in the test's directory)
+#                               must contain the line TEXT, whole
+#   # file-lacks: FILE TEXT     ... and must not contain TEXT anywhere
 #
 # CLUSIM_TEST_FILTER keeps the tests whose file name contains it.
 # CLUSIM_TEST_TIMEOUT (default 60) bounds each whole test in seconds.
@@ -65,12 +70,13 @@ for test in "$here"/*.pty; do
     name=$(basename "$test" .pty)
     case $name in *"$filter"*) ;; *) continue ;; esac
 
-    rm -rf "${tmp:?}/home"
-    mkdir -p "$tmp/home/state"
+    rm -rf "${tmp:?}/home" "${tmp:?}/work"
+    mkdir -p "$tmp/home/state" "$tmp/work"
+    cp "$here"/*.clu "$tmp/work/" 2>/dev/null
     args=$(sed -n 's/^#[[:space:]]*args:[[:space:]]*//p' "$test" | head -n 1)
     envs=$(sed -n 's/^#[[:space:]]*env:[[:space:]]*//p' "$test" | head -n 1)
     (
-        cd "$here" || exit 125
+        cd "$tmp/work" || exit 125
         set -f
         # shellcheck disable=SC2086  # $args and $envs split at white space
         HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state INPUTRC=$tmp/inputrc \
@@ -99,6 +105,33 @@ for test in "$here"/*.pty; do
                     cat "$history"
                     echo "--- end of history file ---"
                 } >>"$tmp/log"
+                break
+            fi
+        done <"$tmp/wanted"
+    fi
+    if [ -z "$problem" ]; then
+        sed -n 's/^#[[:space:]]*file-contains:[[:space:]]*//p' "$test" >"$tmp/wanted"
+        while IFS= read -r spec; do
+            file=${spec%% *}
+            text=${spec#* }
+            if ! grep -qxF -- "$text" "$tmp/work/$file" 2>/dev/null; then
+                problem="$file does not contain the line: $text"
+                {
+                    echo "--- $file ---"
+                    cat "$tmp/work/$file" 2>&1
+                    echo "--- end of $file ---"
+                } >>"$tmp/log"
+                break
+            fi
+        done <"$tmp/wanted"
+    fi
+    if [ -z "$problem" ]; then
+        sed -n 's/^#[[:space:]]*file-lacks:[[:space:]]*//p' "$test" >"$tmp/wanted"
+        while IFS= read -r spec; do
+            file=${spec%% *}
+            text=${spec#* }
+            if [ ! -f "$tmp/work/$file" ] || grep -qF -- "$text" "$tmp/work/$file"; then
+                problem="$file is missing or contains: $text"
                 break
             fi
         done <"$tmp/wanted"

@@ -16,6 +16,9 @@ int main(void) {
   srunner_add_suite(sr, robust_suite());
   srunner_add_suite(sr, scale_suite());
   srunner_add_suite(sr, diag_suite());
+  srunner_add_suite(sr, progress_suite());
+  srunner_add_suite(sr, help_suite());
+  srunner_add_suite(sr, export_suite());
   srunner_add_suite(sr, plot_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);

@@ -26,6 +26,9 @@ Suite *link_suite(void);
 Suite *robust_suite(void);
 Suite *scale_suite(void);
 Suite *diag_suite(void);
+Suite *progress_suite(void);
+Suite *help_suite(void);
+Suite *export_suite(void);
 Suite *plot_suite(void);
 
 #endif

@@ -1,0 +1,445 @@
+/* world_shard.c - shards of many-run scenarios and their merging (see
+ * world_shard.h for the idea and the part file's layout). */
+#include "world_shard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "memory.h"
+#include "state.h"
+#include "world.h"
+#include "world_results.h"
+
+#define PART_MAGIC "CLUSIM-PART 1\n"
+#define PART_MAGIC_LEN 14
+#define MAX_SHARDS 1000000
+
+typedef struct {
+  int64_t seq, runs, seed, np, count;
+  char *name;
+  off_t rows; /* where its first (k, row) is */
+  bool used;
+} Block;
+
+typedef struct {
+  char *path;
+  int fd;
+  int64_t k;
+  Block *blocks;
+  int nblocks;
+} Part;
+
+struct RunShards {
+  bool writing;
+  int64_t k, n;
+  uint64_t hash;
+  int64_t seq; /* many-run scenarios run so far */
+  /* writing */
+  char *path, *tmp;
+  FILE *out;
+  int64_t blocks_written;
+  /* merging: parts[K - 1] is shard K */
+  Part *parts;
+  int nparts;
+};
+
+bool shard_parse(const char *text, int64_t *k, int64_t *n) {
+  char *end;
+  errno = 0;
+  long long a = strtoll(text, &end, 10);
+  if (end == text || *end != '/' || errno) return false;
+  const char *second = end + 1;
+  long long b = strtoll(second, &end, 10);
+  if (end == second || *end || errno) return false;
+  if (b < 1 || b > MAX_SHARDS || a < 1 || a > b) return false;
+  *k = a;
+  *n = b;
+  return true;
+}
+
+uint64_t shard_script_hash(const char *text, size_t len, int argc, char **argv) {
+  uint64_t h = 1469598103934665603u; /* FNV-1a, 64 bits */
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)text[i]) * 1099511628211u;
+  for (int a = 0; a < argc; a++) {
+    h = (h ^ 0u) * 1099511628211u;
+    for (const char *p = argv[a]; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211u;
+  }
+  return h;
+}
+
+/* ---- writing a shard ---------------------------------------------------------- */
+
+static bool put(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n; }
+static bool put_i64(FILE *f, int64_t v) { return put(f, &v, sizeof v); }
+
+bool shard_start(Interp *I, int64_t k, int64_t n, const char *path, uint64_t hash, int nstrings, char **strings,
+                 Buffer *err) {
+  RunShards *sh = calloc(1, sizeof *sh);
+  if (!sh) {
+    buf_puts(err, "out of memory");
+    return false;
+  }
+  sh->writing = true;
+  sh->k = k;
+  sh->n = n;
+  sh->hash = hash;
+  sh->path = strdup(path);
+  size_t len = strlen(path);
+  sh->tmp = malloc(len + 16);
+  if (!sh->path || !sh->tmp) {
+    free(sh->path);
+    free(sh->tmp);
+    free(sh);
+    buf_puts(err, "out of memory");
+    return false;
+  }
+  snprintf(sh->tmp, len + 16, "%s.tmp-XXXXXX", path);
+  int fd = mkstemp(sh->tmp);
+  if (fd < 0 || !(sh->out = fdopen(fd, "wb"))) {
+    buf_printf(err, "cannot write the part file '%s': %s", path, strerror(errno));
+    if (fd >= 0) {
+      close(fd);
+      unlink(sh->tmp);
+    }
+    free(sh->path);
+    free(sh->tmp);
+    free(sh);
+    return false;
+  }
+  put(sh->out, PART_MAGIC, PART_MAGIC_LEN);
+  put(sh->out, &hash, sizeof hash);
+  put_i64(sh->out, k);
+  put_i64(sh->out, n);
+  put_i64(sh->out, nstrings);
+  for (int i = 0; i < nstrings; i++) {
+    put_i64(sh->out, (int64_t)strlen(strings[i]));
+    put(sh->out, strings[i], strlen(strings[i]));
+  }
+  I->shards = sh;
+  return true;
+}
+
+bool shard_writing(Interp *I) { return I->shards && I->shards->writing; }
+bool shard_merging(Interp *I) { return I->shards && !I->shards->writing; }
+
+/* The runs 1..runs-1 that shard k of n owns: k, k + n, k + 2n, ... */
+static int64_t owned_count(int64_t runs, int64_t k, int64_t n) { return runs - 1 >= k ? (runs - 1 - k) / n + 1 : 0; }
+
+int64_t shard_first_run(Interp *I) { return I->shards->k; }
+int64_t shard_run_step(Interp *I) { return I->shards->n; }
+
+static _Noreturn void write_failed(Interp *I) {
+  interp_throw(I, "--shard: cannot write the part file '%s': %s", I->shards->path, strerror(errno));
+}
+
+void shard_begin_scenario(Interp *I, ObjScenario *s, int np) {
+  RunShards *sh = I->shards;
+  FILE *f = sh->out;
+  int64_t len = s->name->length;
+  if (!put(f, "RUNS", 4) || !put_i64(f, sh->seq++) || !put_i64(f, len) || !put(f, s->name->chars, (size_t)len) ||
+      !put_i64(f, s->runs) || !put_i64(f, s->seed) || !put_i64(f, np) ||
+      !put_i64(f, owned_count(s->runs, sh->k, sh->n)))
+    write_failed(I);
+  sh->blocks_written++;
+}
+
+void shard_write_run(Interp *I, int64_t k, const double *row, int np) {
+  FILE *f = I->shards->out;
+  if (!put_i64(f, k) || !put(f, row, sizeof(double) * (size_t)np)) write_failed(I);
+}
+
+/* ---- merging -------------------------------------------------------------------- */
+
+static bool read_exact(int fd, void *into, size_t n, off_t at) {
+  char *p = into;
+  while (n > 0) {
+    ssize_t r = pread(fd, p, n, at);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= (size_t)r;
+    at += r;
+  }
+  return true;
+}
+
+static void free_parts(RunShards *sh) {
+  for (int i = 0; i < sh->nparts; i++) {
+    Part *p = &sh->parts[i];
+    if (p->fd >= 0) close(p->fd);
+    for (int b = 0; b < p->nblocks; b++) free(p->blocks[b].name);
+    free(p->blocks);
+    free(p->path);
+  }
+  free(sh->parts);
+}
+
+/* A part file's header: its hash, K, N and strings (the script's path
+ * and arguments, malloc'd into *strings when it is not NULL); the offset
+ * after it, or -1 with a message in err. */
+static off_t read_header(int fd, const char *path, uint64_t *h, int64_t *k, int64_t *n, int *nstrings,
+                         char ***strings, Buffer *err) {
+  char magic[PART_MAGIC_LEN];
+  if (!read_exact(fd, magic, PART_MAGIC_LEN, 0) || memcmp(magic, PART_MAGIC, PART_MAGIC_LEN) != 0) {
+    buf_printf(err, "'%s' is not a part file of clusim --shard", path);
+    return -1;
+  }
+  off_t at = PART_MAGIC_LEN;
+  int64_t ns;
+  if (!read_exact(fd, h, 8, at) || !read_exact(fd, k, 8, at + 8) || !read_exact(fd, n, 8, at + 16) ||
+      !read_exact(fd, &ns, 8, at + 24) || *n < 1 || *n > MAX_SHARDS || *k < 1 || *k > *n || ns < 1 || ns > 100000) {
+    buf_printf(err, "the part file '%s' is damaged (its header)", path);
+    return -1;
+  }
+  at += 32;
+  if (strings) {
+    *strings = calloc((size_t)ns + 1, sizeof(char *));
+    if (!*strings) return -1;
+  }
+  for (int64_t i = 0; i < ns; i++) {
+    int64_t len;
+    if (!read_exact(fd, &len, 8, at) || len < 0 || len > (1 << 20)) {
+      buf_printf(err, "the part file '%s' is damaged (its header)", path);
+      return -1;
+    }
+    if (strings) {
+      char *s = malloc((size_t)len + 1);
+      if (!s || !read_exact(fd, s, (size_t)len, at + 8)) {
+        free(s);
+        buf_printf(err, "the part file '%s' is damaged (its header)", path);
+        return -1;
+      }
+      s[len] = '\0';
+      (*strings)[i] = s;
+    }
+    at += 8 + len;
+  }
+  if (nstrings) *nstrings = (int)ns;
+  return at;
+}
+
+bool shard_part_script(const char *path, int *argc, char ***argv, Buffer *err) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    buf_printf(err, "cannot read the part file '%s': %s", path, strerror(errno));
+    return false;
+  }
+  uint64_t h;
+  int64_t k, n;
+  *argv = NULL;
+  off_t at = read_header(fd, path, &h, &k, &n, argc, argv, err);
+  close(fd);
+  if (at < 0) {
+    for (int i = 0; *argv && (*argv)[i]; i++) free((*argv)[i]);
+    free(*argv);
+    *argv = NULL;
+    return false;
+  }
+  return true;
+}
+
+/* Read the header and the blocks' index of a part file; false with a
+ * message in err. */
+static bool index_part(Part *p, uint64_t hash, int64_t *n_out, Buffer *err) {
+  uint64_t h;
+  int64_t k, n;
+  struct stat st;
+  if (fstat(p->fd, &st) != 0) {
+    buf_printf(err, "cannot read the part file '%s': %s", p->path, strerror(errno));
+    return false;
+  }
+  off_t at = read_header(p->fd, p->path, &h, &k, &n, NULL, NULL, err);
+  if (at < 0) return false;
+  if (h != hash) {
+    buf_printf(err, "the part file '%s' was made from another script, or the same one with other arguments or "
+                    "changed since",
+               p->path);
+    return false;
+  }
+  p->k = k;
+  *n_out = n;
+  for (;;) {
+    char mark[4];
+    if (!read_exact(p->fd, mark, 4, at)) break;
+    at += 4;
+    if (memcmp(mark, "END!", 4) == 0) {
+      int64_t count;
+      if (!read_exact(p->fd, &count, 8, at) || count != p->nblocks || at + 8 != st.st_size) break;
+      return true;
+    }
+    if (memcmp(mark, "RUNS", 4) != 0) break;
+    Block b = {0};
+    int64_t len;
+    if (!read_exact(p->fd, &b.seq, 8, at) || !read_exact(p->fd, &len, 8, at + 8) || len < 1 || len > 4096) break;
+    b.name = malloc((size_t)len + 1);
+    if (!b.name || !read_exact(p->fd, b.name, (size_t)len, at + 16)) {
+      free(b.name);
+      break;
+    }
+    b.name[len] = '\0';
+    at += 16 + len;
+    if (!read_exact(p->fd, &b.runs, 8, at) || !read_exact(p->fd, &b.seed, 8, at + 8) ||
+        !read_exact(p->fd, &b.np, 8, at + 16) || !read_exact(p->fd, &b.count, 8, at + 24) || b.np < 0 ||
+        b.count < 0 || b.count != owned_count(b.runs, k, n) || b.seq != p->nblocks) {
+      free(b.name);
+      break;
+    }
+    at += 32;
+    b.rows = at;
+    at += (off_t)b.count * (off_t)(8 + 8 * b.np);
+    Block *grown = realloc(p->blocks, sizeof(Block) * (size_t)(p->nblocks + 1));
+    if (!grown) {
+      free(b.name);
+      break;
+    }
+    p->blocks = grown;
+    p->blocks[p->nblocks++] = b;
+  }
+  buf_printf(err, "the part file '%s' is damaged or incomplete (did its shard end with an error?)", p->path);
+  return false;
+}
+
+bool shard_merge_start(Interp *I, int nparts, char **paths, uint64_t hash, Buffer *err) {
+  RunShards *sh = calloc(1, sizeof *sh);
+  Part *parts = calloc((size_t)(nparts ? nparts : 1), sizeof(Part));
+  if (!sh || !parts) {
+    free(sh);
+    free(parts);
+    buf_puts(err, "out of memory");
+    return false;
+  }
+  sh->hash = hash;
+  sh->parts = parts;
+  int64_t n = 0;
+  for (int i = 0; i < nparts; i++) {
+    Part *p = &parts[sh->nparts++];
+    p->fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+    p->path = strdup(paths[i]);
+    if (p->fd < 0) {
+      buf_printf(err, "cannot read the part file '%s': %s", paths[i], strerror(errno));
+      goto fail;
+    }
+    int64_t pn;
+    if (!p->path || !index_part(p, hash, &pn, err)) goto fail;
+    if (i > 0 && pn != n) {
+      buf_printf(err, "'%s' is shard %lld of %lld, but '%s' is of %lld shards", paths[i], (long long)p->k,
+                 (long long)pn, paths[0], (long long)n);
+      goto fail;
+    }
+    n = pn;
+  }
+  if (nparts == 0 || nparts != n) {
+    buf_printf(err, "merge needs the part files of all %lld shards; %d given", (long long)n, nparts);
+    goto fail;
+  }
+  /* order them by shard, each once */
+  for (int i = 0; i < nparts; i++) {
+    while (parts[i].k != i + 1) {
+      int j = (int)parts[i].k - 1;
+      if (parts[j].k == parts[i].k) {
+        buf_printf(err, "'%s' and '%s' are both shard %lld of %lld", parts[i].path, parts[j].path,
+                   (long long)parts[i].k, (long long)n);
+        goto fail;
+      }
+      Part t = parts[i];
+      parts[i] = parts[j];
+      parts[j] = t;
+    }
+  }
+  for (int i = 1; i < nparts; i++)
+    if (parts[i].nblocks != parts[0].nblocks) {
+      buf_printf(err, "'%s' holds %d scenarios of runs but '%s' holds %d: were they made by the same script?",
+                 parts[i].path, parts[i].nblocks, parts[0].path, parts[0].nblocks);
+      goto fail;
+    }
+  sh->n = n;
+  I->shards = sh;
+  return true;
+fail:
+  free_parts(sh);
+  free(sh);
+  return false;
+}
+
+/* The blocks of the scenario that is the seq-th run of many runs, checked
+ * against what the parts say it was. */
+void shard_merge_scenario(Interp *I, ObjScenario *s, int np) {
+  RunShards *sh = I->shards;
+  int64_t seq = sh->seq++;
+  for (int i = 0; i < sh->nparts; i++) {
+    Part *p = &sh->parts[i];
+    if (seq >= p->nblocks)
+      interp_throw(I, "merge: this script runs scenario %s with its runs (number %lld), but the parts hold only %d such "
+                      "runs: the script must go the same way as when it was sharded",
+                   s->name->chars, (long long)seq + 1, p->nblocks);
+    Block *b = &p->blocks[seq];
+    if (strcmp(b->name, s->name->chars) != 0 || b->runs != s->runs || b->seed != s->seed || b->np != np)
+      interp_throw(I, "merge: run number %lld of a scenario with runs is %s (%lld runs, seed %lld) here, but %s "
+                      "(%lld runs, seed %lld) in '%s': the script must go the same way as when it was sharded",
+                   (long long)seq + 1, s->name->chars, (long long)s->runs, (long long)s->seed, b->name,
+                   (long long)b->runs, (long long)b->seed, p->path);
+    b->used = true;
+  }
+}
+
+void shard_read_run(Interp *I, int64_t k, double *row, int np) {
+  RunShards *sh = I->shards;
+  int64_t seq = sh->seq - 1;
+  Part *p = &sh->parts[(k - 1) % sh->n];
+  Block *b = &p->blocks[seq];
+  off_t at = b->rows + (off_t)((k - 1) / sh->n) * (off_t)(8 + 8 * np);
+  int64_t got;
+  if (!read_exact(p->fd, &got, 8, at) || got != k || !read_exact(p->fd, row, sizeof(double) * (size_t)np, at + 8))
+    interp_throw(I, "merge: cannot read run %lld of scenario %s from '%s': the file is damaged", (long long)k + 1,
+                 b->name, p->path);
+}
+
+/* ---- the end ---------------------------------------------------------------------- */
+
+bool shard_finish(Interp *I, bool ok, Buffer *err) {
+  RunShards *sh = I->shards;
+  if (!sh) return true;
+  I->shards = NULL;
+  bool done = ok;
+  if (sh->writing) {
+    if (ok && (!put(sh->out, "END!", 4) || !put_i64(sh->out, sh->blocks_written) || fflush(sh->out) != 0 ||
+               fsync(fileno(sh->out)) != 0)) {
+      buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
+      done = false;
+    }
+    if (fclose(sh->out) != 0 && done) {
+      buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
+      done = false;
+    }
+    if (done && rename(sh->tmp, sh->path) != 0) {
+      buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
+      done = false;
+    }
+    if (!done) unlink(sh->tmp);
+    free(sh->path);
+    free(sh->tmp);
+  } else {
+    for (int i = 0; done && i < sh->nparts; i++)
+      for (int b = 0; b < sh->parts[i].nblocks; b++)
+        if (!sh->parts[i].blocks[b].used) {
+          buf_printf(err, "merge: the parts hold the runs of %d scenarios but this script used only %lld: it did not "
+                          "go the same way as when it was sharded",
+                     sh->parts[i].nblocks, (long long)sh->seq);
+          done = false;
+          break;
+        }
+    free_parts(sh);
+  }
+  free(sh);
+  return done;
+}
+
+void shard_abandon(Interp *I) {
+  RunShards *sh = I->shards;
+  if (sh && sh->writing && sh->tmp) unlink(sh->tmp);
+}

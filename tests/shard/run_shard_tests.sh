@@ -1,0 +1,202 @@
+#!/bin/sh
+# run_shard_tests.sh - runs beyond one process: `clusim --shard K/N` and
+# `clusim merge` give byte for byte the output and files of one process;
+# the merge refuses parts that do not fit; GNU parallel runs the shards,
+# locally and through --sshlogin (with a stand-in for ssh that runs the
+# command here, so no ssh server is needed).
+#
+# Usage: sh tests/shard/run_shard_tests.sh CLUSIM_BINARY
+# GNU parallel is installed when missing (scripts/install-deps.sh); where it
+# cannot be, its two tests are skipped with a message, the others run.
+# The last line is `N passed, N failed`.
+
+set -u
+me=run_shard_tests
+[ $# -eq 1 ] || { echo "usage: sh tests/shard/run_shard_tests.sh CLUSIM_BINARY" >&2; exit 2; }
+case $1 in
+    /*) bin=$1 ;;
+    *) bin=$(pwd)/$1 ;;
+esac
+[ -x "$bin" ] || { echo "$me: $1: no such executable (build it with make)" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/clusim-shard.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+export LC_ALL=C NO_COLOR=1
+unset COLUMNS
+
+passed=0
+failed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() {
+    echo "FAIL $1: $2"
+    [ -f "$tmp/log" ] && sed 's/^/    /' "$tmp/log"
+    failed=$((failed + 1))
+}
+
+# fresh: an empty work directory with the test scripts
+fresh() {
+    rm -rf "$tmp/w"
+    mkdir -p "$tmp/w"
+    cp "$here"/*.clu "$tmp/w/"
+    cd "$tmp/w" || exit 2
+}
+
+# the reference: one process, its output and its export
+reference() {
+    "$bin" shard_mc.clu x y >ref.out 2>ref.err
+    echo "status $?" >>ref.out
+    mv spread.csv ref.csv
+}
+
+# same NAME: the merged output and export equal the reference
+same() {
+    if cmp -s ref.out merged.out && cmp -s ref.err merged.err && cmp -s ref.csv spread.csv; then
+        ok "$1"
+    else
+        diff ref.out merged.out >"$tmp/log" 2>&1
+        diff ref.err merged.err >>"$tmp/log" 2>&1
+        cmp ref.csv spread.csv >>"$tmp/log" 2>&1
+        bad "$1" "the merged results differ from one process's"
+    fi
+}
+
+merge() {
+    "$bin" merge "$@" >merged.out 2>merged.err
+    echo "status $?" >>merged.out
+}
+
+# 1. three shards, one with workers and a part file named by --part
+fresh
+reference
+"$bin" --shard 1/3 shard_mc.clu x y >s1.out 2>&1 &&
+    "$bin" --shard 2/3 shard_mc.clu x y >s2.out 2>&1 &&
+    mkdir parts && "$bin" --jobs 2 --shard 3/3 --part parts/third shard_mc.clu x y >s3.out 2>&1
+status=$?
+if [ $status -ne 0 ]; then
+    cat s1.out s2.out s3.out >"$tmp/log" 2>/dev/null
+    bad "three shards" "a shard failed (status $status)"
+elif [ -s s1.out ] || [ -s s2.out ] || [ -s s3.out ] || [ -e spread.csv ]; then
+    cat s1.out s2.out s3.out >"$tmp/log"
+    bad "three shards" "a shard printed something or wrote the export"
+else
+    merge shard_mc.clu.part-1-of-3 parts/third shard_mc.clu.part-2-of-3
+    same "three shards, merged in any order"
+fi
+[ -z "$(ls -a parts | grep tmp)" ] || bad "three shards" "a temporary part file was left behind"
+
+# 2. more shards than runs: some shards have none of a scenario's runs
+fresh
+reference
+for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40; do
+    "$bin" --shard "$k/40" shard_mc.clu x y || break
+done >"$tmp/log" 2>&1
+merge shard_mc.clu.part-*-of-40
+same "40 shards for 37 runs"
+
+# 3. one shard of one is the whole
+fresh
+reference
+"$bin" --shard 1/1 shard_mc.clu x y >"$tmp/log" 2>&1
+merge shard_mc.clu.part-1-of-1
+same "one shard"
+
+# 4. the merge refuses what does not fit, saying why
+fresh
+for k in 1 2 3; do "$bin" --shard "$k/3" shard_mc.clu x y; done >/dev/null 2>&1
+"$bin" --shard 1/2 shard_mc.clu x y >/dev/null 2>&1
+"$bin" --shard 2/3 shard_mc.clu other args >/dev/null 2>&1 # shard_mc.clu.part-2-of-3 again, other arguments
+mv shard_mc.clu.part-2-of-3 other-args.part
+"$bin" --shard 2/3 shard_mc.clu x y >/dev/null 2>&1
+head -c 300 shard_mc.clu.part-3-of-3 >cut.part
+refuses() { # NAME EXPECTED-MESSAGE PARTS...
+    name=$1 want=$2
+    shift 2
+    "$bin" merge "$@" >"$tmp/out" 2>"$tmp/log"
+    status=$?
+    if [ $status -eq 1 ] && grep -qF -- "$want" "$tmp/log" && [ ! -s "$tmp/out" ]; then
+        ok "merge refuses $name"
+    else
+        echo "(status $status, wanted 1 and: $want)" >>"$tmp/log"
+        bad "merge refuses $name" "wrong refusal"
+    fi
+}
+refuses "a missing shard" "needs the part files of all 3 shards; 2 given" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3
+refuses "a shard twice" "are both shard 1 of 3" shard_mc.clu.part-1-of-3 shard_mc.clu.part-1-of-3 shard_mc.clu.part-3-of-3
+refuses "shards of another split" "is shard 1 of 2" shard_mc.clu.part-1-of-3 shard_mc.clu.part-1-of-2 shard_mc.clu.part-3-of-3
+refuses "other arguments" "made from another script, or the same one with other arguments" shard_mc.clu.part-1-of-3 other-args.part shard_mc.clu.part-3-of-3
+refuses "a cut file" "'cut.part' is damaged or incomplete" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 cut.part
+refuses "a file that is not a part" "'shard_flow.clu' is not a part file" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 shard_flow.clu
+echo "# changed" >>shard_mc.clu
+refuses "a changed script" "or changed since" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 shard_mc.clu.part-3-of-3
+refuses "no such file" "cannot read the part file 'nothing.part'" nothing.part
+
+# 5. a script that goes another way when merged
+fresh
+printf 'a\n1\n2\n' >flow.csv
+"$bin" --shard 1/2 shard_flow.clu >/dev/null 2>&1
+"$bin" --shard 2/2 shard_flow.clu >/dev/null 2>&1
+printf 'a\n1\n' >flow.csv
+# this is found at the end, after the script printed what it computed
+"$bin" merge shard_flow.clu.part-1-of-2 shard_flow.clu.part-2-of-2 >"$tmp/out" 2>"$tmp/log"
+if [ $? -eq 1 ] && grep -qF "the parts hold the runs of 2 scenarios but this script used only 1: it did not go the same way" "$tmp/log"; then
+    ok "merge refuses a script that runs fewer scenarios"
+else
+    bad "merge refuses a script that runs fewer scenarios" "wrong refusal"
+fi
+printf 'a\n1\n' >flow.csv
+"$bin" --shard 1/2 shard_flow.clu >/dev/null 2>&1
+"$bin" --shard 2/2 shard_flow.clu >/dev/null 2>&1
+printf 'a\n1\n2\n' >flow.csv
+"$bin" merge shard_flow.clu.part-1-of-2 shard_flow.clu.part-2-of-2 >"$tmp/out" 2>"$tmp/log"
+if [ $? -eq 1 ] && grep -qF "the parts hold only 1 such runs: the script must go the same way" "$tmp/log"; then
+    ok "merge refuses a script that runs more scenarios"
+else
+    bad "merge refuses a script that runs more scenarios" "wrong refusal"
+fi
+
+# 6. a shard that meets an error leaves no part file, not even a temporary one
+fresh
+"$bin" --shard 2/3 shard_error.clu >"$tmp/out" 2>"$tmp/log"
+status=$?
+if [ $status -eq 1 ] && grep -qF "assertion failed: run failed" "$tmp/log" && [ -z "$(ls | grep part)" ]; then
+    ok "a failed shard has no part file"
+else
+    ls >>"$tmp/log"
+    bad "a failed shard has no part file" "status $status"
+fi
+
+# 7. GNU parallel, here and through --sshlogin
+if ! command -v parallel >/dev/null 2>&1; then
+    (cd "$top" && sh scripts/install-deps.sh parallel) >/dev/null 2>&1
+fi
+if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q "GNU parallel"; then
+    fresh
+    reference
+    parallel --will-cite "$bin" --shard {}/4 shard_mc.clu x y ::: 1 2 3 4 >"$tmp/log" 2>&1
+    merge shard_mc.clu.part-*-of-4
+    same "GNU parallel, 4 shards"
+    # a stand-in for ssh: `ssh [options] HOST [--] COMMAND` runs COMMAND here
+    cat >fake-ssh <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+    case $1 in
+        -*) shift ;;
+        *) shift; break ;;
+    esac
+done
+[ "${1:-}" = "--" ] && shift
+exec sh -c "$*"
+SH
+    chmod +x fake-ssh
+    rm -f shard_mc.clu.part-*
+    parallel --will-cite --ssh "$PWD/fake-ssh" --sshlogin 2/nodeA,2/nodeB --workdir "$PWD" \
+        "$bin" --shard {}/3 shard_mc.clu x y ::: 1 2 3 >"$tmp/log" 2>&1
+    merge shard_mc.clu.part-*-of-3
+    same "GNU parallel --sshlogin, 3 shards"
+else
+    echo "skip GNU parallel: not installed and cannot be installed here (sudo apt-get install parallel)"
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ] && [ $passed -gt 0 ]
