@@ -18,7 +18,8 @@
  *            not count is bounded by libFuzzer's -rss_limit_mb and
  *            -malloc_limit_mb, which report an input that exceeds them.
  *   workers  jobs = 1: scenarios of several runs never fork.
- *   files    writing is refused (see mkstemp below); reading is allowed.
+ *   files    writing is refused (lib_write_file, and mkstemp below);
+ *            reading is allowed.
  *
  * One input in FUZZ_DUMP_EVERY (by another part of the same hash) is also
  * compiled and disassembled first, as `clusim --dump-bytecode` does.
@@ -115,11 +116,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   return 0;
 }
 
-/* Files.  write_csv and export write through lib_write_file (libio.c),
- * which creates its temporary file with mkstemp and renames it over the
- * target.  A fuzzed script may name any path, so this definition, which
- * the linker prefers to the C library's, refuses every such file: the
- * script gets its ordinary "cannot write" error and nothing is written. */
+/* Files.  write_csv, export, plot ... to and report write through
+ * lib_write_file (libio.c), which refuses every file when built with
+ * CLUSIM_FUZZING: a fuzzed script may name any path, and gets its ordinary
+ * "cannot write" error.  The temporary files made with mkstemp (export's
+ * xlsx workbook, the runs spilled to disk) are refused by this definition,
+ * which the linker prefers to the C library's. */
 int mkstemp(char *tmpl) {
   (void)tmpl;
   errno = EACCES;
