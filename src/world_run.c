@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "format.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -374,7 +375,7 @@ static void report_exhausted(Interp *I, ObjScenario *s) {
     unpaid = total;
     Buffer b;
     buf_init(&b);
-    value_print(I, &b, unpaid, false);
+    format_number(I, &b, unpaid);
     fprintf(I->err, "note: scenario %s: the envelope of programme %s ran out in %lld (%s unpaid that year)\n",
             s->name->chars, AS_CSTRING(prog), (long long)world_field(I, e, "year").as.i, b.data);
     buf_free(&b);
