@@ -308,6 +308,8 @@ sweep_out
   : %empty                        { $$ = NULL; }
   | SHOW expr_list                { $$ = $2; }
   | ON expr_list                  { $$ = $2; }
+  | SHOW expr_list PLOT           { $$ = $2; $$->op = 'p'; }
+  | ON expr_list PLOT             { $$ = $2; $$->op = 'p'; }
 /* What `plot` draws: series (S.X.jobs) or, before `on`, scenario names. */
 plot_paths
   : plot_path                     { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }

@@ -1109,6 +1109,7 @@ static void sweep_stmt(Compiler *c, Node *n) {
   }
   if (n->op == 's') {
     if (n->b->list.count != 1) error_at(c, n->b->list.items[1]->loc, "sensitivity looks at one output at a time");
+    if (n->b->op == 'p') error_at(c, n->loc, "sensitivity draws no chart: its table is the data of a tornado chart");
     native_callee(c, "%sensitivity", n->loc);
     get_name(c, n->str, n->loc);
     sweep_output(c, n->b->list.items[0]);
@@ -1135,7 +1136,8 @@ static void sweep_stmt(Compiler *c, Node *n) {
     emit_op(c, OP_LIST, 1 - n->b->list.count, n->loc);
     emit_u16(c, n->b->list.count, n->loc);
     emit_op(c, OP_TRUE, 1, n->loc);
-    emit_call(c, 4, n->loc);
+    emit_op(c, n->b->op == 'p' ? OP_TRUE : OP_FALSE, 1, n->loc);
+    emit_call(c, 5, n->loc);
     if (n->op == 'o') note_fields(c, n->a, -1, 0);
     else if (n->a->kind == N_LIST)
       for (int i = 0; i < n->a->list.count; i++) note_fields(c, n->a->list.items[i], -1, 0);

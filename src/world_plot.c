@@ -17,7 +17,6 @@
 #include "world.h"
 #include "world_report.h"
 
-#define PLOT_MAX_LINES 64
 
 /* ---- the chart as a value ------------------------------------------------------------- */
 
@@ -777,6 +776,12 @@ static void print_charts(Interp *I, Buffer *out, void *ud) {
   }
 }
 
+void plot_print_charts(Interp *I, ObjList *charts) {
+  PlotJob job = {charts, false, false, 80};
+  text_style(I, &job.unicode, &job.colour, &job.width);
+  report_print(I, print_charts, &job);
+}
+
 static void write_svg(Interp *I, ObjList *charts, Value file) {
   if (!IS_STRING(file)) interp_throw(I, "plot: the file name must be a string, such as \"chart.svg\"");
   const char *name = AS_CSTRING(file), *slash = strrchr(name, '/'), *dot = strrchr(name, '.');
@@ -828,11 +833,7 @@ static Value f_plot(Interp *I, int argc, Value *args) {
       list_append(I, charts, plot_chart(I, ss, n, AS_CSTRING(paths->items.items[k])));
   }
   if (!IS_NIL(args[3])) write_svg(I, charts, args[3]);
-  else if (IS_BOOL(args[4]) && args[4].as.b) {
-    PlotJob job = {charts, false, false, 80};
-    text_style(I, &job.unicode, &job.colour, &job.width);
-    report_print(I, print_charts, &job);
-  }
+  else if (IS_BOOL(args[4]) && args[4].as.b) plot_print_charts(I, charts);
   interp_pop_roots(I, 1);
   return charts->items.count == 1 ? charts->items.items[0] : OBJ_VAL(charts);
 }

@@ -15,6 +15,8 @@
 #include "buffer.h"
 #include "world_results.h"
 
+#define PLOT_MAX_LINES 64 /* lines on one chart */
+
 /* `plot S, T on X.field`: one line per scenario, labelled by its name.  The
  * path may end in .mean .p5 .p50 .p95 (as compare's).  Raises a clear error
  * for a scenario not run, an unknown path, or series of different units. */
@@ -30,6 +32,10 @@ Value plot_chart_series(Interp *I, ObjSeries **series, ObjString **labels, int n
  * ANSI colours when `unicode` and `colour`, else the ASCII markers * o + x
  * with a legend; p5..p95 bands as light shading (ASCII: dots). */
 void plot_print_text(Interp *I, Buffer *out, Value chart, bool unicode, bool colour, int width);
+
+/* Print the charts (a list) as the plot statement does: in the terminal's
+ * style and width, or ASCII 80 columns wide for a file or a pipe. */
+void plot_print_charts(Interp *I, ObjList *charts);
 
 /* The chart as a standalone SVG document (XML prolog, then the <svg>). */
 void plot_svg(Interp *I, Buffer *out, Value chart);

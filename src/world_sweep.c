@@ -31,6 +31,7 @@
 #include "vm.h"
 #include "progress.h"
 #include "world.h"
+#include "world_plot.h"
 #include "world_results.h"
 
 /* ---- the grid --------------------------------------------------------------- */
@@ -519,7 +520,37 @@ typedef struct {
   int64_t runs;
   int done;
   Progress *progress;
+  /* `show ... plot`: per output, the list of each case's series; the
+   * cases' names (NULL without plot) */
+  ObjList *plot_series, *plot_labels;
 } SweepJob;
+
+/* `sweep ... show OUTPUTS plot`: after the table, a chart per output, a
+ * line per case (labelled by the case's name, S[NAME=VALUE]) over the
+ * years, the output's whole series whatever year the table shows. */
+static void plot_sweep(Interp *I, SweepJob *j) {
+  ObjList *charts = list_new(I);
+  interp_push_root(I, OBJ_VAL(charts));
+  int n = j->plot_labels->items.count;
+  for (int i = 0; i < j->outs->items.count; i++) {
+    ObjSeries *series[PLOT_MAX_LINES];
+    ObjString *labels[PLOT_MAX_LINES];
+    ObjList *l = AS_LIST(j->plot_series->items.items[i]);
+    for (int k = 0; k < n; k++) {
+      series[k] = AS_SERIES(l->items.items[k]);
+      labels[k] = AS_STRING(j->plot_labels->items.items[k]);
+    }
+    Value chart = plot_chart_series(I, series, labels, n);
+    interp_push_root(I, chart);
+    world_set_field(I, AS_RECORD(chart), "title",
+                    OBJ_VAL(str_printf(I, "%s: %s", j->base->name->chars,
+                                       AS_CSTRING(world_field(I, AS_RECORD(j->outs->items.items[i]), "path")))));
+    list_append(I, charts, chart);
+    interp_pop_roots(I, 1);
+  }
+  plot_print_charts(I, charts);
+  interp_pop_roots(I, 1);
+}
 
 static void sweep_cases_body(Interp *I, void *ud) {
   const char *fn = "sweep";
@@ -538,6 +569,14 @@ static void sweep_cases_body(Interp *I, void *ud) {
       record_set(I, row, AS_STRING(j->cols->items.items[i]), v);
     }
     for (int i = 0; i < j->outs->items.count; i++) add_output(I, fn, row, cs, AS_RECORD(j->outs->items.items[i]));
+    if (j->plot_series) {
+      list_append(I, j->plot_labels, OBJ_VAL(cs->name));
+      for (int i = 0; i < j->outs->items.count; i++) {
+        int64_t year;
+        ObjSeries *se = output_series(I, fn, cs, AS_RECORD(j->outs->items.items[i]), &year);
+        list_append(I, AS_LIST(j->plot_series->items.items[i]), OBJ_VAL(se));
+      }
+    }
     interp_pop_roots(I, 1);
     j->done = k + 1;
     progress_update(j->progress, j->done);
@@ -561,9 +600,18 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
   interp_push_root(I, OBJ_VAL(cols));
   ObjList *records = list_new(I);
   interp_push_root(I, OBJ_VAL(records));
+  bool plot = argc > 4 && !IS_FALSY(args[4]);
+  if (plot && cases->items.count > PLOT_MAX_LINES)
+    interp_throw(I, "sweep %s ... plot: a chart has at most %d lines, one per case, and this sweep has %d cases; "
+                    "sweep fewer cases to plot them",
+                 base->name->chars, PLOT_MAX_LINES, cases->items.count);
+  ObjList *plot_series = plot ? list_new(I) : NULL, *plot_labels = plot ? list_new(I) : NULL;
+  interp_push_root(I, plot ? OBJ_VAL(plot_series) : NIL_VAL);
+  interp_push_root(I, plot ? OBJ_VAL(plot_labels) : NIL_VAL);
+  for (int i = 0; plot && i < outs->items.count; i++) list_append(I, plot_series, OBJ_VAL(list_new(I)));
   Progress progress;
   progress_start(&progress, I->err, str_printf(I, "sweep %s", base->name->chars)->chars, cases->items.count, "cases");
-  SweepJob job = {base, cases, cols, outs, records, 1, 0, &progress};
+  SweepJob job = {base, cases, cols, outs, records, 1, 0, &progress, plot_series, plot_labels};
   bool ok = interp_pcall(I, sweep_cases_body, &job);
   progress_end(&progress);
   bool print = argc > 3 && !IS_FALSY(args[3]);
@@ -578,7 +626,8 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
     interp_throw_interrupt(I);
   }
   if (print) print_sweep(I, base, cols, outs, records, job.runs);
-  interp_pop_roots(I, 4);
+  if (plot) plot_sweep(I, &job);
+  interp_pop_roots(I, 6);
   return OBJ_VAL(records);
 }
 
@@ -828,7 +877,7 @@ static Value f_sensitivity(Interp *I, int argc, Value *args) {
 }
 
 void world_sweep_open(Interp *I) {
-  lib_register(I, "%sweep", f_sweep, 4, 4, NULL);
+  lib_register(I, "%sweep", f_sweep, 5, 5, NULL);
   lib_register(I, "sweep", f_sweep, 3, 3,
                "sweep(S, {NAME: [values], ...} or [{NAME: value, ...}, ...], [\"total.jobs[2030]\", ...]): run S "
                "once per case (every combination, or each case listed); a list of records {case, params..., "
