@@ -565,6 +565,7 @@ static char *read_line(const char *prompt, bool *interrupted) {
   sigemptyset(&held);
   sigaddset(&held, SIGINT);
   sigprocmask(SIG_BLOCK, &held, &before);
+  sigint_seen = 0; /* a Ctrl-C that stopped the code just run was for it, not for this line */
   sigset_t waiting = before;
   sigdelset(&waiting, SIGINT);
   rl_callback_handler_install(prompt, on_line);
