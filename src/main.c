@@ -217,6 +217,8 @@ int main(int argc, char **argv) {
             "or give --no-stdlib to run without the model.\n",
             missing);
     interp_free(I);
+    if (quiet) fclose(quiet);
+    free_strings(nscript, merge_script);
     return 2;
   }
   interp_set_args(I, argc - i, argv + i);
@@ -246,6 +248,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "clusim: %s%s\n", shard ? "--shard: " : "merge: ", err.len ? err.data : "out of memory");
       buf_free(&err);
       interp_free(I);
+      if (quiet) fclose(quiet);
       free_strings(nscript, merge_script);
       return 1;
     }
