@@ -14,6 +14,7 @@
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
+#include "progress.h"
 #include "world.h"
 #include "world_report.h"
 
@@ -737,14 +738,7 @@ static void text_style(Interp *I, bool *unicode, bool *colour, int *width) {
   *colour = !(no_color && *no_color);
   if (force && strcmp(force, "unicode") == 0) *unicode = true;
   else if (force && strcmp(force, "ascii") == 0) *unicode = false;
-  else {
-    const char *locale = getenv("LC_ALL");
-    if (!locale || !*locale) locale = getenv("LC_CTYPE");
-    if (!locale || !*locale) locale = getenv("LANG");
-    bool utf8 = locale && (strstr(locale, "UTF-8") || strstr(locale, "utf-8") || strstr(locale, "UTF8") ||
-                           strstr(locale, "utf8"));
-    *unicode = tty && utf8 && *colour;
-  }
+  else *unicode = tty && locale_is_utf8() && *colour;
   *colour = *colour && *unicode;
   *width = 80;
 #ifdef TIOCGWINSZ
