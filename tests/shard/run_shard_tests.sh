@@ -61,6 +61,23 @@ same() {
     fi
 }
 
+# parts_made N NAME: GNU parallel left the N part files; if not, NAME
+# fails with what parallel printed (it can end with status 0 when a
+# remote job could not even start)
+parts_made() {
+    k=1
+    while [ $k -le "$1" ]; do
+        if [ ! -f "shard_mc.clu.part-$k-of-$1" ]; then
+            { echo "no part file shard_mc.clu.part-$k-of-$1; GNU parallel printed:"
+              cat parallel.log; } >"$tmp/log"
+            bad "$2" "a shard did not run"
+            return 1
+        fi
+        k=$((k + 1))
+    done
+    return 0
+}
+
 merge() {
     "$bin" merge "$@" >merged.out 2>merged.err
     echo "status $?" >>merged.out
@@ -173,12 +190,19 @@ fi
 if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q "GNU parallel"; then
     fresh
     reference
-    parallel --will-cite "$bin" --shard {}/4 shard_mc.clu x y ::: 1 2 3 4 >"$tmp/log" 2>&1
-    merge shard_mc.clu.part-*-of-4
-    same "GNU parallel, 4 shards"
-    # a stand-in for ssh: `ssh [options] HOST [--] COMMAND` runs COMMAND here
+    parallel --will-cite "$bin" --shard {}/4 shard_mc.clu x y ::: 1 2 3 4 >parallel.log 2>&1
+    if parts_made 4 "GNU parallel, 4 shards"; then
+        merge shard_mc.clu.part-*-of-4
+        same "GNU parallel, 4 shards"
+    fi
+    # A stand-in for ssh: `ssh [options] HOST [--] COMMAND` runs COMMAND
+    # here.  Like a login through sshd, it gives the command a SHELL and a
+    # HOME when the caller has none (CI runs with neither), because GNU
+    # parallel's remote wrapper runs each job with the login's $SHELL.
     cat >fake-ssh <<'SH'
 #!/bin/sh
+: "${SHELL:=/bin/sh}" "${HOME:=/tmp}"
+export SHELL HOME
 while [ $# -gt 0 ]; do
     case $1 in
         -*) shift ;;
@@ -191,9 +215,11 @@ SH
     chmod +x fake-ssh
     rm -f shard_mc.clu.part-*
     parallel --will-cite --ssh "$PWD/fake-ssh" --sshlogin 2/nodeA,2/nodeB --workdir "$PWD" \
-        "$bin" --shard {}/3 shard_mc.clu x y ::: 1 2 3 >"$tmp/log" 2>&1
-    merge shard_mc.clu.part-*-of-3
-    same "GNU parallel --sshlogin, 3 shards"
+        "$bin" --shard {}/3 shard_mc.clu x y ::: 1 2 3 >parallel.log 2>&1
+    if parts_made 3 "GNU parallel --sshlogin, 3 shards"; then
+        merge shard_mc.clu.part-*-of-3
+        same "GNU parallel --sshlogin, 3 shards"
+    fi
 else
     echo "skip GNU parallel: not installed and cannot be installed here (sudo apt-get install parallel)"
 fi
