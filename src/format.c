@@ -208,3 +208,33 @@ void format_compact(Interp *I, Buffer *b, Value v) {
   else if (a >= 100 || d == floor(d)) buf_printf(b, "%.0f", d);
   else buf_printf(b, "%.2f", d);
 }
+
+/* A share in a narrow column or on an axis, in percent with one decimal
+ * (0.3 -> 30.0%, 0.3245 -> 32.5%), or with `suffix` "pp" for a change of
+ * a share, in percentage points (0.02 -> 2.0pp).  A share that is not 0
+ * but below 0.05% in magnitude gets two significant digits (0.00012 ->
+ * 0.012%): "0.0%" would hide that it is not 0.  No sign is added. */
+static void put_compact_percent(Buffer *b, double d, const char *suffix) {
+  double p = d * 100;
+  if (isnan(p) || isinf(p)) buf_printf(b, "%g", p);
+  else if (p == 0) buf_printf(b, "0%s", suffix);
+  else if (fabs(p) < 0.05) buf_printf(b, "%.2g%s", p, suffix);
+  else buf_printf(b, "%.1f%s", p, suffix);
+}
+
+void format_compact_share(Interp *I, Buffer *b, Value v) {
+  if (!num_is(v) || v.unit != UNIT_NONE) {
+    format_compact(I, b, v);
+    return;
+  }
+  put_compact_percent(b, num_to_double(v), "%");
+}
+
+void format_compact_points(Interp *I, Buffer *b, Value v) {
+  if (!num_is(v) || v.unit != UNIT_NONE) {
+    format_compact(I, b, v);
+    return;
+  }
+  put_compact_percent(b, num_to_double(v), "pp");
+}
+

@@ -25,6 +25,9 @@
  *                              axis: compare, a chart's y-axis, an HTML
  *                              report's tables (2.50M, 150.0k, 47.99); the
  *                              same as results_format_human.
+ *   format_compact_share       a share in such a column or on an axis:
+ *                              30.0%; format_compact_points its change in
+ *                              percentage points: 2.0pp.
  *
  * The rules of format_number (format.c explains each):
  *   - exact numbers that terminate are shown exactly, with thousands
@@ -64,6 +67,11 @@ void format_value(Interp *I, Buffer *b, Value v, unsigned flags);
 void format_number(Interp *I, Buffer *b, Value v);
 void format_share(Interp *I, Buffer *b, Value v);
 void format_compact(Interp *I, Buffer *b, Value v);
+/* A share in a table column or on an axis, in percent: 30.0%, 0.012%;
+ * a change of a share in percentage points: 2.0pp.  A number with a unit
+ * is not a share: format_compact. */
+void format_compact_share(Interp *I, Buffer *b, Value v);
+void format_compact_points(Interp *I, Buffer *b, Value v);
 
 /* An inexact number (no unit) in people's form; money rounds to the cent. */
 void format_estimate(Buffer *b, double d, bool money);

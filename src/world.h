@@ -160,6 +160,9 @@ bool world_own_field(const char *name);
 /* Whether the cluster's schema says field `field` is a share (`share:
  * true`): people's outputs show it as a percentage (format.h). */
 bool world_cluster_share(Interp *I, ObjString *field);
+/* Whether param `name` was declared in percent (`param x = 10% ...`):
+ * people's outputs show its values as percentages. */
+bool world_param_share(Interp *I, ObjString *name);
 /* A write to field `key` that entity part r did not have: an error unless
  * the entity's schema knows the field or it is a field of the user's own
  * (the field is removed again before the error). */

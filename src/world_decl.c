@@ -1176,6 +1176,12 @@ static ObjRecord *param_record(Interp *I, ObjString *name) {
   return NULL;
 }
 
+bool world_param_share(Interp *I, ObjString *name) {
+  ObjRecord *p = param_record(I, name);
+  Value v = p ? world_field(I, p, "share") : NIL_VAL;
+  return IS_BOOL(v) && v.as.b;
+}
+
 static ObjString *printed(Interp *I, Value v) {
   Buffer b;
   buf_init(&b);

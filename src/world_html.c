@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "format.h"
 #include "lib.h"
 #include "num.h"
 #include "vm.h"
@@ -63,13 +64,19 @@ static void put_value(Interp *I, Report *r, Value v) {
   buf_put_html(&r->out, r->text.data);
 }
 
-/* A number as people read it in tables (results_format_human), with its
- * unit when `unit` is true; "-" for none. */
-static void put_number(Interp *I, Report *r, Value v, bool unit) {
+/* How a number is shown in a table: as people read it (results_format_
+ * human), with its unit or not; a share in percent, a share's change in
+ * percentage points (format_compact_share, format_compact_points). */
+typedef enum { SHOWN_BARE, SHOWN_WITH_UNIT, SHOWN_SHARE, SHOWN_POINTS } Shown;
+
+/* A number shown `how`; "-" for none. */
+static void put_number(Interp *I, Report *r, Value v, Shown how) {
   buf_clear(&r->text);
   if (IS_NIL(v) || IS_UNDEF(v)) buf_puts(&r->text, "\xe2\x80\x93");
+  else if (how == SHOWN_SHARE) format_compact_share(I, &r->text, v);
+  else if (how == SHOWN_POINTS) format_compact_points(I, &r->text, v);
   else results_format_human(I, &r->text, v);
-  if (unit && num_is(v) && v.unit != UNIT_NONE) {
+  if (how == SHOWN_WITH_UNIT && num_is(v) && v.unit != UNIT_NONE) {
     buf_putc(&r->text, ' ');
     unit_format(&I->units, &r->text, v.unit);
   }
@@ -77,7 +84,7 @@ static void put_number(Interp *I, Report *r, Value v, bool unit) {
 }
 
 /* A change: its sign (a true minus), then the number. */
-static void put_change(Interp *I, Report *r, Value d, bool unit) {
+static void put_change(Interp *I, Report *r, Value d, Shown how) {
   if (IS_NIL(d) || isnan(num_to_double(d))) {
     buf_puts(&r->out, IS_NIL(d) ? "\xe2\x80\x93" : "nan");
     return;
@@ -86,7 +93,7 @@ static void put_change(Interp *I, Report *r, Value d, bool unit) {
   if (sign) buf_puts(&r->out, sign > 0 ? "+" : "\xe2\x88\x92");
   Value a = num_abs(I, d);
   a.unit = d.unit;
-  put_number(I, r, a, unit);
+  put_number(I, r, a, how);
 }
 
 /* The name of an entity, or the text of a string, or the value. */
@@ -299,6 +306,9 @@ static void put_compare(Interp *I, Report *r, int p) {
   ObjList *values = field_list(I, t, "values"), *changes = field_list(I, t, "changes");
   ObjList *spread = field_list(I, t, "spread"), *ranges = field_list(I, t, "ranges");
   int n = names->items.count;
+  Value share = world_field(I, t, "share");
+  Shown value_how = IS_BOOL(share) && share.as.b ? SHOWN_SHARE : SHOWN_BARE;
+  Shown change_how = value_how == SHOWN_SHARE ? SHOWN_POINTS : SHOWN_BARE;
   put_path_heading(r, p, AS_CSTRING(world_field(I, t, "path")), world_field(I, t, "unit"));
   buf_puts(&r->out, "<figure class=\"chart\">\n");
   plot_svg_element(I, &r->out, r->charts->items.items[p]);
@@ -326,14 +336,14 @@ static void put_compare(Interp *I, Report *r, int p) {
     buf_printf(&r->out, "<tr><td>%lld</td>", (long long)years->items.items[y].as.i);
     for (int i = 0; i < n; i++) {
       buf_puts(&r->out, "<td class=\"num\">");
-      put_number(I, r, row->items.items[i], false);
+      put_number(I, r, row->items.items[i], value_how);
       buf_puts(&r->out, "</td>");
       if (IS_FALSY(spread->items.items[i])) continue;
       ObjList *pair = AS_LIST(AS_LIST(ranges->items.items[y])->items.items[i]);
       buf_puts(&r->out, "<td class=\"num muted\">");
-      put_number(I, r, pair->items.items[0], false);
+      put_number(I, r, pair->items.items[0], value_how);
       buf_puts(&r->out, "\xe2\x80\x93");
-      put_number(I, r, pair->items.items[1], false);
+      put_number(I, r, pair->items.items[1], value_how);
       buf_puts(&r->out, "</td>");
     }
     Value base = row->items.items[0];
@@ -341,7 +351,7 @@ static void put_compare(Interp *I, Report *r, int p) {
       Value d = diff->items.items[i - 1];
       double dd = IS_NIL(d) ? 0 : num_to_double(d), b = num_is(base) ? num_to_double(base) : 0;
       buf_printf(&r->out, "<td class=\"num%s\">", dd > 0 ? " up" : dd < 0 ? " down" : "");
-      put_change(I, r, d, false);
+      put_change(I, r, d, change_how);
       buf_puts(&r->out, "</td><td class=\"num\">");
       if (!IS_NIL(d) && b != 0 && isfinite(dd) && isfinite(b)) {
         double pct = 100.0 * dd / fabs(b);
@@ -376,9 +386,11 @@ static void put_why(Interp *I, Report *r, int p, int i) {
   }
   ObjRecord *w = AS_RECORD(why);
   ObjList *contributions = field_list(I, w, "contributions");
+  /* a share's values and changes in percent, as `why` prints them */
+  Shown how = report_series(I, s, path)->share ? SHOWN_SHARE : SHOWN_WITH_UNIT;
   buf_puts(&r->out, "<table class=\"why\">\n<thead><tr><th>Rule</th><th class=\"num\">Change</th></tr></thead>\n<tbody>\n");
   buf_printf(&r->out, "<tr><td>%lld (before)</td><td class=\"num\">", (long long)(s->last_year - 1));
-  put_number(I, r, world_field(I, w, "before"), true);
+  put_number(I, r, world_field(I, w, "before"), how);
   buf_puts(&r->out, "</td></tr>\n");
   for (int k = 0; k < contributions->items.count; k++) {
     ObjRecord *c = AS_RECORD(contributions->items.items[k]);
@@ -386,11 +398,11 @@ static void put_why(Interp *I, Report *r, int p, int i) {
     buf_puts(&r->out, "<tr><td>");
     put_name(I, r, world_field(I, c, "rule"));
     buf_printf(&r->out, "</td><td class=\"num%s\">", world_is_zero(a) ? "" : num_cmp(I, a, INT_VAL(0)) > 0 ? " up" : " down");
-    put_change(I, r, a, true);
+    put_change(I, r, a, how);
     buf_puts(&r->out, "</td></tr>\n");
   }
   buf_printf(&r->out, "<tr class=\"total\"><td>%lld (after)</td><td class=\"num\">", (long long)s->last_year);
-  put_number(I, r, world_field(I, w, "after"), true);
+  put_number(I, r, world_field(I, w, "after"), how);
   buf_puts(&r->out, "</td></tr>\n</tbody>\n</table>\n");
 }
 
@@ -401,7 +413,7 @@ static void put_why(Interp *I, Report *r, int p, int i) {
 static void put_finding_amount(Interp *I, Report *r, ObjRecord *f, const char *literal) {
   buf_puts(&r->out, "<td class=\"num\">");
   Value v = literal ? world_field(I, f, literal) : NIL_VAL;
-  if (num_is(v)) put_number(I, r, v, true);
+  if (num_is(v)) put_number(I, r, v, SHOWN_WITH_UNIT);
   buf_puts(&r->out, "</td>");
 }
 

@@ -45,8 +45,10 @@ Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
           *ranges = list_new(I);
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   UnitId unit = UNIT_NONE;
+  bool share = n > 0; /* every series a share: shown in percent */
   for (int i = 0; i < n; i++) {
     ObjSeries *se = compare_series(I, ss[i], path);
+    share = share && se->share;
     list_append(I, series, OBJ_VAL(se));
     /* a many-run scenario's means come with their p5..p95 spread */
     Value p5 = se->stats ? world_field(I, se->stats, "p5") : NIL_VAL;
@@ -99,6 +101,7 @@ Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
     u = OBJ_VAL(str_take_buffer(I, &b)); /* frees b, even when it raises */
   }
   world_set_field(I, t, "unit", u);
+  world_set_field(I, t, "share", BOOL_VAL(share));
   world_set_field(I, t, "scenarios", OBJ_VAL(names));
   world_set_field(I, t, "years", OBJ_VAL(years));
   world_set_field(I, t, "values", OBJ_VAL(values));
@@ -110,6 +113,12 @@ Value report_compare(Interp *I, ObjScenario **ss, int n, const char *path) {
 
 static ObjList *table_list(Interp *I, ObjRecord *t, const char *literal) {
   return AS_LIST(world_field(I, t, literal));
+}
+
+/* Whether compare's table t is of shares (every scenario's series one). */
+static bool table_is_share(Interp *I, ObjRecord *t) {
+  Value v = world_field(I, t, "share");
+  return IS_BOOL(v) && v.as.b;
 }
 
 /* The printers below write straight into `out`, with no scratch Buffer of
@@ -168,8 +177,12 @@ static size_t output_width(void) {
 }
 
 /* One table of compare: the first scenario, then scenarios from..to-1 and
- * their changes from the first. */
+ * their changes from the first.  A share's values are in percent, its
+ * changes in percentage points (30.0%, +2.0pp), then the relative change. */
 static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, int to) {
+  bool share = table_is_share(I, t);
+  void (*value_cell)(Interp *, Buffer *, Value) = share ? format_compact_share : results_format_human;
+  void (*change_cell)(Interp *, Buffer *, Value) = share ? format_compact_points : results_format_human;
   ObjList *names = table_list(I, t, "scenarios"), *years = table_list(I, t, "years");
   ObjList *values = table_list(I, t, "values"), *changes = table_list(I, t, "changes");
   ObjList *spread = table_list(I, t, "spread"), *ranges = table_list(I, t, "ranges");
@@ -197,7 +210,7 @@ static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, i
       buf_putc(out, ' ');
       size_t at = out->len;
       if (IS_NIL(row->items.items[i])) buf_puts(out, "-");
-      else results_format_human(I, out, row->items.items[i]);
+      else value_cell(I, out, row->items.items[i]);
       pad_left(out, at, value_width(names, i));
       if (has_spread(spread, i)) {
         ObjList *pair = AS_LIST(AS_LIST(ranges->items.items[r])->items.items[i]);
@@ -205,9 +218,9 @@ static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, i
         at = out->len;
         if (IS_NIL(pair->items.items[0]) || IS_NIL(pair->items.items[1])) buf_puts(out, "-");
         else {
-          results_format_human(I, out, pair->items.items[0]);
+          value_cell(I, out, pair->items.items[0]);
           buf_puts(out, "..");
-          results_format_human(I, out, pair->items.items[1]);
+          value_cell(I, out, pair->items.items[1]);
         }
         pad_left(out, at, SPREAD_WIDTH);
       }
@@ -226,7 +239,7 @@ static void print_compare_part(Interp *I, Buffer *out, ObjRecord *t, int from, i
       size_t at = out->len;
       double base = num_to_double(row->items.items[0]);
       if (!world_is_zero(d)) buf_putc(out, num_cmp(I, d, INT_VAL(0)) > 0 ? '+' : '-');
-      results_format_human(I, out, num_abs(I, d));
+      change_cell(I, out, num_abs(I, d));
       pad_left(out, at, change_width(names, i) - 9);
       if (base != 0) buf_printf(out, " %+7.1f%%", 100.0 * num_to_double(d) / fabs(base));
       else buf_printf(out, " %8s", "");
@@ -246,6 +259,8 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
   size_t limit = output_width();
   buf_puts(out, AS_CSTRING(world_field(I, t, "path")));
   if (IS_STRING(unit)) buf_printf(out, " (%s)", AS_CSTRING(unit));
+  else if (table_is_share(I, t))
+    buf_puts(out, n > 1 ? " (a share, in %; changes in percentage points, pp)" : " (a share, in %)");
   buf_putc(out, '\n');
   ObjList *spread = table_list(I, t, "spread");
   int from = 1;

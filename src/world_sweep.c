@@ -26,6 +26,7 @@
 
 #include "diag.h"
 #include "fileio.h"
+#include "format.h"
 #include "lib.h"
 #include "num.h"
 #include "vm.h"
@@ -185,6 +186,7 @@ static ObjSeries *output_series(Interp *I, const char *fn, ObjScenario *s, ObjRe
     interp_throw(I, "%s: the output '%s': year %lld is outside the scenario's years %lld..%lld", fn,
                  AS_CSTRING(world_field(I, o, "text")), (long long)*year, (long long)se->first_year,
                  (long long)results_series_last(se));
+  world_set_field(I, o, "share", BOOL_VAL(se->share)); /* the same in every case: how tables show it */
   return se;
 }
 
@@ -268,6 +270,10 @@ static ObjString *unit_or_type(Interp *I, Value v) {
  * of the param's value when that is a number, within its bounds. */
 static void check_value(Interp *I, const char *fn, ObjString *name, Value v) {
   int g = param_slot(I, fn, name);
+  if (strcmp(name->chars, "case") == 0) /* the field of each result that numbers the cases */
+    name_error(I, name, str_printf(I, "%s: a param named 'case' cannot be swept: each result's field 'case' numbers "
+                                      "the cases; rename the param",
+                                   fn));
   Value now = I->globals[g];
   if (num_is(now) && (!num_is(v) || v.unit != now.unit)) {
     ObjString *want = unit_or_type(I, now), *got = unit_or_type(I, v);
@@ -368,12 +374,22 @@ static ObjList *case_columns(Interp *I, ObjList *cases) {
  * columns are aligned right (a first column of names left), two spaces
  * apart. */
 
-static ObjString *cell(Interp *I, Value v) {
+/* A number as a table shows it: a share in percent (format.h). */
+static ObjString *cell_as(Interp *I, Value v, bool share) {
   Buffer b;
   buf_init(&b);
   if (IS_NIL(v)) buf_putc(&b, '-');
+  else if (share) format_compact_share(I, &b, v);
   else results_format_human(I, &b, v);
   return str_take_buffer(I, &b);
+}
+
+static ObjString *cell(Interp *I, Value v) { return cell_as(I, v, false); }
+
+/* Whether output o (parse_output) is a share: known once a case ran. */
+static bool output_share(Interp *I, ObjRecord *o) {
+  Value v = world_field(I, o, "share");
+  return IS_BOOL(v) && v.as.b;
 }
 
 /* "NAME (UNIT)" for a column of numbers in a unit, else NAME. */
@@ -476,17 +492,19 @@ static void print_sweep(Interp *I, ObjScenario *base, ObjList *cols, ObjList *ou
     for (int i = 0; i < cols->items.count; i++) {
       Value v = NIL_VAL;
       record_get(rec, AS_STRING(cols->items.items[i]), &v);
-      add_cell(I, row, cell(I, v));
+      add_cell(I, row, cell_as(I, v, world_param_share(I, AS_STRING(cols->items.items[i]))));
     }
     for (int i = 0; i < outs->items.count; i++) {
-      ObjString *text = AS_STRING(world_field(I, AS_RECORD(outs->items.items[i]), "text"));
+      ObjRecord *o = AS_RECORD(outs->items.items[i]);
+      ObjString *text = AS_STRING(world_field(I, o, "text"));
+      bool share = output_share(I, o);
       Value v = NIL_VAL, lo = NIL_VAL, hi = NIL_VAL;
       record_get(rec, text, &v);
-      add_cell(I, row, cell(I, v));
+      add_cell(I, row, cell_as(I, v, share));
       if (runs <= 1) continue;
       record_get(rec, str_printf(I, "%s.p5", text->chars), &lo);
       record_get(rec, str_printf(I, "%s.p95", text->chars), &hi);
-      ObjString *a = cell(I, lo), *b = cell(I, hi);
+      ObjString *a = cell_as(I, lo, share), *b = cell_as(I, hi, share);
       add_cell(I, row, str_printf(I, "%s..%s", a->chars, b->chars));
     }
   }
@@ -757,12 +775,15 @@ static void sort_by_swing(Interp *I, ObjList *rows) {
   free(key);
 }
 
-static ObjString *signed_cell(Interp *I, Value d) {
+/* A change with its sign; a share's in percentage points (+2.0pp). */
+static ObjString *signed_cell(Interp *I, Value d, bool share) {
   if (!num_is(d)) return cell(I, d);
   Buffer b;
   buf_init(&b);
   if (!world_is_zero(d) && !isnan(num_to_double(d))) buf_putc(&b, num_cmp(I, d, INT_VAL(0)) > 0 ? '+' : '-');
-  results_format_human(I, &b, isnan(num_to_double(d)) ? d : num_abs(I, d));
+  Value shown = isnan(num_to_double(d)) ? d : num_abs(I, d);
+  if (share) format_compact_points(I, &b, shown);
+  else results_format_human(I, &b, shown);
   return str_take_buffer(I, &b);
 }
 
@@ -775,17 +796,22 @@ static void print_sensitivity(Interp *I, ObjScenario *base, ObjRecord *out, Valu
   static const char *const HEAD[] = {"param", "value", "low", "high", "output low", "output high", "change low",
                                      "change high"};
   for (int i = 0; i < 8; i++) add_cell(I, head, str_new(I, HEAD[i]));
+  bool in_pct = output_share(I, out); /* the output in percent, its changes in percentage points */
   for (int r = 0; r < records->items.count; r++) {
     ObjRecord *rec = AS_RECORD(records->items.items[r]);
     ObjList *row = row_of(I, rows);
-    add_cell(I, row, AS_STRING(world_field(I, rec, "param")));
-    static const char *const PLAIN[] = {"value", "low", "high", "output_low", "output_high"};
-    for (int i = 0; i < 5; i++) add_cell(I, row, cell(I, world_field(I, rec, PLAIN[i])));
-    add_cell(I, row, signed_cell(I, world_field(I, rec, "change_low")));
-    add_cell(I, row, signed_cell(I, world_field(I, rec, "change_high")));
+    ObjString *param = AS_STRING(world_field(I, rec, "param"));
+    bool param_share = world_param_share(I, param);
+    add_cell(I, row, param);
+    static const char *const VALUES[] = {"value", "low", "high"};
+    for (int i = 0; i < 3; i++) add_cell(I, row, cell_as(I, world_field(I, rec, VALUES[i]), param_share));
+    add_cell(I, row, cell_as(I, world_field(I, rec, "output_low"), in_pct));
+    add_cell(I, row, cell_as(I, world_field(I, rec, "output_high"), in_pct));
+    add_cell(I, row, signed_cell(I, world_field(I, rec, "change_low"), in_pct));
+    add_cell(I, row, signed_cell(I, world_field(I, rec, "change_high"), in_pct));
   }
   ObjString *text = AS_STRING(world_field(I, out, "text"));
-  ObjString *at = cell(I, output);
+  ObjString *at = cell_as(I, output, in_pct);
   ObjString *unit = heading(I, "", num_is(output) ? output.unit : UNIT_NONE);
   ObjString *title = str_printf(I, "sensitivity of %s%s in %s: %s%s, each param -%s%% and +%s%%, largest swing first",
                                 text->chars, base->runs > 1 ? " (mean)" : "", base->name->chars, at->chars,

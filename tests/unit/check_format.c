@@ -60,6 +60,8 @@ static const char *run(Formatter f, Value v) {
 #define FMT(v) run(format_number, (v))
 #define SHARE(v) run(format_share, (v))
 #define COMPACT(v) run(format_compact, (v))
+#define COMPACT_SHARE(v) run(format_compact_share, (v))
+#define COMPACT_POINTS(v) run(format_compact_points, (v))
 
 START_TEST(estimates_to_five_digits) {
   ck_assert_str_eq(FMT(FLOAT_VAL(47.99575636363636)), "47.996");
@@ -236,6 +238,25 @@ START_TEST(compact) {
 }
 END_TEST
 
+START_TEST(compact_shares) {
+  ck_assert_str_eq(COMPACT_SHARE(X("0.3")), "30.0%");
+  ck_assert_str_eq(COMPACT_SHARE(FLOAT_VAL(0.3245)), "32.5%");
+  ck_assert_str_eq(COMPACT_SHARE(X("1")), "100.0%");
+  ck_assert_str_eq(COMPACT_SHARE(X("0")), "0%");
+  ck_assert_str_eq(COMPACT_SHARE(FLOAT_VAL(-0.05)), "-5.0%");
+  /* not 0, so never shown as 0.0% */
+  ck_assert_str_eq(COMPACT_SHARE(FLOAT_VAL(0.00012)), "0.012%");
+  ck_assert_str_eq(COMPACT_SHARE(X("1/3")), "33.3%");
+  ck_assert_str_eq(COMPACT_SHARE(FLOAT_VAL(NAN)), "nan");
+  /* changes of a share, in percentage points */
+  ck_assert_str_eq(COMPACT_POINTS(X("0.02")), "2.0pp");
+  ck_assert_str_eq(COMPACT_POINTS(X("0")), "0pp");
+  ck_assert_str_eq(COMPACT_POINTS(FLOAT_VAL(0.0000004)), "4e-05pp");
+  /* a number with a unit is not a share */
+  ck_assert_str_eq(COMPACT_SHARE(unit_of(X("2500000"), "EUR")), "2.50M");
+}
+END_TEST
+
 Suite *format_suite(void) {
   Suite *s = suite_create("format");
   TCase *tc = tcase_create("people");
@@ -250,6 +271,7 @@ Suite *format_suite(void) {
   tcase_add_test(tc, values_nest);
   tcase_add_test(tc, flags);
   tcase_add_test(tc, compact);
+  tcase_add_test(tc, compact_shares);
   suite_add_tcase(s, tc);
   return s;
 }
