@@ -285,14 +285,17 @@ static void put_params_rest(Interp *I, Report *r) {
 
 static ObjList *field_list(Interp *I, ObjRecord *t, const char *literal) { return AS_LIST(world_field(I, t, literal)); }
 
-/* A comparison's heading: its path and unit, an anchor for the contents. */
-static void put_path_heading(Report *r, int p, const char *path, Value unit) {
+/* A comparison's heading: its path and unit (or that it is a share), an
+ * anchor for the contents. */
+static void put_path_heading(Report *r, int p, const char *path, Value unit, bool share) {
   buf_printf(&r->out, "<h3 id=\"compare-%d\">", p + 1);
   put_text(&r->out, path);
   if (IS_STRING(unit)) {
     buf_puts(&r->out, " <span class=\"unit\">(");
     put_text(&r->out, AS_CSTRING(unit));
     buf_puts(&r->out, ")</span>");
+  } else if (share) {
+    buf_puts(&r->out, " <span class=\"unit\">(a share, in %; changes in percentage points, pp)</span>");
   }
   buf_puts(&r->out, "</h3>\n");
 }
@@ -309,7 +312,7 @@ static void put_compare(Interp *I, Report *r, int p) {
   Value share = world_field(I, t, "share");
   Shown value_how = IS_BOOL(share) && share.as.b ? SHOWN_SHARE : SHOWN_BARE;
   Shown change_how = value_how == SHOWN_SHARE ? SHOWN_POINTS : SHOWN_BARE;
-  put_path_heading(r, p, AS_CSTRING(world_field(I, t, "path")), world_field(I, t, "unit"));
+  put_path_heading(r, p, AS_CSTRING(world_field(I, t, "path")), world_field(I, t, "unit"), value_how == SHOWN_SHARE);
   buf_puts(&r->out, "<figure class=\"chart\">\n");
   plot_svg_element(I, &r->out, r->charts->items.items[p]);
   buf_puts(&r->out, "</figure>\n");

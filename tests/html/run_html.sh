@@ -123,6 +123,9 @@ else
     has "$dom" '<td class="num">160</td>' "A.t_v of t_more in 2028 (100 + 3 x 20)"
     has "$dom" '<td class="num up">+30</td>' "its change from t_base (160 - 130)"
     has "$dom" '+23.1%' "and in percent (30 / 130)"
+    has "$dom" '(a share, in %; changes in percentage points, pp)' "a share's heading says how it is shown"
+    has "$dom" '<td class="num">36.0%</td>' "a share in percent (A.export_share of t_more in 2028)"
+    has "$dom" '<td class="num up">+3.0pp</td>' "its change in percentage points (36.0% - 33.0%)"
     has "$dom" '<td>t_walk</td>' "why: the rule that moved A.t_v"
     has "$dom" 'de minimis ceiling' "the audit's finding on t_more"
     has "$dom" 'No findings in' "t_base's audit finds nothing"
@@ -130,12 +133,12 @@ else
     lacks "$dom" '<b>not bold' "no element made of it"
     tables=$(grep -o '<table' "$dom" | wc -l)
     if [ "$tables" -ge 7 ]; then pass "the tables parsed ($tables)"; else fail "only $tables tables in the DOM"; fi
-    # a chart per comparison (A.t_v, total.jobs, total.members.sme), a
-    # line per scenario in each
+    # a chart per comparison (A.t_v, total.jobs, total.members.sme,
+    # A.export_share), a line per scenario in each
     svgs=$(grep -o '<svg' "$dom" | wc -l)
     lines=$(grep -o '<polyline' "$dom" | wc -l)
-    if [ "$svgs" -eq 3 ]; then pass "an inline SVG chart per comparison"; else fail "$svgs SVG charts, not 3"; fi
-    if [ "$lines" -ge 6 ]; then pass "their lines ($lines polylines)"; else fail "only $lines polylines"; fi
+    if [ "$svgs" -eq 4 ]; then pass "an inline SVG chart per comparison"; else fail "$svgs SVG charts, not 4"; fi
+    if [ "$lines" -ge 8 ]; then pass "their lines ($lines polylines)"; else fail "only $lines polylines"; fi
 fi
 
 render --print-to-pdf="$tmp/report.pdf" --no-pdf-header-footer >"$tmp/pdf.log" 2>&1
