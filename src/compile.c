@@ -33,7 +33,7 @@
 
 /* ---- errors ---------------------------------------------------------- */
 
-void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
+void compile_error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) {
   if (c->nerrors++ >= DIAG_MAX_ERRORS) {
     if (!c->stopped) fprintf(c->I->err, "%s: error: too many errors; stopping\n", source_name(c->src));
     c->stopped = true;
@@ -73,33 +73,33 @@ static const char *suggest(Compiler *c, const char *name) {
 
 /* ---- emitting -------------------------------------------------------- */
 
-Chunk *chunk(Compiler *c) { return &c->fc->fn->chunk; }
+Chunk *compile_chunk(Compiler *c) { return &c->fc->fn->chunk; }
 
-void emit(Compiler *c, uint8_t byte, SrcLoc loc) { chunk_write(c->I, chunk(c), byte, loc); }
+void compile_emit(Compiler *c, uint8_t byte, SrcLoc loc) { chunk_write(c->I, compile_chunk(c), byte, loc); }
 
 static void adjust(Compiler *c, int effect) {
   c->fc->depth += effect;
   if (c->fc->depth > c->fc->max_depth) c->fc->max_depth = c->fc->depth;
 }
 
-void emit_op(Compiler *c, OpCode op, int effect, SrcLoc loc) {
-  emit(c, (uint8_t)op, loc);
+void compile_emit_op(Compiler *c, OpCode op, int effect, SrcLoc loc) {
+  compile_emit(c, (uint8_t)op, loc);
   adjust(c, effect);
 }
 
-void emit_u16(Compiler *c, int v, SrcLoc loc) {
-  emit(c, (uint8_t)(v & 0xff), loc);
-  emit(c, (uint8_t)((v >> 8) & 0xff), loc);
+void compile_emit_u16(Compiler *c, int v, SrcLoc loc) {
+  compile_emit(c, (uint8_t)(v & 0xff), loc);
+  compile_emit(c, (uint8_t)((v >> 8) & 0xff), loc);
 }
 
 /* Constant indexes and global slots are u16 operands, or u24 in the wide
  * forms of the instructions (opcodes.h): 16,777,216 of each at most. */
 #define MAX_INDEX 0xffffff
 
-int make_constant(Compiler *c, Value v, SrcLoc loc) {
-  int k = chunk_add_constant(c->I, chunk(c), v);
+int compile_make_constant(Compiler *c, Value v, SrcLoc loc) {
+  int k = chunk_add_constant(c->I, compile_chunk(c), v);
   if (k > MAX_INDEX) {
-    error_at(c, loc, "too many constants in one function (at most %d)", MAX_INDEX + 1);
+    compile_error_at(c, loc, "too many constants in one function (at most %d)", MAX_INDEX + 1);
     return 0;
   }
   return k;
@@ -122,62 +122,62 @@ static OpCode wide_form(OpCode op) {
 
 /* Emit `op` with its one index operand (a constant or a global slot): the
  * plain form with a u16 for an index below 65,536, else the wide form. */
-void emit_indexed(Compiler *c, OpCode op, int effect, int index, SrcLoc loc) {
+void compile_emit_indexed(Compiler *c, OpCode op, int effect, int index, SrcLoc loc) {
   if (index > MAX_INDEX) {
-    error_at(c, loc, "too many names in one session (at most %d)", MAX_INDEX + 1);
+    compile_error_at(c, loc, "too many names in one session (at most %d)", MAX_INDEX + 1);
     index = 0;
   }
   if (index <= 0xffff) {
-    emit_op(c, op, effect, loc);
-    emit_u16(c, index, loc);
+    compile_emit_op(c, op, effect, loc);
+    compile_emit_u16(c, index, loc);
     return;
   }
-  emit_op(c, wide_form(op), effect, loc);
-  emit_u16(c, index & 0xffff, loc);
-  emit(c, (uint8_t)(index >> 16), loc);
+  compile_emit_op(c, wide_form(op), effect, loc);
+  compile_emit_u16(c, index & 0xffff, loc);
+  compile_emit(c, (uint8_t)(index >> 16), loc);
 }
 
-void emit_constant(Compiler *c, Value v, SrcLoc loc) {
+void compile_emit_constant(Compiler *c, Value v, SrcLoc loc) {
   if (IS_INT(v) && v.unit == 0 && v.as.i >= -128 && v.as.i <= 127) {
-    emit_op(c, OP_SMALLINT, 1, loc);
-    emit(c, (uint8_t)(int8_t)v.as.i, loc);
+    compile_emit_op(c, OP_SMALLINT, 1, loc);
+    compile_emit(c, (uint8_t)(int8_t)v.as.i, loc);
     return;
   }
-  emit_indexed(c, OP_CONST, 1, make_constant(c, v, loc), loc);
+  compile_emit_indexed(c, OP_CONST, 1, compile_make_constant(c, v, loc), loc);
 }
 
-int name_constant(Compiler *c, const char *name, SrcLoc loc) {
-  return make_constant(c, OBJ_VAL(str_new(c->I, name)), loc);
+int compile_name_constant(Compiler *c, const char *name, SrcLoc loc) {
+  return compile_make_constant(c, OBJ_VAL(str_new(c->I, name)), loc);
 }
 
 /* GET_FIELD and SET_FIELD: the name's constant, then the VM's cache of the
  * field's position (opcodes.h, operand h). */
-void emit_field(Compiler *c, OpCode op, int effect, const char *name, SrcLoc loc) {
-  emit_indexed(c, op, effect, name_constant(c, name, loc), loc);
-  emit(c, 0, loc);
+void compile_emit_field(Compiler *c, OpCode op, int effect, const char *name, SrcLoc loc) {
+  compile_emit_indexed(c, op, effect, compile_name_constant(c, name, loc), loc);
+  compile_emit(c, 0, loc);
 }
 
 static int emit_jump(Compiler *c, OpCode op, int effect, SrcLoc loc) {
-  emit_op(c, op, effect, loc);
-  emit_u16(c, 0xffff, loc);
-  return chunk(c)->count - 2;
+  compile_emit_op(c, op, effect, loc);
+  compile_emit_u16(c, 0xffff, loc);
+  return compile_chunk(c)->count - 2;
 }
 
 static void patch_jump(Compiler *c, int at, SrcLoc loc) {
-  int jump = chunk(c)->count - at - 2;
+  int jump = compile_chunk(c)->count - at - 2;
   if (jump > 0xffff) {
-    error_at(c, loc, "this block is too long to jump over");
+    compile_error_at(c, loc, "this block is too long to jump over");
     return;
   }
-  chunk(c)->code[at] = (uint8_t)(jump & 0xff);
-  chunk(c)->code[at + 1] = (uint8_t)((jump >> 8) & 0xff);
+  compile_chunk(c)->code[at] = (uint8_t)(jump & 0xff);
+  compile_chunk(c)->code[at + 1] = (uint8_t)((jump >> 8) & 0xff);
 }
 
 static void emit_loop(Compiler *c, int target, SrcLoc loc) {
-  emit_op(c, OP_LOOP, 0, loc);
-  int offset = chunk(c)->count - target + 2;
-  if (offset > 0xffff) error_at(c, loc, "this loop body is too long");
-  emit_u16(c, offset, loc);
+  compile_emit_op(c, OP_LOOP, 0, loc);
+  int offset = compile_chunk(c)->count - target + 2;
+  if (offset > 0xffff) compile_error_at(c, loc, "this loop body is too long");
+  compile_emit_u16(c, offset, loc);
 }
 
 static void patch_add(Compiler *c, PatchList *p, int at) {
@@ -195,23 +195,23 @@ static void patch_add(Compiler *c, PatchList *p, int at) {
 
 /* Unit names are reserved: a variable called `year` would silently change
  * what `2M EUR / year` means. */
-bool check_not_unit(Compiler *c, const char *name, SrcLoc loc) {
+bool compile_check_not_unit(Compiler *c, const char *name, SrcLoc loc) {
   UnitId u;
   if (!unit_lookup(&c->I->units, name, &u)) return true;
   const char *alt = strcmp(name, "year") == 0 ? "y" : strcmp(name, "EUR") == 0 ? "amount" : "n";
-  error_at(c, loc, "'%s' is a unit and cannot be used as a name; choose another name, such as '%s'",
+  compile_error_at(c, loc, "'%s' is a unit and cannot be used as a name; choose another name, such as '%s'",
            name, alt);
   return false;
 }
 
-void begin_scope(Compiler *c) { c->fc->scope_depth++; }
+void compile_begin_scope(Compiler *c) { c->fc->scope_depth++; }
 
 /* Emit the pops for locals deeper than `depth`, without forgetting them
  * (used by break and continue, which leave the scope only on one path). */
 static void emit_pops_to(Compiler *c, int depth, SrcLoc loc) {
   FnCompiler *fc = c->fc;
   for (int i = fc->nlocals - 1; i >= 0 && fc->locals[i].depth > depth; i--) {
-    emit(c, fc->locals[i].captured ? OP_CLOSE_UPVALUE : OP_POP, loc);
+    compile_emit(c, fc->locals[i].captured ? OP_CLOSE_UPVALUE : OP_POP, loc);
   }
 }
 
@@ -219,7 +219,7 @@ static void end_scope(Compiler *c, SrcLoc loc) {
   FnCompiler *fc = c->fc;
   fc->scope_depth--;
   while (fc->nlocals > 0 && fc->locals[fc->nlocals - 1].depth > fc->scope_depth) {
-    emit_op(c, fc->locals[fc->nlocals - 1].captured ? OP_CLOSE_UPVALUE : OP_POP, -1, loc);
+    compile_emit_op(c, fc->locals[fc->nlocals - 1].captured ? OP_CLOSE_UPVALUE : OP_POP, -1, loc);
     fc->nlocals--;
   }
 }
@@ -227,7 +227,7 @@ static void end_scope(Compiler *c, SrcLoc loc) {
 static int add_local(Compiler *c, const char *name, SrcLoc loc) {
   FnCompiler *fc = c->fc;
   if (fc->nlocals == MAX_LOCALS) {
-    error_at(c, loc, "too many local variables in one function (at most %d)", MAX_LOCALS);
+    compile_error_at(c, loc, "too many local variables in one function (at most %d)", MAX_LOCALS);
     return 0;
   }
   fc->locals[fc->nlocals] = (Local){name, fc->scope_depth, false};
@@ -245,7 +245,7 @@ static int add_upvalue(Compiler *c, FnCompiler *fc, uint8_t index, bool is_local
   for (int i = 0; i < n; i++)
     if (fc->upvalues[i].index == index && fc->upvalues[i].is_local == is_local) return i;
   if (n == MAX_UPVALUES) {
-    error_at(c, loc, "too many captured variables in one function");
+    compile_error_at(c, loc, "too many captured variables in one function");
     return 0;
   }
   fc->upvalues[n] = (Upvalue){index, is_local};
@@ -264,7 +264,7 @@ static int resolve_upvalue(Compiler *c, FnCompiler *fc, const char *name, SrcLoc
   return -1;
 }
 
-bool at_top_level(Compiler *c) { return c->fc->is_script && c->fc->scope_depth == 0; }
+bool compile_at_top_level(Compiler *c) { return c->fc->is_script && c->fc->scope_depth == 0; }
 
 static bool inside_function(Compiler *c) { return !c->fc->is_script; }
 
@@ -309,11 +309,11 @@ static NameKind resolve_name(Compiler *c, const char *name, SrcLoc loc, int *ind
 static void unknown_name(Compiler *c, const char *name, SrcLoc loc, bool assigning) {
   const char *s = suggest(c, name);
   if (assigning)
-    error_at(c, loc, "unknown name '%s' (use 'let %s = ...' to declare it)", name, name);
+    compile_error_at(c, loc, "unknown name '%s' (use 'let %s = ...' to declare it)", name, name);
   else if (s)
-    error_at(c, loc, "unknown name '%s' (did you mean '%s'?)", name, s);
+    compile_error_at(c, loc, "unknown name '%s' (did you mean '%s'?)", name, s);
   else
-    error_at(c, loc, "unknown name '%s'", name);
+    compile_error_at(c, loc, "unknown name '%s'", name);
 }
 
 /* ---- expressions ----------------------------------------------------- */
@@ -338,11 +338,11 @@ static void parse_literal_job(Interp *I, void *ud) {
 static bool literal_value(Compiler *c, Node *n, Value *out) {
   LiteralJob job = {c, n->str, NIL_VAL, false};
   if (!interp_pcall(c->I, parse_literal_job, &job)) {
-    error_at(c, n->loc, "%s", interp_error_message(c->I));
+    compile_error_at(c, n->loc, "%s", interp_error_message(c->I));
     return false;
   }
   if (!job.ok) {
-    error_at(c, n->loc, "malformed number '%s'", n->str);
+    compile_error_at(c, n->loc, "malformed number '%s'", n->str);
     return false;
   }
   *out = job.result;
@@ -359,7 +359,7 @@ static Value literal_constant(Compiler *c, Node *n) {
   }
   UnitId u;
   if (!unit_lookup(&c->I->units, n->str, &u)) {
-    error_at(c, n->loc, "'%s' is not a unit (declare it first with 'unit %s')", n->str, n->str);
+    compile_error_at(c, n->loc, "'%s' is not a unit (declare it first with 'unit %s')", n->str, n->str);
   } else if (literal_value(c, n->a, &v)) {
     v.unit = u;
   } else {
@@ -373,27 +373,27 @@ static bool number_literal(Node *n) { return n->kind == N_NUMBER || n->kind == N
 
 static void number(Compiler *c, Node *n) {
   Value v = literal_constant(c, n);
-  if (IS_NIL(v)) emit_op(c, OP_NIL, 1, n->loc);
-  else emit_constant(c, v, n->loc);
+  if (IS_NIL(v)) compile_emit_op(c, OP_NIL, 1, n->loc);
+  else compile_emit_constant(c, v, n->loc);
 }
 
-static void quantity(Compiler *c, Node *n) { emit_constant(c, literal_constant(c, n), n->loc); }
+static void quantity(Compiler *c, Node *n) { compile_emit_constant(c, literal_constant(c, n), n->loc); }
 
-void get_name(Compiler *c, const char *name, SrcLoc loc) {
+void compile_get_name(Compiler *c, const char *name, SrcLoc loc) {
   int index;
   switch (resolve_name(c, name, loc, &index)) {
   case NAME_LOCAL:
-    emit_op(c, OP_GET_LOCAL, 1, loc);
-    emit(c, (uint8_t)index, loc);
+    compile_emit_op(c, OP_GET_LOCAL, 1, loc);
+    compile_emit(c, (uint8_t)index, loc);
     break;
   case NAME_UPVALUE:
-    emit_op(c, OP_GET_UPVALUE, 1, loc);
-    emit(c, (uint8_t)index, loc);
+    compile_emit_op(c, OP_GET_UPVALUE, 1, loc);
+    compile_emit(c, (uint8_t)index, loc);
     break;
-  case NAME_GLOBAL: emit_indexed(c, OP_GET_GLOBAL, 1, index, loc); break;
+  case NAME_GLOBAL: compile_emit_indexed(c, OP_GET_GLOBAL, 1, index, loc); break;
   case NAME_UNKNOWN:
     unknown_name(c, name, loc, false);
-    emit_op(c, OP_NIL, 1, loc);
+    compile_emit_op(c, OP_NIL, 1, loc);
     break;
   }
 }
@@ -461,9 +461,9 @@ static OpCode constant_op(int tok, bool k_first) {
  * K_UNIT when it has a unit), or -1 (not a literal, or a function with
  * too many constants for the operand). */
 static int number_operand(Compiler *c, Node *n) {
-  if (!number_literal(n) || chunk(c)->constants.count >= K_UNIT) return -1;
+  if (!number_literal(n) || compile_chunk(c)->constants.count >= K_UNIT) return -1;
   Value v = literal_constant(c, n);
-  int k = make_constant(c, v, n->loc);
+  int k = compile_make_constant(c, v, n->loc);
   return v.unit != UNIT_NONE ? k | K_UNIT : k;
 }
 
@@ -471,42 +471,42 @@ static int number_operand(Compiler *c, Node *n) {
 static void binary_rest(Compiler *c, Node *n) {
   int64_t k;
   if ((n->op == '+' || n->op == '-') && small_int_literal(c, n->b, &k)) {
-    emit_op(c, OP_ADD_INT, 0, n->loc);
-    emit(c, (uint8_t)(int8_t)(n->op == '+' ? k : -k), n->loc);
+    compile_emit_op(c, OP_ADD_INT, 0, n->loc);
+    compile_emit(c, (uint8_t)(int8_t)(n->op == '+' ? k : -k), n->loc);
     return;
   }
   NameKind kind;
   int index;
   if ((n->op == '+' || n->op == '-') && simple_name(c, n->b, &kind, &index)) {
     if (kind == NAME_LOCAL) {
-      emit_op(c, n->op == '+' ? OP_ADD_LOCAL : OP_SUB_LOCAL, 0, n->loc);
-      emit(c, (uint8_t)index, n->loc);
+      compile_emit_op(c, n->op == '+' ? OP_ADD_LOCAL : OP_SUB_LOCAL, 0, n->loc);
+      compile_emit(c, (uint8_t)index, n->loc);
     } else {
-      emit_op(c, n->op == '+' ? OP_ADD_GLOBAL : OP_SUB_GLOBAL, 0, n->loc);
-      emit_u16(c, index, n->loc);
+      compile_emit_op(c, n->op == '+' ? OP_ADD_GLOBAL : OP_SUB_GLOBAL, 0, n->loc);
+      compile_emit_u16(c, index, n->loc);
     }
     return;
   }
   OpCode op_k = constant_op(n->op, false);
   int kindex;
   if (op_k != OP_NIL && (kindex = number_operand(c, n->b)) >= 0) {
-    emit_op(c, op_k, 0, n->loc);
-    emit_u16(c, kindex, n->loc);
+    compile_emit_op(c, op_k, 0, n->loc);
+    compile_emit_u16(c, kindex, n->loc);
     return;
   }
-  expr(c, n->b);
-  emit_op(c, binary_op(n->op), -1, n->loc);
+  compile_expr(c, n->b);
+  compile_emit_op(c, binary_op(n->op), -1, n->loc);
 }
 
 /* A call whose callee is on the stack already. */
 static void call_rest(Compiler *c, Node *n) {
   if (n->list.count > 255) {
-    error_at(c, n->loc, "too many arguments (at most 255)");
+    compile_error_at(c, n->loc, "too many arguments (at most 255)");
     return;
   }
-  for (int i = 0; i < n->list.count; i++) expr(c, n->list.items[i]);
-  emit_op(c, OP_CALL, -n->list.count, n->loc);
-  emit(c, (uint8_t)n->list.count, n->loc);
+  for (int i = 0; i < n->list.count; i++) compile_expr(c, n->list.items[i]);
+  compile_emit_op(c, OP_CALL, -n->list.count, n->loc);
+  compile_emit(c, (uint8_t)n->list.count, n->loc);
 }
 
 /* Nodes whose code starts with their left operand `a` (operators but the
@@ -530,14 +530,14 @@ static void left_first_rest(Compiler *c, Node *n) {
   case N_AND:
   case N_OR: {
     int j = emit_jump(c, n->kind == N_AND ? OP_JUMP_IF_FALSE_KEEP : OP_JUMP_IF_TRUE_KEEP, -1, n->loc);
-    expr(c, n->b);
+    compile_expr(c, n->b);
     patch_jump(c, j, n->loc);
     break;
   }
-  case N_FIELD: emit_field(c, OP_GET_FIELD, 0, n->str, n->loc); break;
+  case N_FIELD: compile_emit_field(c, OP_GET_FIELD, 0, n->str, n->loc); break;
   case N_INDEX:
-    expr(c, n->b);
-    emit_op(c, OP_GET_INDEX, -1, n->loc);
+    compile_expr(c, n->b);
+    compile_emit_op(c, OP_GET_INDEX, -1, n->loc);
     break;
   case N_CALL: call_rest(c, n); break;
   default: break;
@@ -572,12 +572,12 @@ static void left_chain(Compiler *c, Node *n) {
   OpCode op_k = first->kind == N_BINARY ? constant_op(first->op, true) : OP_NIL;
   int k;
   if (op_k != OP_NIL && !number_literal(first->b) && (k = number_operand(c, first->a)) >= 0) {
-    expr(c, first->b);
-    emit_op(c, op_k, 0, first->loc);
-    emit_u16(c, k, first->loc);
+    compile_expr(c, first->b);
+    compile_emit_op(c, op_k, 0, first->loc);
+    compile_emit_u16(c, k, first->loc);
     i = 1;
   } else {
-    expr(c, first->a);
+    compile_expr(c, first->a);
     i = 0;
   }
   for (; i < count; i++) left_first_rest(c, spine[i]);
@@ -585,45 +585,45 @@ static void left_chain(Compiler *c, Node *n) {
 
 static void list_literal(Compiler *c, Node *n) {
   if (n->list.count > 0xffff) {
-    error_at(c, n->loc, "list literal too long");
+    compile_error_at(c, n->loc, "list literal too long");
     return;
   }
-  for (int i = 0; i < n->list.count; i++) expr(c, n->list.items[i]);
-  emit_op(c, OP_LIST, 1 - n->list.count, n->loc);
-  emit_u16(c, n->list.count, n->loc);
+  for (int i = 0; i < n->list.count; i++) compile_expr(c, n->list.items[i]);
+  compile_emit_op(c, OP_LIST, 1 - n->list.count, n->loc);
+  compile_emit_u16(c, n->list.count, n->loc);
 }
 
 static void record_literal(Compiler *c, Node *n) {
   if (n->list.count > 0xffff) {
-    error_at(c, n->loc, "record literal too long");
+    compile_error_at(c, n->loc, "record literal too long");
     return;
   }
   for (int i = 0; i < n->list.count; i++) {
     Node *f = n->list.items[i];
     for (int j = 0; j < i; j++)
       if (strcmp(n->list.items[j]->str, f->str) == 0)
-        error_at(c, f->loc, "field '%s' is given twice", f->str);
-    emit_constant(c, OBJ_VAL(str_new(c->I, f->str)), f->loc);
-    expr(c, f->a);
+        compile_error_at(c, f->loc, "field '%s' is given twice", f->str);
+    compile_emit_constant(c, OBJ_VAL(str_new(c->I, f->str)), f->loc);
+    compile_expr(c, f->a);
   }
-  emit_op(c, OP_RECORD, 1 - 2 * n->list.count, n->loc);
-  emit_u16(c, n->list.count, n->loc);
+  compile_emit_op(c, OP_RECORD, 1 - 2 * n->list.count, n->loc);
+  compile_emit_u16(c, n->list.count, n->loc);
 }
 
 static void interpolation(Compiler *c, Node *n) {
   if (n->list.count > 255) {
-    error_at(c, n->loc, "too many interpolations in one string");
+    compile_error_at(c, n->loc, "too many interpolations in one string");
     return;
   }
   int parts = 0;
   for (int i = 0; i < n->list.count; i++) {
     Node *p = n->list.items[i];
     if (p->kind == N_STRING && p->str[0] == '\0') continue;
-    expr(c, p);
+    compile_expr(c, p);
     parts++;
   }
-  emit_op(c, OP_CONCAT, 1 - parts, n->loc);
-  emit(c, (uint8_t)parts, n->loc);
+  compile_emit_op(c, OP_CONCAT, 1 - parts, n->loc);
+  compile_emit(c, (uint8_t)parts, n->loc);
 }
 
 #define MAX_EXPR_DEPTH 2000
@@ -632,11 +632,12 @@ static void expr_inner(Compiler *c, Node *n);
 
 /* Expressions nest by recursion here; a generated expression thousands of
  * levels deep is refused rather than allowed to overflow the C stack. */
-void expr(Compiler *c, Node *n) {
+void compile_expr(Compiler *c, Node *n) {
   if (c->expr_depth >= MAX_EXPR_DEPTH) {
-    if (!c->too_deep) error_at(c, n->loc, "this expression is nested too deeply (more than %d levels)", MAX_EXPR_DEPTH);
+    if (!c->too_deep)
+      compile_error_at(c, n->loc, "this expression is nested too deeply (more than %d levels)", MAX_EXPR_DEPTH);
     c->too_deep = true;
-    emit_op(c, OP_NIL, 1, n->loc);
+    compile_emit_op(c, OP_NIL, 1, n->loc);
     return;
   }
   c->expr_depth++;
@@ -648,21 +649,21 @@ static void expr_inner(Compiler *c, Node *n) {
   switch (n->kind) {
   case N_NUMBER: number(c, n); break;
   case N_QUANTITY: quantity(c, n); break;
-  case N_STRING: emit_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc); break;
+  case N_STRING: compile_emit_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc); break;
   case N_INTERP: interpolation(c, n); break;
-  case N_TRUE: emit_op(c, OP_TRUE, 1, n->loc); break;
-  case N_FALSE: emit_op(c, OP_FALSE, 1, n->loc); break;
-  case N_NIL: emit_op(c, OP_NIL, 1, n->loc); break;
-  case N_NAME: get_name(c, n->str, n->loc); break;
+  case N_TRUE: compile_emit_op(c, OP_TRUE, 1, n->loc); break;
+  case N_FALSE: compile_emit_op(c, OP_FALSE, 1, n->loc); break;
+  case N_NIL: compile_emit_op(c, OP_NIL, 1, n->loc); break;
+  case N_NAME: compile_get_name(c, n->str, n->loc); break;
   case N_UNARY:
-    expr(c, n->a);
-    emit_op(c, n->op == NOT ? OP_NOT : OP_NEG, 0, n->loc);
+    compile_expr(c, n->a);
+    compile_emit_op(c, n->op == NOT ? OP_NOT : OP_NEG, 0, n->loc);
     break;
   case N_BINARY:
     if (n->op == '^') { /* right-associative: nesting */
-      expr(c, n->a);
-      expr(c, n->b);
-      emit_op(c, OP_POW, -1, n->loc);
+      compile_expr(c, n->a);
+      compile_expr(c, n->b);
+      compile_emit_op(c, OP_POW, -1, n->loc);
     } else {
       left_chain(c, n);
     }
@@ -674,24 +675,24 @@ static void expr_inner(Compiler *c, Node *n) {
   case N_FIELD: left_chain(c, n); break;
   case N_LIST: list_literal(c, n); break;
   case N_RECORD: record_literal(c, n); break;
-  case N_FN: function(c, n, NULL); break;
-  case N_WHY: why_expr(c, n, false); break;
-  case N_AUDIT: audit_expr(c, n, false); break;
-  case N_REPORT: report_expr(c, n); break;
-  case N_PLOT: plot_expr(c, n, false); break;
+  case N_FN: compile_function(c, n, NULL); break;
+  case N_WHY: compile_why_expr(c, n, false); break;
+  case N_AUDIT: compile_audit_expr(c, n, false); break;
+  case N_REPORT: compile_report_expr(c, n); break;
+  case N_PLOT: compile_plot_expr(c, n, false); break;
   case N_TUPLE:
-    error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
-    emit_op(c, OP_NIL, 1, n->loc);
+    compile_error_at(c, n->loc, "a parenthesised list of values is only allowed after print; use [ ] for a list");
+    compile_emit_op(c, OP_NIL, 1, n->loc);
     break;
   default:
-    error_at(c, n->loc, "internal error: unexpected node %d in an expression", n->kind);
-    emit_op(c, OP_NIL, 1, n->loc);
+    compile_error_at(c, n->loc, "internal error: unexpected node %d in an expression", n->kind);
+    compile_emit_op(c, OP_NIL, 1, n->loc);
   }
 }
 
 /* ---- functions ------------------------------------------------------- */
 
-void init_fn(Compiler *c, FnCompiler *fc, const char *name, bool is_script) {
+void compile_init_fn(Compiler *c, FnCompiler *fc, const char *name, bool is_script) {
   memset(fc, 0, sizeof *fc);
   fc->enclosing = c->fc;
   fc->is_script = is_script;
@@ -704,9 +705,9 @@ void init_fn(Compiler *c, FnCompiler *fc, const char *name, bool is_script) {
   fc->depth = fc->max_depth = 1;
 }
 
-ObjFunction *end_fn(Compiler *c, SrcLoc loc) {
-  emit_op(c, OP_NIL, 1, loc);
-  emit_op(c, OP_RETURN, -1, loc);
+ObjFunction *compile_end_fn(Compiler *c, SrcLoc loc) {
+  compile_emit_op(c, OP_NIL, 1, loc);
+  compile_emit_op(c, OP_RETURN, -1, loc);
   ObjFunction *f = c->fc->fn;
   f->max_slots = c->fc->max_depth + 2;
   c->fc = c->fc->enclosing;
@@ -715,42 +716,42 @@ ObjFunction *end_fn(Compiler *c, SrcLoc loc) {
 
 /* Compile a function literal or declaration body and emit the CLOSURE
  * that builds it at run time. */
-void function(Compiler *c, Node *n, const char *name) {
+void compile_function(Compiler *c, Node *n, const char *name) {
   FnCompiler fc;
-  init_fn(c, &fc, name, false);
+  compile_init_fn(c, &fc, name, false);
   fc.fn->arity = n->list.count;
-  if (n->list.count > 255) error_at(c, n->loc, "too many parameters (at most 255)");
-  begin_scope(c);
+  if (n->list.count > 255) compile_error_at(c, n->loc, "too many parameters (at most 255)");
+  compile_begin_scope(c);
   for (int i = 0; i < n->list.count; i++) {
     Node *p = n->list.items[i];
-    check_not_unit(c, p->str, p->loc);
+    compile_check_not_unit(c, p->str, p->loc);
     for (int j = 0; j < i; j++)
       if (strcmp(n->list.items[j]->str, p->str) == 0)
-        error_at(c, p->loc, "parameter '%s' is given twice", p->str);
+        compile_error_at(c, p->loc, "parameter '%s' is given twice", p->str);
     add_local(c, p->str, p->loc);
     adjust(c, 1);
   }
   if (n->op) {
-    expr(c, n->a);
-    emit_op(c, OP_RETURN, -1, n->a->loc);
+    compile_expr(c, n->a);
+    compile_emit_op(c, OP_RETURN, -1, n->a->loc);
   } else {
     block(c, n->a);
   }
   Upvalue ups[MAX_UPVALUES];
   memcpy(ups, fc.upvalues, sizeof ups);
-  ObjFunction *f = end_fn(c, n->loc);
-  emit_indexed(c, OP_CLOSURE, 1, make_constant(c, OBJ_VAL(f), n->loc), n->loc);
+  ObjFunction *f = compile_end_fn(c, n->loc);
+  compile_emit_indexed(c, OP_CLOSURE, 1, compile_make_constant(c, OBJ_VAL(f), n->loc), n->loc);
   for (int i = 0; i < f->upvalue_count; i++) {
-    emit(c, ups[i].is_local ? 1 : 0, n->loc);
-    emit(c, ups[i].index, n->loc);
+    compile_emit(c, ups[i].is_local ? 1 : 0, n->loc);
+    compile_emit(c, ups[i].index, n->loc);
   }
 }
 
 /* ---- statements ------------------------------------------------------ */
 
 static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
-  if (at_top_level(c)) {
-    emit_indexed(c, OP_DEFINE_GLOBAL, -1, global_slot(c->I, str_new(c->I, name)), loc);
+  if (compile_at_top_level(c)) {
+    compile_emit_indexed(c, OP_DEFINE_GLOBAL, -1, global_slot(c->I, str_new(c->I, name)), loc);
   } else {
     add_local(c, name, loc); /* the value on the stack becomes the local */
   }
@@ -760,45 +761,48 @@ static void define_variable(Compiler *c, const char *name, SrcLoc loc) {
  * param: the model and the audit call them, and would silently break.  The
  * names of a stdlib file not loaded yet are known with their kind. */
 static void check_not_reserved(Compiler *c, const char *name, SrcLoc loc) {
-  if (!at_top_level(c)) return;
+  if (!compile_at_top_level(c)) return;
   ObjString *s = str_new(c->I, name);
   int g = global_find(c->I, s);
   int kind = g >= 0 && !IS_UNDEF(c->I->globals[g]) ? c->I->global_kinds[g] : link_kind(c->I, s);
   switch (kind) {
   case GLOBAL_BUILTIN:
-    error_at(c, loc, "'%s' is a built-in function; choose another name, such as 'my_%s'", name, name);
+    compile_error_at(c, loc, "'%s' is a built-in function; choose another name, such as 'my_%s'", name, name);
     break;
   case GLOBAL_STDLIB:
-    error_at(c, loc, "'%s' is a function of the stdlib (the model or the audit uses it); choose another name, such as 'my_%s'",
-             name, name);
+    compile_error_at(
+        c, loc,
+        "'%s' is a function of the stdlib (the model or the audit uses it); choose another name, such as 'my_%s'", name,
+        name);
     break;
   case GLOBAL_PARAM:
-    error_at(c, loc, "'%s' is a param; change it with '%s = ...' or with 'set %s = ...' in a scenario", name, name, name);
+    compile_error_at(c, loc, "'%s' is a param; change it with '%s = ...' or with 'set %s = ...' in a scenario", name,
+                     name, name);
     break;
   default: break;
   }
 }
 
 static void let_stmt(Compiler *c, Node *n) {
-  check_not_unit(c, n->str, n->loc);
+  compile_check_not_unit(c, n->str, n->loc);
   check_not_reserved(c, n->str, n->loc);
-  expr(c, n->a);
+  compile_expr(c, n->a);
   define_variable(c, n->str, n->loc);
 }
 
 static void fn_decl(Compiler *c, Node *n) {
-  check_not_unit(c, n->str, n->loc);
+  compile_check_not_unit(c, n->str, n->loc);
   check_not_reserved(c, n->str, n->loc);
-  if (at_top_level(c)) {
-    function(c, n, n->str);
+  if (compile_at_top_level(c)) {
+    compile_function(c, n, n->str);
     define_variable(c, n->str, n->loc);
   } else {
     /* Declare first so that the body can call itself. */
-    emit_op(c, OP_NIL, 1, n->loc);
+    compile_emit_op(c, OP_NIL, 1, n->loc);
     int slot = add_local(c, n->str, n->loc);
-    function(c, n, n->str);
-    emit_op(c, OP_SET_LOCAL, -1, n->loc);
-    emit(c, (uint8_t)slot, n->loc);
+    compile_function(c, n, n->str);
+    compile_emit_op(c, OP_SET_LOCAL, -1, n->loc);
+    compile_emit(c, (uint8_t)slot, n->loc);
   }
 }
 
@@ -813,7 +817,7 @@ static void assign_stmt(Compiler *c, Node *n) {
       return;
     }
     if (kind == NAME_GLOBAL && c->I->global_kinds[index] == GLOBAL_UNIT) {
-      check_not_unit(c, t->str, t->loc);
+      compile_check_not_unit(c, t->str, t->loc);
       return;
     }
     /* x = x + k (a small integer): update in place (the fused
@@ -827,54 +831,54 @@ static void assign_stmt(Compiler *c, Node *n) {
         small_int_literal(c, v->b, &k)) {
       int8_t step = (int8_t)(v->op == '+' ? k : -k);
       if (kind == NAME_LOCAL) {
-        emit_op(c, OP_INC_LOCAL, 0, v->loc);
-        emit(c, (uint8_t)index, v->loc);
+        compile_emit_op(c, OP_INC_LOCAL, 0, v->loc);
+        compile_emit(c, (uint8_t)index, v->loc);
       } else {
-        emit_op(c, OP_INC_GLOBAL, 0, v->loc);
-        emit_u16(c, index, v->loc);
+        compile_emit_op(c, OP_INC_GLOBAL, 0, v->loc);
+        compile_emit_u16(c, index, v->loc);
       }
-      emit(c, (uint8_t)step, v->loc);
+      compile_emit(c, (uint8_t)step, v->loc);
       return;
     }
     /* x = x + e, x = x - e: accumulate in place (the commonest update in a model) */
     if (fusable && v->kind == N_BINARY &&
         (v->op == '+' || v->op == '-') && v->a->kind == N_NAME && strcmp(v->a->str, t->str) == 0) {
-      expr(c, v->b);
+      compile_expr(c, v->b);
       if (kind == NAME_LOCAL) {
-        emit_op(c, v->op == '+' ? OP_ADDTO_LOCAL : OP_SUBFROM_LOCAL, -1, v->loc);
-        emit(c, (uint8_t)index, v->loc);
+        compile_emit_op(c, v->op == '+' ? OP_ADDTO_LOCAL : OP_SUBFROM_LOCAL, -1, v->loc);
+        compile_emit(c, (uint8_t)index, v->loc);
       } else {
-        emit_op(c, v->op == '+' ? OP_ADDTO_GLOBAL : OP_SUBFROM_GLOBAL, -1, v->loc);
-        emit_u16(c, index, v->loc);
+        compile_emit_op(c, v->op == '+' ? OP_ADDTO_GLOBAL : OP_SUBFROM_GLOBAL, -1, v->loc);
+        compile_emit_u16(c, index, v->loc);
       }
       return;
     }
-    expr(c, n->b);
+    compile_expr(c, n->b);
     if (kind == NAME_LOCAL) {
-      emit_op(c, OP_SET_LOCAL, -1, n->loc);
-      emit(c, (uint8_t)index, n->loc);
+      compile_emit_op(c, OP_SET_LOCAL, -1, n->loc);
+      compile_emit(c, (uint8_t)index, n->loc);
     } else if (kind == NAME_UPVALUE) {
-      emit_op(c, OP_SET_UPVALUE, -1, n->loc);
-      emit(c, (uint8_t)index, n->loc);
+      compile_emit_op(c, OP_SET_UPVALUE, -1, n->loc);
+      compile_emit(c, (uint8_t)index, n->loc);
     } else {
-      emit_indexed(c, OP_SET_GLOBAL, -1, index, n->loc);
+      compile_emit_indexed(c, OP_SET_GLOBAL, -1, index, n->loc);
     }
     break;
   }
   case N_FIELD: {
-    expr(c, t->a);
-    expr(c, n->b);
-    emit_field(c, OP_SET_FIELD, -2, t->str, t->loc);
+    compile_expr(c, t->a);
+    compile_expr(c, n->b);
+    compile_emit_field(c, OP_SET_FIELD, -2, t->str, t->loc);
     break;
   }
   case N_INDEX:
-    expr(c, t->a);
-    expr(c, t->b);
-    expr(c, n->b);
-    emit_op(c, OP_SET_INDEX, -3, t->loc);
+    compile_expr(c, t->a);
+    compile_expr(c, t->b);
+    compile_expr(c, n->b);
+    compile_emit_op(c, OP_SET_INDEX, -3, t->loc);
     break;
   default:
-    error_at(c, n->loc, "cannot assign to this expression (assign to a name, a field or an element)");
+    compile_error_at(c, n->loc, "cannot assign to this expression (assign to a name, a field or an element)");
   }
 }
 
@@ -896,7 +900,7 @@ static int condition_jump(Compiler *c, Node *cond) {
     OpCode op_k = op == OP_LT_JUMP ? OP_LT_JUMP_K : op == OP_LE_JUMP ? OP_LE_JUMP_K
                 : op == OP_GT_JUMP ? OP_GT_JUMP_K : op == OP_GE_JUMP ? OP_GE_JUMP_K : OP_NIL;
     /* the fused forms take a u16 constant: none in a function with more */
-    if (chunk(c)->constants.count > 0xffff) op_k = OP_NIL;
+    if (compile_chunk(c)->constants.count > 0xffff) op_k = OP_NIL;
     NameKind kind;
     int index;
     if (op_k != OP_NIL && cond->b->kind == N_NUMBER && simple_name(c, cond->a, &kind, &index) &&
@@ -904,36 +908,36 @@ static int condition_jump(Compiler *c, Node *cond) {
       /* a variable compared with a constant (while i <= 100): one instruction */
       int which = op_k - OP_LT_JUMP_K;
       if (kind == NAME_LOCAL) {
-        emit_op(c, (OpCode)(OP_LT_JUMP_LK + which), 0, cond->loc);
-        emit(c, (uint8_t)index, cond->loc);
+        compile_emit_op(c, (OpCode)(OP_LT_JUMP_LK + which), 0, cond->loc);
+        compile_emit(c, (uint8_t)index, cond->loc);
       } else {
-        emit_op(c, (OpCode)(OP_LT_JUMP_GK + which), 0, cond->loc);
-        emit_u16(c, index, cond->loc);
+        compile_emit_op(c, (OpCode)(OP_LT_JUMP_GK + which), 0, cond->loc);
+        compile_emit_u16(c, index, cond->loc);
       }
-      emit_u16(c, make_constant(c, k, cond->loc), cond->loc);
-      emit_u16(c, 0xffff, cond->loc);
-      return chunk(c)->count - 2;
+      compile_emit_u16(c, compile_make_constant(c, k, cond->loc), cond->loc);
+      compile_emit_u16(c, 0xffff, cond->loc);
+      return compile_chunk(c)->count - 2;
     }
     if (op_k != OP_NIL && cond->b->kind == N_NUMBER && literal_value(c, cond->b, &k)) {
       /* comparing with a constant: one instruction fewer */
-      expr(c, cond->a);
-      emit_op(c, op_k, -1, cond->loc);
-      emit_u16(c, make_constant(c, k, cond->loc), cond->loc);
-      emit_u16(c, 0xffff, cond->loc);
-      return chunk(c)->count - 2;
+      compile_expr(c, cond->a);
+      compile_emit_op(c, op_k, -1, cond->loc);
+      compile_emit_u16(c, compile_make_constant(c, k, cond->loc), cond->loc);
+      compile_emit_u16(c, 0xffff, cond->loc);
+      return compile_chunk(c)->count - 2;
     }
     if (op != OP_NIL) {
-      expr(c, cond->a);
-      expr(c, cond->b);
+      compile_expr(c, cond->a);
+      compile_expr(c, cond->b);
       return emit_jump(c, op, -2, cond->loc);
     }
   }
-  expr(c, cond);
+  compile_expr(c, cond);
   return emit_jump(c, OP_JUMP_IF_FALSE, -1, cond->loc);
 }
 
 static void scoped_block(Compiler *c, Node *n) {
-  begin_scope(c);
+  compile_begin_scope(c);
   block(c, n);
   end_scope(c, n->loc);
 }
@@ -967,7 +971,7 @@ static void pop_loop(Compiler *c, Loop *l, SrcLoc loc) {
 }
 
 static void while_stmt(Compiler *c, Node *n) {
-  int start = chunk(c)->count;
+  int start = compile_chunk(c)->count;
   int exit_jump = condition_jump(c, n->a);
   Loop loop;
   push_loop(c, &loop, c->fc->scope_depth, c->fc->scope_depth, start);
@@ -986,44 +990,44 @@ static void while_stmt(Compiler *c, Node *n) {
  * upvalue is closed at the end of every round, so each closure keeps the x
  * of its own round. */
 static void for_stmt(Compiler *c, Node *n) {
-  check_not_unit(c, n->str, n->loc);
-  begin_scope(c);
+  compile_check_not_unit(c, n->str, n->loc);
+  compile_begin_scope(c);
   /* over a range written in place (for y in 2025..2030), a fused counting
    * loop: FOR_RANGE checks the bounds as RANGE does and keeps the loop's
    * state in the hidden slots, FOR_RANGE_LOOP counts it down */
   bool counting = n->a->kind == N_BINARY && n->a->op == DOTDOT;
   int exit_jump;
   if (counting) {
-    expr(c, n->a->a);
-    expr(c, n->a->b);
+    compile_expr(c, n->a->a);
+    compile_expr(c, n->a->b);
     exit_jump = emit_jump(c, OP_FOR_RANGE, 1, n->a->loc);
   } else {
-    expr(c, n->a);
-    emit_op(c, OP_FOR_PREP, 2, n->a->loc);
+    compile_expr(c, n->a);
+    compile_emit_op(c, OP_FOR_PREP, 2, n->a->loc);
   }
   int iter_slot = add_local(c, counting ? "(for counter)" : "(for iterable)", n->loc);
   add_local(c, counting ? "(for count)" : "(for state)", n->loc);
   int var_slot = add_local(c, n->str, n->loc);
   if (!counting) {
-    emit_op(c, OP_FOR_NEXT, 0, n->loc);
-    emit(c, (uint8_t)iter_slot, n->loc);
-    emit_u16(c, 0xffff, n->loc);
-    exit_jump = chunk(c)->count - 2;
+    compile_emit_op(c, OP_FOR_NEXT, 0, n->loc);
+    compile_emit(c, (uint8_t)iter_slot, n->loc);
+    compile_emit_u16(c, 0xffff, n->loc);
+    exit_jump = compile_chunk(c)->count - 2;
   }
-  int body_start = chunk(c)->count;
+  int body_start = compile_chunk(c)->count;
   Loop loop;
   push_loop(c, &loop, c->fc->scope_depth, c->fc->scope_depth, -1);
   scoped_block(c, n->b);
   for (int i = 0; i < loop.continues.count; i++) patch_jump(c, loop.continues.at[i], n->loc);
   if (c->fc->locals[var_slot].captured) {
-    emit_op(c, OP_CLOSE_SLOT, 0, n->loc);
-    emit(c, (uint8_t)var_slot, n->loc);
+    compile_emit_op(c, OP_CLOSE_SLOT, 0, n->loc);
+    compile_emit(c, (uint8_t)var_slot, n->loc);
   }
-  emit_op(c, counting ? OP_FOR_RANGE_LOOP : OP_FOR_LOOP, 0, n->loc);
-  emit(c, (uint8_t)iter_slot, n->loc);
-  int offset = chunk(c)->count - body_start + 2;
-  if (offset > 0xffff) error_at(c, n->loc, "this loop body is too long");
-  emit_u16(c, offset, n->loc);
+  compile_emit_op(c, counting ? OP_FOR_RANGE_LOOP : OP_FOR_LOOP, 0, n->loc);
+  compile_emit(c, (uint8_t)iter_slot, n->loc);
+  int offset = compile_chunk(c)->count - body_start + 2;
+  if (offset > 0xffff) compile_error_at(c, n->loc, "this loop body is too long");
+  compile_emit_u16(c, offset, n->loc);
   patch_jump(c, exit_jump, n->loc);
   pop_loop(c, &loop, n->loc);
   end_scope(c, n->loc);
@@ -1032,7 +1036,7 @@ static void for_stmt(Compiler *c, Node *n) {
 static void break_stmt(Compiler *c, Node *n, bool is_break) {
   Loop *l = c->fc->loop;
   if (!l) {
-    error_at(c, n->loc, "'%s' outside a loop", is_break ? "break" : "continue");
+    compile_error_at(c, n->loc, "'%s' outside a loop", is_break ? "break" : "continue");
     return;
   }
   emit_pops_to(c, is_break ? l->break_depth : l->continue_depth, n->loc);
@@ -1049,28 +1053,28 @@ static void print_stmt(Compiler *c, Node *n) {
   NodeList *args = &n->list;
   if (args->count == 1 && args->items[0]->kind == N_TUPLE) args = &args->items[0]->list;
   if (args->count > 255) {
-    error_at(c, n->loc, "too many values to print at once (at most 255)");
+    compile_error_at(c, n->loc, "too many values to print at once (at most 255)");
     return;
   }
-  for (int i = 0; i < args->count; i++) expr(c, args->items[i]);
-  emit_op(c, OP_PRINT, -args->count, n->loc);
-  emit(c, (uint8_t)args->count, n->loc);
+  for (int i = 0; i < args->count; i++) compile_expr(c, args->items[i]);
+  compile_emit_op(c, OP_PRINT, -args->count, n->loc);
+  compile_emit(c, (uint8_t)args->count, n->loc);
 }
 
 static void unit_decl(Compiler *c, Node *n) {
-  if (!at_top_level(c)) {
-    error_at(c, n->loc, "'unit' declarations belong at the top level of a script");
+  if (!compile_at_top_level(c)) {
+    compile_error_at(c, n->loc, "'unit' declarations belong at the top level of a script");
     return;
   }
   UnitId u;
   if (unit_lookup(&c->I->units, n->str, &u)) return; /* declaring twice is harmless */
   int g = global_find(c->I, str_new(c->I, n->str));
   if (g >= 0 && c->I->global_kinds[g] != GLOBAL_UNIT && !IS_UNDEF(c->I->globals[g])) {
-    error_at(c, n->loc, "'%s' is already a name; a unit needs a name of its own", n->str);
+    compile_error_at(c, n->loc, "'%s' is already a name; a unit needs a name of its own", n->str);
     return;
   }
   if (c->I->units.nbases >= UNIT_MAX_BASES) {
-    error_at(c, n->loc, "too many units (at most %d)", UNIT_MAX_BASES);
+    compile_error_at(c, n->loc, "too many units (at most %d)", UNIT_MAX_BASES);
     return;
   }
   /* Units are known from here on, at compile time: `5 job` is a constant. */
@@ -1091,69 +1095,69 @@ static void stmt(Compiler *c, Node *n) {
   case N_CONTINUE: break_stmt(c, n, false); break;
   case N_RETURN:
     if (c->fc->is_script) {
-      error_at(c, n->loc, "'return' outside a function");
+      compile_error_at(c, n->loc, "'return' outside a function");
       break;
     }
-    if (n->a) expr(c, n->a);
-    else emit_op(c, OP_NIL, 1, n->loc);
-    emit_op(c, OP_RETURN, -1, n->loc);
+    if (n->a) compile_expr(c, n->a);
+    else compile_emit_op(c, OP_NIL, 1, n->loc);
+    compile_emit_op(c, OP_RETURN, -1, n->loc);
     break;
   case N_FNDECL: fn_decl(c, n); break;
   case N_IMPORT: {
-    if (!at_top_level(c)) {
-      error_at(c, n->loc, "'import' belongs at the top level of a script");
+    if (!compile_at_top_level(c)) {
+      compile_error_at(c, n->loc, "'import' belongs at the top level of a script");
       break;
     }
-    emit_indexed(c, OP_IMPORT, 0, make_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc), n->loc);
+    compile_emit_indexed(c, OP_IMPORT, 0, compile_make_constant(c, OBJ_VAL(str_new(c->I, n->str)), n->loc), n->loc);
     break;
   }
   case N_ASSERT:
-    expr(c, n->a);
-    if (n->b) expr(c, n->b);
-    emit_op(c, OP_ASSERT, n->b ? -2 : -1, n->loc);
-    emit(c, n->b ? 1 : 0, n->loc);
+    compile_expr(c, n->a);
+    if (n->b) compile_expr(c, n->b);
+    compile_emit_op(c, OP_ASSERT, n->b ? -2 : -1, n->loc);
+    compile_emit(c, n->b ? 1 : 0, n->loc);
     break;
   case N_PRINT: print_stmt(c, n); break;
   case N_UNIT_DECL: unit_decl(c, n); break;
-  case N_ENTITY: entity_decl(c, n); break;
-  case N_FUND: fund_decl(c, n); break;
-  case N_LOAD: load_decl(c, n); break;
-  case N_PARAM: param_decl(c, n); break;
-  case N_RULE: rule_decl(c, n); break;
-  case N_SCENARIO: scenario_decl(c, n); break;
-  case N_RUN: run_stmt(c, n); break;
-  case N_COMPARE: compare_stmt(c, n); break;
-  case N_EXPORT: export_stmt(c, n); break;
-  case N_SWEEP: sweep_stmt(c, n); break;
+  case N_ENTITY: compile_entity_decl(c, n); break;
+  case N_FUND: compile_fund_decl(c, n); break;
+  case N_LOAD: compile_load_decl(c, n); break;
+  case N_PARAM: compile_param_decl(c, n); break;
+  case N_RULE: compile_rule_decl(c, n); break;
+  case N_SCENARIO: compile_scenario_decl(c, n); break;
+  case N_RUN: compile_run_stmt(c, n); break;
+  case N_COMPARE: compile_compare_stmt(c, n); break;
+  case N_EXPORT: compile_export_stmt(c, n); break;
+  case N_SWEEP: compile_sweep_stmt(c, n); break;
   case N_REPORT:
-    report_expr(c, n);
-    emit_op(c, OP_POP, -1, n->loc);
+    compile_report_expr(c, n);
+    compile_emit_op(c, OP_POP, -1, n->loc);
     break;
   case N_PLOT:
-    plot_expr(c, n, true);
-    emit_op(c, OP_POP, -1, n->loc);
+    compile_plot_expr(c, n, true);
+    compile_emit_op(c, OP_POP, -1, n->loc);
     break;
   case N_EXPR_STMT:
     if (n->a->kind == N_WHY) { /* a why of its own prints its breakdown */
-      why_expr(c, n->a, true);
-      emit_op(c, OP_POP, -1, n->loc);
+      compile_why_expr(c, n->a, true);
+      compile_emit_op(c, OP_POP, -1, n->loc);
       break;
     }
     if (n->a->kind == N_AUDIT) { /* so does an audit */
-      audit_expr(c, n->a, true);
-      emit_op(c, OP_POP, -1, n->loc);
+      compile_audit_expr(c, n->a, true);
+      compile_emit_op(c, OP_POP, -1, n->loc);
       break;
     }
     if (n->a->kind == N_PLOT) { /* and plot(...) draws its chart */
-      plot_expr(c, n->a, true);
-      emit_op(c, OP_POP, -1, n->loc);
+      compile_plot_expr(c, n->a, true);
+      compile_emit_op(c, OP_POP, -1, n->loc);
       break;
     }
-    expr(c, n->a);
-    if (c->I->repl && at_top_level(c)) emit_op(c, OP_ECHO, -1, n->loc);
-    else emit_op(c, OP_POP, -1, n->loc);
+    compile_expr(c, n->a);
+    if (c->I->repl && compile_at_top_level(c)) compile_emit_op(c, OP_ECHO, -1, n->loc);
+    else compile_emit_op(c, OP_POP, -1, n->loc);
     break;
-  default: error_at(c, n->loc, "internal error: unexpected node %d as a statement", n->kind);
+  default: compile_error_at(c, n->loc, "internal error: unexpected node %d as a statement", n->kind);
   }
 }
 
@@ -1187,8 +1191,8 @@ ObjFunction *compile_program(Interp *I, Source *src, Node *root, Arena *arena) {
   c.arena = arena;
   predeclare(&c, root);
   FnCompiler fc;
-  init_fn(&c, &fc, NULL, true);
+  compile_init_fn(&c, &fc, NULL, true);
   block(&c, root);
-  ObjFunction *f = end_fn(&c, root->loc);
+  ObjFunction *f = compile_end_fn(&c, root->loc);
   return c.nerrors ? NULL : f;
 }

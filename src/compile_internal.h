@@ -2,7 +2,9 @@
  * compile.c (names, expressions, statements, functions) and
  * compile_world.c (the world's declarations and statements, which compile
  * to calls of hidden built-ins).  Not for the rest of the interpreter,
- * which sees compile.h only. */
+ * which sees compile.h only.  The functions they share are global symbols
+ * of the library, so their names start with compile_ (compile_expr,
+ * compile_emit_op); those private to one file are static and short. */
 #ifndef CLUSIM_COMPILE_INTERNAL_H
 #define CLUSIM_COMPILE_INTERNAL_H
 
@@ -67,39 +69,39 @@ typedef struct {
 } Compiler;
 
 /* compile.c: errors, emitting, names, expressions, functions. */
-bool at_top_level(Compiler *c);
-void begin_scope(Compiler *c);
-bool check_not_unit(Compiler *c, const char *name, SrcLoc loc);
-Chunk *chunk(Compiler *c);
-void emit(Compiler *c, uint8_t byte, SrcLoc loc);
-void emit_constant(Compiler *c, Value v, SrcLoc loc);
-void emit_field(Compiler *c, OpCode op, int effect, const char *name, SrcLoc loc);
-void emit_indexed(Compiler *c, OpCode op, int effect, int index, SrcLoc loc);
-void emit_op(Compiler *c, OpCode op, int effect, SrcLoc loc);
-void emit_u16(Compiler *c, int v, SrcLoc loc);
-ObjFunction *end_fn(Compiler *c, SrcLoc loc);
-void error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
-void expr(Compiler *c, Node *n);
-void function(Compiler *c, Node *n, const char *name);
-void get_name(Compiler *c, const char *name, SrcLoc loc);
-void init_fn(Compiler *c, FnCompiler *fc, const char *name, bool is_script);
-int make_constant(Compiler *c, Value v, SrcLoc loc);
-int name_constant(Compiler *c, const char *name, SrcLoc loc);
+bool compile_at_top_level(Compiler *c);
+void compile_begin_scope(Compiler *c);
+bool compile_check_not_unit(Compiler *c, const char *name, SrcLoc loc);
+Chunk *compile_chunk(Compiler *c);
+void compile_emit(Compiler *c, uint8_t byte, SrcLoc loc);
+void compile_emit_constant(Compiler *c, Value v, SrcLoc loc);
+void compile_emit_field(Compiler *c, OpCode op, int effect, const char *name, SrcLoc loc);
+void compile_emit_indexed(Compiler *c, OpCode op, int effect, int index, SrcLoc loc);
+void compile_emit_op(Compiler *c, OpCode op, int effect, SrcLoc loc);
+void compile_emit_u16(Compiler *c, int v, SrcLoc loc);
+ObjFunction *compile_end_fn(Compiler *c, SrcLoc loc);
+void compile_error_at(Compiler *c, SrcLoc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void compile_expr(Compiler *c, Node *n);
+void compile_function(Compiler *c, Node *n, const char *name);
+void compile_get_name(Compiler *c, const char *name, SrcLoc loc);
+void compile_init_fn(Compiler *c, FnCompiler *fc, const char *name, bool is_script);
+int compile_make_constant(Compiler *c, Value v, SrcLoc loc);
+int compile_name_constant(Compiler *c, const char *name, SrcLoc loc);
 
 /* compile_world.c: the world's declarations and statements. */
-void audit_expr(Compiler *c, Node *n, bool print);
-void compare_stmt(Compiler *c, Node *n);
-void entity_decl(Compiler *c, Node *n);
-void export_stmt(Compiler *c, Node *n);
-void fund_decl(Compiler *c, Node *n);
-void load_decl(Compiler *c, Node *n);
-void param_decl(Compiler *c, Node *n);
-void plot_expr(Compiler *c, Node *n, bool print);
-void report_expr(Compiler *c, Node *n);
-void rule_decl(Compiler *c, Node *n);
-void run_stmt(Compiler *c, Node *n);
-void scenario_decl(Compiler *c, Node *n);
-void sweep_stmt(Compiler *c, Node *n);
-void why_expr(Compiler *c, Node *n, bool print);
+void compile_audit_expr(Compiler *c, Node *n, bool print);
+void compile_compare_stmt(Compiler *c, Node *n);
+void compile_entity_decl(Compiler *c, Node *n);
+void compile_export_stmt(Compiler *c, Node *n);
+void compile_fund_decl(Compiler *c, Node *n);
+void compile_load_decl(Compiler *c, Node *n);
+void compile_param_decl(Compiler *c, Node *n);
+void compile_plot_expr(Compiler *c, Node *n, bool print);
+void compile_report_expr(Compiler *c, Node *n);
+void compile_rule_decl(Compiler *c, Node *n);
+void compile_run_stmt(Compiler *c, Node *n);
+void compile_scenario_decl(Compiler *c, Node *n);
+void compile_sweep_stmt(Compiler *c, Node *n);
+void compile_why_expr(Compiler *c, Node *n, bool print);
 
 #endif
