@@ -175,6 +175,11 @@ Value world_declare(Interp *I, EntityKind kind, ObjString *name, ObjRecord *r);
 void world_check_field_path(Interp *I, EntityKind kind, const char *label, const char *path);
 EntityKind world_field_ref_kind(Interp *I, EntityKind kind, const char *name);
 ObjRecord *world_find_entity(Interp *I, EntityKind kind, ObjString *name);
+/* The name `load` makes from the text of a cell, into b: Latin letters
+ * (accents dropped: ô -> o, ł -> l) and digits kept, every run of anything
+ * else one _, none at either end, a _ before a leading digit ("Pôle Mer"
+ * -> Pole_Mer, "3D Print" -> _3D_Print); empty when the text has none. */
+void world_name_from_text(const char *text, Buffer *b);
 /* The declared name of an entity ("?" if it has none). */
 const char *world_entity_name(Interp *I, ObjRecord *e);
 /* Mark r and the records nested in it as parts of entity `owner` (their

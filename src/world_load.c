@@ -31,6 +31,8 @@ typedef struct Load {
   int *column;  /* each field's column, from 0 (map entries / 3) */
   int nfields;
   int name_field;
+  int renamed;        /* names made from a text that differs from them */
+  ObjList *examples;  /* the first few, "'Basque Energy' -> Basque_Energy" */
 } Load;
 
 #define FIELD_PATH(L, f) AS_STRING((L)->map->items.items[3 * (f)])
@@ -104,44 +106,137 @@ static _Noreturn void cell_error(Interp *I, Load *L, int row, int f, const char 
                         msg->chars);
 }
 
-/* Is s a name a script could write: a letter or _, then letters, digits
- * and _, and no keyword? */
-static bool valid_name(const char *s) {
-  if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return false;
-  for (const char *p = s; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
-      return false;
-  for (int i = 0; parse_keyword(i); i++)
-    if (strcmp(parse_keyword(i), s) == 0) return false;
-  return true;
+/* ---- names from text -------------------------------------------------------------
+ *
+ * A spreadsheet names its clusters as people write them: "Basque Energy",
+ * "Pôle Mer Bretagne", "Nord-Est".  A script names them as Clusim names
+ * are written, so a loaded name is made from the text: letters and digits
+ * kept, the accented Latin letters of Europe's languages (U+00C0..U+017F)
+ * without their accents (ô -> o, ł -> l, ß -> ss), every run of anything
+ * else (spaces, signs, other scripts) one _, none at either end, and a _
+ * in front of a leading digit: Basque_Energy, Pole_Mer_Bretagne,
+ * Nord_Est.  The load warns once when it changed any name, with examples,
+ * and a cell of a reference field (a cluster's region) finds the entity by
+ * its text or by the name made from it. */
+
+/* The ASCII letters of U+00C0..U+017F ("" for the signs × and ÷). */
+static const char *const LATIN_BASE[0x180 - 0xC0] = {
+  "A", "A", "A", "A", "A", "A", "AE", "C",  /* U+00C0 */
+  "E", "E", "E", "E", "I", "I", "I", "I",  /* U+00C8 */
+  "D", "N", "O", "O", "O", "O", "O", "",   /* U+00D0 */
+  "O", "U", "U", "U", "U", "Y", "TH", "ss", /* U+00D8 */
+  "a", "a", "a", "a", "a", "a", "ae", "c",  /* U+00E0 */
+  "e", "e", "e", "e", "i", "i", "i", "i",  /* U+00E8 */
+  "d", "n", "o", "o", "o", "o", "o", "",   /* U+00F0 */
+  "o", "u", "u", "u", "u", "y", "th", "y",  /* U+00F8 */
+  "A", "a", "A", "a", "A", "a", "C", "c",  /* U+0100 */
+  "C", "c", "C", "c", "C", "c", "D", "d",  /* U+0108 */
+  "D", "d", "E", "e", "E", "e", "E", "e",  /* U+0110 */
+  "E", "e", "E", "e", "G", "g", "G", "g",  /* U+0118 */
+  "G", "g", "G", "g", "H", "h", "H", "h",  /* U+0120 */
+  "I", "i", "I", "i", "I", "i", "I", "i",  /* U+0128 */
+  "I", "i", "IJ", "ij", "J", "j", "K", "k", /* U+0130 */
+  "k", "L", "l", "L", "l", "L", "l", "L",  /* U+0138 */
+  "l", "L", "l", "N", "n", "N", "n", "N",  /* U+0140 */
+  "n", "n", "N", "n", "O", "o", "O", "o",  /* U+0148 */
+  "O", "o", "OE", "oe", "R", "r", "R", "r", /* U+0150 */
+  "R", "r", "S", "s", "S", "s", "S", "s",  /* U+0158 */
+  "S", "s", "T", "t", "T", "t", "T", "t",  /* U+0160 */
+  "U", "u", "U", "u", "U", "u", "U", "u",  /* U+0168 */
+  "U", "u", "U", "u", "W", "w", "Y", "y",  /* U+0170 */
+  "Y", "Z", "z", "Z", "z", "Z", "z", "s",  /* U+0178 */
+};
+
+static bool ascii_alnum(unsigned char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
 }
 
-/* The name of row `row`'s entity, checked: a valid name, new to the
- * script, not twice in the file (`seen`: name -> line). */
+/* The name made from text s (see above) into b, empty when s has no
+ * letter or digit to make one of. */
+void world_name_from_text(const char *s, Buffer *b) {
+  const unsigned char *p = (const unsigned char *)s;
+  bool gap = false;
+  while (*p) {
+    const char *add = NULL;
+    char one[2] = {0, 0};
+    size_t step = 1;
+    if (ascii_alnum(*p)) {
+      one[0] = (char)*p;
+      add = one;
+    } else if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) { /* two bytes of UTF-8 */
+      unsigned cp = ((unsigned)(*p & 0x1F) << 6) | (unsigned)(p[1] & 0x3F);
+      if (cp >= 0xC0 && cp < 0x180 && *LATIN_BASE[cp - 0xC0]) add = LATIN_BASE[cp - 0xC0];
+      step = 2;
+    } else if (*p >= 0x80) { /* a character of more bytes, or a stray byte: a gap */
+      while ((p[step] & 0xC0) == 0x80) step++;
+    }
+    if (add) {
+      if (gap && b->len > 0) buf_putc(b, '_');
+      if (b->len == 0 && add[0] >= '0' && add[0] <= '9') buf_putc(b, '_');
+      buf_puts(b, add);
+      gap = false;
+    } else {
+      gap = true;
+    }
+    p += step;
+  }
+}
+
+static bool is_keyword(const char *s) {
+  for (int i = 0; parse_keyword(i); i++)
+    if (strcmp(parse_keyword(i), s) == 0) return true;
+  return false;
+}
+
+/* The name made from the text of row `row`'s cell of field f (a name, or
+ * an error about the cell). */
+static ObjString *made_name(Interp *I, Load *L, int row, int f, ObjString *text) {
+  const char *kind = world_kind_names[L->kind];
+  Buffer b;
+  buf_init(&b);
+  world_name_from_text(text->chars, &b);
+  ObjString *made = str_take_buffer(I, &b);
+  ObjString *name = str_copy(I, made->chars, made->length); /* interned, as names and record keys are */
+  if (name->length == 0)
+    cell_error(I, L, row, f,
+               "'%s' gives no name for a %s: a name is made of its Latin letters and digits (spaces and signs become "
+               "_); add a column of names",
+               text->chars, kind);
+  if (is_keyword(name->chars))
+    cell_error(I, L, row, f, "'%s' cannot be the name of a %s: %s is a keyword of the language", text->chars, kind, name->chars);
+  return name;
+}
+
+/* The text of a name's cell (a number, 2026, as it prints). */
+static ObjString *cell_text(Interp *I, Value v) {
+  if (IS_STRING(v)) return AS_STRING(v);
+  Buffer b;
+  buf_init(&b);
+  value_print(I, &b, v, false);
+  return str_take_buffer(I, &b);
+}
+
+/* The name of row `row`'s entity, made from its cell and checked: new to
+ * the script, not twice in the file (`seen`: name -> row).  A name that
+ * differs from its text is counted, the first few kept for the warning. */
 static ObjString *row_name(Interp *I, Load *L, int row, ObjRecord *seen) {
   const char *kind = world_kind_names[L->kind];
   int f = L->name_field, line = (int)L->t.lines->items.items[row].as.i;
   Value v = AS_LIST(L->t.rows->items.items[row])->items.items[L->column[f]];
   if (IS_NIL(v)) cell_error(I, L, row, f, "the %s has no name (an empty cell)", kind);
-  if (!IS_STRING(v) || !valid_name(AS_CSTRING(v))) {
-    ObjString *text = IS_STRING(v) ? AS_STRING(v) : str_new(I, "");
-    if (!IS_STRING(v)) {
-      Buffer b;
-      buf_init(&b);
-      value_print(I, &b, v, false);
-      text = str_new(I, b.data);
-      buf_free(&b);
-    }
-    cell_error(I, L, row, f,
-               "'%s' cannot be the name of a %s: a name is a letter or _ and then letters, digits and _ "
-               "(Aerospace_Valley), and not a keyword",
-               text->chars, kind);
-  }
-  ObjString *name = AS_STRING(v);
+  ObjString *text = cell_text(I, v);
+  ObjString *name = made_name(I, L, row, f, text);
   Value earlier;
-  if (record_get(seen, name, &earlier))
-    cell_error(I, L, row, f, "%s %s is in the file twice: on line %lld and on line %d", kind, name->chars,
-               (long long)earlier.as.i, line);
+  if (record_get(seen, name, &earlier)) {
+    int other = (int)earlier.as.i;
+    ObjString *was = cell_text(I, AS_LIST(L->t.rows->items.items[other])->items.items[L->column[f]]);
+    long long at = (long long)L->t.lines->items.items[other].as.i;
+    if (value_equal(OBJ_VAL(was), OBJ_VAL(text)))
+      cell_error(I, L, row, f, "%s %s is in the file twice: on line %lld and on line %d", kind, name->chars, at, line);
+    cell_error(I, L, row, f, "'%s' on line %lld and '%s' on line %d both make the name %s: one %s each needs a name "
+                             "of its own",
+               was->chars, at, text->chars, line, name->chars, kind);
+  }
   UnitId u;
   if (unit_lookup(&I->units, name->chars, &u)) cell_error(I, L, row, f, "'%s' is a unit, not a name for a %s", name->chars, kind);
   int g = global_find(I, name);
@@ -152,7 +247,12 @@ static ObjString *row_name(Interp *I, Load *L, int row, ObjRecord *seen) {
     cell_error(I, L, row, f, "'%s' is already a name (%s); a loaded %s cannot replace it", name->chars, what->chars,
                kind);
   }
-  record_set(I, seen, name, INT_VAL(line));
+  record_set(I, seen, name, INT_VAL(row));
+  if (!value_equal(OBJ_VAL(name), OBJ_VAL(text))) { /* long strings are not interned: compare the texts */
+    if (L->renamed < 3)
+      list_append(I, L->examples, OBJ_VAL(str_printf(I, "'%s' -> %s", text->chars, name->chars)));
+    L->renamed++;
+  }
   return name;
 }
 
@@ -170,6 +270,13 @@ static Value field_value(Interp *I, Load *L, int row, int f, Value v, const char
   EntityKind ref = strchr(path, '.') ? KIND_RECORD : world_field_ref_kind(I, L->kind, path);
   if (ref != KIND_RECORD && IS_STRING(v)) {
     ObjRecord *e = world_find_entity(I, ref, AS_STRING(v));
+    if (!e) { /* a loaded entity, by the name made from its text */
+      Buffer b;
+      buf_init(&b);
+      world_name_from_text(AS_CSTRING(v), &b);
+      ObjString *made = str_take_buffer(I, &b);
+      e = world_find_entity(I, ref, str_copy(I, made->chars, made->length));
+    }
     if (!e) cell_error(I, L, row, f, "%s %s: '%s' names no %s '%s'", kind, ename, path, world_kind_names[ref], AS_CSTRING(v));
     return OBJ_VAL(e);
   }
@@ -263,11 +370,27 @@ static Value f_load(Interp *I, int argc, Value *args) {
   interp_push_root(I, OBJ_VAL(L.t.rows));
   interp_push_root(I, OBJ_VAL(L.t.lines));
   interp_push_root(I, OBJ_VAL(seen));
+  L.examples = list_new(I);
+  interp_push_root(I, OBJ_VAL(L.examples));
   int column[L.nfields > 0 ? L.nfields : 1]; /* at most 21,845 (the compiler's limit) */
   L.column = column;
   find_columns(I, &L);
   for (int row = 0; row < L.t.rows->items.count; row++) load_row(I, &L, row, seen);
-  interp_pop_roots(I, 4);
+  if (L.renamed > 0) {
+    Buffer b;
+    buf_init(&b);
+    for (int i = 0; i < L.examples->items.count; i++)
+      buf_printf(&b, "%s%s", i ? ", " : "", AS_CSTRING(L.examples->items.items[i]));
+    ObjString *shown = str_take_buffer(I, &b);
+    int more = L.renamed - L.examples->items.count;
+    interp_warn(I,
+                "load %s from %s: %d name%s made from the text of column '%s' (spaces and signs as _, accents "
+                "dropped): %s%s",
+                world_kind_names[L.kind], L.path, L.renamed, L.renamed == 1 ? "" : "s",
+                AS_CSTRING(L.map->items.items[3 * L.name_field + 1]), shown->chars,
+                more > 0 ? str_printf(I, " and %d more", more)->chars : "");
+  }
+  interp_pop_roots(I, 5);
   return NIL_VAL;
 }
 

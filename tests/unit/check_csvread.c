@@ -15,6 +15,7 @@
 #include "interp.h"
 #include "num.h"
 #include "suites.h"
+#include "world.h"
 
 static Interp *I;
 
@@ -152,6 +153,37 @@ START_TEST(test_load_bad_row) {
 }
 END_TEST
 
+/* The names load makes from the texts of cells (world.h). */
+static const char *made(const char *text) {
+  static char out[256];
+  Buffer b;
+  buf_init(&b);
+  world_name_from_text(text, &b);
+  snprintf(out, sizeof out, "%s", b.len ? b.data : "");
+  buf_free(&b);
+  return out;
+}
+
+START_TEST(test_names_from_text) {
+  ck_assert_str_eq(made("AerospaceValley"), "AerospaceValley");
+  ck_assert_str_eq(made("Basque Energy"), "Basque_Energy");
+  ck_assert_str_eq(made("  Nord-Est  "), "Nord_Est");
+  ck_assert_str_eq(made("P\xc3\xb4le Mer / Bretagne"), "Pole_Mer_Bretagne");      /* ô */
+  ck_assert_str_eq(made("\xc5\x81\xc3\xb3" "d\xc5\xba"), "Lodz");                  /* Łódź */
+  ck_assert_str_eq(made("Stra\xc3\x9f" "e"), "Strasse");                        /* ß */
+  ck_assert_str_eq(made("3D Print"), "_3D_Print");
+  ck_assert_str_eq(made("a_b"), "a_b");
+  /* other scripts and signs are gaps: Greek, a euro sign (3 bytes), × */
+  ck_assert_str_eq(made("Crete \xce\x9a\xcf\x81\xce\xae\xcf\x84\xce\xb7 2"), "Crete_2");
+  ck_assert_str_eq(made("100\xe2\x82\xac Club"), "_100_Club");
+  ck_assert_str_eq(made("A\xc3\x97" "B"), "A_B");
+  ck_assert_str_eq(made("\xce\x9a\xcf\x81"), "");
+  ck_assert_str_eq(made(" -- "), "");
+  /* a stray byte, or a cut sequence at the end, is a gap too */
+  ck_assert_str_eq(made("A\xff" "B\xc3"), "A_B");
+}
+END_TEST
+
 Suite *csvread_suite(void) {
   Suite *s = suite_create("csvread");
   TCase *tc = tcase_create("numbers");
@@ -160,6 +192,7 @@ Suite *csvread_suite(void) {
   tcase_add_test(tc, test_comma_file);
   tcase_add_test(tc, test_ambiguous);
   tcase_add_test(tc, test_exact);
+  tcase_add_test(tc, test_names_from_text);
   suite_add_tcase(s, tc);
   TCase *load = tcase_create("load");
   tcase_add_checked_fixture(load, load_setup, load_teardown);
