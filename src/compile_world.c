@@ -58,13 +58,50 @@ static void note_fields(Compiler *c, Node *r, int parent, int depth) {
   }
 }
 
+/* The names an expression reads (N_NAME nodes, functions' bodies too),
+ * each once, into `names` (at most max). */
+#define MAX_READ_NAMES 64
+static void collect_names(Node *n, const char **names, int *count) {
+  if (!n) return;
+  if (n->kind == N_NAME) {
+    for (int i = 0; i < *count; i++)
+      if (strcmp(names[i], n->str) == 0) return;
+    if (*count < MAX_READ_NAMES) names[(*count)++] = n->str;
+    return;
+  }
+  collect_names(n->a, names, count);
+  collect_names(n->b, names, count);
+  collect_names(n->c, names, count);
+  for (int i = 0; i < n->list.count; i++) collect_names(n->list.items[i], names, count);
+}
+
+/* After a declaration's arguments: the list of the names its fields read
+ * (world_decl.c notes the params among them, so that a later `set` of one
+ * warns that the declaration keeps the value it read); 1 if there are
+ * any, else nothing and 0. */
+static int emit_names_read(Compiler *c, Node *fields, SrcLoc loc) {
+  const char *names[MAX_READ_NAMES];
+  int count = 0;
+  collect_names(fields, names, &count);
+  if (count == 0) return 0;
+  Node *list = ast_new(c->arena, N_LIST, loc);
+  for (int i = 0; i < count; i++) {
+    Node *s = ast_new(c->arena, N_STRING, loc);
+    s->str = (char *)names[i];
+    s->len = (int)strlen(names[i]);
+    ast_append(c->arena, &list->list, s);
+  }
+  compile_expr(c, list);
+  return 1;
+}
+
 void compile_entity_decl(Compiler *c, Node *n) {
   compile_check_not_unit(c, n->str, n->loc);
   native_callee(c, "%entity", n->loc);
   emit_string(c, entity_keyword(n->op), n->loc);
   emit_string(c, n->str, n->loc);
   compile_expr(c, n->a);
-  emit_call(c, 3, n->loc);
+  emit_call(c, 3 + emit_names_read(c, n->a, n->loc), n->loc);
   note_fields(c, n->a, -1, 0);
   compile_emit_op(c, OP_POP, -1, n->loc);
 }
@@ -74,7 +111,7 @@ void compile_fund_decl(Compiler *c, Node *n) {
   compile_expr(c, n->a);
   compile_expr(c, n->b);
   compile_expr(c, n->c);
-  emit_call(c, 3, n->loc);
+  emit_call(c, 3 + emit_names_read(c, n->c, n->loc), n->loc);
   note_fields(c, n->c, -1, 0);
   compile_emit_op(c, OP_POP, -1, n->loc);
 }

@@ -125,6 +125,10 @@ void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const Src
   }
 }
 
+int vm_current_line(Interp *I) {
+  return I->frame_count > 0 ? frame_loc(&I->frames[I->frame_count - 1]).line : 0;
+}
+
 bool vm_describe_warning(Interp *I, Buffer *out, const char *message) {
   if (I->frame_count == 0) {
     buf_printf(out, "warning: %s\n", message);

@@ -28,6 +28,8 @@ void vm_describe_error_at(Interp *I, Buffer *out, const char *message, const Src
 /* A warning at the running instruction, without the call chain; false
  * (nothing written) when the last warning was made there. */
 bool vm_describe_warning(Interp *I, Buffer *out, const char *message);
+/* The line of the running instruction (0 outside any code). */
+int vm_current_line(Interp *I);
 
 /* Helpers shared with the built-in libraries. */
 Value vm_concat(Interp *I, int n, Value *parts);

@@ -98,6 +98,12 @@ typedef struct WorldState {
    * at the start of every run (world_cluster_defaults). */
   ObjRecord *cluster_schema;
   ObjList *cluster_declared;
+  /* What declarations read of params: records {entity, param, value, line}
+   * for each param a declaration's fields named (the compiler lists the
+   * names), so that a later `set` of the param to another value warns that
+   * the declaration keeps the value it read.  A run's bodies add to it; the
+   * run's restore takes their entries away again. */
+  ObjList *param_reads;
   struct ObjScenario *running;  /* the scenario being run, or NULL */
   struct ObjScenario *applying; /* the scenario whose body is being applied */
   int current_rule;   /* index of the running rule, -1 outside rules */
@@ -212,10 +218,12 @@ void world_many_runs(Interp *I, struct ObjScenario *s);
 /* Run scenario s as `run` does: every run, its results, its notes
  * (world_run.c; every param loaded first: interp_autoload_all). */
 void world_run_scenario(Interp *I, struct ObjScenario *s);
-/* A sweep's case (world_sweep.c): set or scale the params its
- * `overrides` name, after the scenario's bodies, at the start of each run;
- * nothing for a declared scenario. */
-void world_sweep_apply(Interp *I, struct ObjScenario *s);
+/* A sweep's case (world_sweep.c): set the params its `overrides` name,
+ * at the start of each run, before the scenario's bodies (`early`: so what
+ * the bodies declare with a param, a fund's amount, reads the case's
+ * value) and again after them (over the bodies' own sets); scale them
+ * (sensitivity) after the bodies only.  Nothing for a declared scenario. */
+void world_sweep_apply(Interp *I, struct ObjScenario *s, bool early);
 /* An error unless v lies within the declared bounds of param `name` (none:
  * no error); `how` begins the message ("sweep growth_rate"). */
 void world_check_param_bounds(Interp *I, ObjString *name, Value v, const char *how);

@@ -919,8 +919,114 @@ Value world_declare(Interp *I, EntityKind kind, ObjString *name, ObjRecord *r) {
 }
 
 /* %entity(keyword, name, fields): a declaration. */
+/* ---- what declarations read of params ------------------------------------------
+ *
+ * `fund P -> A { amount: budget }` takes the value budget has when the
+ * declaration runs; a `set budget = ...` after it (a child scenario's, a
+ * later line of the same body, a sweep's case over a declaration of the
+ * base world) changes what the rules read but not the fund's amount.  That
+ * is the language's order (a scenario applies its parent's body, then its
+ * own), but a number that silently stays where it was is the worst kind of
+ * answer, so the compiler passes each declaration the names its fields
+ * read (a 4th argument of %fund and %entity), the declaration notes the
+ * params among them with their values (WorldState.param_reads), and a
+ * `set` of such a param to another value warns, naming the declaration and
+ * what it keeps. */
+
+static ObjString *declaration_text(Interp *I, Value e) {
+  ObjRecord *r = AS_RECORD(e);
+  if (r->tag == KIND_FUND)
+    return str_printf(I, "fund %s -> %s", world_entity_name(I, AS_RECORD(world_field(I, r, "programme"))),
+                      world_entity_name(I, AS_RECORD(world_field(I, r, "recipient"))));
+  return str_printf(I, "%s %s", world_kind_names[r->tag], world_entity_name(I, r));
+}
+
+/* Note the params among `names` (strings, or nil: none) that declaration
+ * e read, in place of what an earlier declaration it replaced read. */
+static void note_param_reads(Interp *I, Value e, Value names) {
+  if (!IS_ENTITY(e)) return;
+  ValueArray *reads = &I->world->param_reads->items;
+  int kept = 0;
+  for (int i = 0; i < reads->count; i++)
+    if (!value_equal(world_field(I, AS_RECORD(reads->items[i]), "entity"), e)) reads->items[kept++] = reads->items[i];
+  reads->count = kept;
+  if (!IS_LIST(names)) return;
+  ObjList *l = AS_LIST(names);
+  for (int i = 0; i < l->items.count; i++) {
+    ObjString *name = AS_STRING(l->items.items[i]);
+    int g = global_find(I, name);
+    if (g < 0 || I->global_kinds[g] != GLOBAL_PARAM) continue;
+    ObjRecord *r = record_new(I);
+    list_append(I, I->world->param_reads, OBJ_VAL(r));
+    world_set_field(I, r, "entity", e);
+    world_set_field(I, r, "param", OBJ_VAL(name));
+    world_set_field(I, r, "value", I->globals[g]);
+    world_set_field(I, r, "what", OBJ_VAL(declaration_text(I, e)));
+    world_set_field(I, r, "line", INT_VAL(vm_current_line(I)));
+  }
+}
+
+static bool in_world(Interp *I, ObjRecord *e) {
+  ObjList *l = I->world->entities[e->tag];
+  for (int i = 0; i < l->items.count; i++)
+    if (AS_RECORD(l->items.items[i]) == e) return true;
+  return false;
+}
+
+/* Before `set name = v`: warn if declarations still in the world read the
+ * param with another value, naming the first three (a scenario of several
+ * runs warns in its first run only). */
+static void warn_declared_with(Interp *I, ObjString *name, Value v) {
+  ObjScenario *s = I->world->applying;
+  if (s && s->run_index > 0) return;
+  ObjList *reads = I->world->param_reads;
+  Buffer list;
+  buf_init(&list);
+  int found = 0;
+  for (int i = 0; i < reads->items.count; i++) {
+    ObjRecord *r = AS_RECORD(reads->items.items[i]);
+    Value was = world_field(I, r, "value");
+    if (AS_STRING(world_field(I, r, "param")) != name || (was.tag == v.tag && value_equal(was, v)) ||
+        !in_world(I, AS_RECORD(world_field(I, r, "entity"))))
+      continue;
+    if (found++ >= 3) continue;
+    buf_printf(&list, "%s%s (line %lld) ", found > 1 ? ", " : "", AS_CSTRING(world_field(I, r, "what")),
+               (long long)world_field(I, r, "line").as.i);
+    format_number(I, &list, was); /* out of memory here leaks the list: the session ends anyway */
+  }
+  if (found == 0) {
+    buf_free(&list);
+    return;
+  }
+  if (found > 3) buf_printf(&list, " and %d more", found - 3);
+  ObjString *declared = str_take_buffer(I, &list);
+  Buffer b;
+  buf_init(&b);
+  format_number(I, &b, v);
+  ObjString *now = str_take_buffer(I, &b);
+  interp_warn(I,
+              "set %s = %s%s%s: what was declared with %s before it keeps the value it read: %s; a set changes what "
+              "the rules read, not a declaration made before it (declare it after the set, or give the value itself)",
+              name->chars, now->chars, s ? " in scenario " : "", s ? s->name->chars : "", name->chars,
+              declared->chars);
+}
+
+static Value fund_declare(Interp *I, Value *args); /* below, with the funds */
+
+static Value f_fund(Interp *I, int argc, Value *args) {
+  Value f = fund_declare(I, args);
+  interp_push_root(I, f);
+  note_param_reads(I, f, argc > 3 ? args[3] : NIL_VAL);
+  interp_pop_roots(I, 1);
+  return f;
+}
+
 static Value f_entity(Interp *I, int argc, Value *args) {
-  return world_declare(I, kind_named(I, args[0]), AS_STRING(args[1]), AS_RECORD(args[2]));
+  Value e = world_declare(I, kind_named(I, args[0]), AS_STRING(args[1]), AS_RECORD(args[2]));
+  interp_push_root(I, e);
+  note_param_reads(I, e, argc > 3 ? args[3] : NIL_VAL);
+  interp_pop_roots(I, 1);
+  return e;
 }
 
 /* Check that a declaration of `kind` may give the field `path` ("budget",
@@ -1039,7 +1145,7 @@ static void say_fund_replaced(Interp *I, const char *what, const char *old_years
  * that overlap otherwise are an error, unless the declaration asks
  * `replace: true`, which replaces every fund on the same three.  Every
  * replacement prints a note. */
-static Value f_fund(Interp *I, int argc, Value *args) {
+static Value fund_declare(Interp *I, Value *args) {
   const char *pn = IS_ENTITY(args[0]) ? world_entity_name(I, AS_RECORD(args[0])) : "?";
   const char *rn = IS_ENTITY(args[1]) ? world_entity_name(I, AS_RECORD(args[1])) : "?";
   const char *name = str_printf(I, "%s -> %s", pn, rn)->chars;
@@ -1411,6 +1517,7 @@ static Value f_set(Interp *I, int argc, Value *args) {
   }
   ObjRecord *p = param_record(I, name);
   if (p) check_bounds(I, p, args[1], str_printf(I, "set %s", name->chars)->chars, "");
+  warn_declared_with(I, name, args[1]);
   I->globals[g] = args[1];
   return NIL_VAL;
 }
@@ -1424,8 +1531,8 @@ static Value f_partnerships(Interp *I, int argc, Value *args) { return entity_li
 
 void world_decl_open(Interp *I) {
   /* called by the compiled declarations: names users cannot type */
-  lib_register(I, "%entity", f_entity, 3, 3, NULL);
-  lib_register(I, "%fund", f_fund, 3, 3, NULL);
+  lib_register(I, "%entity", f_entity, 3, 4, NULL);
+  lib_register(I, "%fund", f_fund, 3, 4, NULL);
   lib_register(I, "%param", f_param, 5, 6, NULL);
   I->host.param_write = param_write;
   lib_register(I, "%rule", f_rule, 3, 4, NULL);

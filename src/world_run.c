@@ -48,6 +48,7 @@ static void shadow_value(Interp *I, ObjList *sh, Value v, ObjRecord *owner) {
 static ObjList *shadow_world(Interp *I, WorldState *w) {
   ObjList *sh = list_new(I);
   shadow_list(I, sh, w->cluster_declared); /* beside the clusters, in step with them */
+  shadow_list(I, sh, w->param_reads);      /* what the run's bodies declare with params is theirs */
   for (int k = KIND_REGION; k < KIND_COUNT; k++) {
     shadow_list(I, sh, w->entities[k]);
     for (int i = 0; i < w->entities[k]->items.count; i++) {
@@ -236,8 +237,9 @@ static void run_body(Interp *I, void *ud) {
   }
   interp_push_root(I, OBJ_VAL(before));
   I->world->applying = s;
+  world_sweep_apply(I, s, true); /* a sweep's case: its values before the bodies, for what they declare */
   apply_bodies(I, s);
-  world_sweep_apply(I, s); /* a sweep's case: its own values over the bodies' */
+  world_sweep_apply(I, s, false); /* ... and over the bodies' own sets */
   I->world->applying = NULL;
   if (index == 0) { /* the params this run uses (S.params), and those its scenario set */
     ObjRecord *ps = record_new(I), *changed = record_new(I);

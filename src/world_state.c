@@ -130,6 +130,7 @@ static void world_mark(Interp *I) {
   table_mark(I, &w->entity_index);
   gc_mark_obj(I, (Obj *)w->cluster_schema);
   gc_mark_obj(I, (Obj *)w->cluster_declared);
+  gc_mark_obj(I, (Obj *)w->param_reads);
   gc_mark_obj(I, (Obj *)w->running);
   gc_mark_obj(I, (Obj *)w->applying);
   for (int i = 0; i < 64; i++) gc_mark_obj(I, (Obj *)w->name_cache[i].name);
@@ -155,6 +156,7 @@ void world_open(Interp *I) {
   w->rules = list_new(I);
   w->scenarios = list_new(I);
   w->cluster_declared = list_new(I);
+  w->param_reads = list_new(I);
   w->current_rule = -1;
   I->host.mark = world_mark;
   I->host.free = world_free;

@@ -4,11 +4,16 @@
  *
  * A case is run as a scenario of its own, made for it and dropped after:
  * an ObjScenario whose parent is the swept scenario, with no body, and
- * whose `overrides` set the case's params after the bodies of the
- * scenario and its ancestors (world_sweep_apply, called by the run at the
- * start of every run).  So a case is exactly `scenario C extends S { set
+ * whose `overrides` set the case's params at the start of every run
+ * (world_sweep_apply, called by the run): before the bodies of the
+ * scenario and its ancestors, so that what they declare with a param (a
+ * fund whose amount is the param) reads the case's value, and again after
+ * them, over a body's own `set`.  So a case is `scenario C extends S { set
  * NAME = VALUE ... }` run on the base world, which the run restores
- * afterwards: the base world and S itself (its results) are untouched.
+ * afterwards (the base world and S itself, its results, are untouched),
+ * except that S's declarations see the case's values.  A declaration of
+ * the base world keeps the value it read; a case's `set` of that param
+ * warns so (world_decl.c, param reads).
  *
  * Random numbers: a case starts as a new scenario does (seed 1, until the
  * bodies' `seed:`), so run k of every case draws from the same stream as
@@ -57,9 +62,9 @@ void sweep_grid_case(const int64_t *sizes, int n, int64_t k, int64_t *digits) {
 
 /* ---- running a case --------------------------------------------------------- */
 
-void world_sweep_apply(Interp *I, ObjScenario *s) {
+void world_sweep_apply(Interp *I, ObjScenario *s, bool early) {
   ObjRecord *o = s->overrides;
-  if (!o) return;
+  if (!o || (early && s->overrides_scale)) return;
   Value set = I->globals[global_find(I, world_name(I, "%set"))];
   for (int i = 0; i < o->count; i++) {
     Value args[2] = {OBJ_VAL(o->keys[i]), o->values[i]};
