@@ -671,7 +671,9 @@ int repl_run(Interp *I, const InterpOptions *opts) {
   rl_readline_name = "clusim";
   rl_attempted_completion_function = complete;
   rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{}()[],+-*/^";
-  char *hist = history_path();
+  /* The history is of lines typed: piped input leaves it alone, or a file
+   * of a few thousand lines would push out all that was typed before. */
+  char *hist = terminal ? history_path() : NULL;
   using_history();
   if (hist) {
     struct stat st;
@@ -705,7 +707,7 @@ int repl_run(Interp *I, const InterpOptions *opts) {
       free(line);
       continue;
     }
-    if (!blank(line)) {
+    if (terminal && !blank(line)) {
       add_history(line);
       if (hist) append_history(1, hist);
     }

@@ -27,8 +27,9 @@
 # test.  Both times, standard output and standard error together (one
 # file, in the order they were written) must be NAME.out, with the version
 # in the banner read as VERSION, and the exit status that of the line
-# `# exit: N` in NAME.in (0 without one).  The `#` lines are comments to
-# Clusim, so they are input too, shown after the prompt.
+# `# exit: N` in NAME.in (0 without one); and piped input must leave the
+# history alone (no history file afterwards).  The `#` lines are comments
+# to Clusim, so they are input too, shown after the prompt.
 #
 # CLUSIM_TEST_FILTER keeps the tests whose file name contains it.
 # CLUSIM_TEST_TIMEOUT (default 60) bounds each whole test in seconds.
@@ -198,6 +199,9 @@ for test in "$here"/*.in; do
         elif [ "$status" != "$want" ]; then
             problem="input from a $how: exit status $status, not $want"
             cp "$tmp/got.out" "$tmp/log"
+        elif [ -e "$tmp/home/state/clusim/history" ]; then
+            problem="input from a $how: piped lines were written to the history file"
+            cp "$tmp/home/state/clusim/history" "$tmp/log"
         fi
         [ -z "$problem" ] || break
     done
