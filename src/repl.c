@@ -551,9 +551,13 @@ static bool blank(const char *s) {
   return true;
 }
 
-/* Read one line; NULL at end of input.  Ctrl-C while typing returns an
- * empty line and sets *interrupted. */
-static char *read_line(const char *prompt, bool *interrupted) {
+/* Whether the prompt reads a terminal (typed or pasted lines), or a file
+ * or a pipe (clusim -i FILE < LINES), whose lines are taken as if typed. */
+static bool terminal;
+
+/* Read one typed line; NULL at end of input.  Ctrl-C while typing returns
+ * an empty line and sets *interrupted. */
+static char *read_typed_line(const char *prompt, bool *interrupted) {
   *interrupted = false;
   line_ready = eof_seen = false;
   line_read = NULL;
@@ -599,6 +603,47 @@ static char *read_line(const char *prompt, bool *interrupted) {
   return result;
 }
 
+/* Read one line of a file or a pipe, as read_typed_line does, but without
+ * Readline, whose line editing is for a person at a terminal: it would take
+ * a tab in the input for completion, and redraw a long line for a screen
+ * that is not there.  The prompt and the line are shown as typed, so that
+ * the output reads as the session would on a terminal.  Ctrl-C (which
+ * stops the program feeding the pipe too) abandons the line. */
+static char *read_piped_line(const char *prompt, bool *interrupted) {
+  *interrupted = false;
+  sigint_seen = 0; /* a Ctrl-C that stopped the code just run was for it */
+  fputs(prompt, stdout);
+  fflush(stdout);
+  char *line = NULL;
+  size_t capacity = 0;
+  ssize_t n;
+  errno = 0;
+  while ((n = getline(&line, &capacity, stdin)) < 0 && errno == EINTR && !sigint_seen) clearerr(stdin);
+  if (sigint_seen) {
+    sigint_seen = 0;
+    interp_cancel_interrupt(current);
+    clearerr(stdin);
+    putchar('\n');
+    fflush(stdout);
+    free(line);
+    *interrupted = true;
+    return mem_strdup(current, "");
+  }
+  if (n < 0) {
+    free(line);
+    return NULL;
+  }
+  if (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
+  if (n > 0 && line[n - 1] == '\r') line[--n] = '\0'; /* a line of a Windows file, which Readline ends at \r */
+  printf("%s\n", line);
+  fflush(stdout); /* before what running it writes to stderr */
+  return line;
+}
+
+static char *read_line(const char *prompt, bool *interrupted) {
+  return terminal ? read_typed_line(prompt, interrupted) : read_piped_line(prompt, interrupted);
+}
+
 /* Whether more input (typed ahead or pasted) is already waiting. */
 static bool input_waiting(void) {
   fd_set fds;
@@ -621,11 +666,14 @@ int repl_run(Interp *I, const InterpOptions *opts) {
   sa.sa_flags = 0; /* no SA_RESTART: select() must see the interruption */
   sigaction(SIGINT, &sa, NULL);
 
+  terminal = isatty(STDIN_FILENO);
   rl_catch_signals = 0;
   rl_readline_name = "clusim";
   rl_attempted_completion_function = complete;
   rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{}()[],+-*/^";
-  char *hist = history_path();
+  /* The history is of lines typed: piped input leaves it alone, or a file
+   * of a few thousand lines would push out all that was typed before. */
+  char *hist = terminal ? history_path() : NULL;
   using_history();
   if (hist) {
     struct stat st;
@@ -643,10 +691,15 @@ int repl_run(Interp *I, const InterpOptions *opts) {
     char *line = read_line(pending.len ? CONTINUE_PROMPT : PROMPT, &interrupted);
     if (!line) {
       putchar('\n');
-      if (pending.len) { /* Ctrl-D at "...> " abandons the unfinished block; at the prompt, it leaves */
+      fflush(stdout); /* before an error on stderr */
+      /* Ctrl-D at "...> " abandons the unfinished block; at the prompt, it
+       * leaves.  Piped input that ends inside a statement has nothing more
+       * to come: that is an error at its end, as it would be in a script. */
+      if (pending.len && terminal) {
         buf_clear(&pending);
         continue;
       }
+      if (pending.len) interp_eval(current, "<prompt>", pending.data, false);
       break;
     }
     if (interrupted) {
@@ -654,7 +707,7 @@ int repl_run(Interp *I, const InterpOptions *opts) {
       free(line);
       continue;
     }
-    if (!blank(line)) {
+    if (terminal && !blank(line)) {
       add_history(line);
       if (hist) append_history(1, hist);
     }
@@ -673,11 +726,14 @@ int repl_run(Interp *I, const InterpOptions *opts) {
     buf_puts(&pending, line);
     buf_putc(&pending, '\n');
     free(line);
-    /* Inside an unfinished block with more lines already waiting (pasted
-     * text), read on: the block is parsed once, when the paste has arrived,
-     * not again at every line (pasting N lines cost N parses of a growing
-     * text).  A person typing still sees each line checked at once. */
-    if (inside_block && input_waiting()) continue;
+    /* Inside an unfinished block with more lines already waiting (text
+     * pasted at a terminal), read on: the block is parsed once, when the
+     * paste has arrived, not again at every line (pasting N lines cost N
+     * parses of a growing text).  A person typing still sees each line
+     * checked at once.  Not so for a file or a pipe, where the rest of the
+     * input is always waiting: a statement that is complete must run as
+     * soon as it is, as if typed, not when the input ends. */
+    if (inside_block && terminal && input_waiting()) continue;
     InterpResult r = interp_eval(current, "<prompt>", pending.data, true);
     if (r == INTERP_OK) buf_put(&session, pending.data, pending.len);
     if (r != INTERP_INCOMPLETE) buf_clear(&pending);

@@ -42,7 +42,10 @@ Without FILEs it checks doc/*.md and README.md.  Every fenced code block
                       pseudo-terminal, with `clusim` and `build/clusim` both
                       meaning the binary under test; its output (standard
                       output and error, as a terminal shows them) must equal
-                      the lines shown.
+                      the lines shown.  A block whose first command is
+                      not clusim itself is a shell transcript even if its
+                      output has prompts (`$ printf ... | clusim -i FILE`:
+                      the prompt reading piped lines).
   file=NAME           in the info string (```clusim file=report.clu, ```csv
                       file=clusters.csv): the block is written to NAME in
                       the temporary directory, before the blocks after it
@@ -174,6 +177,9 @@ def kind(block):
         return "output"
     if block.tag:
         return "skip"
+    if block.lines and block.lines[0].startswith("$ ") and \
+            not re.match(r"\$ ((build/)?clusim(\s|$)|make run\s*$)", block.lines[0]):
+        return "shell"  # such as `$ printf ... | clusim -i FILE`, whose output shows prompts
     if any(l.startswith(PROMPT) or l == PROMPT.rstrip() for l in block.lines):
         return "prompt"
     if block.lines and re.match(r"^# [\w./-]+\.clu\b", block.lines[0]):

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run_repl_tests.sh - runs the prompt tests tests/repl/*.pty through a
-# pseudo-terminal (tests/repl/pty_driver.c) against a Clusim binary.
+# pseudo-terminal (tests/repl/pty_driver.c) against a Clusim binary, and
+# the tests tests/repl/*.in of the prompt reading piped input.
 #
 # Usage: sh tests/repl/run_repl_tests.sh CLUSIM_BINARY PTY_DRIVER
 #
@@ -19,6 +20,16 @@
 #   # file-contains: FILE TEXT  after the run, FILE (in the test's directory)
 #                               must contain the line TEXT, whole
 #   # file-lacks: FILE TEXT     ... and must not contain TEXT anywhere
+#
+# Each NAME.in is the standard input of `CLUSIM ARGS` (ARGS from its line
+# `# args: ...`, such as -i start.clu), given twice, redirected from the
+# file and through a pipe, in the same environment and directory as a .pty
+# test.  Both times, standard output and standard error together (one
+# file, in the order they were written) must be NAME.out, with the version
+# in the banner read as VERSION, and the exit status that of the line
+# `# exit: N` in NAME.in (0 without one); and piped input must leave the
+# history alone (no history file afterwards).  The `#` lines are comments
+# to Clusim, so they are input too, shown after the prompt.
 #
 # CLUSIM_TEST_FILTER keeps the tests whose file name contains it.
 # CLUSIM_TEST_TIMEOUT (default 60) bounds each whole test in seconds.
@@ -65,6 +76,19 @@ unset CLUSIM_TEST_FILTER
 
 passed=0
 failed=0
+
+# report: the test $name passed, or failed with $problem (and $tmp/log).
+report() {
+    if [ -z "$problem" ]; then
+        echo "ok   $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name: $problem"
+        sed 's/^/    /' "$tmp/log"
+        failed=$((failed + 1))
+    fi
+}
+
 for test in "$here"/*.pty; do
     [ -f "$test" ] || continue
     name=$(basename "$test" .pty)
@@ -137,14 +161,52 @@ for test in "$here"/*.pty; do
         done <"$tmp/wanted"
     fi
 
-    if [ -z "$problem" ]; then
-        echo "ok   $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $name: $problem"
-        sed 's/^/    /' "$tmp/log"
-        failed=$((failed + 1))
-    fi
+    report
+done
+
+for test in "$here"/*.in; do
+    [ -f "$test" ] || continue
+    name=$(basename "$test" .in)
+    case $name in *"$filter"*) ;; *) continue ;; esac
+
+    args=$(sed -n 's/^#[[:space:]]*args:[[:space:]]*//p' "$test" | head -n 1)
+    want=$(sed -n 's/^#[[:space:]]*exit:[[:space:]]*//p' "$test" | head -n 1)
+    want=${want:-0}
+    problem=""
+    : >"$tmp/log"
+    for how in file pipe; do
+        rm -rf "${tmp:?}/home" "${tmp:?}/work"
+        mkdir -p "$tmp/home/state" "$tmp/work"
+        cp "$here"/*.clu "$tmp/work/" 2>/dev/null
+        (
+            cd "$tmp/work" || exit 125
+            set -f
+            # shellcheck disable=SC2086  # $args and $limit split at white space
+            if [ $how = file ]; then
+                HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state INPUTRC=$tmp/inputrc \
+                    exec $limit "$bin" $args <"$test"
+            else
+                cat "$test" | HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state INPUTRC=$tmp/inputrc \
+                    $limit "$bin" $args
+            fi
+        ) >"$tmp/got" 2>&1
+        status=$?
+        sed 's/^Clusim [0-9][0-9.]* - /Clusim VERSION - /' "$tmp/got" >"$tmp/got.out"
+        if [ -n "$limit" ] && { [ $status -eq 124 ] || [ $status -eq 137 ]; }; then
+            problem="input from a $how: timed out after $timeout_s s (killed)"
+        elif ! diff -u "$here/$name.out" "$tmp/got.out" >"$tmp/log" 2>&1; then
+            problem="input from a $how: the output differs from $name.out"
+        elif [ "$status" != "$want" ]; then
+            problem="input from a $how: exit status $status, not $want"
+            cp "$tmp/got.out" "$tmp/log"
+        elif [ -e "$tmp/home/state/clusim/history" ]; then
+            problem="input from a $how: piped lines were written to the history file"
+            cp "$tmp/home/state/clusim/history" "$tmp/log"
+        fi
+        [ -z "$problem" ] || break
+    done
+
+    report
 done
 
 if [ $((passed + failed)) -eq 0 ]; then
