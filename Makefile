@@ -71,7 +71,7 @@ check-examples: $(BIN)
 	@sh tests/run_examples.sh ./$(BIN)
 
 check-repl: $(BIN) $(BUILD)/pty_driver
-	@echo "== prompt tests (pseudo-terminal)"
+	@echo "== prompt tests (pseudo-terminal, and piped input)"
 	@sh tests/repl/run_repl_tests.sh ./$(BIN) ./$(BUILD)/pty_driver
 
 # Every code block of doc/*.md and README.md is run (tests/doc/run_doc_tests.py,
