@@ -227,7 +227,10 @@ void interp_set_repl(Interp *I, bool on) { I->repl = on; }
 void interp_set_streams(Interp *I, FILE *out, FILE *err) {
   I->out = out;
   I->err = err;
+  I->progress = err;
 }
+
+void interp_set_progress_stream(Interp *I, FILE *to) { I->progress = to; }
 
 void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud) {
   for (int g = 0; g < I->nglobals; g++) {
@@ -721,6 +724,7 @@ Interp *interp_new(const InterpOptions *opts) {
   if (I->jobs < 1) I->jobs = 1;
   I->out = opts->out ? opts->out : stdout;
   I->err = opts->err ? opts->err : stderr;
+  I->progress = I->err;
   I->stdlib_origin = "given by the program that runs Clusim";
   I->stdlib_dir = opts->stdlib_dir ? mem_strdup(I, opts->stdlib_dir) : find_stdlib(I);
   I->args = list_new(I);

@@ -69,6 +69,10 @@ void interp_cancel_interrupt(Interp *I);
 void interp_set_repl(Interp *I, bool on);
 /* Where print and diagnostics go from now on (the prompt's :transcript). */
 void interp_set_streams(Interp *I, FILE *out, FILE *err);
+/* Where progress bars go (after interp_set_streams, which sets err): the
+ * prompt's transcript records through a tee and sends them to the
+ * terminal instead, unrecorded. */
+void interp_set_progress_stream(Interp *I, FILE *to);
 void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud);
 bool interp_each_field(Interp *I, const char *chain, void (*fn)(void *ud, const char *field), void *ud);
 

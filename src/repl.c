@@ -206,8 +206,12 @@ static ssize_t tee_write(void *cookie, const char *buf, size_t n) {
 
 /* The interpreter's streams: the tees while recording. */
 static void connect_streams(void) {
-  if (transcript) interp_set_streams(current, tee_out_file, tee_err_file);
-  else interp_set_streams(current, stdout, stderr);
+  if (transcript) {
+    interp_set_streams(current, tee_out_file, tee_err_file);
+    interp_set_progress_stream(current, stderr); /* the bar on the terminal, not in the transcript */
+  } else {
+    interp_set_streams(current, stdout, stderr);
+  }
 }
 
 static void transcript_stop(void) {

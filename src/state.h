@@ -136,6 +136,9 @@ struct Interp {
   int64_t max_digits;
   bool repl;
   FILE *out, *err;
+  /* where progress bars go (progress.h): err, unless the prompt records a
+   * transcript, whose err is a tee that is no terminal: then the terminal */
+  FILE *progress;
   char *stdlib_dir;
   const char *stdlib_origin; /* where stdlib_dir came from, for messages */
   char *stdlib_problem;      /* why the stdlib did not load (interp_stdlib_problem), or NULL */

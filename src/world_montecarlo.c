@@ -793,7 +793,7 @@ static void shard_runs_body(Interp *I, void *ud) {
 static void shard_runs(Interp *I, ObjScenario *s, ObjRecord *shape, int np) {
   int64_t mine = s->runs - 1 >= shard_first_run(I) ? (s->runs - 1 - shard_first_run(I)) / shard_run_step(I) + 1 : 0;
   Progress progress;
-  progress_start(&progress, I->err, str_printf(I, "run %s (a shard)", s->name->chars)->chars, mine + 1, "runs");
+  progress_start(&progress, I->progress, str_printf(I, "run %s (a shard)", s->name->chars)->chars, mine + 1, "runs");
   ShardJob job = {s, shape, malloc(sizeof(double) * (size_t)(np ? np : 1)), np, &progress};
   if (!job.row) interp_throw(I, "run: not enough memory for the runs of scenario %s", s->name->chars);
   CaughtSignals signals;
@@ -852,7 +852,7 @@ static void many_runs(Interp *I, void *ud) {
   }
   /* the matrix is not the collector's: free it on the way out of an error too */
   Progress progress;
-  progress_start(&progress, I->err, str_printf(I, "run %s", s->name->chars)->chars, s->runs, "runs");
+  progress_start(&progress, I->progress, str_printf(I, "run %s", s->name->chars)->chars, s->runs, "runs");
   ManyRuns mr = {I, s, shape, &x, x.shared ? jobs : 1, &progress, 1};
   Buffer path;
   buf_init(&path);

@@ -633,7 +633,7 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
   interp_push_root(I, plot ? OBJ_VAL(plot_labels) : NIL_VAL);
   for (int i = 0; plot && i < outs->items.count; i++) list_append(I, plot_series, OBJ_VAL(list_new(I)));
   Progress progress;
-  progress_start(&progress, I->err, str_printf(I, "sweep %s", base->name->chars)->chars, cases->items.count, "cases");
+  progress_start(&progress, I->progress, str_printf(I, "sweep %s", base->name->chars)->chars, cases->items.count, "cases");
   SweepJob job = {base, cases, cols, outs, records, 1, 0, &progress, plot_series, plot_labels};
   bool ok = interp_pcall(I, sweep_cases_body, &job);
   progress_end(&progress);
