@@ -606,6 +606,60 @@ static void sweep_cases_body(Interp *I, void *ud) {
   }
 }
 
+/* ---- params that change nothing ----------------------------------------------------
+ *
+ * A swept param that no rule or declaration reads gives every case the
+ * same numbers: the table looks like an answer ("the budget makes no
+ * difference") when it is a mistake in the script.  After the cases ran,
+ * a param is idle when at least one pair of cases differs in it alone and
+ * every such pair has the same outputs, exactly (the cases draw the same
+ * random numbers, so an idle param gives equal means to the last digit). */
+
+#define IDLE_CHECK_MAX_CASES 2000
+
+static bool same_field(ObjRecord *a, ObjRecord *b, ObjString *key) {
+  Value x = NIL_VAL, y = NIL_VAL;
+  record_get(a, key, &x);
+  record_get(b, key, &y);
+  return x.tag == y.tag && value_equal(x, y);
+}
+
+/* Whether cases a and b give the same value to every param but cols[p]
+ * and a different one to it. */
+static bool differ_only_in(ObjList *cols, int p, ObjRecord *a, ObjRecord *b) {
+  for (int i = 0; i < cols->items.count; i++)
+    if (same_field(a, b, AS_STRING(cols->items.items[i])) != (i != p)) return false;
+  return true;
+}
+
+static bool same_outputs(Interp *I, ObjList *outs, ObjRecord *a, ObjRecord *b) {
+  for (int i = 0; i < outs->items.count; i++)
+    if (!same_field(a, b, AS_STRING(world_field(I, AS_RECORD(outs->items.items[i]), "text")))) return false;
+  return true;
+}
+
+static void warn_idle_params(Interp *I, ObjScenario *base, ObjList *cases, ObjList *cols, ObjList *outs,
+                             ObjList *records) {
+  int n = records->items.count;
+  if (n < 2 || n > IDLE_CHECK_MAX_CASES) return;
+  for (int p = 0; p < cols->items.count; p++) {
+    bool paired = false, moved = false;
+    for (int i = 0; i < n && !moved; i++)
+      for (int j = i + 1; j < n && !moved; j++) {
+        ObjRecord *ci = AS_RECORD(cases->items.items[i]), *cj = AS_RECORD(cases->items.items[j]);
+        if (!differ_only_in(cols, p, ci, cj)) continue;
+        paired = true;
+        moved = !same_outputs(I, outs, AS_RECORD(records->items.items[i]), AS_RECORD(records->items.items[j]));
+      }
+    if (paired && !moved)
+      interp_warn(I,
+                  "sweep %s: %s changes no output: the cases that differ only in %s give the same numbers (does a "
+                  "rule or a declaration of the scenario read %s?)",
+                  base->name->chars, AS_CSTRING(cols->items.items[p]), AS_CSTRING(cols->items.items[p]),
+                  AS_CSTRING(cols->items.items[p]));
+  }
+}
+
 static Value f_sweep(Interp *I, int argc, Value *args) {
   const char *fn = "sweep";
   ObjScenario *base = swept(I, fn, args[0]);
@@ -649,6 +703,7 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
     interp_throw_interrupt(I);
   }
   if (print) print_sweep(I, base, cols, outs, records, job.runs);
+  warn_idle_params(I, base, cases, cols, outs, records);
   if (plot) plot_sweep(I, &job);
   interp_pop_roots(I, 6);
   return OBJ_VAL(records);
