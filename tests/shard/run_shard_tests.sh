@@ -144,6 +144,13 @@ refuses "shards of another split" "is shard 1 of 2" shard_mc.clu.part-1-of-3 sha
 refuses "other arguments" "made from another script, or the same one with other arguments" shard_mc.clu.part-1-of-3 other-args.part shard_mc.clu.part-3-of-3
 refuses "a cut file" "'cut.part' is damaged or incomplete" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 cut.part
 refuses "a file that is not a part" "'shard_flow.clu' is not a part file" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 shard_flow.clu
+# part files of another format: refused, never read (format 1 held its
+# numbers in the byte order of the machine that wrote it)
+{ printf 'CLUSIM-PART 1\n'; tail -c +15 shard_mc.clu.part-3-of-3; } >format1.part
+{ printf 'CLUSIM-PART 3\n'; tail -c +15 shard_mc.clu.part-3-of-3; } >format3.part
+refuses "a part of the old format" "'format1.part' is a part file of an older clusim (format 1, whose numbers are in the byte order" format1.part shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3
+refuses "a part of the old format, given last" "'format1.part' is a part file of an older clusim" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 format1.part
+refuses "a part of a newer format" "'format3.part' is a part file of another version of clusim (format 3; this one reads format 2)" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 format3.part
 echo "# changed" >>shard_mc.clu
 refuses "a changed script" "or changed since" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 shard_mc.clu.part-3-of-3
 refuses "no such file" "cannot read the part file 'nothing.part'" nothing.part
