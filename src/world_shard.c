@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,23 @@ typedef struct {
   bool used;
 } Block;
 
+/* The signals whose default action ends the process: a shard catches
+ * those left to it, from shard_start to the end of shard_finish, to remove
+ * its unfinished part file before it ends by the signal as it would have
+ * (see "a shard stopped by a signal" below). */
+static const int end_signals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGILL,  SIGABRT, SIGBUS,  SIGFPE, SIGSEGV,
+                                  SIGPIPE, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ};
+#define NEND (int)(sizeof end_signals / sizeof end_signals[0])
+
+/* What a shard sets up so that a signal leaves no part file behind. */
+typedef struct {
+  pid_t pid;                /* the shard's process: not a child forked by it */
+  bool caught[NEND];        /* end_signals[i] was left to its default, and is caught */
+  struct sigaction old[NEND];
+  char *said[NEND];         /* the message for end_signals[i], formatted beforehand */
+  size_t said_len[NEND];
+} Guard;
+
 typedef struct {
   char *path;
   int fd;
@@ -49,6 +67,7 @@ struct RunShards {
   int64_t blocks_written;
   unsigned char *row_bytes; /* a run's (k, row) encoded, row_cap bytes */
   size_t row_cap;
+  Guard guard;
   /* merging: parts[K - 1] is shard K */
   Part *parts;
   int nparts;
@@ -116,6 +135,95 @@ double shard_decode_double(const unsigned char in[8]) {
   return d;
 }
 
+/* ---- a shard stopped by a signal ----------------------------------------------- */
+
+/* A shard writes its part file under a temporary name and renames it when
+ * the script has ended well (shard_finish).  A signal that ends the
+ * process - Ctrl-C, kill, a batch system's time limit, abort() - may come
+ * at any point: in the runs of a scenario, before them, after them, or
+ * while the script waits in a system call that no flag would interrupt.
+ * (world_montecarlo.c catches such signals only during a scenario's runs,
+ * and only those still left to their default, which these no longer are.)
+ * So the handler does the work itself, with async-signal-safe calls only:
+ * it removes the temporary file (unlink), says so (write, of a message
+ * formatted when the shard began), and ends the process by the same signal
+ * (SA_RESETHAND gave the signal its default action back; raise makes it
+ * pending until the handler returns).  A child the shard forks (a worker)
+ * removes nothing: the file is its parent's.  The file goes on exit() too
+ * (an out-of-memory outside the interpreter's error handling).  Nothing
+ * can remove it after SIGKILL, or a crash that leaves no stack to handle
+ * the signal on: a merge never reads a PART.tmp-* file.
+ *
+ * Handlers belong to the process, so the shard being written is a static:
+ * one per process (main starts at most one). */
+static RunShards *volatile guarded;
+
+static void on_end_signal(int sig) {
+  int saved = errno;
+  RunShards *sh = guarded;
+  if (sh && getpid() == sh->guard.pid) {
+    guarded = NULL; /* once, whichever signals come */
+    unlink(sh->tmp);
+    for (int i = 0; i < NEND; i++)
+      if (end_signals[i] == sig) {
+        ssize_t w = write(STDERR_FILENO, sh->guard.said[i], sh->guard.said_len[i]);
+        (void)w;
+      }
+  }
+  raise(sig);
+  errno = saved;
+}
+
+static void remove_on_exit(void) {
+  RunShards *sh = guarded;
+  if (sh && getpid() == sh->guard.pid) unlink(sh->tmp);
+}
+
+static void end_signal_set(sigset_t *set) {
+  sigemptyset(set);
+  for (int i = 0; i < NEND; i++) sigaddset(set, end_signals[i]);
+}
+
+/* Catch the end signals left to their default action (one ignored, as
+ * nohup ignores SIGHUP, or handled by the host stays so). */
+static void guard_start(RunShards *sh) {
+  static bool at_exit;
+  if (!at_exit) at_exit = atexit(remove_on_exit) == 0;
+  Guard *g = &sh->guard;
+  g->pid = getpid();
+  bool tty = isatty(STDERR_FILENO);
+  for (int i = 0; i < NEND; i++) {
+    Buffer b;
+    buf_init(&b);
+    buf_printf(&b, "%sclusim: --shard: stopped by signal %d (%s); the shard has no part file\n",
+               tty ? "\r\033[K" : "", end_signals[i], strsignal(end_signals[i]));
+    g->said_len[i] = b.len;
+    g->said[i] = buf_take(&b);
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_end_signal;
+  end_signal_set(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  guarded = sh;
+  for (int i = 0; i < NEND; i++) {
+    sigaction(end_signals[i], NULL, &g->old[i]);
+    g->caught[i] = !(g->old[i].sa_flags & SA_SIGINFO) && g->old[i].sa_handler == SIG_DFL;
+    if (g->caught[i]) sigaction(end_signals[i], &sa, NULL);
+  }
+}
+
+/* The signals back as they were; called with them blocked, once the part
+ * file is in place or removed. */
+static void guard_end(RunShards *sh) {
+  Guard *g = &sh->guard;
+  guarded = NULL;
+  for (int i = 0; i < NEND; i++) {
+    if (g->caught[i]) sigaction(end_signals[i], &g->old[i], NULL);
+    free(g->said[i]);
+  }
+}
+
 /* ---- writing a shard ---------------------------------------------------------- */
 
 static bool put(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n; }
@@ -160,6 +268,7 @@ bool shard_start(Interp *I, int64_t k, int64_t n, const char *path, uint64_t has
     free(sh);
     return false;
   }
+  guard_start(sh);
   fprintf(sh->out, "%s%d\n", PART_MAGIC, PART_VERSION);
   put_u64(sh->out, hash);
   put_i64(sh->out, k);
@@ -518,11 +627,17 @@ bool shard_finish(Interp *I, bool ok, Buffer *err) {
       buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
       done = false;
     }
+    /* a signal now would find the file in place, or removed: it waits */
+    sigset_t ends, was;
+    end_signal_set(&ends);
+    sigprocmask(SIG_BLOCK, &ends, &was);
     if (done && rename(sh->tmp, sh->path) != 0) {
       buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
       done = false;
     }
     if (!done) unlink(sh->tmp);
+    guard_end(sh);
+    sigprocmask(SIG_SETMASK, &was, NULL);
     free(sh->path);
     free(sh->tmp);
     free(sh->row_bytes);

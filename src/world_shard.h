@@ -50,7 +50,8 @@ bool shard_parse(const char *text, int64_t *k, int64_t *n);
 uint64_t shard_script_hash(const char *text, size_t len, int argc, char **argv);
 
 /* Begin shard K of N, its part file written to `path` (under a temporary
- * name until shard_finish), recording `strings`: the script's path and its
+ * name until shard_finish, which a signal or exit() ending the process
+ * first removes), recording `strings`: the script's path and its
  * arguments, for the merge.  False with a message in `err`. */
 bool shard_start(Interp *I, int64_t k, int64_t n, const char *path, uint64_t hash, int nstrings, char **strings,
                  Buffer *err);

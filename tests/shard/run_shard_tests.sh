@@ -190,7 +190,67 @@ else
     bad "a failed shard has no part file" "status $status"
 fi
 
-# 7. GNU parallel, here and through --sshlogin
+# 7. a shard stopped by a signal, outside its runs (before them, or after
+# them blocked in a read) or inside them, leaves no part file, not even a
+# temporary one, and ends by that signal
+# appears CONDITION: whether the shell command CONDITION holds within 10 s
+appears() {
+    n=0
+    until eval "$1"; do
+        [ $n -ge 100 ] && return 1
+        sleep 0.1
+        n=$((n + 1))
+    done
+}
+# A background job of a script ignores SIGINT: give the shard the default
+# back where env can (coreutils 8.31), or else stop it with SIGTERM.
+if env --default-signal=INT true 2>/dev/null; then
+    as_job="env --default-signal=INT" int="INT 2"
+else
+    as_job="" int="TERM 15"
+fi
+stopped() { # WHERE SIGNAL NUMBER
+    where=$1 sig=$2 num=$3 name="a shard stopped by SIG$2 $1 its runs"
+    fresh
+    mkfifo gate.fifo
+    ( $as_job "$bin" --shard 1/2 shard_wait.clu "$where" >/dev/null 2>"$tmp/log" &
+      echo $! >pid
+      wait $!
+      echo $? >status ) 2>/dev/null &
+    appears 'test -s pid'
+    pid=$(cat pid)
+    gate=
+    if [ "$where" = after ]; then
+        # this opens the FIFO once the shard opened it to read, past its runs
+        sh -c 'exec 3>gate.fifo; : >gate.open; exec sleep 60' &
+        gate=$!
+        appears 'test -e gate.open'
+    else
+        appears 'ls | grep -q "[.]tmp-"' && sleep 0.3
+    fi
+    reached=$?
+    kill -"$sig" "$pid"
+    appears 'test -s status' || { kill -KILL "$pid"; appears 'test -s status'; }
+    status=$(cat status)
+    [ -n "$gate" ] && kill $gate && wait $gate 2>/dev/null
+    left=$(ls | grep part)
+    if [ $reached -ne 0 ]; then
+        bad "$name" "it did not get there"
+    elif [ "$status" -ne $((128 + num)) ]; then
+        bad "$name" "status $status, not $((128 + num))"
+    elif [ -n "$left" ]; then
+        bad "$name" "it left $left"
+    elif ! grep -qF "stopped by signal $num" "$tmp/log"; then
+        bad "$name" "it did not say it was stopped"
+    else
+        ok "$name"
+    fi
+}
+stopped before HUP 1
+stopped after TERM 15
+stopped in $int
+
+# 8. GNU parallel, here and through --sshlogin
 if ! command -v parallel >/dev/null 2>&1; then
     (cd "$top" && sh scripts/install-deps.sh parallel) >/dev/null 2>&1
 fi

@@ -1,12 +1,16 @@
 /* check_shard.c - Check tests for the part files of shards (world_shard.h):
  * their numbers in one byte order whatever the host's, against golden
  * bytes (so that an encoding in the host's order fails on a big-endian
- * machine), and a whole header written and read back. */
+ * machine), and a whole header written and read back; the temporary part
+ * file of a shard that ends badly removed. */
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "interp.h"
@@ -126,12 +130,97 @@ START_TEST(test_part_golden) {
 }
 END_TEST
 
+/* How the process of a shard ends before shard_finish, in a child of the
+ * test: its wait status, and what it said on its standard error in said. */
+enum { BY_EXIT, BY_SIGTERM, BY_ABORT, CHILD_BY_SIGTERM };
+
+static int end_a_shard(const char *path, int how, char said[256]) {
+  int fds[2];
+  ck_assert_int_eq(pipe(fds), 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDERR_FILENO);
+    /* as in clusim: no handler of the test runner's (it kills its process
+     * group on SIGTERM), and no core file from abort() */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    Interp *I = interp_new(&(InterpOptions){0});
+    char *strings[] = {"a.clu"};
+    Buffer err;
+    buf_init(&err);
+    if (!shard_start(I, 1, 2, path, 7, 1, strings, &err)) _exit(90);
+    if (how == BY_EXIT) exit(1);
+    if (how == BY_SIGTERM) raise(SIGTERM);
+    if (how == BY_ABORT) abort();
+    /* a process the shard forks, stopped by a signal, leaves its parent's file */
+    pid_t child = fork();
+    if (child == 0) {
+      raise(SIGTERM);
+      _exit(91);
+    }
+    int status;
+    if (waitpid(child, &status, 0) != child || !WIFSIGNALED(status)) _exit(92);
+    _exit(shard_finish(I, true, &err) ? 0 : 93);
+  }
+  close(fds[1]);
+  int status = -1;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ssize_t n = read(fds[0], said, 255);
+  said[n > 0 ? n : 0] = '\0';
+  close(fds[0]);
+  return status;
+}
+
+START_TEST(test_part_removed) {
+  char dir[] = "/tmp/clusim-check-shard-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char path[sizeof dir + 16];
+  snprintf(path, sizeof path, "%s/a.part", dir);
+  char said[256];
+  /* exit(): no file left */
+  int status = end_a_shard(path, BY_EXIT, said);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  ck_assert_int_eq(rmdir(dir), 0);
+  /* a signal, and abort(): no file left, and the process ends by the signal */
+  ck_assert_ptr_nonnull(mkdtemp(strcpy(dir, "/tmp/clusim-check-shard-XXXXXX")));
+  snprintf(path, sizeof path, "%s/a.part", dir);
+  status = end_a_shard(path, BY_SIGTERM, said);
+  ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+  ck_assert_str_eq(said, "clusim: --shard: stopped by signal 15 (Terminated); the shard has no part file\n");
+  status = end_a_shard(path, BY_ABORT, said);
+  ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+  ck_assert_ptr_nonnull(strstr(said, "stopped by signal 6"));
+  ck_assert_int_eq(rmdir(dir), 0);
+  /* a child stopped by a signal: the shard goes on and its part is whole */
+  ck_assert_ptr_nonnull(mkdtemp(strcpy(dir, "/tmp/clusim-check-shard-XXXXXX")));
+  snprintf(path, sizeof path, "%s/a.part", dir);
+  status = end_a_shard(path, CHILD_BY_SIGTERM, said);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ck_assert_str_eq(said, "");
+  int argc = 0;
+  char **argv = NULL;
+  Buffer err;
+  buf_init(&err);
+  ck_assert(shard_part_script(path, &argc, &argv, &err));
+  ck_assert_int_eq(argc, 1);
+  free(argv[0]);
+  free(argv);
+  buf_free(&err);
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *shard_suite(void) {
   Suite *s = suite_create("shard");
   TCase *tc = tcase_create("part file");
   tcase_add_test(tc, test_int_golden);
   tcase_add_test(tc, test_double_golden);
   tcase_add_test(tc, test_part_golden);
+  tcase_add_test(tc, test_part_removed);
   suite_add_tcase(s, tc);
   return s;
 }
