@@ -400,7 +400,8 @@ static off_t read_header(int fd, const char *path, uint64_t *h, int64_t *k, int6
   off_t at = read_magic(fd, path, err);
   if (at < 0) return -1;
   int64_t ns;
-  if (!read_u64(fd, h, at) || !read_i64(fd, k, at + 8) || !read_i64(fd, n, at + 16) || !read_i64(fd, &ns, at + 24) || *n < 1 || *n > MAX_SHARDS || *k < 1 || *k > *n || ns < 1 || ns > 100000) {
+  if (!read_u64(fd, h, at) || !read_i64(fd, k, at + 8) || !read_i64(fd, n, at + 16) || !read_i64(fd, &ns, at + 24) ||
+      *n < 1 || *n > MAX_SHARDS || *k < 1 || *k > *n || ns < 1 || ns > 100000) {
     buf_printf(err, "the part file '%s' is damaged (its header)", path);
     return -1;
   }
@@ -492,8 +493,8 @@ static bool index_part(Part *p, uint64_t hash, int64_t *n_out, Buffer *err) {
     b.name[len] = '\0';
     at += 16 + len;
     if (!read_i64(p->fd, &b.runs, at) || !read_i64(p->fd, &b.seed, at + 8) || !read_i64(p->fd, &b.np, at + 16) ||
-        !read_i64(p->fd, &b.count, at + 24) || b.np < 0 ||
-        b.count < 0 || b.count != owned_count(b.runs, k, n) || b.seq != p->nblocks) {
+        !read_i64(p->fd, &b.count, at + 24) || b.np < 0 || b.count < 0 || b.count != owned_count(b.runs, k, n) ||
+        b.seq != p->nblocks) {
       free(b.name);
       break;
     }
