@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,12 @@
 #include "world.h"
 #include "world_results.h"
 
-#define PART_MAGIC "CLUSIM-PART 1\n"
-#define PART_MAGIC_LEN 14
+/* The first line of a part file: "CLUSIM-PART", the format's version.
+ * Version 1 held its numbers in the byte order of the machine that wrote
+ * it; version 2 holds them little-endian everywhere (see world_shard.h). */
+#define PART_MAGIC "CLUSIM-PART "
+#define PART_MAGIC_LEN 12
+#define PART_VERSION 2
 #define MAX_SHARDS 1000000
 
 typedef struct {
@@ -25,6 +30,23 @@ typedef struct {
   off_t rows; /* where its first (k, row) is */
   bool used;
 } Block;
+
+/* The signals whose default action ends the process: a shard catches
+ * those left to it, from shard_start to the end of shard_finish, to remove
+ * its unfinished part file before it ends by the signal as it would have
+ * (see "a shard stopped by a signal" below). */
+static const int end_signals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGILL,  SIGABRT, SIGBUS,  SIGFPE, SIGSEGV,
+                                  SIGPIPE, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ};
+#define NEND (int)(sizeof end_signals / sizeof end_signals[0])
+
+/* What a shard sets up so that a signal leaves no part file behind. */
+typedef struct {
+  pid_t pid;                /* the shard's process: not a child forked by it */
+  bool caught[NEND];        /* end_signals[i] was left to its default, and is caught */
+  struct sigaction old[NEND];
+  char *said[NEND];         /* the message for end_signals[i], formatted beforehand */
+  size_t said_len[NEND];
+} Guard;
 
 typedef struct {
   char *path;
@@ -43,6 +65,9 @@ struct RunShards {
   char *path, *tmp;
   FILE *out;
   int64_t blocks_written;
+  unsigned char *row_bytes; /* a run's (k, row) encoded, row_cap bytes */
+  size_t row_cap;
+  Guard guard;
   /* merging: parts[K - 1] is shard K */
   Part *parts;
   int nparts;
@@ -72,10 +97,151 @@ uint64_t shard_script_hash(const char *text, size_t len, int argc, char **argv) 
   return h;
 }
 
+/* ---- the numbers of a part file ---------------------------------------------- */
+
+_Static_assert(sizeof(double) == sizeof(uint64_t), "a double is 64 bits (IEEE 754 binary64)");
+
+/* Written out byte by byte, which compilers turn into one 8-byte store or
+ * load (with a byte swap on a big-endian host): a loop they leave a loop,
+ * 20% slower to merge. */
+void shard_encode_u64(unsigned char out[8], uint64_t v) {
+  out[0] = (unsigned char)v;
+  out[1] = (unsigned char)(v >> 8);
+  out[2] = (unsigned char)(v >> 16);
+  out[3] = (unsigned char)(v >> 24);
+  out[4] = (unsigned char)(v >> 32);
+  out[5] = (unsigned char)(v >> 40);
+  out[6] = (unsigned char)(v >> 48);
+  out[7] = (unsigned char)(v >> 56);
+}
+
+uint64_t shard_decode_u64(const unsigned char in[8]) {
+  return (uint64_t)in[0] | (uint64_t)in[1] << 8 | (uint64_t)in[2] << 16 | (uint64_t)in[3] << 24 |
+         (uint64_t)in[4] << 32 | (uint64_t)in[5] << 40 | (uint64_t)in[6] << 48 | (uint64_t)in[7] << 56;
+}
+
+void shard_encode_i64(unsigned char out[8], int64_t v) { shard_encode_u64(out, (uint64_t)v); }
+
+/* Two's complement back, without the implementation-defined conversion
+ * of a uint64_t above INT64_MAX to int64_t. */
+int64_t shard_decode_i64(const unsigned char in[8]) {
+  uint64_t u = shard_decode_u64(in);
+  return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
+}
+
+/* A double's bits, copied (never punned) into the integer of the same
+ * width, whose byte order the shifts above fix. */
+void shard_encode_double(unsigned char out[8], double d) {
+  uint64_t bits;
+  memcpy(&bits, &d, sizeof bits);
+  shard_encode_u64(out, bits);
+}
+
+double shard_decode_double(const unsigned char in[8]) {
+  uint64_t bits = shard_decode_u64(in);
+  double d;
+  memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+/* ---- a shard stopped by a signal ----------------------------------------------- */
+
+/* A shard writes its part file under a temporary name and renames it when
+ * the script has ended well (shard_finish).  A signal that ends the
+ * process - Ctrl-C, kill, a batch system's time limit, abort() - may come
+ * at any point: in the runs of a scenario, before them, after them, or
+ * while the script waits in a system call that no flag would interrupt.
+ * (world_montecarlo.c catches such signals only during a scenario's runs,
+ * and only those still left to their default, which these no longer are.)
+ * So the handler does the work itself, with async-signal-safe calls only:
+ * it removes the temporary file (unlink), says so (write, of a message
+ * formatted when the shard began), and ends the process by the same signal
+ * (SA_RESETHAND gave the signal its default action back; raise makes it
+ * pending until the handler returns).  A child the shard forks (a worker)
+ * removes nothing: the file is its parent's.  The file goes on exit() too
+ * (an out-of-memory outside the interpreter's error handling).  Nothing
+ * can remove it after SIGKILL, or a crash that leaves no stack to handle
+ * the signal on: a merge never reads a PART.tmp-* file.
+ *
+ * Handlers belong to the process, so the shard being written is a static:
+ * one per process (main starts at most one). */
+static RunShards *volatile guarded;
+
+static void on_end_signal(int sig) {
+  int saved = errno;
+  RunShards *sh = guarded;
+  if (sh && getpid() == sh->guard.pid) {
+    guarded = NULL; /* once, whichever signals come */
+    unlink(sh->tmp);
+    for (int i = 0; i < NEND; i++)
+      if (end_signals[i] == sig) {
+        ssize_t w = write(STDERR_FILENO, sh->guard.said[i], sh->guard.said_len[i]);
+        (void)w;
+      }
+  }
+  raise(sig);
+  errno = saved;
+}
+
+static void remove_on_exit(void) {
+  RunShards *sh = guarded;
+  if (sh && getpid() == sh->guard.pid) unlink(sh->tmp);
+}
+
+static void end_signal_set(sigset_t *set) {
+  sigemptyset(set);
+  for (int i = 0; i < NEND; i++) sigaddset(set, end_signals[i]);
+}
+
+/* Catch the end signals left to their default action (one ignored, as
+ * nohup ignores SIGHUP, or handled by the host stays so). */
+static void guard_start(RunShards *sh) {
+  static bool at_exit;
+  if (!at_exit) at_exit = atexit(remove_on_exit) == 0;
+  Guard *g = &sh->guard;
+  g->pid = getpid();
+  bool tty = isatty(STDERR_FILENO);
+  for (int i = 0; i < NEND; i++) {
+    Buffer b;
+    buf_init(&b);
+    buf_printf(&b, "%sclusim: --shard: stopped by signal %d (%s); the shard has no part file\n",
+               tty ? "\r\033[K" : "", end_signals[i], strsignal(end_signals[i]));
+    g->said_len[i] = b.len;
+    g->said[i] = buf_take(&b);
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_end_signal;
+  end_signal_set(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  guarded = sh;
+  for (int i = 0; i < NEND; i++) {
+    sigaction(end_signals[i], NULL, &g->old[i]);
+    g->caught[i] = !(g->old[i].sa_flags & SA_SIGINFO) && g->old[i].sa_handler == SIG_DFL;
+    if (g->caught[i]) sigaction(end_signals[i], &sa, NULL);
+  }
+}
+
+/* The signals back as they were; called with them blocked, once the part
+ * file is in place or removed. */
+static void guard_end(RunShards *sh) {
+  Guard *g = &sh->guard;
+  guarded = NULL;
+  for (int i = 0; i < NEND; i++) {
+    if (g->caught[i]) sigaction(end_signals[i], &g->old[i], NULL);
+    free(g->said[i]);
+  }
+}
+
 /* ---- writing a shard ---------------------------------------------------------- */
 
 static bool put(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n; }
-static bool put_i64(FILE *f, int64_t v) { return put(f, &v, sizeof v); }
+static bool put_u64(FILE *f, uint64_t v) {
+  unsigned char b[8];
+  shard_encode_u64(b, v);
+  return put(f, b, 8);
+}
+static bool put_i64(FILE *f, int64_t v) { return put_u64(f, (uint64_t)v); }
 
 bool shard_start(Interp *I, int64_t k, int64_t n, const char *path, uint64_t hash, int nstrings, char **strings,
                  Buffer *err) {
@@ -111,8 +277,9 @@ bool shard_start(Interp *I, int64_t k, int64_t n, const char *path, uint64_t has
     free(sh);
     return false;
   }
-  put(sh->out, PART_MAGIC, PART_MAGIC_LEN);
-  put(sh->out, &hash, sizeof hash);
+  guard_start(sh);
+  fprintf(sh->out, "%s%d\n", PART_MAGIC, PART_VERSION);
+  put_u64(sh->out, hash);
   put_i64(sh->out, k);
   put_i64(sh->out, n);
   put_i64(sh->out, nstrings);
@@ -149,8 +316,17 @@ void shard_begin_scenario(Interp *I, ObjScenario *s, int np) {
 }
 
 void shard_write_run(Interp *I, int64_t k, const double *row, int np) {
-  FILE *f = I->shards->out;
-  if (!put_i64(f, k) || !put(f, row, sizeof(double) * (size_t)np)) write_failed(I);
+  RunShards *sh = I->shards;
+  size_t bytes = 8 + 8 * (size_t)np;
+  if (bytes > sh->row_cap) {
+    unsigned char *grown = realloc(sh->row_bytes, bytes);
+    if (!grown) interp_throw(I, "--shard: not enough memory to write a run of %d numbers", np);
+    sh->row_bytes = grown;
+    sh->row_cap = bytes;
+  }
+  shard_encode_i64(sh->row_bytes, k);
+  for (int i = 0; i < np; i++) shard_encode_double(sh->row_bytes + 8 + 8 * (size_t)i, row[i]);
+  if (!put(sh->out, sh->row_bytes, bytes)) write_failed(I);
 }
 
 /* ---- merging -------------------------------------------------------------------- */
@@ -179,20 +355,62 @@ static void free_parts(RunShards *sh) {
   free(sh->parts);
 }
 
+static bool read_u64(int fd, uint64_t *v, off_t at) {
+  unsigned char b[8];
+  if (!read_exact(fd, b, 8, at)) return false;
+  *v = shard_decode_u64(b);
+  return true;
+}
+
+static bool read_i64(int fd, int64_t *v, off_t at) {
+  unsigned char b[8];
+  if (!read_exact(fd, b, 8, at)) return false;
+  *v = shard_decode_i64(b);
+  return true;
+}
+
+/* The first line of a part file, "CLUSIM-PART 2\n"; its length, or -1
+ * with a message in err: not a part file, or one of another format, which
+ * is refused rather than read (version 1's numbers are in the byte order
+ * of the machine that wrote them). */
+static off_t read_magic(int fd, const char *path, Buffer *err) {
+  char line[PART_MAGIC_LEN + 8];
+  ssize_t got;
+  do got = pread(fd, line, sizeof line, 0);
+  while (got < 0 && errno == EINTR);
+  char *nl = got > PART_MAGIC_LEN ? memchr(line, '\n', (size_t)got) : NULL;
+  long version = 0;
+  const char *d = line + PART_MAGIC_LEN;
+  for (; nl && d < nl && *d >= '0' && *d <= '9'; d++) version = version * 10 + (*d - '0');
+  if (!nl || memcmp(line, PART_MAGIC, PART_MAGIC_LEN) != 0 || d == line + PART_MAGIC_LEN || d != nl) {
+    buf_printf(err, "'%s' is not a part file of clusim --shard", path);
+    return -1;
+  }
+  if (version == 1) {
+    buf_printf(err, "'%s' is a part file of an older clusim (format 1, whose numbers are in the byte order of the "
+                    "machine that wrote them); make the parts again with this clusim",
+               path);
+    return -1;
+  }
+  if (version != PART_VERSION) {
+    buf_printf(err, "'%s' is a part file of another version of clusim (format %ld; this one reads format %d); "
+                    "merge with the clusim that made the parts",
+               path, version, PART_VERSION);
+    return -1;
+  }
+  return (off_t)(nl - line) + 1;
+}
+
 /* A part file's header: its hash, K, N and strings (the script's path
  * and arguments, malloc'd into *strings when it is not NULL); the offset
  * after it, or -1 with a message in err. */
 static off_t read_header(int fd, const char *path, uint64_t *h, int64_t *k, int64_t *n, int *nstrings,
                          char ***strings, Buffer *err) {
-  char magic[PART_MAGIC_LEN];
-  if (!read_exact(fd, magic, PART_MAGIC_LEN, 0) || memcmp(magic, PART_MAGIC, PART_MAGIC_LEN) != 0) {
-    buf_printf(err, "'%s' is not a part file of clusim --shard", path);
-    return -1;
-  }
-  off_t at = PART_MAGIC_LEN;
+  off_t at = read_magic(fd, path, err);
+  if (at < 0) return -1;
   int64_t ns;
-  if (!read_exact(fd, h, 8, at) || !read_exact(fd, k, 8, at + 8) || !read_exact(fd, n, 8, at + 16) ||
-      !read_exact(fd, &ns, 8, at + 24) || *n < 1 || *n > MAX_SHARDS || *k < 1 || *k > *n || ns < 1 || ns > 100000) {
+  if (!read_u64(fd, h, at) || !read_i64(fd, k, at + 8) || !read_i64(fd, n, at + 16) || !read_i64(fd, &ns, at + 24) ||
+      *n < 1 || *n > MAX_SHARDS || *k < 1 || *k > *n || ns < 1 || ns > 100000) {
     buf_printf(err, "the part file '%s' is damaged (its header)", path);
     return -1;
   }
@@ -203,7 +421,7 @@ static off_t read_header(int fd, const char *path, uint64_t *h, int64_t *k, int6
   }
   for (int64_t i = 0; i < ns; i++) {
     int64_t len;
-    if (!read_exact(fd, &len, 8, at) || len < 0 || len > (1 << 20)) {
+    if (!read_i64(fd, &len, at) || len < 0 || len > (1 << 20)) {
       buf_printf(err, "the part file '%s' is damaged (its header)", path);
       return -1;
     }
@@ -269,13 +487,13 @@ static bool index_part(Part *p, uint64_t hash, int64_t *n_out, Buffer *err) {
     at += 4;
     if (memcmp(mark, "END!", 4) == 0) {
       int64_t count;
-      if (!read_exact(p->fd, &count, 8, at) || count != p->nblocks || at + 8 != st.st_size) break;
+      if (!read_i64(p->fd, &count, at) || count != p->nblocks || at + 8 != st.st_size) break;
       return true;
     }
     if (memcmp(mark, "RUNS", 4) != 0) break;
     Block b = {0};
     int64_t len;
-    if (!read_exact(p->fd, &b.seq, 8, at) || !read_exact(p->fd, &len, 8, at + 8) || len < 1 || len > 4096) break;
+    if (!read_i64(p->fd, &b.seq, at) || !read_i64(p->fd, &len, at + 8) || len < 1 || len > 4096) break;
     b.name = malloc((size_t)len + 1);
     if (!b.name || !read_exact(p->fd, b.name, (size_t)len, at + 16)) {
       free(b.name);
@@ -283,9 +501,9 @@ static bool index_part(Part *p, uint64_t hash, int64_t *n_out, Buffer *err) {
     }
     b.name[len] = '\0';
     at += 16 + len;
-    if (!read_exact(p->fd, &b.runs, 8, at) || !read_exact(p->fd, &b.seed, 8, at + 8) ||
-        !read_exact(p->fd, &b.np, 8, at + 16) || !read_exact(p->fd, &b.count, 8, at + 24) || b.np < 0 ||
-        b.count < 0 || b.count != owned_count(b.runs, k, n) || b.seq != p->nblocks) {
+    if (!read_i64(p->fd, &b.runs, at) || !read_i64(p->fd, &b.seed, at + 8) || !read_i64(p->fd, &b.np, at + 16) ||
+        !read_i64(p->fd, &b.count, at + 24) || b.np < 0 || b.count < 0 || b.count != owned_count(b.runs, k, n) ||
+        b.seq != p->nblocks) {
       free(b.name);
       break;
     }
@@ -394,9 +612,12 @@ void shard_read_run(Interp *I, int64_t k, double *row, int np) {
   Block *b = &p->blocks[seq];
   off_t at = b->rows + (off_t)((k - 1) / sh->n) * (off_t)(8 + 8 * np);
   int64_t got;
-  if (!read_exact(p->fd, &got, 8, at) || got != k || !read_exact(p->fd, row, sizeof(double) * (size_t)np, at + 8))
+  if (!read_i64(p->fd, &got, at) || got != k || !read_exact(p->fd, row, sizeof(double) * (size_t)np, at + 8))
     interp_throw(I, "merge: cannot read run %lld of scenario %s from '%s': the file is damaged", (long long)k + 1,
                  b->name, p->path);
+  /* decoded in place: each double's 8 bytes are read before it is stored over them */
+  const unsigned char *bytes = (const unsigned char *)row;
+  for (int i = 0; i < np; i++) row[i] = shard_decode_double(bytes + 8 * (size_t)i);
 }
 
 /* ---- the end ---------------------------------------------------------------------- */
@@ -408,7 +629,7 @@ bool shard_finish(Interp *I, bool ok, Buffer *err) {
   bool done = ok;
   if (sh->writing) {
     if (ok && (!put(sh->out, "END!", 4) || !put_i64(sh->out, sh->blocks_written) || fflush(sh->out) != 0 ||
-               fsync(fileno(sh->out)) != 0)) {
+               ferror(sh->out) || fsync(fileno(sh->out)) != 0)) {
       buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
       done = false;
     }
@@ -416,13 +637,20 @@ bool shard_finish(Interp *I, bool ok, Buffer *err) {
       buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
       done = false;
     }
+    /* a signal now would find the file in place, or removed: it waits */
+    sigset_t ends, was;
+    end_signal_set(&ends);
+    sigprocmask(SIG_BLOCK, &ends, &was);
     if (done && rename(sh->tmp, sh->path) != 0) {
       buf_printf(err, "cannot write the part file '%s': %s", sh->path, strerror(errno));
       done = false;
     }
     if (!done) unlink(sh->tmp);
+    guard_end(sh);
+    sigprocmask(SIG_SETMASK, &was, NULL);
     free(sh->path);
     free(sh->tmp);
+    free(sh->row_bytes);
   } else {
     for (int i = 0; done && i < sh->nparts; i++)
       for (int b = 0; b < sh->parts[i].nblocks; b++)

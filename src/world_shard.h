@@ -11,13 +11,17 @@
  * one process, since the statistics see the same numbers in the same
  * order.
  *
- * A part file (native byte order and doubles: merge on machines of the
- * same kind) is
- *   "CLUSIM-PART 1\n", u64 script hash, i64 K, i64 N, i64 count of
+ * A part file is
+ *   "CLUSIM-PART 2\n", u64 script hash, i64 K, i64 N, i64 count of
  *   strings, each (i64 length, bytes): the script's path, its arguments,
  *   blocks "RUNS", i64 seq, i64 name length, name, i64 runs, i64 seed,
  *          i64 np, i64 count, then count x (i64 k, np doubles),
  *   "END!", i64 number of blocks.
+ * Every u64, i64 and double is 8 bytes, least significant first, whatever
+ * the byte order of the machine that writes or reads it (an i64 in two's
+ * complement, a double as its IEEE 754 binary64 bits): parts made on any
+ * machines merge on any other.  Format 1 held them in the byte order of
+ * its machine; a merge refuses it, and any other format, by its first line.
  * seq counts the many-run scenarios run by the script (the same scenario
  * run twice is two blocks); the end mark proves the file is whole.
  */
@@ -31,6 +35,14 @@
 
 typedef struct RunShards RunShards;
 
+/* The 8 bytes of a part file's numbers (see above), and back. */
+void shard_encode_u64(unsigned char out[8], uint64_t v);
+uint64_t shard_decode_u64(const unsigned char in[8]);
+void shard_encode_i64(unsigned char out[8], int64_t v);
+int64_t shard_decode_i64(const unsigned char in[8]);
+void shard_encode_double(unsigned char out[8], double d);
+double shard_decode_double(const unsigned char in[8]);
+
 /* "K/N" with 1 <= K <= N <= 1,000,000. */
 bool shard_parse(const char *text, int64_t *k, int64_t *n);
 /* A hash of the script's text and arguments, which part files carry so
@@ -38,7 +50,8 @@ bool shard_parse(const char *text, int64_t *k, int64_t *n);
 uint64_t shard_script_hash(const char *text, size_t len, int argc, char **argv);
 
 /* Begin shard K of N, its part file written to `path` (under a temporary
- * name until shard_finish), recording `strings`: the script's path and its
+ * name until shard_finish, which a signal or exit() ending the process
+ * first removes), recording `strings`: the script's path and its
  * arguments, for the merge.  False with a message in `err`. */
 bool shard_start(Interp *I, int64_t k, int64_t n, const char *path, uint64_t hash, int nstrings, char **strings,
                  Buffer *err);

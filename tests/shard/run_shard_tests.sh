@@ -144,6 +144,13 @@ refuses "shards of another split" "is shard 1 of 2" shard_mc.clu.part-1-of-3 sha
 refuses "other arguments" "made from another script, or the same one with other arguments" shard_mc.clu.part-1-of-3 other-args.part shard_mc.clu.part-3-of-3
 refuses "a cut file" "'cut.part' is damaged or incomplete" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 cut.part
 refuses "a file that is not a part" "'shard_flow.clu' is not a part file" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 shard_flow.clu
+# part files of another format: refused, never read (format 1 held its
+# numbers in the byte order of the machine that wrote it)
+{ printf 'CLUSIM-PART 1\n'; tail -c +15 shard_mc.clu.part-3-of-3; } >format1.part
+{ printf 'CLUSIM-PART 3\n'; tail -c +15 shard_mc.clu.part-3-of-3; } >format3.part
+refuses "a part of the old format" "'format1.part' is a part file of an older clusim (format 1, whose numbers are in the byte order" format1.part shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3
+refuses "a part of the old format, given last" "'format1.part' is a part file of an older clusim" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 format1.part
+refuses "a part of a newer format" "'format3.part' is a part file of another version of clusim (format 3; this one reads format 2)" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 format3.part
 echo "# changed" >>shard_mc.clu
 refuses "a changed script" "or changed since" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 shard_mc.clu.part-3-of-3
 refuses "no such file" "cannot read the part file 'nothing.part'" nothing.part
@@ -183,7 +190,67 @@ else
     bad "a failed shard has no part file" "status $status"
 fi
 
-# 7. GNU parallel, here and through --sshlogin
+# 7. a shard stopped by a signal, outside its runs (before them, or after
+# them blocked in a read) or inside them, leaves no part file, not even a
+# temporary one, and ends by that signal
+# appears CONDITION: whether the shell command CONDITION holds within 10 s
+appears() {
+    n=0
+    until eval "$1"; do
+        [ $n -ge 100 ] && return 1
+        sleep 0.1
+        n=$((n + 1))
+    done
+}
+# A background job of a script ignores SIGINT: give the shard the default
+# back where env can (coreutils 8.31), or else stop it with SIGTERM.
+if env --default-signal=INT true 2>/dev/null; then
+    as_job="env --default-signal=INT" int="INT 2"
+else
+    as_job="" int="TERM 15"
+fi
+stopped() { # WHERE SIGNAL NUMBER
+    where=$1 sig=$2 num=$3 name="a shard stopped by SIG$2 $1 its runs"
+    fresh
+    mkfifo gate.fifo
+    ( $as_job "$bin" --shard 1/2 shard_wait.clu "$where" >/dev/null 2>"$tmp/log" &
+      echo $! >pid
+      wait $!
+      echo $? >status ) 2>/dev/null &
+    appears 'test -s pid'
+    pid=$(cat pid)
+    gate=
+    if [ "$where" = after ]; then
+        # this opens the FIFO once the shard opened it to read, past its runs
+        sh -c 'exec 3>gate.fifo; : >gate.open; exec sleep 60' &
+        gate=$!
+        appears 'test -e gate.open'
+    else
+        appears 'ls | grep -q "[.]tmp-"' && sleep 0.3
+    fi
+    reached=$?
+    kill -"$sig" "$pid"
+    appears 'test -s status' || { kill -KILL "$pid"; appears 'test -s status'; }
+    status=$(cat status)
+    [ -n "$gate" ] && kill $gate && wait $gate 2>/dev/null
+    left=$(ls | grep part)
+    if [ $reached -ne 0 ]; then
+        bad "$name" "it did not get there"
+    elif [ "$status" -ne $((128 + num)) ]; then
+        bad "$name" "status $status, not $((128 + num))"
+    elif [ -n "$left" ]; then
+        bad "$name" "it left $left"
+    elif ! grep -qF "stopped by signal $num" "$tmp/log"; then
+        bad "$name" "it did not say it was stopped"
+    else
+        ok "$name"
+    fi
+}
+stopped before HUP 1
+stopped after TERM 15
+stopped in $int
+
+# 8. GNU parallel, here and through --sshlogin
 if ! command -v parallel >/dev/null 2>&1; then
     (cd "$top" && sh scripts/install-deps.sh parallel) >/dev/null 2>&1
 fi

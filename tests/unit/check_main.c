@@ -24,6 +24,7 @@ int main(void) {
   srunner_add_suite(sr, csvread_suite());
   srunner_add_suite(sr, buffer_suite());
   srunner_add_suite(sr, plot_suite());
+  srunner_add_suite(sr, shard_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -34,5 +34,6 @@ Suite *sweep_suite(void);
 Suite *csvread_suite(void);
 Suite *buffer_suite(void);
 Suite *plot_suite(void);
+Suite *shard_suite(void);
 
 #endif
