@@ -235,6 +235,7 @@ void csv_read_file(Interp *I, const char *who, const char *path, CsvTable *t) {
   size_t len = 0;
   char *data = fileio_read(path, &len, &why);
   if (!data) interp_throw(I, "%s: cannot read '%s': %s", who, path, why);
+  interp_note_input(I, data, len); /* a shard's numbers depend on it (world_shard.h) */
   ObjString *text = str_take(I, data, len); /* owned by the heap: no leak on error */
   const char *start = text->chars;
   if (len >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) start += 3, len -= 3;

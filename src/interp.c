@@ -232,6 +232,14 @@ void interp_set_streams(Interp *I, FILE *out, FILE *err) {
 
 void interp_set_progress_stream(Interp *I, FILE *to) { I->progress = to; }
 
+/* FNV-1a, 64 bits, over each input and a separator after it. */
+#define DIGEST_PRIME 1099511628211u
+void interp_note_input(Interp *I, const char *data, size_t len) {
+  uint64_t h = I->inputs_digest;
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)data[i]) * DIGEST_PRIME;
+  I->inputs_digest = (h ^ 0xffu) * DIGEST_PRIME;
+}
+
 void interp_each_name(Interp *I, void (*fn)(void *ud, const char *name, bool builtin), void *ud) {
   for (int g = 0; g < I->nglobals; g++) {
     Value v = I->globals[g];
@@ -484,6 +492,7 @@ void interp_import(Interp *I, ObjString *path, Source *from) {
   size_t len = 0;
   char *data = fileio_read(full->chars, &len, &why);
   if (!data) interp_throw(I, "cannot import '%s': %s", full->chars, why);
+  interp_note_input(I, data, len);
   ObjString *text = str_take(I, data, len);
   Source *src = interp_add_source(I, full->chars, text->chars);
   bool incomplete;
@@ -725,6 +734,8 @@ Interp *interp_new(const InterpOptions *opts) {
   I->out = opts->out ? opts->out : stdout;
   I->err = opts->err ? opts->err : stderr;
   I->progress = I->err;
+  I->inputs_digest = 1469598103934665603u; /* FNV-1a's offset basis, then this clusim's version */
+  interp_note_input(I, CLUSIM_VERSION, strlen(CLUSIM_VERSION));
   I->stdlib_origin = "given by the program that runs Clusim";
   I->stdlib_dir = opts->stdlib_dir ? mem_strdup(I, opts->stdlib_dir) : find_stdlib(I);
   I->args = list_new(I);

@@ -69,6 +69,10 @@ void interp_cancel_interrupt(Interp *I);
 void interp_set_repl(Interp *I, bool on);
 /* Where print and diagnostics go from now on (the prompt's :transcript). */
 void interp_set_streams(Interp *I, FILE *out, FILE *err);
+/* Fold the text of a file read as input (an import, a stdlib file, a data
+ * file) into I->inputs_digest, which a shard's part file records so that a
+ * merge can refuse parts made from other files (world_shard.h). */
+void interp_note_input(Interp *I, const char *data, size_t len);
 /* Where progress bars go (after interp_set_streams, which sets err): the
  * prompt's transcript records through a tee and sends them to the
  * terminal instead, unrecorded. */

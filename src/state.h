@@ -134,6 +134,9 @@ struct Interp {
   LazyFile lazy[CLUSIM_MAX_LAZY_FILES];
   int nlazy;
   int64_t max_digits;
+  /* a digest of this clusim's version and every file read as input so far
+   * (imports, the standard library, data files): interp_note_input */
+  uint64_t inputs_digest;
   bool repl;
   FILE *out, *err;
   /* where progress bars go (progress.h): err, unless the prompt records a

@@ -21,11 +21,12 @@
  * it; version 2 holds them little-endian everywhere (see world_shard.h). */
 #define PART_MAGIC "CLUSIM-PART "
 #define PART_MAGIC_LEN 12
-#define PART_VERSION 2
+#define PART_VERSION 3
 #define MAX_SHARDS 1000000
 
 typedef struct {
   int64_t seq, runs, seed, np, count;
+  uint64_t inputs; /* the digest of the files its shard had read (world_shard.h) */
   char *name;
   off_t rows; /* where its first (k, row) is */
   bool used;
@@ -310,7 +311,7 @@ void shard_begin_scenario(Interp *I, ObjScenario *s, int np) {
   int64_t len = s->name->length;
   if (!put(f, "RUNS", 4) || !put_i64(f, sh->seq++) || !put_i64(f, len) || !put(f, s->name->chars, (size_t)len) ||
       !put_i64(f, s->runs) || !put_i64(f, s->seed) || !put_i64(f, np) ||
-      !put_i64(f, owned_count(s->runs, sh->k, sh->n)))
+      !put_i64(f, owned_count(s->runs, sh->k, sh->n)) || !put_u64(f, I->inputs_digest))
     write_failed(I);
   sh->blocks_written++;
 }
@@ -502,12 +503,12 @@ static bool index_part(Part *p, uint64_t hash, int64_t *n_out, Buffer *err) {
     b.name[len] = '\0';
     at += 16 + len;
     if (!read_i64(p->fd, &b.runs, at) || !read_i64(p->fd, &b.seed, at + 8) || !read_i64(p->fd, &b.np, at + 16) ||
-        !read_i64(p->fd, &b.count, at + 24) || b.np < 0 || b.count < 0 || b.count != owned_count(b.runs, k, n) ||
-        b.seq != p->nblocks) {
+        !read_i64(p->fd, &b.count, at + 24) || !read_u64(p->fd, &b.inputs, at + 32) || b.np < 0 || b.count < 0 ||
+        b.count != owned_count(b.runs, k, n) || b.seq != p->nblocks) {
       free(b.name);
       break;
     }
-    at += 32;
+    at += 40;
     b.rows = at;
     at += (off_t)b.count * (off_t)(8 + 8 * b.np);
     Block *grown = realloc(p->blocks, sizeof(Block) * (size_t)(p->nblocks + 1));
@@ -601,6 +602,11 @@ void shard_merge_scenario(Interp *I, ObjScenario *s, int np) {
                       "(%lld runs, seed %lld) in '%s': the script must go the same way as when it was sharded",
                    (long long)seq + 1, s->name->chars, (long long)s->runs, (long long)s->seed, b->name,
                    (long long)b->runs, (long long)b->seed, p->path);
+    if (b->inputs != I->inputs_digest)
+      interp_throw(I, "merge: scenario %s: shard %lld ('%s') had read other files than this merge when the scenario "
+                      "began (an imported file, a data file or the standard library changed, or another clusim made "
+                      "it): its runs would not be this script's; make the parts again",
+                   s->name->chars, (long long)p->k, p->path);
     b->used = true;
   }
 }

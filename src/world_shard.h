@@ -12,11 +12,17 @@
  * order.
  *
  * A part file is
- *   "CLUSIM-PART 2\n", u64 script hash, i64 K, i64 N, i64 count of
+ *   "CLUSIM-PART 3\n", u64 script hash, i64 K, i64 N, i64 count of
  *   strings, each (i64 length, bytes): the script's path, its arguments,
  *   blocks "RUNS", i64 seq, i64 name length, name, i64 runs, i64 seed,
- *          i64 np, i64 count, then count x (i64 k, np doubles),
+ *          i64 np, i64 count, u64 inputs, then count x (i64 k, np
+ *          doubles),
  *   "END!", i64 number of blocks.
+ * `inputs` is the digest of every file the script had read when the
+ * scenario began (interp_note_input: its imports, the standard library,
+ * its data files) and of this clusim's version: a merge refuses a block
+ * whose shard read other files than it did, before it uses the block's
+ * runs (the script's own text is in the script hash).
  * Every u64, i64 and double is 8 bytes, least significant first, whatever
  * the byte order of the machine that writes or reads it (an i64 in two's
  * complement, a double as its IEEE 754 binary64 bits): parts made on any

@@ -147,13 +147,33 @@ refuses "a file that is not a part" "'shard_flow.clu' is not a part file" shard_
 # part files of another format: refused, never read (format 1 held its
 # numbers in the byte order of the machine that wrote it)
 { printf 'CLUSIM-PART 1\n'; tail -c +15 shard_mc.clu.part-3-of-3; } >format1.part
-{ printf 'CLUSIM-PART 3\n'; tail -c +15 shard_mc.clu.part-3-of-3; } >format3.part
+{ printf 'CLUSIM-PART 4\n'; tail -c +15 shard_mc.clu.part-3-of-3; } >format4.part
 refuses "a part of the old format" "'format1.part' is a part file of an older clusim (format 1, whose numbers are in the byte order" format1.part shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3
 refuses "a part of the old format, given last" "'format1.part' is a part file of an older clusim" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 format1.part
-refuses "a part of a newer format" "'format3.part' is a part file of another version of clusim (format 3; this one reads format 2)" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 format3.part
+refuses "a part of a newer format" "'format4.part' is a part file of another version of clusim (format 4; this one reads format 3)" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 format4.part
 echo "# changed" >>shard_mc.clu
 refuses "a changed script" "or changed since" shard_mc.clu.part-1-of-3 shard_mc.clu.part-2-of-3 shard_mc.clu.part-3-of-3
 refuses "no such file" "cannot read the part file 'nothing.part'" nothing.part
+
+# 4b. the files the script reads (an import, a data file, the standard
+# library) must be those the shards read: a merge refuses parts made from
+# others before it uses their runs, and prints nothing
+fresh
+cp "$here/shard_inputs.csv" .
+"$bin" shard_inputs.clu >inputs.ref 2>&1
+for k in 1 2; do "$bin" --shard "$k/2" shard_inputs.clu; done >"$tmp/log" 2>&1
+if "$bin" merge shard_inputs.clu.part-1-of-2 shard_inputs.clu.part-2-of-2 >inputs.out 2>&1 && cmp -s inputs.ref inputs.out; then
+    ok "the same files: merged as one process"
+else
+    cat inputs.out >"$tmp/log"
+    bad "the same files" "the merge differs from one process"
+fi
+cp shard_inputs_lib.clu lib.saved
+echo "# changed" >>shard_inputs_lib.clu
+refuses "an imported file changed since" "shard 1 ('shard_inputs.clu.part-1-of-2') had read other files than this merge" shard_inputs.clu.part-1-of-2 shard_inputs.clu.part-2-of-2
+cp lib.saved shard_inputs_lib.clu
+printf 'start\n100\n\n' >shard_inputs.csv
+refuses "a data file changed since" "had read other files than this merge" shard_inputs.clu.part-1-of-2 shard_inputs.clu.part-2-of-2
 
 # 5. a script that goes another way when merged
 fresh

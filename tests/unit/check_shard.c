@@ -97,7 +97,7 @@ START_TEST(test_part_golden) {
   ck_assert(shard_start(I, 2, 3, path, 0x0102030405060708u, 2, strings, &err));
   ck_assert(shard_finish(I, true, &err));
   static const unsigned char want[] = {
-      'C', 'L', 'U', 'S', 'I', 'M', '-', 'P', 'A', 'R', 'T', ' ', '2', '\n', /* format 2 */
+      'C', 'L', 'U', 'S', 'I', 'M', '-', 'P', 'A', 'R', 'T', ' ', '3', '\n', /* format 3 */
       0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,                     /* the hash */
       2, 0, 0, 0, 0, 0, 0, 0,                                             /* K */
       3, 0, 0, 0, 0, 0, 0, 0,                                             /* N */
