@@ -729,6 +729,7 @@ Interp *interp_new(const InterpOptions *opts) {
   vm_init(I);
   I->max_digits = CLUSIM_DEFAULT_MAX_DIGITS;
   I->repl = opts->repl;
+  I->skip_asserts = opts->skip_asserts;
   I->jobs = opts->jobs > 0 ? opts->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (I->jobs < 1) I->jobs = 1;
   I->out = opts->out ? opts->out : stdout;

@@ -24,6 +24,9 @@ typedef struct InterpOptions {
   const char *stdlib_dir; /* NULL: the directory found next to the binary or installed */
   FILE *out, *err;        /* where print and diagnostics go (default stdout, stderr) */
   int jobs;               /* worker processes for scenarios with runs: N (0: one per core) */
+  bool skip_asserts;      /* `assert` outside a scenario's run checks nothing: a shard, whose
+                           * statistics are partial (the merge checks those assertions with
+                           * the whole numbers; a run's own are checked: world_run_once) */
 } InterpOptions;
 
 Interp *interp_new(const InterpOptions *opts);

@@ -138,6 +138,7 @@ struct Interp {
    * (imports, the standard library, data files): interp_note_input */
   uint64_t inputs_digest;
   bool repl;
+  bool skip_asserts; /* InterpOptions.skip_asserts */
   FILE *out, *err;
   /* where progress bars go (progress.h): err, unless the prompt records a
    * transcript, whose err is a tee that is no terminal: then the terminal */

@@ -1144,7 +1144,7 @@ dispatch:
   CASE(ASSERT) {
     int has_msg = READ_BYTE();
     Value cond = sp[-1 - has_msg];
-    if (IS_FALSY(cond)) {
+    if (IS_FALSY(cond) && !I->skip_asserts) {
       SAVE();
       vm_assert_failed(I, has_msg, sp[-1]);
     }

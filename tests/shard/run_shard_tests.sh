@@ -175,6 +175,22 @@ cp lib.saved shard_inputs_lib.clu
 printf 'start\n100\n\n' >shard_inputs.csv
 refuses "a data file changed since" "had read other files than this merge" shard_inputs.clu.part-1-of-2 shard_inputs.clu.part-2-of-2
 
+# 4c. the analyst's study of examples/study.clu (spreadsheet data, a sweep
+# of many-run cases, sensitivity), in two shards: the output of one process
+fresh
+cp "$top/examples/study.clu" . && cp -r "$top/examples/data" .
+"$bin" study.clu data >study.ref 2>&1
+echo "status $?" >>study.ref
+for k in 1 2; do "$bin" --shard "$k/2" study.clu data; done >"$tmp/log" 2>&1
+"$bin" merge study.clu.part-1-of-2 study.clu.part-2-of-2 >study.out 2>&1
+echo "status $?" >>study.out
+if cmp -s study.ref study.out; then
+    ok "examples/study.clu in two shards"
+else
+    diff study.ref study.out >"$tmp/log" 2>&1
+    bad "examples/study.clu in two shards" "the merged output differs from one process's"
+fi
+
 # 5. a script that goes another way when merged
 fresh
 printf 'a\n1\n2\n' >flow.csv
