@@ -284,6 +284,14 @@ static double tick_value(const Plot *p, int k) {
   return fabs(v) < p->step * 1e-9 ? 0 : v; /* 0.1 + 0.2 - 0.3 is 0 on an axis */
 }
 
+/* The decimals that write each multiple of a round step exactly (0.25:
+ * two; 0.2: one; 50: none), at most 17. */
+static int step_decimals(double step) {
+  int d = 0;
+  for (double s = step; d < 17 && fabs(s - round(s)) > 1e-9 * s; s *= 10) d++;
+  return d;
+}
+
 /* The labels of the y axis's ticks, bottom up, each ended by a NUL in
  * `lab` from starts[k]; returns the widest.  People's numbers (150.0k),
  * unless two ticks would read the same (150.0k and 150.0k for 150,000 and
@@ -293,8 +301,7 @@ static int tick_labels(Interp *I, const Plot *p, Buffer *lab, size_t starts[11])
   for (int plain = 0; plain < 2; plain++) {
     buf_clear(lab);
     bool same = false;
-    int decimals = p->step < 1 ? (int)ceil(-log10(p->step) - 1e-9) : 0;
-    if (decimals > 17) decimals = 17;
+    int decimals = step_decimals(p->step);
     for (int k = 0; k <= p->intervals; k++) {
       starts[k] = lab->len;
       if (plain) buf_printf(lab, "%.*f", decimals, tick_value(p, k));
