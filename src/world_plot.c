@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -57,8 +58,10 @@ static Value chart_new(Interp *I, ObjSeries **series, ObjString **labels, int n,
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   int first = -1; /* the first series with a number: its unit is the chart's */
   UnitId unit = UNIT_NONE;
+  bool share = true;
   for (int i = 0; i < n; i++) {
     ObjSeries *se = series[i];
+    share = share && se->share;
     if (se->values.count == 0) continue;
     if (se->first_year < lo) lo = se->first_year;
     if (results_series_last(se) > hi) hi = results_series_last(se);
@@ -90,6 +93,7 @@ static Value chart_new(Interp *I, ObjSeries **series, ObjString **labels, int n,
     u = OBJ_VAL(str_take_buffer(I, &b));
   }
   world_set_field(I, chart, "unit", u);
+  world_set_field(I, chart, "share", BOOL_VAL(share));
   ObjList *years = list_new(I);
   world_set_field(I, chart, "years", OBJ_VAL(years));
   for (int64_t y = lo; y <= hi; y++) list_append(I, years, INT_VAL(y));
@@ -192,6 +196,7 @@ typedef struct {
 
 typedef struct {
   const char *title, *unit;
+  bool share;            /* every series is a share: the y axis in percent */
   int64_t first_year;
   int nyears, nlines;
   PlotLine *lines;
@@ -225,7 +230,7 @@ static void read_numbers(ObjList *l, double *out, int n, Plot *p) {
 static void plot_read(Interp *I, Value chart, Plot *p) {
   if (!IS_RECORD(chart)) interp_throw(I, "plot: expected a chart record, not %s", value_type_name(chart));
   ObjRecord *r = AS_RECORD(chart);
-  Value title = world_field(I, r, "title"), unit = world_field(I, r, "unit");
+  Value title = world_field(I, r, "title"), unit = world_field(I, r, "unit"), share = world_field(I, r, "share");
   ObjList *years = chart_list(I, r, "years", false), *lines = chart_list(I, r, "lines", false);
   if (years->items.count == 0 || !IS_INT(years->items.items[0])) interp_throw(I, "plot: a chart needs its years");
   for (int i = 0; i < lines->items.count; i++) {
@@ -237,6 +242,7 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
   }
   p->title = IS_STRING(title) ? AS_CSTRING(title) : "";
   p->unit = IS_STRING(unit) ? AS_CSTRING(unit) : NULL;
+  p->share = IS_BOOL(share) && share.as.b;
   p->first_year = years->items.items[0].as.i;
   p->nyears = years->items.count;
   p->nlines = lines->items.count;
@@ -293,18 +299,21 @@ static int step_decimals(double step) {
 }
 
 /* The labels of the y axis's ticks, bottom up, each ended by a NUL in
- * `lab` from starts[k]; returns the widest.  People's numbers (150.0k),
- * unless two ticks would read the same (150.0k and 150.0k for 150,000 and
- * 150,020): then as many decimals as the step needs. */
+ * `lab` from starts[k]; returns the widest.  People's numbers (150.0k), or
+ * percentages for shares (30%, 32.5%: format_share), unless two ticks
+ * would read the same (150.0k and 150.0k for 150,000 and 150,020): then as
+ * many decimals as the step needs. */
 static int tick_labels(Interp *I, const Plot *p, Buffer *lab, size_t starts[11]) {
   int widest = 0;
+  double scale = p->share ? 100 : 1;
   for (int plain = 0; plain < 2; plain++) {
     buf_clear(lab);
     bool same = false;
-    int decimals = step_decimals(p->step);
+    int decimals = step_decimals(p->step * scale);
     for (int k = 0; k <= p->intervals; k++) {
       starts[k] = lab->len;
-      if (plain) buf_printf(lab, "%.*f", decimals, tick_value(p, k));
+      if (plain) buf_printf(lab, "%.*f%s", decimals, tick_value(p, k) * scale, p->share ? "%" : "");
+      else if (p->share) format_share(I, lab, FLOAT_VAL(tick_value(p, k)));
       else results_format_human(I, lab, FLOAT_VAL(tick_value(p, k)));
       if (k > 0 && strcmp(lab->data + starts[k - 1], lab->data + starts[k]) == 0) same = true;
       buf_putc(lab, '\0');

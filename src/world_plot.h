@@ -3,12 +3,14 @@
  *
  * A chart is a record anyone can read (the `plot` statement, the HTML
  * report, an export):
- *   {title: "A.jobs", unit: "EUR" or nil, years: [2025, 2026, ...],
+ *   {title: "A.jobs", unit: "EUR" or nil, share: false, years: [2025, 2026, ...],
  *    lines: [{label, values: [one number or nil per year],
  *             p5: [...] or nil, p95: [...] or nil}]}
- * `values` is the series (the mean of a many-run scenario); p5 and p95 are
- * its 5th and 95th percentiles, nil for a scenario of one run.  A value that
- * is nil (the series has no number that year) is a gap in the line. */
+ * `share` is true when every series is a share (ObjSeries.share): the y
+ * axis is then in percent.  `values` is the series (the mean of a many-run
+ * scenario); p5 and p95 are its 5th and 95th percentiles, nil for a
+ * scenario of one run.  A value that is nil (the series has no number that
+ * year) is a gap in the line. */
 #ifndef CLUSIM_WORLD_PLOT_H
 #define CLUSIM_WORLD_PLOT_H
 

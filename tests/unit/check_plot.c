@@ -151,6 +151,28 @@ START_TEST(test_svg_escapes) {
 }
 END_TEST
 
+/* A chart whose `share` is true has its y axis in percent, in the
+ * terminal and in SVG; without it, plain numbers. */
+START_TEST(test_share_axis) {
+  Value vs[3] = {FLOAT_VAL(0.3), FLOAT_VAL(0.35), FLOAT_VAL(0.42)};
+  Value chart = chart_of(2030, vs, 3);
+  Buffer b;
+  buf_init(&b);
+  plot_print_text(I, &b, chart, false, false, 60);
+  ck_assert_ptr_nonnull(strstr(b.data, "\n0.35 +"));
+  ck_assert_ptr_null(strstr(b.data, "%"));
+  world_set_field(I, AS_RECORD(chart), "share", BOOL_VAL(true));
+  buf_clear(&b);
+  plot_print_text(I, &b, chart, false, false, 60);
+  ck_assert_ptr_nonnull(strstr(b.data, "\n42.5% +"));
+  ck_assert_ptr_nonnull(strstr(b.data, "\n  35% +"));
+  buf_clear(&b);
+  plot_svg_element(I, &b, chart);
+  ck_assert_int_eq(count(b.data, "\">42.5%</text>"), 1);
+  buf_free(&b);
+}
+END_TEST
+
 Suite *plot_suite(void) {
   Suite *s = suite_create("plot");
   TCase *tc = tcase_create("scale");
@@ -163,6 +185,7 @@ Suite *plot_suite(void) {
   tcase_add_test(tc, test_one_year);
   tcase_add_test(tc, test_no_number);
   tcase_add_test(tc, test_svg_escapes);
+  tcase_add_test(tc, test_share_axis);
   suite_add_tcase(s, tc);
   return s;
 }
