@@ -266,15 +266,18 @@ static bool covers(const Plot *p, int i, int j, int k) {
 }
 
 /* The same and cover tables (see Plot) of the lines in `lines`, whose
- * doubles p holds already. */
+ * doubles p holds already: two numbers are compared exactly only when
+ * their doubles are equal (equal numbers have equal doubles). */
 static void find_same(Interp *I, ObjList *lines, Plot *p) {
   int ny = p->nyears;
   for (int i = 0; i < p->nlines; i++) {
     ObjList *vi = chart_list(I, AS_RECORD(lines->items.items[i]), "values", false);
     for (int k = 0; k < ny; k++) {
-      SAME(p, i, k) = isnan(p->lines[i].v[k]) ? -1 : i;
+      double d = p->lines[i].v[k];
+      SAME(p, i, k) = isnan(d) ? -1 : i;
       for (int j = 0; j < i && SAME(p, i, k) == i; j++) {
-        if (SAME(p, j, k) != j) continue; /* j is -1 there, or equal to an earlier line already compared */
+        /* j is -1 there, or equal to an earlier line already compared, or another number */
+        if (SAME(p, j, k) != j || p->lines[j].v[k] != d) continue;
         ObjList *vj = chart_list(I, AS_RECORD(lines->items.items[j]), "values", false);
         Value a = vi->items.items[k], b = vj->items.items[k];
         if (a.unit == b.unit && num_eq(a, b)) SAME(p, i, k) = j;
@@ -284,7 +287,7 @@ static void find_same(Interp *I, ObjList *lines, Plot *p) {
   for (int i = 0; i < p->nlines; i++)
     for (int k = 0; k < ny; k++) {
       COVER(p, i, k) = -1;
-      for (int j = 0; j < i && COVER(p, i, k) < 0; j++)
+      for (int j = SAME(p, i, k); j >= 0 && j < i && COVER(p, i, k) < 0; j++) /* none before the first equal */
         if (covers(p, i, j, k)) COVER(p, i, k) = j;
     }
 }
