@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "lib.h"
 #include "memory.h"
 #include "num.h"
@@ -57,8 +58,10 @@ static Value chart_new(Interp *I, ObjSeries **series, ObjString **labels, int n,
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   int first = -1; /* the first series with a number: its unit is the chart's */
   UnitId unit = UNIT_NONE;
+  bool share = true;
   for (int i = 0; i < n; i++) {
     ObjSeries *se = series[i];
+    share = share && se->share;
     if (se->values.count == 0) continue;
     if (se->first_year < lo) lo = se->first_year;
     if (results_series_last(se) > hi) hi = results_series_last(se);
@@ -90,6 +93,7 @@ static Value chart_new(Interp *I, ObjSeries **series, ObjString **labels, int n,
     u = OBJ_VAL(str_take_buffer(I, &b));
   }
   world_set_field(I, chart, "unit", u);
+  world_set_field(I, chart, "share", BOOL_VAL(share));
   ObjList *years = list_new(I);
   world_set_field(I, chart, "years", OBJ_VAL(years));
   for (int64_t y = lo; y <= hi; y++) list_append(I, years, INT_VAL(y));
@@ -190,8 +194,21 @@ typedef struct {
   double *v, *lo, *hi; /* one per year; NAN for no number; lo, hi NULL without a band */
 } PlotLine;
 
+/* Where lines lie on each other.  A line drawn later covers an earlier one
+ * wherever the two have the same numbers, so that a reader would see one
+ * line and take a scenario for missing; the legend says so, from the
+ * numbers themselves (exactly equal, not equal once rounded):
+ *   same[i * nyears + k]   the first line j <= i whose value in year k is
+ *                          exactly line i's (num_eq, the same unit): i
+ *                          itself when no earlier line has it, -1 when line
+ *                          i has no number that year.  Lines i and j are
+ *                          equal in year k when their entries are equal and
+ *                          not -1 (equality is transitive).
+ *   cover[i * nyears + k]  the first earlier line whose drawing line i
+ *                          covers in year k (see covers()), or -1. */
 typedef struct {
   const char *title, *unit;
+  bool share;            /* every series is a share: the y axis in percent */
   int64_t first_year;
   int nyears, nlines;
   PlotLine *lines;
@@ -199,6 +216,7 @@ typedef struct {
   double axis_lo, axis_hi, step;
   int intervals;
   double *numbers;       /* the doubles of all lines, one block */
+  int *same, *cover;     /* nlines x nyears each, one block */
 } Plot;
 
 static ObjList *chart_list(Interp *I, ObjRecord *r, const char *literal, bool may_be_nil) {
@@ -220,12 +238,109 @@ static void read_numbers(ObjList *l, double *out, int n, Plot *p) {
   }
 }
 
+/* ---- lines on lines ------------------------------------------------------------------ */
+
+#define SAME(p, i, k) ((p)->same[(size_t)(i) * (size_t)(p)->nyears + (size_t)(k)])
+#define COVER(p, i, k) ((p)->cover[(size_t)(i) * (size_t)(p)->nyears + (size_t)(k)])
+
+/* Whether lines i and j have the same number in year k. */
+static bool same_in(const Plot *p, int i, int j, int k) { return SAME(p, i, k) >= 0 && SAME(p, i, k) == SAME(p, j, k); }
+
+/* Whether lines i and j run together from year k to year k + 1. */
+static bool same_segment(const Plot *p, int i, int j, int k) {
+  return k + 1 < p->nyears && same_in(p, i, j, k) && same_in(p, i, j, k + 1);
+}
+
+/* Whether line l's number in year k stands alone, drawn as a dot. */
+static bool lone(const Plot *p, const PlotLine *l, int k) {
+  return !isnan(l->v[k]) && (k == 0 || isnan(l->v[k - 1])) && (k + 1 >= p->nyears || isnan(l->v[k + 1]));
+}
+
+/* Whether line i, drawn after line j, covers j's drawing in year k: the
+ * segment from the year before or to the year after is the same in both,
+ * or j's number is a lone dot that i's number covers.  (A single year in
+ * which two lines cross or touch covers nothing: both stay visible.) */
+static bool covers(const Plot *p, int i, int j, int k) {
+  if (!same_in(p, i, j, k)) return false;
+  return lone(p, &p->lines[j], k) || (k > 0 && same_segment(p, i, j, k - 1)) || same_segment(p, i, j, k);
+}
+
+/* The same and cover tables (see Plot) of the lines in `lines`, whose
+ * doubles p holds already: two numbers are compared exactly only when
+ * their doubles are equal (equal numbers have equal doubles). */
+static void find_same(Interp *I, ObjList *lines, Plot *p) {
+  int ny = p->nyears;
+  for (int i = 0; i < p->nlines; i++) {
+    ObjList *vi = chart_list(I, AS_RECORD(lines->items.items[i]), "values", false);
+    for (int k = 0; k < ny; k++) {
+      double d = p->lines[i].v[k];
+      SAME(p, i, k) = isnan(d) ? -1 : i;
+      for (int j = 0; j < i && SAME(p, i, k) == i; j++) {
+        /* j is -1 there, or equal to an earlier line already compared, or another number */
+        if (SAME(p, j, k) != j || p->lines[j].v[k] != d) continue;
+        ObjList *vj = chart_list(I, AS_RECORD(lines->items.items[j]), "values", false);
+        Value a = vi->items.items[k], b = vj->items.items[k];
+        if (a.unit == b.unit && num_eq(a, b)) SAME(p, i, k) = j;
+      }
+    }
+  }
+  for (int i = 0; i < p->nlines; i++)
+    for (int k = 0; k < ny; k++) {
+      COVER(p, i, k) = -1;
+      for (int j = SAME(p, i, k); j >= 0 && j < i && COVER(p, i, k) < 0; j++) /* none before the first equal */
+        if (covers(p, i, j, k)) COVER(p, i, k) = j;
+    }
+}
+
+/* The first line before i with the same number as i in every year that
+ * either has one, or -1 (also for a line with no number at all). */
+static int same_throughout(const Plot *p, int i) {
+  bool any = false;
+  for (int k = 0; k < p->nyears; k++) any = any || SAME(p, i, k) >= 0;
+  for (int j = 0; any && j < i; j++) {
+    int k = 0;
+    while (k < p->nyears && SAME(p, i, k) == SAME(p, j, k)) k++;
+    if (k == p->nyears) return j;
+  }
+  return -1;
+}
+
+/* What line i covers, for its legend entry: " (same as A in every year)",
+ * " (same as A in 2025..2027, 2030; as B in 2031..2032)" (each year under
+ * the first line it covers then), or nothing when it covers none. */
+static void same_note(Buffer *b, const Plot *p, int i) {
+  int j = same_throughout(p, i);
+  if (j >= 0) {
+    buf_printf(b, " (same as %s in every year)", p->lines[j].label);
+    return;
+  }
+  bool any = false;
+  for (int k = 0; k < p->nyears; k++) {
+    int t = COVER(p, i, k);
+    bool named = false; /* under t already */
+    for (int m = 0; m < k && !named; m++) named = COVER(p, i, m) == t;
+    if (t < 0 || named) continue;
+    buf_printf(b, "%s%s in ", any ? "; as " : " (same as ", p->lines[t].label);
+    any = true;
+    for (int m = k, first = 1; m < p->nyears; m++) {
+      if (COVER(p, i, m) != t) continue;
+      int e = m;
+      while (e + 1 < p->nyears && COVER(p, i, e + 1) == t) e++;
+      buf_printf(b, "%s%lld", first ? "" : ", ", (long long)(p->first_year + m));
+      if (e > m) buf_printf(b, "..%lld", (long long)(p->first_year + e));
+      first = 0;
+      m = e;
+    }
+  }
+  if (any) buf_putc(b, ')');
+}
+
 /* Read a chart record (as plot_chart makes it) into doubles; raises, before
  * allocating anything, for a record that is not a chart. */
 static void plot_read(Interp *I, Value chart, Plot *p) {
   if (!IS_RECORD(chart)) interp_throw(I, "plot: expected a chart record, not %s", value_type_name(chart));
   ObjRecord *r = AS_RECORD(chart);
-  Value title = world_field(I, r, "title"), unit = world_field(I, r, "unit");
+  Value title = world_field(I, r, "title"), unit = world_field(I, r, "unit"), share = world_field(I, r, "share");
   ObjList *years = chart_list(I, r, "years", false), *lines = chart_list(I, r, "lines", false);
   if (years->items.count == 0 || !IS_INT(years->items.items[0])) interp_throw(I, "plot: a chart needs its years");
   for (int i = 0; i < lines->items.count; i++) {
@@ -237,6 +352,7 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
   }
   p->title = IS_STRING(title) ? AS_CSTRING(title) : "";
   p->unit = IS_STRING(unit) ? AS_CSTRING(unit) : NULL;
+  p->share = IS_BOOL(share) && share.as.b;
   p->first_year = years->items.items[0].as.i;
   p->nyears = years->items.count;
   p->nlines = lines->items.count;
@@ -246,6 +362,8 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
   /* scratch that never raises (I = NULL: out of memory exits), so that it cannot leak */
   p->lines = mem_realloc_raw(NULL, NULL, sizeof(PlotLine) * (size_t)(p->nlines ? p->nlines : 1));
   p->numbers = mem_realloc_raw(NULL, NULL, sizeof(double) * (size_t)ny * 3 * (size_t)(p->nlines ? p->nlines : 1));
+  p->same = mem_realloc_raw(NULL, NULL, sizeof(int) * (size_t)ny * 2 * (size_t)(p->nlines ? p->nlines : 1));
+  p->cover = p->same + (size_t)ny * (size_t)p->nlines;
   for (int i = 0; i < p->nlines; i++) {
     ObjRecord *l = AS_RECORD(lines->items.items[i]);
     PlotLine *pl = &p->lines[i];
@@ -262,6 +380,7 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
       read_numbers(hi, pl->hi, ny, p);
     }
   }
+  find_same(I, lines, p);
   if (p->vmin > p->vmax) p->vmin = p->vmax = 0; /* no number at all: an empty axis */
   plot_scale(p->vmin, p->vmax, &p->axis_lo, &p->axis_hi, &p->step, &p->intervals);
 }
@@ -269,6 +388,7 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
 static void plot_release(Plot *p) {
   free(p->lines);
   free(p->numbers);
+  free(p->same);
 }
 
 /* How far down the y axis v lies, from 0 (the top) to 1, computed in
@@ -284,20 +404,30 @@ static double tick_value(const Plot *p, int k) {
   return fabs(v) < p->step * 1e-9 ? 0 : v; /* 0.1 + 0.2 - 0.3 is 0 on an axis */
 }
 
+/* The decimals that write each multiple of a round step exactly (0.25:
+ * two; 0.2: one; 50: none), at most 17. */
+static int step_decimals(double step) {
+  int d = 0;
+  for (double s = step; d < 17 && fabs(s - round(s)) > 1e-9 * s; s *= 10) d++;
+  return d;
+}
+
 /* The labels of the y axis's ticks, bottom up, each ended by a NUL in
- * `lab` from starts[k]; returns the widest.  People's numbers (150.0k),
- * unless two ticks would read the same (150.0k and 150.0k for 150,000 and
- * 150,020): then as many decimals as the step needs. */
+ * `lab` from starts[k]; returns the widest.  People's numbers (150.0k), or
+ * percentages for shares (30%, 32.5%: format_share), unless two ticks
+ * would read the same (150.0k and 150.0k for 150,000 and 150,020): then as
+ * many decimals as the step needs. */
 static int tick_labels(Interp *I, const Plot *p, Buffer *lab, size_t starts[11]) {
   int widest = 0;
+  double scale = p->share ? 100 : 1;
   for (int plain = 0; plain < 2; plain++) {
     buf_clear(lab);
     bool same = false;
-    int decimals = p->step < 1 ? (int)ceil(-log10(p->step) - 1e-9) : 0;
-    if (decimals > 17) decimals = 17;
+    int decimals = step_decimals(p->step * scale);
     for (int k = 0; k <= p->intervals; k++) {
       starts[k] = lab->len;
-      if (plain) buf_printf(lab, "%.*f", decimals, tick_value(p, k));
+      if (plain) buf_printf(lab, "%.*f%s", decimals, tick_value(p, k) * scale, p->share ? "%" : "");
+      else if (p->share) format_share(I, lab, FLOAT_VAL(tick_value(p, k)));
       else results_format_human(I, lab, FLOAT_VAL(tick_value(p, k)));
       if (k > 0 && strcmp(lab->data + starts[k - 1], lab->data + starts[k]) == 0) same = true;
       buf_putc(lab, '\0');
@@ -531,7 +661,12 @@ static void print_plot(Interp *I, Buffer *out, const Plot *p, bool unicode, bool
     const PlotLine *l = &p->lines[i];
     char mark[8];
     snprintf(mark, sizeof mark, "%c", MARKERS[i % NMARKERS]);
-    legend_entry(out, &col, width, colour, false, i, unicode ? "\xe2\x94\x81\xe2\x94\x81" : mark, l->label);
+    Buffer text;
+    buf_init(&text);
+    buf_puts(&text, l->label);
+    same_note(&text, p, i);
+    legend_entry(out, &col, width, colour, false, i, unicode ? "\xe2\x94\x81\xe2\x94\x81" : mark, text.data);
+    buf_free(&text);
     if (l->lo) {
       Buffer text;
       buf_init(&text);
@@ -579,18 +714,65 @@ static double svg_x(const Plot *p, int k) {
 
 static double svg_y(const Plot *p, double v) { return SVG_TOP + SVG_PLOT_H * axis_fraction(p, v); }
 
-/* Each run of years with numbers, as a polyline (a single year: a dot). */
-static void svg_line(Buffer *out, const Plot *p, const PlotLine *l, const char *colour) {
+/* Of the lines that run together from year k to k + 1 with line i: how
+ * many come before i (*rank) and how many there are, i included (*n). */
+static void segment_rank(const Plot *p, int i, int k, int *rank, int *n) {
+  *rank = 0;
+  *n = 1;
+  for (int j = 0; j < p->nlines; j++) {
+    if (j == i || !same_segment(p, i, j, k)) continue;
+    ++*n;
+    if (j < i) ++*rank;
+  }
+}
+
+/* Whether the same lines run together with line i from year s to s + 1
+ * as from t to t + 1: each of them then draws the two segments in one
+ * polyline, so that their dashes stay in step. */
+static bool same_company(const Plot *p, int i, int s, int t) {
+  for (int j = 0; j < p->nlines; j++)
+    if (j != i && same_segment(p, i, j, s) != same_segment(p, i, j, t)) return false;
+  return true;
+}
+
+/* Whether some segment of line i lies on an earlier line's (drawn dashed). */
+static bool svg_dashed(const Plot *p, int i) {
+  for (int k = 0; k + 1 < p->nyears; k++)
+    for (int j = 0; j < i; j++)
+      if (same_segment(p, i, j, k)) return true;
+  return false;
+}
+
+/* Each run of years with numbers of line i, as a polyline (a single year:
+ * a dot).  Where n lines run together, the first is drawn solid and the
+ * others dashed, dash r (6 long) in slot r of a period of n slots, so that
+ * each shows in its own slot and the first in slot 0; a lone dot on an
+ * earlier one's is drawn as a ring around it. */
+static void svg_line(Buffer *out, const Plot *p, int i, const char *colour) {
+  const PlotLine *l = &p->lines[i];
   for (int k = 0; k < p->nyears; k++) {
     if (isnan(l->v[k])) continue;
     int e = k;
     while (e + 1 < p->nyears && !isnan(l->v[e + 1])) e++;
+    double x = svg_x(p, k), y = svg_y(p, l->v[k]);
     if (e == k) {
-      buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", svg_x(p, k), svg_y(p, l->v[k]), colour);
-    } else {
-      buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", colour);
-      for (int j = k; j <= e; j++) buf_printf(out, "%s%.1f,%.1f", j > k ? " " : "", svg_x(p, j), svg_y(p, l->v[j]));
+      int under = 0; /* earlier lone dots it covers */
+      for (int j = 0; j < i; j++) under += same_in(p, i, j, k) && lone(p, &p->lines[j], k);
+      if (under)
+        buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                   x, y, 3 + 3 * under, colour);
+      else buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x, y, colour);
+    }
+    for (int s = k; s < e;) { /* one polyline for segments s..m-1: solid, or dashed in the same company */
+      int rank, n, m = s + 1, next, unused;
+      segment_rank(p, i, s, &rank, &n);
+      while (m < e && (rank > 0 ? same_company(p, i, s, m) : (segment_rank(p, i, m, &next, &unused), next == 0))) m++;
+      buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" ", colour);
+      if (rank > 0) buf_printf(out, "stroke-dasharray=\"6 %d\" stroke-dashoffset=\"%d\" ", 6 * (n - 1), 6 * (n - rank));
+      buf_puts(out, "points=\"");
+      for (int j = s; j <= m; j++) buf_printf(out, "%s%.1f,%.1f", j > s ? " " : "", svg_x(p, j), svg_y(p, l->v[j]));
       buf_puts(out, "\"/>\n");
+      s = m;
     }
     k = e;
   }
@@ -663,17 +845,22 @@ static void svg_element(Interp *I, Buffer *out, const Plot *p) {
   /* bands under the lines */
   for (int i = 0; i < p->nlines; i++)
     if (p->lines[i].lo) svg_band(out, p, &p->lines[i], SVG_COLOURS[i % NCOLOURS]);
-  for (int i = 0; i < p->nlines; i++) svg_line(out, p, &p->lines[i], SVG_COLOURS[i % NCOLOURS]);
+  for (int i = 0; i < p->nlines; i++) svg_line(out, p, i, SVG_COLOURS[i % NCOLOURS]);
   /* the legend, one line each */
   buf_puts(out, "<g class=\"legend\">\n");
   for (int i = 0; i < p->nlines; i++) {
     const PlotLine *l = &p->lines[i];
     const char *c = SVG_COLOURS[i % NCOLOURS];
     double y = bottom + 44 + SVG_LEGEND_ROW * i;
-    buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n", SVG_LEFT,
-               y - 4, SVG_LEFT + 24, y - 4, c);
+    buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+               SVG_LEFT, y - 4, SVG_LEFT + 24, y - 4, c, svg_dashed(p, i) ? " stroke-dasharray=\"6 3\"" : "");
     buf_printf(out, "<text x=\"%d\" y=\"%.1f\">", SVG_LEFT + 32, y);
     buf_put_html(out, l->label);
+    Buffer note;
+    buf_init(&note);
+    same_note(&note, p, i);
+    buf_put_html(out, note.data);
+    buf_free(&note);
     if (l->lo) buf_puts(out, " (shaded: p5..p95)");
     if (has_gap(p, l)) {
       buf_puts(out, "; no finite number in ");

@@ -3,12 +3,16 @@
  *
  * A chart is a record anyone can read (the `plot` statement, the HTML
  * report, an export):
- *   {title: "A.jobs", unit: "EUR" or nil, years: [2025, 2026, ...],
+ *   {title: "A.jobs", unit: "EUR" or nil, share: false, years: [2025, 2026, ...],
  *    lines: [{label, values: [one number or nil per year],
  *             p5: [...] or nil, p95: [...] or nil}]}
- * `values` is the series (the mean of a many-run scenario); p5 and p95 are
- * its 5th and 95th percentiles, nil for a scenario of one run.  A value that
- * is nil (the series has no number that year) is a gap in the line. */
+ * `share` is true when every series is a share (ObjSeries.share): the y
+ * axis is then in percent.  `values` is the series (the mean of a many-run
+ * scenario); p5 and p95 are its 5th and 95th percentiles, nil for a
+ * scenario of one run.  A value that is nil (the series has no number that
+ * year) is a gap in the line.  Where a line has the same numbers as an
+ * earlier one, which it hides, the legend says so (computed when drawn,
+ * from the values: world_plot.c, "lines on lines"). */
 #ifndef CLUSIM_WORLD_PLOT_H
 #define CLUSIM_WORLD_PLOT_H
 
@@ -30,14 +34,18 @@ Value plot_chart_series(Interp *I, ObjSeries **series, ObjString **labels, int n
 
 /* The chart as text `width` columns wide (at least 40): braille dots and
  * ANSI colours when `unicode` and `colour`, else the ASCII markers * o + x
- * with a legend; p5..p95 bands as light shading (ASCII: dots). */
+ * with a legend; p5..p95 bands as light shading (ASCII: dots).  A line
+ * that lies on an earlier one says so in the legend ("B (same as A in
+ * every year)", "(same as A in 2025..2027)"). */
 void plot_print_text(Interp *I, Buffer *out, Value chart, bool unicode, bool colour, int width);
 
 /* Print the charts (a list) as the plot statement does: in the terminal's
  * style and width, or ASCII 80 columns wide for a file or a pipe. */
 void plot_print_charts(Interp *I, ObjList *charts);
 
-/* The chart as a standalone SVG document (XML prolog, then the <svg>). */
+/* The chart as a standalone SVG document (XML prolog, then the <svg>):
+ * the legend as in the text, and a line dashed where it lies on an earlier
+ * one. */
 void plot_svg(Interp *I, Buffer *out, Value chart);
 /* Only the <svg> element, for a chart inline in HTML. */
 void plot_svg_element(Interp *I, Buffer *out, Value chart);

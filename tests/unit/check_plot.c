@@ -9,6 +9,7 @@
 
 #include "buffer.h"
 #include "interp.h"
+#include "num.h"
 #include "suites.h"
 #include "world.h"
 #include "world_plot.h"
@@ -151,6 +152,99 @@ START_TEST(test_svg_escapes) {
 }
 END_TEST
 
+/* A chart of `nlines` lines a, b, c... over `nyears` years from 2030:
+ * values[i * nyears + k] is line i's value in year k. */
+static Value chart_lines(const Value *values, int nlines, int nyears) {
+  Value chart = chart_of(2030, values, nyears);
+  ObjList *lines = AS_LIST(world_field(I, AS_RECORD(chart), "lines"));
+  for (int i = 1; i < nlines; i++) {
+    ObjRecord *l = record_new(I);
+    list_append(I, lines, OBJ_VAL(l));
+    char label[2] = {(char)('a' + i), '\0'};
+    world_set_field(I, l, "label", OBJ_VAL(str_new(I, label)));
+    ObjList *vs = list_new(I);
+    world_set_field(I, l, "values", OBJ_VAL(vs));
+    for (int k = 0; k < nyears; k++) list_append(I, vs, values[i * nyears + k]);
+    world_set_field(I, l, "p5", NIL_VAL);
+    world_set_field(I, l, "p95", NIL_VAL);
+  }
+  return chart;
+}
+
+/* The legend says where a line lies on an earlier one, from exactly equal
+ * numbers: 1/3 and the double nearest it are not the same, though no
+ * chart could tell them apart. */
+START_TEST(test_same_exact) {
+  Value third = num_div(I, INT_VAL(1), INT_VAL(3)), half = num_div(I, INT_VAL(1), INT_VAL(2));
+  Value vs[12] = {third, half, INT_VAL(1), FLOAT_VAL(1.0 / 3), FLOAT_VAL(0.5), INT_VAL(1),
+                  third, half, FLOAT_VAL(1), third, FLOAT_VAL(0.5), INT_VAL(2)};
+  Buffer b;
+  buf_init(&b);
+  plot_print_text(I, &b, chart_lines(vs, 4, 3), false, false, 200);
+  /* b: the double near 1/3 in 2030, the same in 2031..2032 */
+  ck_assert_ptr_nonnull(strstr(b.data, "   o b (same as a in 2031..2032)   "));
+  /* c: 1/3, 1/2 exact and 1.0 in every year, a double equal to 1 */
+  ck_assert_ptr_nonnull(strstr(b.data, "   + c (same as a in every year)   "));
+  /* d: a in 2030..2031 (b too in 2031, a single year) */
+  ck_assert_ptr_nonnull(strstr(b.data, "   x d (same as a in 2030..2031)\n"));
+  buf_free(&b);
+}
+END_TEST
+
+/* A line covers an earlier line's segments, and its lone dots; a single
+ * year where two lines cross hides neither.  Each year is told under the
+ * first line the later one covers then. */
+START_TEST(test_same_years) {
+  Value n = NIL_VAL;
+  Value vs[24] = {INT_VAL(1), n,          INT_VAL(2), n,          INT_VAL(5), INT_VAL(4),
+                  INT_VAL(9), INT_VAL(8), INT_VAL(7), INT_VAL(6), INT_VAL(5), INT_VAL(4),
+                  INT_VAL(1), n,          INT_VAL(7), INT_VAL(6), INT_VAL(5), INT_VAL(4),
+                  INT_VAL(0), INT_VAL(8), INT_VAL(0), INT_VAL(0), INT_VAL(0), INT_VAL(0)};
+  Buffer b;
+  buf_init(&b);
+  Value chart = chart_lines(vs, 4, 6);
+  plot_print_text(I, &b, chart, false, false, 200);
+  ck_assert_ptr_nonnull(strstr(b.data, "   o b (same as a in 2034..2035)   "));
+  /* c: a's lone dot in 2030, b's segments 2032..2035, those of 2034..2035
+   * a's too: told under a */
+  ck_assert_ptr_nonnull(strstr(b.data, "   + c (same as a in 2030, 2034..2035; as b in 2032..2033)   "));
+  ck_assert_ptr_nonnull(strstr(b.data, "   x d\n")); /* crosses b in 2031 only */
+  buf_clear(&b);
+  plot_svg_element(I, &b, chart);
+  /* c's dot on a's: a ring around it; its segments on b's alone (one
+   * polyline, 2032..2034): dashes in slot 1 of 2; on a's and b's (b on a's
+   * too): slots 1 and 2 of 3 */
+  ck_assert_int_eq(count(b.data, "r=\"6\" fill=\"none\""), 1);
+  ck_assert_int_eq(count(b.data, "stroke-dasharray=\"6 6\" stroke-dashoffset=\"6\" points=\"324.0,"), 1);
+  ck_assert_int_eq(count(b.data, "stroke-dasharray=\"6 12\" stroke-dashoffset=\"12\""), 1);
+  ck_assert_int_eq(count(b.data, "stroke-dasharray=\"6 12\" stroke-dashoffset=\"6\""), 1);
+  ck_assert_int_eq(count(b.data, "c (same as a in 2030, 2034..2035; as b in 2032..2033); no finite number in 2031</text>"), 1);
+  buf_free(&b);
+}
+END_TEST
+
+/* A chart whose `share` is true has its y axis in percent, in the
+ * terminal and in SVG; without it, plain numbers. */
+START_TEST(test_share_axis) {
+  Value vs[3] = {FLOAT_VAL(0.3), FLOAT_VAL(0.35), FLOAT_VAL(0.42)};
+  Value chart = chart_of(2030, vs, 3);
+  Buffer b;
+  buf_init(&b);
+  plot_print_text(I, &b, chart, false, false, 60);
+  ck_assert_ptr_nonnull(strstr(b.data, "\n0.35 +"));
+  ck_assert_ptr_null(strstr(b.data, "%"));
+  world_set_field(I, AS_RECORD(chart), "share", BOOL_VAL(true));
+  buf_clear(&b);
+  plot_print_text(I, &b, chart, false, false, 60);
+  ck_assert_ptr_nonnull(strstr(b.data, "\n42.5% +"));
+  ck_assert_ptr_nonnull(strstr(b.data, "\n  35% +"));
+  buf_clear(&b);
+  plot_svg_element(I, &b, chart);
+  ck_assert_int_eq(count(b.data, "\">42.5%</text>"), 1);
+  buf_free(&b);
+}
+END_TEST
+
 Suite *plot_suite(void) {
   Suite *s = suite_create("plot");
   TCase *tc = tcase_create("scale");
@@ -163,6 +257,9 @@ Suite *plot_suite(void) {
   tcase_add_test(tc, test_one_year);
   tcase_add_test(tc, test_no_number);
   tcase_add_test(tc, test_svg_escapes);
+  tcase_add_test(tc, test_same_exact);
+  tcase_add_test(tc, test_same_years);
+  tcase_add_test(tc, test_share_axis);
   suite_add_tcase(s, tc);
   return s;
 }
