@@ -27,10 +27,25 @@ bool locale_is_utf8(void) {
   return false;
 }
 
-static int terminal_width(FILE *f) {
+int output_columns(FILE *f) {
+  int fd = f ? fileno(f) : -1;
+#ifdef TIOCGWINSZ
   struct winsize ws;
-  if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) return ws.ws_col;
-  return 80;
+  if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+#endif
+  const char *env = getenv("COLUMNS");
+  if (env && *env) {
+    char *end;
+    long n = strtol(env, &end, 10);
+    if (*end == '\0' && n > 0 && n < 100000) return (int)n;
+  }
+  return 0;
+}
+
+/* The bar's width: the terminal's, or 80 when it says less than 20. */
+static int terminal_width(FILE *f) {
+  int w = output_columns(f);
+  return w >= 20 ? w : 80;
 }
 
 void progress_format_duration(Buffer *b, double seconds) {

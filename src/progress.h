@@ -50,5 +50,10 @@ void progress_format_duration(Buffer *b, double seconds);
 /* Whether the locale's characters are UTF-8 (LC_ALL, else LC_CTYPE, else
  * LANG names UTF-8), for output that can draw with Unicode characters. */
 bool locale_is_utf8(void);
+/* The width in columns of the output f: the terminal's when f is one,
+ * else $COLUMNS when it is set (scripts and tests), else 0: a file or a
+ * pipe takes lines of any length.  Charts, compare's tables and the
+ * progress bar all ask here. */
+int output_columns(FILE *f);
 
 #endif

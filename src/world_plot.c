@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -927,20 +926,8 @@ static void text_style(Interp *I, bool *unicode, bool *colour, int *width) {
   else if (force && strcmp(force, "ascii") == 0) *unicode = false;
   else *unicode = tty && locale_is_utf8() && *colour;
   *colour = *colour && *unicode;
-  *width = 80;
-#ifdef TIOCGWINSZ
-  struct winsize ws;
-  if (tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-    *width = ws.ws_col;
-    return;
-  }
-#endif
-  const char *env = getenv("COLUMNS");
-  if (env && *env) {
-    char *end;
-    long n = strtol(env, &end, 10);
-    if (*end == '\0' && n > 0 && n < 10000) *width = (int)n;
-  }
+  int columns = output_columns(I->out);
+  *width = columns > 0 ? columns : 80;
 }
 
 typedef struct {

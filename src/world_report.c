@@ -6,10 +6,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "format.h"
+#include "progress.h"
 #include "lib.h"
 #include "vm.h"
 #include "num.h"
@@ -162,19 +161,7 @@ static size_t change_width(ObjList *names, int i) {
 /* The width compare's tables must fit in: the terminal's, when the output
  * is one; else $COLUMNS when it is set (scripts and tests); else none (a
  * file or a pipe takes lines of any length). */
-static size_t output_width(void) {
-#ifdef TIOCGWINSZ
-  struct winsize ws;
-  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-#endif
-  const char *env = getenv("COLUMNS");
-  if (env && *env) {
-    char *end;
-    long n = strtol(env, &end, 10);
-    if (*end == '\0' && n > 0 && n < 100000) return (size_t)n;
-  }
-  return 0;
-}
+static size_t output_width(void) { return (size_t)output_columns(stdout); }
 
 /* One table of compare: the first scenario, then scenarios from..to-1 and
  * their changes from the first.  A share's values are in percent, its
