@@ -38,6 +38,7 @@
 #include "vm.h"
 #include "world.h"
 #include "world_report.h"
+#include "world_plot.h"
 #include "world_results.h"
 
 /* What an export holds: run scenarios, or named tables. */
@@ -809,7 +810,9 @@ static Format format_of(Interp *I, const char *path) {
     if (strcasecmp(dot, ".json") == 0) return FORMAT_JSON;
     if (strcasecmp(dot, ".xlsx") == 0) return FORMAT_XLSX;
   }
-  interp_throw(I, "export: cannot tell the format of '%s' from its name: end it in .csv, .json or .xlsx", path);
+  interp_throw(I, "export: cannot tell the format of '%s' from its name: end it in .csv, .json or .xlsx (or .svg for "
+                  "a chart)",
+               path);
 }
 
 /* CSV and JSON: the text of the file, built in a Buffer. */
@@ -831,6 +834,14 @@ static Value f_export(Interp *I, int argc, Value *args) {
   if (!IS_STRING(args[1]))
     interp_throw(I, "export: the file name must be a string, such as \"results.csv\", not %s", value_type_name(args[1]));
   const char *path = AS_CSTRING(args[1]);
+  const char *dot = strrchr(path, '.');
+  if (plot_is_charts(I, args[0]) || (dot && strcasecmp(dot, ".svg") == 0)) { /* a chart, from plot(...) */
+    if (!plot_is_charts(I, args[0]))
+      interp_throw(I, "export: an SVG file holds a chart: give what plot(...) returns, not a %s",
+                   value_type_name(args[0]));
+    plot_write_svg(I, "export", args[0], path);
+    return NIL_VAL;
+  }
   TextJob job = {.f = format_of(I, path)};
   gather(I, &job.e, args[0]);
   if (job.f == FORMAT_XLSX) {

@@ -950,18 +950,54 @@ void plot_print_charts(Interp *I, ObjList *charts) {
   report_print(I, print_charts, &job);
 }
 
+static bool is_chart(Interp *I, Value v) {
+  if (!IS_RECORD(v) || IS_ENTITY(v)) return false;
+  static const char *const fields[] = {"title", "years", "lines"};
+  for (int i = 0; i < 3; i++) {
+    Value f;
+    if (!record_get(AS_RECORD(v), world_name(I, fields[i]), &f)) return false;
+  }
+  return true;
+}
+
+bool plot_is_charts(Interp *I, Value v) {
+  if (!IS_LIST(v)) return is_chart(I, v);
+  ObjList *l = AS_LIST(v);
+  for (int i = 0; i < l->items.count; i++)
+    if (!is_chart(I, l->items.items[i])) return false;
+  return l->items.count > 0;
+}
+
+typedef struct {
+  Value charts;
+  Buffer out;
+} SvgJob;
+
+static void svg_job(Interp *I, void *ud) {
+  SvgJob *job = ud;
+  if (IS_LIST(job->charts) && AS_LIST(job->charts)->items.count > 1) svg_stack(I, &job->out, AS_LIST(job->charts));
+  else plot_svg(I, &job->out, IS_LIST(job->charts) ? AS_LIST(job->charts)->items.items[0] : job->charts);
+}
+
+void plot_write_svg(Interp *I, const char *who, Value charts, const char *path) {
+  const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+  if (dot && (!slash || dot > slash) && dot[1] && strcasecmp(dot, ".svg") != 0)
+    interp_throw(I, "%s: a chart is written as SVG only: name the file %.*s.svg, not %s", who, (int)(dot - path), path,
+                 path);
+  SvgJob job = {charts, {NULL, 0, 0}};
+  buf_init(&job.out);
+  if (!interp_pcall(I, svg_job, &job)) { /* the Buffer is let go before the error goes on */
+    buf_free(&job.out);
+    interp_rethrow(I);
+  }
+  const char *why = lib_write_file(path, job.out.data, job.out.len);
+  buf_free(&job.out);
+  if (why) interp_throw(I, "%s: cannot write '%s': %s", who, path, why);
+}
+
 static void write_svg(Interp *I, ObjList *charts, Value file) {
   if (!IS_STRING(file)) interp_throw(I, "plot: the file name must be a string, such as \"chart.svg\"");
-  const char *name = AS_CSTRING(file), *slash = strrchr(name, '/'), *dot = strrchr(name, '.');
-  if (dot && (!slash || dot > slash) && dot[1] && strcasecmp(dot, ".svg") != 0)
-    interp_throw(I, "plot: writes SVG only: name the file %.*s.svg, not %s", (int)(dot - name), name, name);
-  Buffer b;
-  buf_init(&b);
-  if (charts->items.count == 1) plot_svg(I, &b, charts->items.items[0]);
-  else svg_stack(I, &b, charts);
-  const char *why = lib_write_file(AS_CSTRING(file), b.data, b.len);
-  buf_free(&b);
-  if (why) interp_throw(I, "plot: cannot write '%s': %s", AS_CSTRING(file), why);
+  plot_write_svg(I, "plot", OBJ_VAL(charts), AS_CSTRING(file));
 }
 
 /* %plot(items, labels, paths, file, print): with paths nil, items are

@@ -49,6 +49,12 @@ void plot_print_charts(Interp *I, ObjList *charts);
 void plot_svg(Interp *I, Buffer *out, Value chart);
 /* Only the <svg> element, for a chart inline in HTML. */
 void plot_svg_element(Interp *I, Buffer *out, Value chart);
+/* Whether v is a chart record (as plot(...) returns it), or a list of
+ * them (plot(...) of several paths). */
+bool plot_is_charts(Interp *I, Value v);
+/* Write the chart, or the list of charts one under the other, to the SVG
+ * file `path`; messages begin with `who` ("plot", "export"). */
+void plot_write_svg(Interp *I, const char *who, Value charts, const char *path);
 
 /* The y axis: from lo..hi (any order, equal, or with a NaN or infinity
  * left out by the caller), a range *axis_lo..*axis_hi that holds them, cut
