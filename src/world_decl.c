@@ -948,7 +948,7 @@ static void note_param_reads(Interp *I, Value e, Value names) {
   ValueArray *reads = &I->world->param_reads->items;
   int kept = 0;
   for (int i = 0; i < reads->count; i++)
-    if (!value_equal(world_field(I, AS_RECORD(reads->items[i]), "entity"), e)) reads->items[kept++] = reads->items[i];
+    if (world_field(I, AS_RECORD(reads->items[i]), "entity").as.o != e.as.o) reads->items[kept++] = reads->items[i];
   reads->count = kept;
   if (!IS_LIST(names)) return;
   ObjList *l = AS_LIST(names);
@@ -1013,12 +1013,61 @@ static void warn_declared_with(Interp *I, ObjString *name, Value v) {
 
 static Value fund_declare(Interp *I, Value *args); /* below, with the funds */
 
-static Value f_fund(Interp *I, int argc, Value *args) {
+/* r with its records of parts copied (a fund's schedule), so that funds
+ * declared from one record each own theirs (world_mark_owned). */
+static ObjRecord *copy_record_tree(Interp *I, ObjRecord *r) {
+  ObjRecord *c = record_new(I);
+  interp_push_root(I, OBJ_VAL(c));
+  for (int i = 0; i < r->count; i++) {
+    Value v = r->values[i];
+    if (IS_RECORD(v) && AS_RECORD(v)->tag == KIND_RECORD) v = OBJ_VAL(copy_record_tree(I, AS_RECORD(v)));
+    record_set(I, c, r->keys[i], v);
+  }
+  interp_pop_roots(I, 1);
+  return c;
+}
+
+static Value declare_one_fund(Interp *I, Value *args, Value names) {
   Value f = fund_declare(I, args);
   interp_push_root(I, f);
-  note_param_reads(I, f, argc > 3 ? args[3] : NIL_VAL);
+  note_param_reads(I, f, names);
   interp_pop_roots(I, 1);
   return f;
+}
+
+/* %fund(programme, recipient, fields[, names read]).  The recipient may be
+ * a list of clusters (`fund P -> young {...}`): one fund each, every one
+ * with the fields given (an amount is each cluster's, not a total to
+ * share); the list of the funds. */
+static Value f_fund(Interp *I, int argc, Value *args) {
+  Value names = argc > 3 ? args[3] : NIL_VAL;
+  if (!IS_LIST(args[1])) return declare_one_fund(I, args, names);
+  ObjList *to = AS_LIST(args[1]);
+  const char *pn = IS_ENTITY(args[0]) ? world_entity_name(I, AS_RECORD(args[0])) : "?";
+  if (to->items.count == 0)
+    interp_throw(I, "fund %s -> []: the list of recipients is empty (a fund per cluster of the list)", pn);
+  for (int i = 0; i < to->items.count; i++) { /* all checked before any is declared */
+    Value c = to->items.items[i];
+    if (!IS_ENTITY_OF(c, KIND_CLUSTER))
+      interp_throw(I, "fund %s -> a list: item %d is %s, not a declared cluster", pn, i + 1,
+                   IS_ENTITY(c) ? str_printf(I, "the %s %s", world_kind_names[AS_RECORD(c)->tag],
+                                             world_entity_name(I, AS_RECORD(c)))->chars
+                                : value_type_name(c));
+    for (int j = 0; j < i; j++)
+      if (IS_ENTITY(to->items.items[i]) && to->items.items[i].as.o == to->items.items[j].as.o)
+        interp_throw(I, "fund %s -> a list: cluster %s is in the list twice (items %d and %d)", pn,
+                     world_entity_name(I, AS_RECORD(to->items.items[i])), j + 1, i + 1);
+  }
+  ObjList *funds = list_new(I);
+  interp_push_root(I, OBJ_VAL(funds));
+  for (int i = 0; i < to->items.count; i++) {
+    Value one[3] = {args[0], to->items.items[i], OBJ_VAL(copy_record_tree(I, AS_RECORD(args[2])))};
+    interp_push_root(I, one[2]);
+    list_append(I, funds, declare_one_fund(I, one, names));
+    interp_pop_roots(I, 1);
+  }
+  interp_pop_roots(I, 1);
+  return OBJ_VAL(funds);
 }
 
 static Value f_entity(Interp *I, int argc, Value *args) {
