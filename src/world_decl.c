@@ -918,7 +918,6 @@ Value world_declare(Interp *I, EntityKind kind, ObjString *name, ObjRecord *r) {
   return OBJ_VAL(e);
 }
 
-/* %entity(keyword, name, fields): a declaration. */
 /* ---- what declarations read of params ------------------------------------------
  *
  * `fund P -> A { amount: budget }` takes the value budget has when the
@@ -992,7 +991,7 @@ static void warn_declared_with(Interp *I, ObjString *name, Value v) {
     if (found++ >= 3) continue;
     buf_printf(&list, "%s%s (line %lld) ", found > 1 ? ", " : "", AS_CSTRING(world_field(I, r, "what")),
                (long long)world_field(I, r, "line").as.i);
-    format_number(I, &list, was); /* out of memory here leaks the list: the session ends anyway */
+    format_number(I, &list, was);
   }
   if (found == 0) {
     buf_free(&list);
@@ -1070,6 +1069,7 @@ static Value f_fund(Interp *I, int argc, Value *args) {
   return OBJ_VAL(funds);
 }
 
+/* %entity(keyword, name, fields[, names read]): a declaration. */
 static Value f_entity(Interp *I, int argc, Value *args) {
   Value e = world_declare(I, kind_named(I, args[0]), AS_STRING(args[1]), AS_RECORD(args[2]));
   interp_push_root(I, e);
