@@ -1201,7 +1201,9 @@ static Value fund_declare(Interp *I, Value *args) {
   const EntityKind k = KIND_FUND;
   check_entity_ref(I, k, name, args[0], KIND_PROGRAMME, "the paying side");
   if (!IS_ENTITY_OF(args[1], KIND_CLUSTER))
-    decl_error(I, k, name, "the recipient must be a declared cluster");
+    decl_error(I, k, name, "the recipient must be a declared cluster, or a list of clusters (a fund to each), not %s",
+               IS_ENTITY(args[1]) ? str_printf(I, "the %s %s", world_kind_names[AS_RECORD(args[1])->tag], rn)->chars
+                                  : value_type_name(args[1]));
   ObjRecord *r = AS_RECORD(args[2]);
   check_schema(I, k, name, r);
   ObjRecord *f = entity_new(I, KIND_FUND);
