@@ -106,6 +106,11 @@ typedef struct WorldState {
   ObjList *param_reads;
   struct ObjScenario *running;  /* the scenario being run, or NULL */
   struct ObjScenario *applying; /* the scenario whose body is being applied */
+  /* while the bodies apply: the params their `set`s gave a value (name ->
+   * true), so that sensitivity scales a param again only where a body set
+   * it after the case's value (world_sweep_apply); NULL otherwise */
+  ObjRecord *body_sets;
+  bool setting_case; /* world_sweep_apply is setting a case's value */
   int current_rule;   /* index of the running rule, -1 outside rules */
   int64_t current_year;
   /* field names the C code asks for, by the address of the C string

@@ -1569,6 +1569,7 @@ static Value f_set(Interp *I, int argc, Value *args) {
   ObjRecord *p = param_record(I, name);
   if (p) check_bounds(I, p, args[1], str_printf(I, "set %s", name->chars)->chars, "");
   warn_declared_with(I, name, args[1]);
+  if (I->world->body_sets && !I->world->setting_case) record_set(I, I->world->body_sets, name, BOOL_VAL(true));
   I->globals[g] = args[1];
   return NIL_VAL;
 }

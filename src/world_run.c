@@ -238,8 +238,10 @@ static void run_body(Interp *I, void *ud) {
   interp_push_root(I, OBJ_VAL(before));
   I->world->applying = s;
   world_sweep_apply(I, s, true); /* a sweep's case: its values before the bodies, for what they declare */
+  I->world->body_sets = record_new(I);
   apply_bodies(I, s);
   world_sweep_apply(I, s, false); /* ... and over the bodies' own sets */
+  I->world->body_sets = NULL;
   I->world->applying = NULL;
   if (index == 0) { /* the params this run uses (S.params), and those its scenario set */
     ObjRecord *ps = record_new(I), *changed = record_new(I);
@@ -344,6 +346,8 @@ void world_run_once(Interp *I, ObjScenario *s, int64_t index) {
   I->skip_asserts = skip_asserts;
   I->world->current_rule = -1;
   I->world->applying = NULL;
+  I->world->body_sets = NULL;
+  I->world->setting_case = false;
   /* keep the first run's entities alive with the scenario (its write log refers to them) */
   if (index == 0) {
     ObjList *all = list_new(I);

@@ -133,6 +133,7 @@ static void world_mark(Interp *I) {
   gc_mark_obj(I, (Obj *)w->param_reads);
   gc_mark_obj(I, (Obj *)w->running);
   gc_mark_obj(I, (Obj *)w->applying);
+  gc_mark_obj(I, (Obj *)w->body_sets);
   for (int i = 0; i < 64; i++) gc_mark_obj(I, (Obj *)w->name_cache[i].name);
 }
 

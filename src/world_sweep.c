@@ -64,19 +64,26 @@ void sweep_grid_case(const int64_t *sizes, int n, int64_t k, int64_t *digits) {
 
 void world_sweep_apply(Interp *I, ObjScenario *s, bool early) {
   ObjRecord *o = s->overrides;
-  if (!o || (early && s->overrides_scale)) return;
+  if (!o) return;
   Value set = I->globals[global_find(I, world_name(I, "%set"))];
+  ObjRecord *body_sets = I->world->body_sets; /* the bodies' own sets (after them) */
   for (int i = 0; i < o->count; i++) {
     Value args[2] = {OBJ_VAL(o->keys[i]), o->values[i]};
     if (s->overrides_scale) { /* sensitivity: the value this run has, times the factor */
-      Value v = I->globals[global_find(I, o->keys[i])];
+      Value v = I->globals[global_find(I, o->keys[i])], was;
+      /* before the bodies, the value the param has then, if a number; after
+       * them, again only a value a body's set gave it */
+      if (early && !num_is(v)) continue;
+      if (!early && !(body_sets && record_get(body_sets, o->keys[i], &was)) && num_is(v)) continue;
       if (!num_is(v))
         interp_throw(I, "sensitivity: param %s is %s in run %lld of scenario %s, not a number", o->keys[i]->chars,
                      value_type_name(v), (long long)s->run_index + 1, s->name->chars);
       args[1] = num_mul(I, v, o->values[i]);
       args[1].unit = v.unit;
     }
-    vm_call(I, set, 2, args); /* `set NAME = VALUE`: its unit and bounds checked again */
+    I->world->setting_case = true; /* not a body's set */
+    vm_call(I, set, 2, args);       /* `set NAME = VALUE`: its unit and bounds checked again */
+    I->world->setting_case = false;
   }
 }
 
