@@ -62,6 +62,8 @@ void sweep_grid_case(const int64_t *sizes, int n, int64_t k, int64_t *digits) {
 
 /* ---- running a case --------------------------------------------------------- */
 
+static bool may_take(Interp *I, ObjString *name, Value v, const char **why);
+
 void world_sweep_apply(Interp *I, ObjScenario *s, bool early) {
   ObjRecord *o = s->overrides;
   if (!o) return;
@@ -80,6 +82,10 @@ void world_sweep_apply(Interp *I, ObjScenario *s, bool early) {
                      value_type_name(v), (long long)s->run_index + 1, s->name->chars);
       args[1] = num_mul(I, v, o->values[i]);
       args[1].unit = v.unit;
+      /* a value before the bodies that a body then sets: it need not lie
+       * within the bounds (the value checked is the body's, times the factor) */
+      const char *why;
+      if (early && !may_take(I, o->keys[i], args[1], &why)) continue;
     }
     I->world->setting_case = true; /* not a body's set */
     vm_call(I, set, 2, args);       /* `set NAME = VALUE`: its unit and bounds checked again */
