@@ -27,6 +27,10 @@ Without FILEs it checks doc/*.md and README.md.  Every fenced code block
                       `<!-- doctest: session ARGS... -->` on a line before a
                       block (invisible once rendered) starts a new session
                       `clusim ARGS...` (e.g. `-i world.clu`) for it.
+                      `<!-- doctest: columns N -->` before a block (a prompt
+                      or a shell transcript) makes the terminal N columns
+                      wide while it runs (a chart shown as an 80-column
+                      terminal draws it), then 200 again.
   named script        an untagged block whose first line is `# NAME.clu`
                       (or `# dir/NAME.clu`, then anything): written to the
                       doc file's temporary directory under that name, so
@@ -109,6 +113,8 @@ ESC_RE = re.compile(
     r"|\x1b[ -~]"                          # two-byte ESC sequences
     r"|[\x00-\x08\x0b-\x1f\x7f]")          # C0 but tab and newline
 SESSION_RE = re.compile(r"^\s*<!-- doctest: session\b(.*?)-->\s*$")
+COLUMNS_RE = re.compile(r"^\s*<!-- doctest: columns (\d+) -->\s*$")
+WIDTH = 200  # the terminal's columns, but for a block marked otherwise
 
 
 def clean(text):
@@ -119,6 +125,7 @@ class Block:
     def __init__(self, path, line, tag, lines, marker, file):
         self.path, self.line, self.tag, self.lines, self.file = path, line, tag, lines, file
         self.new_session = marker
+        self.columns = None
 
     def where(self, offset=0):
         return "%s:%d" % (self.path, self.line + offset)
@@ -130,11 +137,15 @@ def read_blocks(path):
     lines = open(path, encoding="utf-8").read().split("\n")
     i = 0
     marker = None
+    columns = None
     while i < len(lines):
         m = re.match(r"^(\s*(?:(?:[-*+]|\d+[.)])\s+)?)(```+)\s*([^`]*?)\s*$", lines[i])
         sm = SESSION_RE.match(lines[i])
         if sm:
             marker = shlex.split(sm.group(1))
+        cm = COLUMNS_RE.match(lines[i])
+        if cm:
+            columns = int(cm.group(1))
         if not m:
             i += 1
             continue
@@ -153,7 +164,9 @@ def read_blocks(path):
         # line numbers: body[k] is on line i + 2 + k (1-based)
         blocks.append(Block(path, i + 2, tag, body, marker, names[0] if names else None))
         blocks[-1].continues = continues
+        blocks[-1].columns = columns
         marker = None
+        columns = None
         i = j + 1
     return blocks
 
@@ -216,12 +229,12 @@ def show(lines):
 class Pty:
     """A program in a pseudo-terminal of 200 columns."""
 
-    def __init__(self, argv, cwd, env):
+    def __init__(self, argv, cwd, env, columns=WIDTH):
         pid, fd = pty.fork()
         if pid == 0:
             try:
                 # the size is set before Readline starts and reads it
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
                 os.chdir(cwd)
                 os.execve(argv[0], argv, env)
             except OSError as e:
@@ -264,6 +277,10 @@ class Pty:
 
     def send(self, text):
         os.write(self.fd, text.encode())
+
+    def resize(self, columns):
+        """The terminal's width from now on (its programs get SIGWINCH)."""
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
 
     def wait(self, timeout):
         end = time.time() + timeout
@@ -435,8 +452,8 @@ class Runner:
         else:
             self.passed += 1
 
-    def command(self, argv):
-        p = Pty(argv, self.work, self.envv)
+    def command(self, argv, columns=WIDTH):
+        p = Pty(argv, self.work, self.envv, columns)
         ok = p.read(None, TIMEOUT)
         p.close() if not ok else None
         status = p.wait(TIMEOUT) if ok else None
@@ -468,7 +485,7 @@ class Runner:
             while i < len(lines) and not lines[i].startswith("$ "):
                 i += 1
             expected = lines[exp_start:i]
-            out, status, timed_out = self.command(["/bin/sh", "-c", cmd])
+            out, status, timed_out = self.command(["/bin/sh", "-c", cmd], block.columns or WIDTH)
             if timed_out:
                 self.failure(block, start, "`%s` did not end in %g s" % (cmd, TIMEOUT), expected, out)
                 ok = False
@@ -525,6 +542,16 @@ class Runner:
         if i > first and not match(lines[first:i], startup):
             self.failure(block, first, "the start of the session", lines[first:i], startup)
             return
+        s = self.session
+        if block.columns:
+            s.resize(block.columns)
+        try:
+            self.run_inputs(block, lines, i)
+        finally:
+            if block.columns and self.session:
+                self.session.resize(WIDTH)
+
+    def run_inputs(self, block, lines, i):
         s = self.session
         failed = False
         while i < len(lines):
