@@ -138,13 +138,13 @@ static void put_magnitude(Interp *I, Buffer *b, Value v, unsigned flags) {
 
 /* A number with the flags of format_value; see format.h. */
 static void put_number(Interp *I, Buffer *b, Value v, unsigned flags) {
-  if ((flags & FORMAT_SHARE) && v.unit == UNIT_NONE) {
+  if ((flags & (FORMAT_SHARE | FORMAT_POINTS)) && v.unit == UNIT_NONE) {
     if (v.type == VAL_FLOAT && !isfinite(v.as.d)) {
       format_estimate(b, v.as.d, false);
       return;
     }
     put_magnitude(I, b, v.type == VAL_FLOAT ? FLOAT_VAL(v.as.d * 100) : num_mul(I, v, INT_VAL(100)), 0);
-    buf_putc(b, '%');
+    buf_puts(b, (flags & FORMAT_POINTS) ? "pp" : "%");
     return;
   }
   put_magnitude(I, b, v, flags);

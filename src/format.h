@@ -59,8 +59,10 @@
  *                   2,026): for a listing that mixes years with amounts
  *                   (:params);
  *   FORMAT_NO_UNIT  the number without its unit, for numbers that give
- *                   their unit once (a series): money still shows cents. */
-enum { FORMAT_SHARE = 1, FORMAT_YEARS = 2, FORMAT_NO_UNIT = 4 };
+ *                   their unit once (a series): money still shows cents;
+ *   FORMAT_POINTS   numbers with no unit are changes of a share, in
+ *                   percentage points: 0.015 -> 1.5pp (why). */
+enum { FORMAT_SHARE = 1, FORMAT_YEARS = 2, FORMAT_NO_UNIT = 4, FORMAT_POINTS = 8 };
 
 void format_value(Interp *I, Buffer *b, Value v, unsigned flags);
 /* format_value(I, b, v, 0) and format_value(I, b, v, FORMAT_SHARE). */

@@ -389,8 +389,9 @@ static void put_why(Interp *I, Report *r, int p, int i) {
   }
   ObjRecord *w = AS_RECORD(why);
   ObjList *contributions = field_list(I, w, "contributions");
-  /* a share's values and changes in percent, as `why` prints them */
-  Shown how = report_series(I, s, path)->share ? SHOWN_SHARE : SHOWN_WITH_UNIT;
+  /* a share's values in percent, its changes in percentage points */
+  bool share = report_series(I, s, path)->share;
+  Shown how = share ? SHOWN_SHARE : SHOWN_WITH_UNIT;
   buf_puts(&r->out, "<table class=\"why\">\n<thead><tr><th>Rule</th><th class=\"num\">Change</th></tr></thead>\n<tbody>\n");
   buf_printf(&r->out, "<tr><td>%lld (before)</td><td class=\"num\">", (long long)(s->last_year - 1));
   put_number(I, r, world_field(I, w, "before"), how);
@@ -401,7 +402,7 @@ static void put_why(Interp *I, Report *r, int p, int i) {
     buf_puts(&r->out, "<tr><td>");
     put_name(I, r, world_field(I, c, "rule"));
     buf_printf(&r->out, "</td><td class=\"num%s\">", world_is_zero(a) ? "" : num_cmp(I, a, INT_VAL(0)) > 0 ? " up" : " down");
-    put_change(I, r, a, how);
+    put_change(I, r, a, share ? SHOWN_POINTS : how);
     buf_puts(&r->out, "</td></tr>\n");
   }
   buf_printf(&r->out, "<tr class=\"total\"><td>%lld (after)</td><td class=\"num\">", (long long)s->last_year);

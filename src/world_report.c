@@ -435,14 +435,15 @@ Value report_why(Interp *I, ObjScenario *s, const char *path, int64_t year) {
 /* The breakdown for people (format.h): the values and contributions of an
  * estimate as estimates (+2.1424, not +2.142399995627: the exact
  * contributions, which add up exactly, are in the record `why` returns),
- * those of an exact series exactly, a share's in percent (its changes are
- * percentage points: 20% +1.5% = 21.5%). */
+ * those of an exact series exactly, a share's in percent and its changes
+ * in percentage points (20%, +1.5pp, 21.5%), as compare shows them. */
 void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, int64_t year, Value why) {
   ObjSeries *se = why_series(I, s, path);
   ObjList *contributions = AS_LIST(world_field(I, AS_RECORD(why), "contributions"));
   Value before = results_series_get(se, year - 1), after = results_series_get(se, year);
   bool estimate = before.type == VAL_FLOAT || after.type == VAL_FLOAT;
-  unsigned flags = se->share ? FORMAT_SHARE : 0; /* a share's changes in percentage points */
+  unsigned flags = se->share ? FORMAT_SHARE : 0;
+  unsigned change_flags = se->share ? FORMAT_POINTS : 0;
   buf_printf(out, "why %s.%s[%lld]%s\n", s->name->chars, path, (long long)year,
              s->first_results ? " (the first of the scenario's runs)" : "");
   buf_puts(out, "  ");
@@ -466,7 +467,7 @@ void report_print_why(Interp *I, Buffer *out, ObjScenario *s, const char *path, 
     pad_right(out, at, 30);
     buf_putc(out, ' ');
     if (num_cmp(I, a, INT_VAL(0)) >= 0) buf_putc(out, '+');
-    format_value(I, out, shown, flags);
+    format_value(I, out, shown, change_flags);
     buf_putc(out, '\n');
   }
   buf_puts(out, "  ");

@@ -217,6 +217,10 @@ START_TEST(flags) {
   ck_assert_str_eq(flagged(unit_of(X("1250.5"), "EUR/year"), FORMAT_NO_UNIT), "1,250.50");
   ck_assert_str_eq(flagged(unit_of(X("10"), "year"), FORMAT_NO_UNIT), "10");
   ck_assert_str_eq(flagged(X("0.35"), FORMAT_SHARE | FORMAT_YEARS), "35%");
+  /* FORMAT_POINTS: a change of a share, in percentage points */
+  ck_assert_str_eq(flagged(X("0.015"), FORMAT_POINTS), "1.5pp");
+  ck_assert_str_eq(flagged(FLOAT_VAL(0.29483358), FORMAT_POINTS), "29.483pp");
+  ck_assert_str_eq(flagged(unit_of(X("1500"), "EUR/year"), FORMAT_POINTS), "1,500 EUR/year");
 }
 END_TEST
 
