@@ -312,6 +312,12 @@ START_TEST(test_x_crowded) {
   ck_assert_ptr_nonnull(strstr(b.data, "\n   ++----+-----+----+----+----+-----+----+----+----+----\n"
                                        "   v00  v03   v06  v09  v12  v15   v18  v21  v24  v27\n"));
   ck_assert_ptr_null(strstr(b.data, "v29"));
+  /* in SVG, 21 pixels apart for labels about 21 wide and 8 between: every second */
+  buf_clear(&b);
+  plot_svg_element(I, &b, chart_x(x, N, vs, 1));
+  ck_assert_int_eq(count(b.data, ">v28</text>"), 1);
+  ck_assert_int_eq(count(b.data, ">v29</text>"), 0);
+  ck_assert_int_eq(count(b.data, "\" stroke=\"black\"/>\n<text x="), 15); /* a long tick, then its label */
   buf_free(&b);
 }
 END_TEST
