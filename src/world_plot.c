@@ -51,6 +51,36 @@ static void unit_phrase(Interp *I, Buffer *b, UnitId u) {
   unit_format(&I->units, b, u);
 }
 
+static _Noreturn void unit_clash(Interp *I, const char *a, UnitId ua, const char *b, UnitId ub) {
+  Buffer m;
+  buf_init(&m);
+  buf_printf(&m, "plot: %s is ", a);
+  unit_phrase(I, &m, ua);
+  buf_printf(&m, " but %s is ", b);
+  unit_phrase(I, &m, ub);
+  buf_puts(&m, "; one chart has one unit (plot them apart)");
+  ObjString *msg = str_take_buffer(I, &m);
+  interp_throw(I, "%s", msg->chars);
+}
+
+/* A new chart record with its title, unit and share. */
+static ObjRecord *chart_head(Interp *I, ObjString *title, UnitId unit, bool share) {
+  ObjRecord *chart = record_new(I);
+  interp_push_root(I, OBJ_VAL(chart));
+  world_set_field(I, chart, "title", OBJ_VAL(title));
+  Value u = NIL_VAL;
+  if (unit != UNIT_NONE) {
+    Buffer b;
+    buf_init(&b);
+    unit_format(&I->units, &b, unit);
+    u = OBJ_VAL(str_take_buffer(I, &b));
+  }
+  world_set_field(I, chart, "unit", u);
+  world_set_field(I, chart, "share", BOOL_VAL(share));
+  interp_pop_roots(I, 1);
+  return chart;
+}
+
 static Value chart_new(Interp *I, ObjSeries **series, ObjString **labels, int n, ObjString *title) {
   if (n < 1) interp_throw(I, "plot: nothing to plot");
   if (n > PLOT_MAX_LINES) interp_throw(I, "plot: at most %d lines on one chart", PLOT_MAX_LINES);
@@ -70,29 +100,11 @@ static Value chart_new(Interp *I, ObjSeries **series, ObjString **labels, int n,
       first = i;
       unit = u;
     } else if (u != unit) {
-      Buffer b;
-      buf_init(&b);
-      buf_printf(&b, "plot: %s is ", labels[first]->chars);
-      unit_phrase(I, &b, unit);
-      buf_printf(&b, " but %s is ", labels[i]->chars);
-      unit_phrase(I, &b, u);
-      buf_puts(&b, "; one chart has one unit (plot them apart)");
-      ObjString *msg = str_take_buffer(I, &b);
-      interp_throw(I, "%s", msg->chars);
+      unit_clash(I, labels[first]->chars, unit, labels[i]->chars, u);
     }
   }
   if (first < 0) interp_throw(I, "plot: %s has no number to plot", title->chars);
-  ObjRecord *chart = record_new(I);
-  world_set_field(I, chart, "title", OBJ_VAL(title));
-  Value u = NIL_VAL;
-  if (unit != UNIT_NONE) {
-    Buffer b;
-    buf_init(&b);
-    unit_format(&I->units, &b, unit);
-    u = OBJ_VAL(str_take_buffer(I, &b));
-  }
-  world_set_field(I, chart, "unit", u);
-  world_set_field(I, chart, "share", BOOL_VAL(share));
+  ObjRecord *chart = chart_head(I, title, unit, share);
   ObjList *years = list_new(I);
   world_set_field(I, chart, "years", OBJ_VAL(years));
   for (int64_t y = lo; y <= hi; y++) list_append(I, years, INT_VAL(y));
@@ -108,6 +120,36 @@ static Value chart_new(Interp *I, ObjSeries **series, ObjString **labels, int n,
     world_set_field(I, line, "p5", band ? year_values(I, p5, lo, hi) : NIL_VAL);
     world_set_field(I, line, "p95", band ? year_values(I, p95, lo, hi) : NIL_VAL);
   }
+  return OBJ_VAL(chart);
+}
+
+Value plot_chart_x(Interp *I, ObjString *title, ObjString *x_title, ObjList *x, ObjList *lines, bool share) {
+  if (lines->items.count < 1) interp_throw(I, "plot: nothing to plot");
+  if (lines->items.count > PLOT_MAX_LINES) interp_throw(I, "plot: at most %d lines on one chart", PLOT_MAX_LINES);
+  const char *first = NULL; /* the label of the first line with a number: its unit is the chart's */
+  UnitId unit = UNIT_NONE;
+  for (int i = 0; i < lines->items.count; i++) {
+    ObjRecord *l = AS_RECORD(lines->items.items[i]);
+    ObjList *vs = AS_LIST(world_field(I, l, "values"));
+    for (int k = 0; k < vs->items.count; k++) {
+      Value v = vs->items.items[k];
+      if (!num_is(v)) continue;
+      const char *label = AS_CSTRING(world_field(I, l, "label"));
+      if (!first) {
+        first = label;
+        unit = v.unit;
+      } else if (v.unit != unit) {
+        unit_clash(I, first, unit, label, v.unit);
+      }
+    }
+  }
+  if (!first) interp_throw(I, "plot: %s has no number to plot", title->chars);
+  ObjRecord *chart = chart_head(I, title, unit, share);
+  interp_push_root(I, OBJ_VAL(chart));
+  world_set_field(I, chart, "x", OBJ_VAL(x));
+  world_set_field(I, chart, "x_title", x_title ? OBJ_VAL(x_title) : NIL_VAL);
+  world_set_field(I, chart, "lines", OBJ_VAL(lines));
+  interp_pop_roots(I, 1);
   return OBJ_VAL(chart);
 }
 
@@ -209,7 +251,9 @@ typedef struct {
   const char *title, *unit;
   bool share;            /* every series is a share: the y axis in percent */
   int64_t first_year;
-  int nyears, nlines;
+  const char **x;        /* a chart of labels (its `x`): one per point, else NULL */
+  const char *x_title;   /* the name of such an axis, or NULL */
+  int nyears, nlines;    /* nyears: the points, years or labels */
   PlotLine *lines;
   double vmin, vmax;     /* over every finite value, band included */
   double axis_lo, axis_hi, step;
@@ -304,13 +348,25 @@ static int same_throughout(const Plot *p, int i) {
   return -1;
 }
 
+/* "in" before years, "at" before the labels of a chart of labels. */
+static const char *point_word(const Plot *p) { return p->x ? "at" : "in"; }
+
+/* Points k..e as "2025..2027" (one: "2025"), or their labels "1M..5M". */
+static void point_range(Buffer *b, const Plot *p, int k, int e) {
+  if (p->x) buf_puts(b, p->x[k]);
+  else buf_printf(b, "%lld", (long long)(p->first_year + k));
+  if (e <= k) return;
+  if (p->x) buf_printf(b, "..%s", p->x[e]);
+  else buf_printf(b, "..%lld", (long long)(p->first_year + e));
+}
+
 /* What line i covers, for its legend entry: " (same as A in every year)",
  * " (same as A in 2025..2027, 2030; as B in 2031..2032)" (each year under
  * the first line it covers then), or nothing when it covers none. */
 static void same_note(Buffer *b, const Plot *p, int i) {
   int j = same_throughout(p, i);
   if (j >= 0) {
-    buf_printf(b, " (same as %s in every year)", p->lines[j].label);
+    buf_printf(b, " (same as %s %s)", p->lines[j].label, p->x ? "at every point" : "in every year");
     return;
   }
   bool any = false;
@@ -319,14 +375,14 @@ static void same_note(Buffer *b, const Plot *p, int i) {
     bool named = false; /* under t already */
     for (int m = 0; m < k && !named; m++) named = COVER(p, i, m) == t;
     if (t < 0 || named) continue;
-    buf_printf(b, "%s%s in ", any ? "; as " : " (same as ", p->lines[t].label);
+    buf_printf(b, "%s%s %s ", any ? "; as " : " (same as ", p->lines[t].label, point_word(p));
     any = true;
     for (int m = k, first = 1; m < p->nyears; m++) {
       if (COVER(p, i, m) != t) continue;
       int e = m;
       while (e + 1 < p->nyears && COVER(p, i, e + 1) == t) e++;
-      buf_printf(b, "%s%lld", first ? "" : ", ", (long long)(p->first_year + m));
-      if (e > m) buf_printf(b, "..%lld", (long long)(p->first_year + e));
+      if (!first) buf_puts(b, ", ");
+      point_range(b, p, m, e);
       first = 0;
       m = e;
     }
@@ -340,8 +396,16 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
   if (!IS_RECORD(chart)) interp_throw(I, "plot: expected a chart record, not %s", value_type_name(chart));
   ObjRecord *r = AS_RECORD(chart);
   Value title = world_field(I, r, "title"), unit = world_field(I, r, "unit"), share = world_field(I, r, "share");
-  ObjList *years = chart_list(I, r, "years", false), *lines = chart_list(I, r, "lines", false);
-  if (years->items.count == 0 || !IS_INT(years->items.items[0])) interp_throw(I, "plot: a chart needs its years");
+  ObjList *x = chart_list(I, r, "x", true), *years = x ? x : chart_list(I, r, "years", false);
+  ObjList *lines = chart_list(I, r, "lines", false);
+  if (x) {
+    if (x->items.count == 0) interp_throw(I, "plot: a chart's 'x' needs at least one label");
+    for (int k = 0; k < x->items.count; k++)
+      if (!IS_STRING(x->items.items[k])) interp_throw(I, "plot: a chart's 'x' must be a list of strings");
+  } else if (years->items.count == 0 || !IS_INT(years->items.items[0])) {
+    interp_throw(I, "plot: a chart needs its years");
+  }
+  Value x_title = x ? world_field(I, r, "x_title") : NIL_VAL;
   for (int i = 0; i < lines->items.count; i++) {
     if (!IS_RECORD(lines->items.items[i])) interp_throw(I, "plot: a chart's lines must be records");
     ObjRecord *l = AS_RECORD(lines->items.items[i]);
@@ -352,7 +416,8 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
   p->title = IS_STRING(title) ? AS_CSTRING(title) : "";
   p->unit = IS_STRING(unit) ? AS_CSTRING(unit) : NULL;
   p->share = IS_BOOL(share) && share.as.b;
-  p->first_year = years->items.items[0].as.i;
+  p->first_year = x ? 0 : years->items.items[0].as.i;
+  p->x_title = IS_STRING(x_title) ? AS_CSTRING(x_title) : NULL;
   p->nyears = years->items.count;
   p->nlines = lines->items.count;
   p->vmin = INFINITY;
@@ -363,6 +428,11 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
   p->numbers = mem_realloc_raw(NULL, NULL, sizeof(double) * (size_t)ny * 3 * (size_t)(p->nlines ? p->nlines : 1));
   p->same = mem_realloc_raw(NULL, NULL, sizeof(int) * (size_t)ny * 2 * (size_t)(p->nlines ? p->nlines : 1));
   p->cover = p->same + (size_t)ny * (size_t)p->nlines;
+  p->x = NULL;
+  if (x) {
+    p->x = mem_realloc_raw(NULL, NULL, sizeof(const char *) * (size_t)ny);
+    for (int k = 0; k < ny; k++) p->x[k] = AS_CSTRING(x->items.items[k]);
+  }
   for (int i = 0; i < p->nlines; i++) {
     ObjRecord *l = AS_RECORD(lines->items.items[i]);
     PlotLine *pl = &p->lines[i];
@@ -385,6 +455,7 @@ static void plot_read(Interp *I, Value chart, Plot *p) {
 }
 
 static void plot_release(Plot *p) {
+  free(p->x);
   free(p->lines);
   free(p->numbers);
   free(p->same);
@@ -457,15 +528,16 @@ static bool has_gap(const Plot *p, const PlotLine *l) {
   return false;
 }
 
-/* The years with no number in a line, as "2027, 2029..2030". */
+/* The years with no number in a line, as "2027, 2029..2030" (the
+ * labels of a chart of labels). */
 static void gap_years(Buffer *b, const Plot *p, const PlotLine *l) {
   bool any = false;
   for (int k = 0; k < p->nyears; k++) {
     if (!isnan(l->v[k])) continue;
     int e = k;
     while (e + 1 < p->nyears && isnan(l->v[e + 1])) e++;
-    buf_printf(b, "%s%lld", any ? ", " : "", (long long)(p->first_year + k));
-    if (e > k) buf_printf(b, "..%lld", (long long)(p->first_year + e));
+    if (any) buf_puts(b, ", ");
+    point_range(b, p, k, e);
     any = true;
     k = e;
   }
@@ -592,6 +664,81 @@ static void legend_entry(Buffer *out, int *col, int width, bool colour, bool fai
   *col += (*col == 0 ? 2 : 3) + 2 + (int)strlen(text) + 1;
 }
 
+/* The x axis of a chart of years under the plotting area: a tick at each
+ * year labelled, every few years (year_step). */
+static void text_x_years(Buffer *out, const Plot *p, const Grid *g, int lw, bool unicode) {
+  int64_t ystep = year_step(p->nyears, (double)(g->cols - 1), 6);
+  buf_printf(out, "%*s %s", lw, "", unicode ? "\xe2\x94\x94" : "+");
+  Buffer years;
+  buf_init(&years);
+  buf_printf(&years, "%*s", lw + 2, "");
+  size_t years_at = years.len;
+  for (int c = 0, next = 0; c < g->cols; c++) {
+    bool labelled = false;
+    for (int k = next; k < p->nyears; k++) {
+      int64_t y = p->first_year + k;
+      int col = grid_x(g, p, k) / g->dw;
+      if (col > c) break;
+      next = k + 1;
+      if (col == c && (y % ystep == 0 || p->nyears == 1)) {
+        labelled = true;
+        while ((int)(years.len - years_at) < c) buf_putc(&years, ' ');
+        if ((int)(years.len - years_at) == c) buf_printf(&years, "%lld", (long long)y);
+      }
+    }
+    buf_puts(out, labelled ? (unicode ? "\xe2\x94\xac" : "+") : (unicode ? "\xe2\x94\x80" : "-"));
+  }
+  buf_putc(out, '\n');
+  buf_printf(out, "%s\n", years.data);
+  buf_free(&years);
+}
+
+/* The smallest step s such that the labels of points 0, s, 2s, ...
+ * (label k over start[k]..end[k]) stand at least `gap` apart; n when only
+ * the first fits. */
+static int label_step(int n, const double *start, const double *end, double gap) {
+  for (int s = 1; s < n; s++) {
+    int k = s;
+    while (k < n && start[k] >= end[k - s] + gap) k += s;
+    if (k >= n) return s;
+  }
+  return n;
+}
+
+/* The x axis of a chart of labels: each point's label centred under its
+ * tick (within the line, `width` columns), every label when they stand a
+ * blank apart, else every second, third... (label_step); then the axis's
+ * name, centred under the plotting area. */
+static void text_x_labels(Buffer *out, const Plot *p, const Grid *g, int lw, int width, bool unicode) {
+  int n = p->nyears;
+  double *start = mem_realloc_raw(NULL, NULL, sizeof(double) * 2 * (size_t)n), *end = start + n;
+  for (int k = 0; k < n; k++) { /* columns of the line, the plotting area from lw + 2 */
+    double len = (double)strlen(p->x[k]), at = lw + 2 + grid_x(g, p, k) / g->dw - floor(len / 2);
+    if (at + len > width) at = width - len;
+    if (at < 0) at = 0;
+    start[k] = at;
+    end[k] = at + len;
+  }
+  int step = label_step(n, start, end, 1);
+  buf_printf(out, "%*s %s", lw, "", unicode ? "\xe2\x94\x94" : "+");
+  for (int c = 0, k = 0; c < g->cols; c++) {
+    bool labelled = false;
+    for (; k < n && grid_x(g, p, k) / g->dw <= c; k++) labelled = labelled || k % step == 0;
+    buf_puts(out, labelled ? (unicode ? "\xe2\x94\xac" : "+") : (unicode ? "\xe2\x94\x80" : "-"));
+  }
+  buf_putc(out, '\n');
+  size_t line = out->len;
+  for (int k = 0; k < n; k += step) {
+    while (out->len - line < (size_t)start[k]) buf_putc(out, ' ');
+    buf_puts(out, p->x[k]);
+  }
+  buf_putc(out, '\n');
+  free(start);
+  if (!p->x_title) return;
+  int len = (int)strlen(p->x_title), at = lw + 2 + (g->cols - len) / 2;
+  buf_printf(out, "%*s%s\n", at > 0 ? at : 0, "", p->x_title);
+}
+
 static void print_plot(Interp *I, Buffer *out, const Plot *p, bool unicode, bool colour, int width) {
   if (width < 40) width = 40;
   colour = colour && unicode;
@@ -629,31 +776,9 @@ static void print_plot(Interp *I, Buffer *out, const Plot *p, bool unicode, bool
     put_colour(out, &current, -1, false);
     buf_putc(out, '\n');
   }
-  /* the x axis and its years */
-  int64_t ystep = year_step(p->nyears, (double)(g.cols - 1), 6);
-  buf_printf(out, "%*s %s", lw, "", unicode ? "\xe2\x94\x94" : "+");
-  Buffer years;
-  buf_init(&years);
-  buf_printf(&years, "%*s", lw + 2, "");
-  size_t years_at = years.len;
-  for (int c = 0, next = 0; c < g.cols; c++) {
-    bool labelled = false;
-    for (int k = next; k < p->nyears; k++) {
-      int64_t y = p->first_year + k;
-      int col = grid_x(&g, p, k) / g.dw;
-      if (col > c) break;
-      next = k + 1;
-      if (col == c && (y % ystep == 0 || p->nyears == 1)) {
-        labelled = true;
-        while ((int)(years.len - years_at) < c) buf_putc(&years, ' ');
-        if ((int)(years.len - years_at) == c) buf_printf(&years, "%lld", (long long)y);
-      }
-    }
-    buf_puts(out, labelled ? (unicode ? "\xe2\x94\xac" : "+") : (unicode ? "\xe2\x94\x80" : "-"));
-  }
-  buf_putc(out, '\n');
-  buf_printf(out, "%s\n", years.data);
-  buf_free(&years);
+  /* the x axis and its years (or labels) */
+  if (p->x) text_x_labels(out, p, &g, lw, width, unicode);
+  else text_x_years(out, p, &g, lw, unicode);
   /* the legend, wrapped to the width */
   int col = 0;
   for (int i = 0; i < p->nlines; i++) {
@@ -677,7 +802,7 @@ static void print_plot(Interp *I, Buffer *out, const Plot *p, bool unicode, bool
   buf_putc(out, '\n');
   for (int i = 0; i < p->nlines; i++) {
     if (!has_gap(p, &p->lines[i])) continue;
-    buf_printf(out, "  no finite number for %s in ", p->lines[i].label);
+    buf_printf(out, "  no finite number for %s %s ", p->lines[i].label, point_word(p));
     gap_years(out, p, &p->lines[i]);
     buf_putc(out, '\n');
   }
@@ -704,7 +829,13 @@ static const char *const SVG_COLOURS[] = {"#1f77b4", "#d62728", "#2ca02c", "#946
 #define SVG_PLOT_H 300
 #define SVG_LEGEND_ROW 20
 
-static int svg_height(const Plot *p) { return SVG_TOP + SVG_PLOT_H + 44 + SVG_LEGEND_ROW * p->nlines + 10; }
+#define SVG_X_TITLE 18 /* the row of an x axis's name */
+
+/* Where the legend begins under the plotting area: below the x axis's
+ * labels, and its name when it has one. */
+static int svg_legend_top(const Plot *p) { return 44 + (p->x_title ? SVG_X_TITLE : 0); }
+
+static int svg_height(const Plot *p) { return SVG_TOP + SVG_PLOT_H + svg_legend_top(p) + SVG_LEGEND_ROW * p->nlines + 10; }
 
 static double svg_x(const Plot *p, int k) {
   double w = SVG_W - SVG_LEFT - SVG_RIGHT;
@@ -791,6 +922,62 @@ static void svg_band(Buffer *out, const Plot *p, const PlotLine *l, const char *
   }
 }
 
+/* The x axis of a chart of years: a tick at each year, labelled every
+ * few years. */
+static void svg_x_years(Buffer *out, const Plot *p) {
+  double right = SVG_W - SVG_RIGHT, bottom = SVG_TOP + SVG_PLOT_H;
+  int64_t ystep = year_step(p->nyears, right - SVG_LEFT, 40);
+  buf_puts(out, "<g class=\"x-axis\">\n");
+  buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", SVG_LEFT, bottom, right,
+             bottom);
+  for (int k = 0; k < p->nyears; k++) {
+    int64_t y = p->first_year + k;
+    bool labelled = y % ystep == 0 || p->nyears == 1;
+    double x = svg_x(p, k);
+    buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", x, bottom, x,
+               bottom + (labelled ? 6 : 3));
+    if (labelled)
+      buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%lld</text>\n", x, bottom + 20, (long long)y);
+  }
+  buf_puts(out, "</g>\n");
+}
+
+/* The x axis of a chart of labels: a tick at each point, each label (or
+ * every second, third... as in the text, at about 7 pixels a character)
+ * centred under its tick; the axis's name under them. */
+static void svg_x_labels(Buffer *out, const Plot *p) {
+  double right = SVG_W - SVG_RIGHT, bottom = SVG_TOP + SVG_PLOT_H;
+  int n = p->nyears;
+  double *start = mem_realloc_raw(NULL, NULL, sizeof(double) * 2 * (size_t)n), *end = start + n;
+  for (int k = 0; k < n; k++) {
+    double half = 3.5 * (double)strlen(p->x[k]);
+    start[k] = svg_x(p, k) - half;
+    end[k] = svg_x(p, k) + half;
+  }
+  int step = label_step(n, start, end, 8);
+  free(start);
+  buf_puts(out, "<g class=\"x-axis\">\n");
+  buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", SVG_LEFT, bottom, right,
+             bottom);
+  for (int k = 0; k < n; k++) {
+    bool labelled = k % step == 0;
+    double x = svg_x(p, k);
+    buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", x, bottom, x,
+               bottom + (labelled ? 6 : 3));
+    if (!labelled) continue;
+    buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, bottom + 20);
+    buf_put_html(out, p->x[k]);
+    buf_puts(out, "</text>\n");
+  }
+  if (p->x_title) {
+    buf_printf(out, "<text class=\"x-title\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", (SVG_LEFT + right) / 2,
+               bottom + 20 + SVG_X_TITLE);
+    buf_put_html(out, p->x_title);
+    buf_puts(out, "</text>\n");
+  }
+  buf_puts(out, "</g>\n");
+}
+
 static void svg_element(Interp *I, Buffer *out, const Plot *p) {
   int h = svg_height(p);
   double right = SVG_W - SVG_RIGHT, bottom = SVG_TOP + SVG_PLOT_H;
@@ -826,21 +1013,8 @@ static void svg_element(Interp *I, Buffer *out, const Plot *p) {
   buf_printf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n</g>\n", SVG_LEFT, SVG_TOP,
              SVG_LEFT, bottom);
   buf_free(&lab);
-  /* the x axis: a tick at each year, labelled every few years */
-  int64_t ystep = year_step(p->nyears, right - SVG_LEFT, 40);
-  buf_puts(out, "<g class=\"x-axis\">\n");
-  buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", SVG_LEFT, bottom, right,
-             bottom);
-  for (int k = 0; k < p->nyears; k++) {
-    int64_t y = p->first_year + k;
-    bool labelled = y % ystep == 0 || p->nyears == 1;
-    double x = svg_x(p, k);
-    buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", x, bottom, x,
-               bottom + (labelled ? 6 : 3));
-    if (labelled)
-      buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%lld</text>\n", x, bottom + 20, (long long)y);
-  }
-  buf_puts(out, "</g>\n");
+  if (p->x) svg_x_labels(out, p);
+  else svg_x_years(out, p);
   /* bands under the lines */
   for (int i = 0; i < p->nlines; i++)
     if (p->lines[i].lo) svg_band(out, p, &p->lines[i], SVG_COLOURS[i % NCOLOURS]);
@@ -850,7 +1024,7 @@ static void svg_element(Interp *I, Buffer *out, const Plot *p) {
   for (int i = 0; i < p->nlines; i++) {
     const PlotLine *l = &p->lines[i];
     const char *c = SVG_COLOURS[i % NCOLOURS];
-    double y = bottom + 44 + SVG_LEGEND_ROW * i;
+    double y = bottom + svg_legend_top(p) + SVG_LEGEND_ROW * i;
     buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
                SVG_LEFT, y - 4, SVG_LEFT + 24, y - 4, c, svg_dashed(p, i) ? " stroke-dasharray=\"6 3\"" : "");
     buf_printf(out, "<text x=\"%d\" y=\"%.1f\">", SVG_LEFT + 32, y);
@@ -862,7 +1036,7 @@ static void svg_element(Interp *I, Buffer *out, const Plot *p) {
     buf_free(&note);
     if (l->lo) buf_puts(out, " (shaded: p5..p95)");
     if (has_gap(p, l)) {
-      buf_puts(out, "; no finite number in ");
+      buf_printf(out, "; no finite number %s ", point_word(p));
       gap_years(out, p, l);
     }
     buf_puts(out, "</text>\n");
@@ -952,12 +1126,9 @@ void plot_print_charts(Interp *I, ObjList *charts) {
 
 static bool is_chart(Interp *I, Value v) {
   if (!IS_RECORD(v) || IS_ENTITY(v)) return false;
-  static const char *const fields[] = {"title", "years", "lines"};
-  for (int i = 0; i < 3; i++) {
-    Value f;
-    if (!record_get(AS_RECORD(v), world_name(I, fields[i]), &f)) return false;
-  }
-  return true;
+  Value f;
+  return record_get(AS_RECORD(v), world_name(I, "title"), &f) && record_get(AS_RECORD(v), world_name(I, "lines"), &f) &&
+         (record_get(AS_RECORD(v), world_name(I, "years"), &f) || record_get(AS_RECORD(v), world_name(I, "x"), &f));
 }
 
 bool plot_is_charts(Interp *I, Value v) {

@@ -12,7 +12,15 @@
  * scenario of one run.  A value that is nil (the series has no number that
  * year) is a gap in the line.  Where a line has the same numbers as an
  * earlier one, which it hides, the legend says so (computed when drawn,
- * from the values: world_plot.c, "lines on lines"). */
+ * from the values: world_plot.c, "lines on lines").
+ *
+ * A chart over something else than years (a sweep's output against a
+ * param) has, in place of `years`, two fields:
+ *   {title, unit, share, x: ["500k", "1M", "2M"], x_title: "budget (EUR)", lines}
+ * `x` the labels of the points, in order, drawn evenly spaced (a
+ * categorical axis), and `x_title` the axis's name (nil: none); each list
+ * of a line then has one number or nil per label.  A chart of years has
+ * neither field; a record with both draws `x`. */
 #ifndef CLUSIM_WORLD_PLOT_H
 #define CLUSIM_WORLD_PLOT_H
 
@@ -32,11 +40,19 @@ Value plot_chart(Interp *I, ObjScenario **ss, int n, const char *path);
  * labels themselves. */
 Value plot_chart_series(Interp *I, ObjSeries **series, ObjString **labels, int n);
 
+/* A chart over the labels x (strings) instead of years, named x_title
+ * (NULL: no name): lines are records {label, values, p5, p95} as in a chart
+ * of years, one number or nil per label.  Its unit is that of the numbers;
+ * numbers of different units, or none at all, raise as plot_chart does. */
+Value plot_chart_x(Interp *I, ObjString *title, ObjString *x_title, ObjList *x, ObjList *lines, bool share);
+
 /* The chart as text `width` columns wide (at least 40): braille dots and
  * ANSI colours when `unicode` and `colour`, else the ASCII markers * o + x
  * with a legend; p5..p95 bands as light shading (ASCII: dots).  A line
  * that lies on an earlier one says so in the legend ("B (same as A in
- * every year)", "(same as A in 2025..2027)"). */
+ * every year)", "(same as A in 2025..2027)").  A chart of labels (`x`)
+ * writes them under their ticks, every second, third... when they would
+ * touch, and its x_title under them; its notes name the labels ("at 1M"). */
 void plot_print_text(Interp *I, Buffer *out, Value chart, bool unicode, bool colour, int width);
 
 /* Print the charts (a list) as the plot statement does: in the terminal's

@@ -205,6 +205,7 @@ static ObjSeries *output_series(Interp *I, const char *fn, ObjScenario *s, ObjRe
                  AS_CSTRING(world_field(I, o, "text")), (long long)*year, (long long)se->first_year,
                  (long long)results_series_last(se));
   world_set_field(I, o, "share", BOOL_VAL(se->share)); /* the same in every case: how tables show it */
+  world_set_field(I, o, "at", INT_VAL(*year));          /* the year read: a chart's title says it */
   return se;
 }
 
@@ -561,10 +562,11 @@ typedef struct {
   ObjList *plot_series, *plot_labels;
 } SweepJob;
 
-/* `sweep ... show OUTPUTS plot`: after the table, a chart per output, a
- * line per case (labelled by the case's name, S[NAME=VALUE]) over the
- * years, the output's whole series whatever year the table shows. */
-static void plot_sweep(Interp *I, SweepJob *j) {
+/* `sweep ... show OUTPUTS plot` of listed cases, or a grid of more than
+ * two params: after the table, a chart per output, a line per case
+ * (labelled by the case's name, S[NAME=VALUE]) over the years, the
+ * output's whole series whatever year the table shows. */
+static void plot_sweep_years(Interp *I, SweepJob *j) {
   ObjList *charts = list_new(I);
   interp_push_root(I, OBJ_VAL(charts));
   int n = j->plot_labels->items.count;
@@ -586,6 +588,89 @@ static void plot_sweep(Interp *I, SweepJob *j) {
   }
   plot_print_charts(I, charts);
   interp_pop_roots(I, 1);
+}
+
+/* The values of param `name` as labels of a chart, as the table shows
+ * them (1.50M, 5.0%); written out in full, without their unit (the axis's
+ * name says it), when two would read the same. */
+static ObjList *value_labels(Interp *I, ObjString *name, ObjList *values) {
+  bool share = world_param_share(I, name);
+  for (int full = 0;; full = 1) {
+    ObjList *labels = list_new(I);
+    interp_push_root(I, OBJ_VAL(labels));
+    bool same = false;
+    for (int k = 0; k < values->items.count; k++) {
+      Value v = values->items.items[k], bare = v;
+      bare.unit = UNIT_NONE; /* the axis's name says the unit */
+      Value l = OBJ_VAL(num_is(v) && !full ? cell_as(I, v, share) : shown(I, num_is(v) ? bare : v));
+      for (int m = 0; m < k && !same; m++) same = value_equal(labels->items.items[m], l);
+      list_append(I, labels, l);
+    }
+    interp_pop_roots(I, 1);
+    if (!same || full) return labels;
+  }
+}
+
+/* One line of a chart against a param: its label, and per value of the
+ * x axis's param the output o of the case records[first + k * every]
+ * (its mean), with p5..p95 for cases of several runs. */
+static ObjRecord *sweep_line(Interp *I, ObjString *label, ObjList *records, int first, int every, int npoints,
+                             ObjRecord *o, int64_t runs) {
+  ObjRecord *line = record_new(I);
+  interp_push_root(I, OBJ_VAL(line));
+  world_set_field(I, line, "label", OBJ_VAL(label));
+  ObjString *text = AS_STRING(world_field(I, o, "text"));
+  static const char *const FIELDS[] = {"values", "p5", "p95"};
+  for (int f = 0; f < 3; f++) {
+    if (f > 0 && runs <= 1) {
+      world_set_field(I, line, FIELDS[f], NIL_VAL);
+      continue;
+    }
+    ObjList *vs = list_new(I);
+    world_set_field(I, line, FIELDS[f], OBJ_VAL(vs));
+    ObjString *key = f ? str_printf(I, "%s.%s", text->chars, FIELDS[f]) : text;
+    for (int k = 0; k < npoints; k++) {
+      Value v = NIL_VAL;
+      record_get(AS_RECORD(records->items.items[first + k * every]), key, &v);
+      list_append(I, vs, v);
+    }
+  }
+  interp_pop_roots(I, 1);
+  return line;
+}
+
+/* `sweep S over NAME in [...] [and NAME2 in [...]] show OUTPUTS plot`:
+ * after the table, a chart per output against the first param (its values
+ * along the x axis, in the order given; the output at the year the table
+ * shows up the y axis), one line, or one per value of the second param
+ * ("NAME2=VALUE"); a many-run case's p5..p95 as a band. */
+static void plot_sweep_against(Interp *I, SweepJob *j, ObjRecord *grid) {
+  ObjList *charts = list_new(I);
+  interp_push_root(I, OBJ_VAL(charts));
+  ObjList *xs = AS_LIST(grid->values[0]);
+  int npoints = xs->items.count, nlines = grid->count > 1 ? AS_LIST(grid->values[1])->items.count : 1;
+  ObjList *x = value_labels(I, grid->keys[0], xs);
+  interp_push_root(I, OBJ_VAL(x));
+  ObjString *x_title = heading(I, grid->keys[0]->chars, column_unit(j->records, grid->keys[0]));
+  interp_push_root(I, OBJ_VAL(x_title));
+  ObjList *names = grid->count > 1 ? value_labels(I, grid->keys[1], AS_LIST(grid->values[1])) : NULL;
+  interp_push_root(I, names ? OBJ_VAL(names) : NIL_VAL);
+  for (int i = 0; i < j->outs->items.count; i++) {
+    ObjRecord *o = AS_RECORD(j->outs->items.items[i]);
+    ObjList *lines = list_new(I);
+    interp_push_root(I, OBJ_VAL(lines));
+    for (int b = 0; b < nlines; b++) {
+      ObjString *label = names ? str_printf(I, "%s=%s", grid->keys[1]->chars, AS_CSTRING(names->items.items[b]))
+                               : j->base->name;
+      list_append(I, lines, OBJ_VAL(sweep_line(I, label, j->records, b, nlines, npoints, o, j->runs)));
+    }
+    ObjString *title = str_printf(I, "%s: %s[%lld]", j->base->name->chars, AS_CSTRING(world_field(I, o, "path")),
+                                  (long long)world_field(I, o, "at").as.i);
+    list_append(I, charts, plot_chart_x(I, title, x_title, x, lines, output_share(I, o)));
+    interp_pop_roots(I, 1);
+  }
+  plot_print_charts(I, charts);
+  interp_pop_roots(I, 4);
 }
 
 static void sweep_cases_body(Interp *I, void *ud) {
@@ -691,14 +776,21 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
   ObjList *records = list_new(I);
   interp_push_root(I, OBJ_VAL(records));
   bool plot = argc > 4 && !IS_FALSY(args[4]);
-  if (plot && cases->items.count > PLOT_MAX_LINES)
+  /* a grid of one or two params: charts against the first; else a line per case over the years */
+  ObjRecord *against = plot && IS_RECORD(args[1]) && AS_RECORD(args[1])->count <= 2 ? AS_RECORD(args[1]) : NULL;
+  bool years = plot && !against;
+  if (years && cases->items.count > PLOT_MAX_LINES)
     interp_throw(I, "sweep %s ... plot: a chart has at most %d lines, one per case, and this sweep has %d cases; "
                     "sweep fewer cases to plot them",
                  base->name->chars, PLOT_MAX_LINES, cases->items.count);
-  ObjList *plot_series = plot ? list_new(I) : NULL, *plot_labels = plot ? list_new(I) : NULL;
-  interp_push_root(I, plot ? OBJ_VAL(plot_series) : NIL_VAL);
-  interp_push_root(I, plot ? OBJ_VAL(plot_labels) : NIL_VAL);
-  for (int i = 0; plot && i < outs->items.count; i++) list_append(I, plot_series, OBJ_VAL(list_new(I)));
+  if (against && against->count == 2 && AS_LIST(against->values[1])->items.count > PLOT_MAX_LINES)
+    interp_throw(I, "sweep %s ... plot: a chart has at most %d lines, one per value of %s, the second param, and it has "
+                    "%d values; name it first (the x axis takes any number of values), or sweep fewer",
+                 base->name->chars, PLOT_MAX_LINES, against->keys[1]->chars, AS_LIST(against->values[1])->items.count);
+  ObjList *plot_series = years ? list_new(I) : NULL, *plot_labels = years ? list_new(I) : NULL;
+  interp_push_root(I, years ? OBJ_VAL(plot_series) : NIL_VAL);
+  interp_push_root(I, years ? OBJ_VAL(plot_labels) : NIL_VAL);
+  for (int i = 0; years && i < outs->items.count; i++) list_append(I, plot_series, OBJ_VAL(list_new(I)));
   Progress progress;
   progress_start(&progress, I->progress, str_printf(I, "sweep %s", base->name->chars)->chars, cases->items.count, "cases");
   SweepJob job = {base, cases, cols, outs, records, 1, 0, &progress, plot_series, plot_labels};
@@ -717,7 +809,8 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
   }
   if (print) print_sweep(I, base, cols, outs, records, job.runs);
   warn_idle_params(I, base, cases, cols, outs, records);
-  if (plot) plot_sweep(I, &job);
+  if (against) plot_sweep_against(I, &job, against);
+  else if (years) plot_sweep_years(I, &job);
   interp_pop_roots(I, 6);
   return OBJ_VAL(records);
 }

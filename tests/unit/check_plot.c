@@ -2,8 +2,9 @@
  * axis's round ticks (plot_scale) over ordinary, flat, negative, reversed,
  * huge and tiny ranges, and charts the script tests cannot make (a
  * scenario runs at least two years): a chart of one year, a line with no
- * number at all. */
+ * number at all; charts over labels instead of years (plot_chart_x). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,24 +80,30 @@ static Interp *I;
 static void setup(void) { I = interp_new(&(InterpOptions){0}); }
 static void teardown(void) { interp_free(I); }
 
+/* Line i of a chart, labelled "a", "b"... by i, with values[0..n) and no
+ * band, appended to lines. */
+static void add_line(ObjList *lines, int i, const Value *values, int n) {
+  ObjRecord *l = record_new(I);
+  list_append(I, lines, OBJ_VAL(l));
+  char label[2] = {(char)('a' + i), '\0'};
+  world_set_field(I, l, "label", OBJ_VAL(str_new(I, label)));
+  ObjList *vs = list_new(I);
+  world_set_field(I, l, "values", OBJ_VAL(vs));
+  for (int k = 0; k < n; k++) list_append(I, vs, values[k]);
+  world_set_field(I, l, "p5", NIL_VAL);
+  world_set_field(I, l, "p95", NIL_VAL);
+}
+
 /* {title: "t", unit: nil, years: [from..], lines: [{label: "a", values}]} */
 static Value chart_of(int64_t from, const Value *values, int n) {
   ObjRecord *c = record_new(I);
   world_set_field(I, c, "title", OBJ_VAL(str_new(I, "t")));
   world_set_field(I, c, "unit", NIL_VAL);
-  ObjList *years = list_new(I), *vs = list_new(I), *lines = list_new(I);
+  ObjList *years = list_new(I), *lines = list_new(I);
   world_set_field(I, c, "years", OBJ_VAL(years));
   world_set_field(I, c, "lines", OBJ_VAL(lines));
-  for (int i = 0; i < n; i++) {
-    list_append(I, years, INT_VAL(from + i));
-    list_append(I, vs, values[i]);
-  }
-  ObjRecord *l = record_new(I);
-  list_append(I, lines, OBJ_VAL(l));
-  world_set_field(I, l, "label", OBJ_VAL(str_new(I, "a")));
-  world_set_field(I, l, "values", OBJ_VAL(vs));
-  world_set_field(I, l, "p5", NIL_VAL);
-  world_set_field(I, l, "p95", NIL_VAL);
+  for (int i = 0; i < n; i++) list_append(I, years, INT_VAL(from + i));
+  add_line(lines, 0, values, n);
   return OBJ_VAL(c);
 }
 
@@ -157,17 +164,7 @@ END_TEST
 static Value chart_lines(const Value *values, int nlines, int nyears) {
   Value chart = chart_of(2030, values, nyears);
   ObjList *lines = AS_LIST(world_field(I, AS_RECORD(chart), "lines"));
-  for (int i = 1; i < nlines; i++) {
-    ObjRecord *l = record_new(I);
-    list_append(I, lines, OBJ_VAL(l));
-    char label[2] = {(char)('a' + i), '\0'};
-    world_set_field(I, l, "label", OBJ_VAL(str_new(I, label)));
-    ObjList *vs = list_new(I);
-    world_set_field(I, l, "values", OBJ_VAL(vs));
-    for (int k = 0; k < nyears; k++) list_append(I, vs, values[i * nyears + k]);
-    world_set_field(I, l, "p5", NIL_VAL);
-    world_set_field(I, l, "p95", NIL_VAL);
-  }
+  for (int i = 1; i < nlines; i++) add_line(lines, i, values + i * nyears, nyears);
   return chart;
 }
 
@@ -245,6 +242,110 @@ START_TEST(test_share_axis) {
 }
 END_TEST
 
+/* ---- charts over labels (a sweep's output against a param) --------------------------- */
+
+/* A chart over the labels x[0..n), named "budget (EUR)", of `nlines`
+ * lines a, b, c...: values[i * n + k] is line i's value at label k. */
+static Value chart_x(const char *const *x, int n, const Value *values, int nlines) {
+  ObjList *labels = list_new(I), *lines = list_new(I);
+  for (int k = 0; k < n; k++) list_append(I, labels, OBJ_VAL(str_new(I, x[k])));
+  for (int i = 0; i < nlines; i++) add_line(lines, i, values + i * n, n);
+  return plot_chart_x(I, str_new(I, "base: A.jobs[2030]"), str_new(I, "budget (EUR)"), labels, lines, false);
+}
+
+/* The labels stand under their ticks in the order given, the axis's name
+ * under them, in the terminal and in SVG; the record has `x` and
+ * `x_title` in place of `years`; "same as" and gaps name the labels. */
+START_TEST(test_x_labels) {
+  static const char *const x[] = {"500k", "1M", "2M"};
+  Value n = NIL_VAL;
+  Value vs[9] = {INT_VAL(1), INT_VAL(2), INT_VAL(4), INT_VAL(0), INT_VAL(2), INT_VAL(4), INT_VAL(3), n, INT_VAL(1)};
+  Value chart = chart_x(x, 3, vs, 3);
+  ObjRecord *r = AS_RECORD(chart);
+  Value f;
+  ck_assert(!record_get(r, str_new(I, "years"), &f));
+  ck_assert(record_get(r, str_new(I, "x"), &f) && IS_LIST(f) && AS_LIST(f)->items.count == 3);
+  ck_assert(plot_is_charts(I, chart));
+  Buffer b;
+  buf_init(&b);
+  plot_print_text(I, &b, chart, false, false, 60);
+  /* the axis: ticks at the first, middle and last column of the plotting
+   * area (from column 3, after "4 +"); the labels centred under them, the
+   * first reaching into the margin; the axis's name centred */
+  ck_assert_ptr_nonnull(strstr(b.data, "\n  ++-------------------------+-------------------------+\n"
+                                       " 500k                       1M                        2M\n"
+                                       "                       budget (EUR)\n"
+                                       "  * a   o b (same as a at 1M..2M)   + c\n"));
+  ck_assert_ptr_nonnull(strstr(b.data, "\n  no finite number for c at 1M\n"));
+  ck_assert_int_eq(count(b.data, "2030"), 1); /* in the title only */
+  buf_clear(&b);
+  plot_svg_element(I, &b, chart);
+  for (int k = 0; k < 3; k++) {
+    char want[64];
+    snprintf(want, sizeof want, "text-anchor=\"middle\">%s</text>", x[k]);
+    ck_assert_int_eq(count(b.data, want), 1);
+  }
+  ck_assert_int_eq(count(b.data, "<text class=\"x-title\" x=\"385.0\" y=\"394.0\" text-anchor=\"middle\">budget (EUR)</text>"), 1);
+  ck_assert_int_eq(count(b.data, ">b (same as a at 1M..2M)</text>"), 1);
+  ck_assert_int_eq(count(b.data, ">c; no finite number at 1M</text>"), 1);
+  ck_assert_int_eq(count(b.data, "width=\"720\" height=\"488\" viewBox"), 1); /* 18 more than over years: the axis's name */
+  buf_free(&b);
+}
+END_TEST
+
+/* Labels too many for the width: every second, third... is written, each
+ * under a tick, at least a blank apart; the first always. */
+START_TEST(test_x_crowded) {
+  enum { N = 30 };
+  char names[N][8];
+  const char *x[N];
+  Value vs[N];
+  for (int k = 0; k < N; k++) {
+    snprintf(names[k], sizeof names[k], "v%02d", k);
+    x[k] = names[k];
+    vs[k] = INT_VAL(k);
+  }
+  Buffer b;
+  buf_init(&b);
+  plot_print_text(I, &b, chart_x(x, N, vs, 1), false, false, 60);
+  /* 52 columns for 30 labels 3 wide, points 1.8 columns apart: every third */
+  ck_assert_ptr_nonnull(strstr(b.data, "\n   ++----+-----+----+----+----+-----+----+----+----+----\n"
+                                       "   v00  v03   v06  v09  v12  v15   v18  v21  v24  v27\n"));
+  ck_assert_ptr_null(strstr(b.data, "v29"));
+  /* in SVG, 21 pixels apart for labels about 21 wide and 8 between: every second */
+  buf_clear(&b);
+  plot_svg_element(I, &b, chart_x(x, N, vs, 1));
+  ck_assert_int_eq(count(b.data, ">v28</text>"), 1);
+  ck_assert_int_eq(count(b.data, ">v29</text>"), 0);
+  ck_assert_int_eq(count(b.data, "\" stroke=\"black\"/>\n<text x="), 15); /* a long tick, then its label */
+  buf_free(&b);
+}
+END_TEST
+
+typedef struct {
+  ObjList *labels, *lines;
+} XJob;
+
+static void chart_x_job(Interp *In, void *ud) {
+  XJob *j = ud;
+  plot_chart_x(In, str_new(In, "t"), NULL, j->labels, j->lines, false);
+}
+
+/* The numbers of one chart have one unit. */
+START_TEST(test_x_units) {
+  static const char *const x[] = {"1", "2"};
+  Value vs[4] = {INT_VAL(1), INT_VAL(2), INT_VAL(3), INT_VAL(4)};
+  Value chart = chart_x(x, 2, vs, 2);
+  XJob j = {AS_LIST(world_field(I, AS_RECORD(chart), "x")), AS_LIST(world_field(I, AS_RECORD(chart), "lines"))};
+  ObjList *b = AS_LIST(world_field(I, AS_RECORD(j.lines->items.items[1]), "values"));
+  UnitId eur;
+  ck_assert(unit_lookup(&I->units, "EUR", &eur));
+  b->items.items[1].unit = eur;
+  ck_assert(!interp_pcall(I, chart_x_job, &j));
+  ck_assert_str_eq(interp_error_message(I), "plot: a is a plain number but b is in EUR; one chart has one unit (plot them apart)");
+}
+END_TEST
+
 Suite *plot_suite(void) {
   Suite *s = suite_create("plot");
   TCase *tc = tcase_create("scale");
@@ -260,6 +361,9 @@ Suite *plot_suite(void) {
   tcase_add_test(tc, test_same_exact);
   tcase_add_test(tc, test_same_years);
   tcase_add_test(tc, test_share_axis);
+  tcase_add_test(tc, test_x_labels);
+  tcase_add_test(tc, test_x_crowded);
+  tcase_add_test(tc, test_x_units);
   suite_add_tcase(s, tc);
   return s;
 }
