@@ -359,7 +359,8 @@ static const struct {
     {"export", "export S, T to \"file.csv\" (or .json, .xlsx): the results with their units and statistics;\n"
                "also export compare(S, T, \"X.field\"), why S.X.field[Y], audit(S)"},
     {"report", "report S, T [on X.field, ...] to \"file.html\": one HTML page: scenarios, comparisons, why, audit"},
-    {"sweep", "sweep S over NAME in [v1, v2] [and NAME in [...]] show X.field[year], ... [plot]: run S once per case;\n"
+    {"sweep", "sweep S over NAME in [v1, v2] [and NAME in [...]] show X.field[year], ... [plot]: run S once per case\n"
+              "(plot: each output against the first param, a line per value of the second);\n"
               "sweep S cases [{NAME: v}, ...] show ...; sweep S sensitivity 10% on X.field[year]; sweep(...) returns records"},
     {"load", "load cluster from \"file.csv\" { name: \"Column\", members.sme: \"SMEs\", budget: \"kEUR\" in 1000 EUR / year }:\n"
              "declare one entity per row of a CSV file, each checked like a declaration"},
