@@ -344,7 +344,8 @@ static const struct {
     {"region", "region NAME { country: \"FR\", aid_zone: \"a\" }: declare a region (aid_zone a, c or none)"},
     {"cluster", "cluster NAME { region: R, members: {sme: N, large: N, research: N}, jobs: N, budget: X EUR / year, label: \"silver\", ... }"},
     {"programme", "programme NAME { level: \"eu\", budget: X EUR, aid: \"gber27\" }: a support programme and its envelope"},
-    {"fund", "fund PROGRAMME -> CLUSTER { amount: X EUR / year, years: A..B, purpose: \"scaleup\", eligible_costs: X EUR / year }"},
+    {"fund", "fund PROGRAMME -> CLUSTER { amount: X EUR / year, years: A..B, purpose: \"scaleup\", eligible_costs: X EUR / year };\n"
+             "fund PROGRAMME -> LIST { ... }: a fund to each cluster of the list, each with that amount"},
     {"partnership", "partnership NAME { members: [A, B], targets: [\"JP\"], years: A..B }"},
     {"param", "param NAME = VALUE \"doc\": a model parameter; scenarios change it with set"},
     {"rule", "rule NAME for x in clusters() { ... }: runs every simulated year, once per element"},
@@ -357,13 +358,14 @@ static const struct {
     {"why", "why S.X.field[year]: the value before, each rule's contribution, the value after"},
     {"audit", "audit S: the state-aid findings of a run scenario (doc/stateaid.md)"},
     {"export", "export S, T to \"file.csv\" (or .json, .xlsx): the results with their units and statistics;\n"
-               "also export compare(S, T, \"X.field\"), why S.X.field[Y], audit(S)"},
+               "also export compare(S, T, \"X.field\"), why S.X.field[Y], audit(S); export plot(...) to \"chart.svg\""},
     {"report", "report S, T [on X.field, ...] to \"file.html\": one HTML page: scenarios, comparisons, why, audit"},
     {"sweep", "sweep S over NAME in [v1, v2] [and NAME in [...]] show X.field[year], ... [plot]: run S once per case\n"
               "(plot: each output against the first param, a line per value of the second);\n"
               "sweep S cases [{NAME: v}, ...] show ...; sweep S sensitivity 10% on X.field[year]; sweep(...) returns records"},
     {"load", "load cluster from \"file.csv\" { name: \"Column\", members.sme: \"SMEs\", budget: \"kEUR\" in 1000 EUR / year }:\n"
-             "declare one entity per row of a CSV file, each checked like a declaration"},
+             "declare one entity per row of a CSV file, each checked like a declaration; names are made\n"
+             "from the text (\"Basque Energy\" -> Basque_Energy)"},
     {NULL, NULL},
 };
 
