@@ -650,9 +650,17 @@ static void put_cell(Buffer *out, const Grid *g, int cell, bool unicode, bool co
   }
 }
 
+/* The columns text takes on a terminal: its characters, not its bytes
+ * (a label of UTF-8 text, "Łódź"; each is taken as one column wide). */
+static int text_columns(const char *s) {
+  int n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
 static void legend_entry(Buffer *out, int *col, int width, bool colour, bool faint, int line, const char *mark,
                          const char *text) {
-  int w = 2 + (int)strlen(text) + 3;
+  int w = 2 + text_columns(text) + 3;
   if (*col > 2 && *col + w > width) {
     buf_putc(out, '\n');
     *col = 0;
@@ -661,7 +669,7 @@ static void legend_entry(Buffer *out, int *col, int width, bool colour, bool fai
   if (colour) buf_printf(out, "\033[%s%sm%s\033[0m", faint ? "2;" : "", COLOURS[line % NCOLOURS], mark);
   else buf_puts(out, mark);
   buf_printf(out, " %s", text);
-  *col += (*col == 0 ? 2 : 3) + 2 + (int)strlen(text) + 1;
+  *col += (*col == 0 ? 2 : 3) + 2 + text_columns(text) + 1;
 }
 
 /* The x axis of a chart of years under the plotting area: a tick at each
@@ -713,7 +721,7 @@ static void text_x_labels(Buffer *out, const Plot *p, const Grid *g, int lw, int
   int n = p->nyears;
   double *start = mem_realloc_raw(NULL, NULL, sizeof(double) * 2 * (size_t)n), *end = start + n;
   for (int k = 0; k < n; k++) { /* columns of the line, the plotting area from lw + 2 */
-    double len = (double)strlen(p->x[k]), at = lw + 2 + grid_x(g, p, k) / g->dw - floor(len / 2);
+    double len = (double)text_columns(p->x[k]), at = lw + 2 + grid_x(g, p, k) / g->dw - floor(len / 2);
     if (at + len > width) at = width - len;
     if (at < 0) at = 0;
     start[k] = at;
@@ -727,15 +735,16 @@ static void text_x_labels(Buffer *out, const Plot *p, const Grid *g, int lw, int
     buf_puts(out, labelled ? (unicode ? "\xe2\x94\xac" : "+") : (unicode ? "\xe2\x94\x80" : "-"));
   }
   buf_putc(out, '\n');
-  size_t line = out->len;
+  int col = 0; /* the columns written on this line (a label may be UTF-8) */
   for (int k = 0; k < n; k += step) {
-    while (out->len - line < (size_t)start[k]) buf_putc(out, ' ');
+    for (; col < (int)start[k]; col++) buf_putc(out, ' ');
     buf_puts(out, p->x[k]);
+    col += text_columns(p->x[k]);
   }
   buf_putc(out, '\n');
   free(start);
   if (!p->x_title) return;
-  int len = (int)strlen(p->x_title), at = lw + 2 + (g->cols - len) / 2;
+  int len = text_columns(p->x_title), at = lw + 2 + (g->cols - len) / 2;
   buf_printf(out, "%*s%s\n", at > 0 ? at : 0, "", p->x_title);
 }
 
@@ -950,7 +959,7 @@ static void svg_x_labels(Buffer *out, const Plot *p) {
   int n = p->nyears;
   double *start = mem_realloc_raw(NULL, NULL, sizeof(double) * 2 * (size_t)n), *end = start + n;
   for (int k = 0; k < n; k++) {
-    double half = 3.5 * (double)strlen(p->x[k]);
+    double half = 3.5 * (double)text_columns(p->x[k]);
     start[k] = svg_x(p, k) - half;
     end[k] = svg_x(p, k) + half;
   }

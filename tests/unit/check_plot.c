@@ -293,6 +293,32 @@ START_TEST(test_x_labels) {
 }
 END_TEST
 
+/* Labels of UTF-8 text take a column per character, not per byte: "Łódź"
+ * is centred as the 4 columns it fills, as "Lodz" is. */
+START_TEST(test_x_utf8) {
+  static const char *const utf8[] = {"\xc5\x81\xc3\xb3" "d\xc5\xba", "Krak\xc3\xb3w", "Gda\xc5\x84sk"};
+  static const char *const ascii[] = {"Lodz", "Krakow", "Gdansk"};
+  Value vs[3] = {INT_VAL(1), INT_VAL(2), INT_VAL(4)};
+  Buffer a, b;
+  buf_init(&a);
+  buf_init(&b);
+  plot_print_text(I, &a, chart_x(utf8, 3, vs, 1), false, false, 60);
+  plot_print_text(I, &b, chart_x(ascii, 3, vs, 1), false, false, 60);
+  /* the same text but for the letters: the same layout */
+  const char *pa = strstr(a.data, "\xc5\x81"), *pb = strstr(b.data, "Lodz");
+  ck_assert_ptr_nonnull(pa);
+  ck_assert_ptr_nonnull(pb);
+  const char *la = pa, *lb = pb;
+  while (la > a.data && la[-1] != '\n') la--;
+  while (lb > b.data && lb[-1] != '\n') lb--;
+  ck_assert_int_eq((int)(pa - la), (int)(pb - lb)); /* "Łódź" starts where "Lodz" does */
+  const char *ka = strstr(a.data, "Krak"), *kb = strstr(b.data, "Krak");
+  ck_assert_int_eq((int)(ka - pa), (int)(kb - pb) + 3); /* and "Kraków" 3 bytes later: Łódź's 3 extra bytes */
+  buf_free(&a);
+  buf_free(&b);
+}
+END_TEST
+
 /* Labels too many for the width: every second, third... is written, each
  * under a tick, at least a blank apart; the first always. */
 START_TEST(test_x_crowded) {
@@ -363,6 +389,7 @@ Suite *plot_suite(void) {
   tcase_add_test(tc, test_share_axis);
   tcase_add_test(tc, test_x_labels);
   tcase_add_test(tc, test_x_crowded);
+  tcase_add_test(tc, test_x_utf8);
   tcase_add_test(tc, test_x_units);
   suite_add_tcase(s, tc);
   return s;
