@@ -267,6 +267,11 @@ bool shard_start(Interp *I, int64_t k, int64_t n, const char *path, uint64_t has
   }
   snprintf(sh->tmp, len + 16, "%s.tmp-XXXXXX", path);
   int fd = mkstemp(sh->tmp);
+  if (fd >= 0) { /* mkstemp's 0600 would keep the part from a merge run by another user: 0666 less the umask */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask); /* if it fails, the part stays its owner's alone, as before */
+  }
   if (fd < 0 || !(sh->out = fdopen(fd, "wb"))) {
     buf_printf(err, "cannot write the part file '%s': %s", path, strerror(errno));
     if (fd >= 0) {

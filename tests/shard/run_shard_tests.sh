@@ -102,6 +102,20 @@ else
 fi
 [ -z "$(ls -a parts | grep tmp)" ] || bad "three shards" "a temporary part file was left behind"
 
+# 1b. a part file has the mode of any new file (0666 less the umask), not
+# the temporary file's 0600: another user may merge it
+fresh
+(umask 022 && "$bin" --shard 1/2 shard_mc.clu x y) >"$tmp/log" 2>&1
+(umask 077 && "$bin" --shard 2/2 shard_mc.clu x y) >>"$tmp/log" 2>&1
+m1=$(stat -c %a shard_mc.clu.part-1-of-2 2>/dev/null)
+m2=$(stat -c %a shard_mc.clu.part-2-of-2 2>/dev/null)
+if [ "$m1" = 644 ] && [ "$m2" = 600 ]; then
+    ok "a part file's mode follows the umask"
+else
+    echo "modes $m1 and $m2, not 644 and 600" >>"$tmp/log"
+    bad "a part file's mode follows the umask" "wrong mode"
+fi
+
 # 2. more shards than runs: some shards have none of a scenario's runs
 fresh
 reference
