@@ -52,6 +52,14 @@ void lib_cell_number(Interp *I, Buffer *b, Value v);
 
 /* Write a file through a temporary file and a rename; NULL or the reason. */
 const char *lib_write_file(const char *path, const char *data, size_t len);
+/* Build a text with build(I, out, ud) into the Buffer out, initialised
+ * here; an error in it frees the Buffer before it goes on. */
+void lib_build_text(Interp *I, Buffer *out, void (*build)(Interp *I, Buffer *b, void *ud), void *ud);
+/* Build a file's text so (lib_build_text), then write it with
+ * lib_write_file; a failure to write is the error "WHO: cannot write
+ * 'PATH': why". */
+void lib_build_file(Interp *I, const char *who, const char *path, void (*build)(Interp *I, Buffer *b, void *ud),
+                    void *ud);
 /* Set by `clusim --shard`: the script writes no file (its numbers are a
  * shard's; the merge writes the files), and lib_write_file does nothing. */
 extern bool lib_files_off;

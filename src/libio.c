@@ -329,6 +329,35 @@ static const char *write_in_place(const char *path, const char *data, size_t len
 bool lib_files_off;
 
 /* Returns NULL, or the reason it failed in plain words. */
+typedef struct {
+  void (*build)(Interp *I, Buffer *b, void *ud);
+  void *ud;
+  Buffer *out;
+} BuildJob;
+
+static void build_job(Interp *I, void *ud) {
+  BuildJob *job = ud;
+  job->build(I, job->out, job->ud);
+}
+
+void lib_build_text(Interp *I, Buffer *out, void (*build)(Interp *I, Buffer *b, void *ud), void *ud) {
+  BuildJob job = {build, ud, out};
+  buf_init(out);
+  if (!interp_pcall(I, build_job, &job)) {
+    buf_free(out);
+    interp_rethrow(I);
+  }
+}
+
+void lib_build_file(Interp *I, const char *who, const char *path, void (*build)(Interp *I, Buffer *b, void *ud),
+                    void *ud) {
+  Buffer out;
+  lib_build_text(I, &out, build, ud);
+  const char *why = lib_write_file(path, out.data, out.len);
+  buf_free(&out);
+  if (why) interp_throw(I, "%s: cannot write '%s': %s", who, path, why);
+}
+
 const char *lib_write_file(const char *path, const char *data, size_t len) {
 #ifdef CLUSIM_FUZZING
   /* a fuzzed script may name any path: it writes nothing (tests/fuzz/) */

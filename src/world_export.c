@@ -819,13 +819,12 @@ static Format format_of(Interp *I, const char *path) {
 typedef struct {
   Format f;
   Export e;
-  Buffer out;
 } TextJob;
 
-static void text_job(Interp *I, void *ud) {
+static void build_text(Interp *I, Buffer *out, void *ud) {
   TextJob *job = ud;
-  if (job->f == FORMAT_CSV) write_csv_export(I, &job->e, &job->out);
-  else write_json_export(I, &job->e, &job->out);
+  if (job->f == FORMAT_CSV) write_csv_export(I, &job->e, out);
+  else write_json_export(I, &job->e, out);
 }
 
 /* %export(what, path): what is a scenario, a list of them, or what
@@ -848,14 +847,7 @@ static Value f_export(Interp *I, int argc, Value *args) {
     write_xlsx_export(I, &job.e, path);
     return NIL_VAL;
   }
-  buf_init(&job.out);
-  if (!interp_pcall(I, text_job, &job)) { /* the Buffer is let go before the error goes on */
-    buf_free(&job.out);
-    interp_rethrow(I);
-  }
-  const char *why = lib_write_file(path, job.out.data, job.out.len);
-  buf_free(&job.out);
-  if (why) interp_throw(I, "export: cannot write '%s': %s", path, why);
+  lib_build_file(I, "export", path, build_text, &job);
   return NIL_VAL;
 }
 

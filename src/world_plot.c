@@ -1148,15 +1148,11 @@ bool plot_is_charts(Interp *I, Value v) {
   return l->items.count > 0;
 }
 
-typedef struct {
-  Value charts;
-  Buffer out;
-} SvgJob;
-
-static void svg_job(Interp *I, void *ud) {
-  SvgJob *job = ud;
-  if (IS_LIST(job->charts) && AS_LIST(job->charts)->items.count > 1) svg_stack(I, &job->out, AS_LIST(job->charts));
-  else plot_svg(I, &job->out, IS_LIST(job->charts) ? AS_LIST(job->charts)->items.items[0] : job->charts);
+/* The SVG file of the chart or list of charts *ud (lib_build_file). */
+static void build_svg(Interp *I, Buffer *out, void *ud) {
+  Value charts = *(Value *)ud;
+  if (IS_LIST(charts) && AS_LIST(charts)->items.count > 1) svg_stack(I, out, AS_LIST(charts));
+  else plot_svg(I, out, IS_LIST(charts) ? AS_LIST(charts)->items.items[0] : charts);
 }
 
 void plot_write_svg(Interp *I, const char *who, Value charts, const char *path) {
@@ -1164,15 +1160,7 @@ void plot_write_svg(Interp *I, const char *who, Value charts, const char *path) 
   if (dot && (!slash || dot > slash) && dot[1] && strcasecmp(dot, ".svg") != 0)
     interp_throw(I, "%s: a chart is written as SVG only: name the file %.*s.svg, not %s", who, (int)(dot - path), path,
                  path);
-  SvgJob job = {charts, {NULL, 0, 0}};
-  buf_init(&job.out);
-  if (!interp_pcall(I, svg_job, &job)) { /* the Buffer is let go before the error goes on */
-    buf_free(&job.out);
-    interp_rethrow(I);
-  }
-  const char *why = lib_write_file(path, job.out.data, job.out.len);
-  buf_free(&job.out);
-  if (why) interp_throw(I, "%s: cannot write '%s': %s", who, path, why);
+  lib_build_file(I, who, path, build_svg, &charts);
 }
 
 static void write_svg(Interp *I, ObjList *charts, Value file) {

@@ -268,26 +268,11 @@ void report_print_compare(Interp *I, Buffer *out, Value table) {
 
 /* Print into a Buffer with print(I, &b, ud), then write it to the output;
  * an error while printing frees the Buffer before it goes on. */
-typedef struct {
-  void (*print)(Interp *I, Buffer *out, void *ud);
-  void *ud;
-  Buffer out;
-} PrintJob;
-
-static void print_job(Interp *I, void *ud) {
-  PrintJob *job = ud;
-  job->print(I, &job->out, job->ud);
-}
-
 static void print_protected(Interp *I, void (*print)(Interp *I, Buffer *out, void *ud), void *ud) {
-  PrintJob job = {print, ud, {NULL, 0, 0}};
-  buf_init(&job.out);
-  if (!interp_pcall(I, print_job, &job)) {
-    buf_free(&job.out);
-    interp_rethrow(I);
-  }
-  fputs(job.out.data, I->out);
-  buf_free(&job.out);
+  Buffer out;
+  lib_build_text(I, &out, print, ud);
+  fputs(out.data, I->out);
+  buf_free(&out);
   fflush(I->out);
   vm_check_output(I);
 }

@@ -38,6 +38,7 @@
 #include "progress.h"
 #include "world.h"
 #include "world_plot.h"
+#include "world_report.h"
 #include "world_results.h"
 
 /* ---- the grid --------------------------------------------------------------- */
@@ -426,10 +427,9 @@ typedef struct {
   ObjString *title;
   ObjList *rows, *notes;
   bool names_first; /* the first column holds names: aligned left */
-  Buffer out;
 } PrintedTable;
 
-static void print_table_job(Interp *I, void *ud) {
+static void build_table(Interp *I, Buffer *out, void *ud) {
   PrintedTable *t = ud;
   ObjList *rows = t->rows;
   int ncols = AS_LIST(rows->items.items[0])->items.count;
@@ -442,34 +442,26 @@ static void print_table_job(Interp *I, void *ud) {
       if (len > width[c]) width[c] = len;
     }
   }
-  buf_printf(&t->out, "%s\n", t->title->chars);
+  buf_printf(out, "%s\n", t->title->chars);
   for (int r = 0; r < rows->items.count; r++) {
     ObjList *row = AS_LIST(rows->items.items[r]);
     for (int c = 0; c < ncols; c++) {
       const char *s = AS_CSTRING(row->items.items[c]);
       int w = (int)width[c];
-      if (c == 0 && t->names_first) buf_printf(&t->out, "  %-*s", w, s);
-      else buf_printf(&t->out, "  %*s", w, s);
+      if (c == 0 && t->names_first) buf_printf(out, "  %-*s", w, s);
+      else buf_printf(out, "  %*s", w, s);
     }
     /* no blanks at the end of a line */
-    while (t->out.len > 0 && t->out.data[t->out.len - 1] == ' ') t->out.data[--t->out.len] = '\0';
-    buf_putc(&t->out, '\n');
+    while (out->len > 0 && out->data[out->len - 1] == ' ') out->data[--out->len] = '\0';
+    buf_putc(out, '\n');
   }
   for (int i = 0; t->notes && i < t->notes->items.count; i++)
-    buf_printf(&t->out, "%s\n", AS_CSTRING(t->notes->items.items[i]));
+    buf_printf(out, "%s\n", AS_CSTRING(t->notes->items.items[i]));
 }
 
 static void print_table(Interp *I, ObjString *title, ObjList *rows, ObjList *notes, bool names_first) {
-  PrintedTable t = {title, rows, notes, names_first, {NULL, 0, 0}};
-  buf_init(&t.out);
-  if (!interp_pcall(I, print_table_job, &t)) {
-    buf_free(&t.out);
-    interp_rethrow(I);
-  }
-  fputs(t.out.data, I->out);
-  buf_free(&t.out);
-  fflush(I->out);
-  vm_check_output(I);
+  PrintedTable t = {title, rows, notes, names_first};
+  report_print(I, build_table, &t);
 }
 
 static ObjList *row_of(Interp *I, ObjList *rows) {
