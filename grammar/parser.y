@@ -310,6 +310,8 @@ sweep_out
   | ON expr_list                  { $$ = $2; }
   | SHOW expr_list PLOT           { $$ = $2; $$->op = 'p'; }
   | ON expr_list PLOT             { $$ = $2; $$->op = 'p'; }
+  | SHOW expr_list PLOT TO expr   { $$ = $2; $$->op = 'p'; $$->a = $5; }
+  | ON expr_list PLOT TO expr     { $$ = $2; $$->op = 'p'; $$->a = $5; }
 /* What `plot` draws: series (S.X.jobs) or, before `on`, scenario names. */
 plot_paths
   : plot_path                     { $$ = NEW(N_BLOCK, @1); APPEND($$->list, $1); }

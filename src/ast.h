@@ -67,7 +67,8 @@ typedef enum {
   N_AUDIT,    /* a: scenario expression; as a statement of its own it prints its findings */
   N_SWEEP,    /* str: scenario name, op: 'o' over a grid, 'c' listed cases or 's' sensitivity;
                * a: N_RECORD of N_FIELD_INIT (NAME: values) for 'o', the cases for 'c', the share
-               * for 's'; b: N_BLOCK of outputs or NULL; list: the params 's' varies (N_NAME) */
+               * for 's'; b: N_BLOCK of outputs or NULL (op 'p': plot them; a: the SVG file or
+               * NULL); list: the params 's' varies (N_NAME) */
   N_REPORT,   /* statement (op 0): a: N_BLOCK of scenario names, b: N_BLOCK of targets or NULL,
                * c: file name expression; function form (op 1): list: its arguments */
   N_PLOT,     /* a: N_BLOCK of series (or scenario names when b is set), b: N_BLOCK of paths

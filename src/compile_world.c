@@ -389,7 +389,8 @@ void compile_sweep_stmt(Compiler *c, Node *n) {
     compile_emit_u16(c, n->b->list.count, n->loc);
     compile_emit_op(c, OP_TRUE, 1, n->loc);
     compile_emit_op(c, n->b->op == 'p' ? OP_TRUE : OP_FALSE, 1, n->loc);
-    emit_call(c, 5, n->loc);
+    if (n->b->a) compile_expr(c, n->b->a); /* plot to FILE: the charts as SVG */
+    emit_call(c, n->b->a ? 6 : 5, n->loc);
     if (n->op == 'o') note_fields(c, n->a, -1, 0);
     else if (n->a->kind == N_LIST)
       for (int i = 0; i < n->a->list.count; i++) note_fields(c, n->a->list.items[i], -1, 0);

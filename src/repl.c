@@ -361,7 +361,7 @@ static const struct {
                "also export compare(S, T, \"X.field\"), why S.X.field[Y], audit(S); export plot(...) to \"chart.svg\""},
     {"report", "report S, T [on X.field, ...] to \"file.html\": one HTML page: scenarios, comparisons, why, audit"},
     {"sweep", "sweep S over NAME in [v1, v2] [and NAME in [...]] show X.field[year], ... [plot]: run S once per case\n"
-              "(plot: each output against the first param, a line per value of the second);\n"
+              "(plot: each output against the first param, a line per value of the second; plot to \"f.svg\");\n"
               "sweep S cases [{NAME: v}, ...] show ...; sweep S sensitivity 10% on X.field[year]; sweep(...) returns records"},
     {"load", "load cluster from \"file.csv\" { name: \"Column\", members.sme: \"SMEs\", budget: \"kEUR\" in 1000 EUR / year }:\n"
              "declare one entity per row of a CSV file, each checked like a declaration; names are made\n"

@@ -552,7 +552,14 @@ typedef struct {
   /* `show ... plot`: per output, the list of each case's series; the
    * cases' names (NULL without plot) */
   ObjList *plot_series, *plot_labels;
+  Value file; /* `plot to FILE`: the charts as SVG; nil: printed */
 } SweepJob;
+
+/* The charts of `sweep ... plot`: printed, or written to the SVG file. */
+static void show_charts(Interp *I, SweepJob *j, ObjList *charts) {
+  if (IS_NIL(j->file)) plot_print_charts(I, charts);
+  else plot_write_svg(I, "sweep", OBJ_VAL(charts), AS_CSTRING(j->file));
+}
 
 /* `sweep ... show OUTPUTS plot` of listed cases, or a grid of more than
  * two params: after the table, a chart per output, a line per case
@@ -578,7 +585,7 @@ static void plot_sweep_years(Interp *I, SweepJob *j) {
     list_append(I, charts, chart);
     interp_pop_roots(I, 1);
   }
-  plot_print_charts(I, charts);
+  show_charts(I, j, charts);
   interp_pop_roots(I, 1);
 }
 
@@ -661,7 +668,7 @@ static void plot_sweep_against(Interp *I, SweepJob *j, ObjRecord *grid) {
     list_append(I, charts, plot_chart_x(I, title, x_title, x, lines, output_share(I, o)));
     interp_pop_roots(I, 1);
   }
-  plot_print_charts(I, charts);
+  show_charts(I, j, charts);
   interp_pop_roots(I, 4);
 }
 
@@ -768,6 +775,10 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
   ObjList *records = list_new(I);
   interp_push_root(I, OBJ_VAL(records));
   bool plot = argc > 4 && !IS_FALSY(args[4]);
+  Value file = argc > 5 ? args[5] : NIL_VAL; /* checked before any case runs */
+  if (argc > 5 && !IS_STRING(file))
+    interp_throw(I, "sweep %s ... plot to: the file name must be a string, such as \"sweep.svg\", not %s",
+                 base->name->chars, value_type_name(file));
   /* a grid of one or two params: charts against the first; else a line per case over the years */
   ObjRecord *against = plot && IS_RECORD(args[1]) && AS_RECORD(args[1])->count <= 2 ? AS_RECORD(args[1]) : NULL;
   bool years = plot && !against;
@@ -785,7 +796,7 @@ static Value f_sweep(Interp *I, int argc, Value *args) {
   for (int i = 0; years && i < outs->items.count; i++) list_append(I, plot_series, OBJ_VAL(list_new(I)));
   Progress progress;
   progress_start(&progress, I->progress, str_printf(I, "sweep %s", base->name->chars)->chars, cases->items.count, "cases");
-  SweepJob job = {base, cases, cols, outs, records, 1, 0, &progress, plot_series, plot_labels};
+  SweepJob job = {base, cases, cols, outs, records, 1, 0, &progress, plot_series, plot_labels, file};
   bool ok = interp_pcall(I, sweep_cases_body, &job);
   progress_end(&progress);
   bool print = argc > 3 && !IS_FALSY(args[3]);
@@ -1061,7 +1072,7 @@ static Value f_sensitivity(Interp *I, int argc, Value *args) {
 }
 
 void world_sweep_open(Interp *I) {
-  lib_register(I, "%sweep", f_sweep, 5, 5, NULL);
+  lib_register(I, "%sweep", f_sweep, 5, 6, NULL);
   lib_register(I, "sweep", f_sweep, 3, 3,
                "sweep(S, {NAME: [values], ...} or [{NAME: value, ...}, ...], [\"total.jobs[2030]\", ...]): run S "
                "once per case (every combination, or each case listed); a list of records {case, params..., "

@@ -5,7 +5,8 @@
 #
 # Each tests/plot/NAME.clu writes a chart to the file named by its first
 # argument, in a temporary directory (nothing is left in the source tree).
-# The run must succeed silently, the file must be well-formed XML (checked
+# The run must succeed silently (or print what NAME.out says: a sweep prints
+# its table before it writes its charts), the file must be well-formed XML (checked
 # by xmllint, installed through scripts/install-deps.sh when missing, else
 # by Python's XML parser; the test fails if neither can be had), must equal
 # NAME.svg byte for byte, and no temporary file may be left beside it.
@@ -47,7 +48,12 @@ for file in "$here"/*.clu; do
     ok=yes
     (cd "$here" && "$bin" "$name.clu" "$out") </dev/null >"$tmp/stdout" 2>"$tmp/stderr"
     status=$?
-    if [ $status -ne 0 ] || [ -s "$tmp/stdout" ] || [ -s "$tmp/stderr" ]; then
+    if [ -f "$here/$name.out" ]; then
+        expected=$here/$name.out
+    else
+        expected=/dev/null
+    fi
+    if [ $status -ne 0 ] || ! cmp -s "$expected" "$tmp/stdout" || [ -s "$tmp/stderr" ]; then
         echo "FAIL svg/$name: exit status $status, output:"
         sed 's/^/    /' "$tmp/stdout" "$tmp/stderr"
         ok=no
