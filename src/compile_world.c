@@ -76,7 +76,7 @@ static void collect_names(Node *n, const char **names, int *count) {
 }
 
 /* After a declaration's arguments: the list of the names its fields read
- * (world_decl.c notes the params among them, so that a later `set` of one
+ * (world_params.c notes the params among them, so that a later `set` of one
  * warns that the declaration keeps the value it read); 1 if there are
  * any, else nothing and 0. */
 static int emit_names_read(Compiler *c, Node *fields, SrcLoc loc) {

@@ -7,8 +7,10 @@
  *   world_state.c       the world's state on the interpreter, its GC roots,
  *                       the field and unit helpers below, set-up
  *   world_decl.c        declarations and their schema checks: regions,
- *                       clusters, programmes, partnerships, funds, params,
- *                       rules, scenarios, `set`; clusters() and friends
+ *                       clusters, programmes, partnerships, funds, rules,
+ *                       scenarios; clusters() and friends
+ *   world_params.c      params and their bounds, `set`, and what
+ *                       declarations read of params
  *   world_run.c         `run`: shadow and restore the world, apply the
  *                       scenario, the year loop, the write log, snapshots
  *   world_montecarlo.c  scenarios of several runs: worker processes and
@@ -131,6 +133,7 @@ void world_open(Interp *I);
 
 /* Each module registers its built-ins (called by world_open). */
 void world_decl_open(Interp *I);
+void world_params_open(Interp *I);
 void world_load_open(Interp *I);
 void world_run_open(Interp *I);
 void world_ledger_open(Interp *I);
@@ -171,6 +174,11 @@ bool world_own_field(const char *name);
 /* Whether the cluster's schema says field `field` is a share (`share:
  * true`): people's outputs show it as a percentage (format.h). */
 bool world_cluster_share(Interp *I, ObjString *field);
+/* What declaration e read of params: the params among `names` (the
+ * strings the compiler lists, or nil), with their values, in place of what
+ * an earlier declaration it replaced read; a later `set` of one of them to
+ * another value warns (world_params.c). */
+void world_note_param_reads(Interp *I, Value e, Value names);
 /* Whether param `name` was declared in percent (`param x = 10% ...`):
  * people's outputs show its values as percentages. */
 bool world_param_share(Interp *I, ObjString *name);
@@ -201,6 +209,8 @@ UnitId world_eur(Interp *I);
 UnitId world_eur_per_year(Interp *I);
 /* The name of a unit as messages give it ("EUR/year", "a plain number"). */
 const char *world_unit_text(Interp *I, UnitId u, Buffer *b);
+/* The text of v as print shows it, strings quoted: for messages. */
+ObjString *world_printed(Interp *I, Value v);
 bool world_is_zero(Value v);
 static inline bool world_in_range(Value range, int64_t year) {
   return IS_RANGE(range) && AS_RANGE(range)->lo <= year && year <= AS_RANGE(range)->hi;

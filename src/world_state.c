@@ -110,6 +110,13 @@ UnitId world_eur_per_year(Interp *I) {
   return w->eur_per_year;
 }
 
+ObjString *world_printed(Interp *I, Value v) {
+  Buffer b;
+  buf_init(&b);
+  value_print(I, &b, v, true);
+  return str_take_buffer(I, &b); /* frees b, even when it raises */
+}
+
 const char *world_unit_text(Interp *I, UnitId u, Buffer *b) {
   buf_clear(b);
   if (u == UNIT_NONE) buf_puts(b, "a plain number");
@@ -163,6 +170,7 @@ void world_open(Interp *I) {
   I->host.free = world_free;
   I->host.frame_context = world_frame_context;
   world_decl_open(I);
+  world_params_open(I);
   world_load_open(I);
   world_run_open(I);
   world_ledger_open(I);

@@ -13,7 +13,7 @@
  * afterwards (the base world and S itself, its results, are untouched),
  * except that S's declarations see the case's values.  A declaration of
  * the base world keeps the value it read; a case's `set` of that param
- * warns so (world_decl.c, param reads).
+ * warns so (world_params.c, param reads).
  *
  * Random numbers: a case starts as a new scenario does (seed 1, until the
  * bodies' `seed:`), so run k of every case draws from the same stream as
@@ -92,14 +92,6 @@ void world_sweep_apply(Interp *I, ObjScenario *s, bool early) {
     vm_call(I, set, 2, args);       /* `set NAME = VALUE`: its unit and bounds checked again */
     I->world->setting_case = false;
   }
-}
-
-/* The text of v as print shows it (strings quoted). */
-static ObjString *shown(Interp *I, Value v) {
-  Buffer b;
-  buf_init(&b);
-  value_print(I, &b, v, true);
-  return str_take_buffer(I, &b);
 }
 
 /* A scenario for one case of base: named after it, "S[growth_rate=0.05]"
@@ -300,7 +292,7 @@ static void check_value(Interp *I, const char *fn, ObjString *name, Value v) {
     name_error(I, name,
                str_printf(I, num_is(v) ? "%s %s: %s must have the unit of the param (%s), not %s"
                                        : "%s %s: %s must be a number (%s), like the param, not %s",
-                          fn, name->chars, shown(I, v)->chars, want->chars, got->chars));
+                          fn, name->chars, world_printed(I, v)->chars, want->chars, got->chars));
   }
   BoundsCheck c = {name, v, str_printf(I, "%s %s", fn, name->chars)->chars};
   if (!interp_pcall(I, bounds_job, &c)) name_error(I, name, str_new(I, I->errmsg.data));
@@ -339,7 +331,7 @@ static ObjList *grid_cases(Interp *I, const char *fn, ObjRecord *grid) {
       for (int j = 0; j < k; j++)
         if (value_equal(vs->items.items[j], vs->items.items[k]))
           name_error(I, grid->keys[i],
-                     str_printf(I, "%s: the value %s of %s is given twice", fn, shown(I, vs->items.items[k])->chars,
+                     str_printf(I, "%s: the value %s of %s is given twice", fn, world_printed(I, vs->items.items[k])->chars,
                                 grid->keys[i]->chars));
     }
   }
@@ -601,7 +593,7 @@ static ObjList *value_labels(Interp *I, ObjString *name, ObjList *values) {
     for (int k = 0; k < values->items.count; k++) {
       Value v = values->items.items[k], bare = v;
       bare.unit = UNIT_NONE; /* the axis's name says the unit */
-      Value l = OBJ_VAL(num_is(v) && !full ? cell_as(I, v, share) : shown(I, num_is(v) ? bare : v));
+      Value l = OBJ_VAL(num_is(v) && !full ? cell_as(I, v, share) : world_printed(I, num_is(v) ? bare : v));
       for (int m = 0; m < k && !same; m++) same = value_equal(labels->items.items[m], l);
       list_append(I, labels, l);
     }
@@ -1008,7 +1000,7 @@ static Value f_sensitivity(Interp *I, int argc, Value *args) {
   if (!num_is(share) || share.unit != UNIT_NONE || num_cmp(I, share, INT_VAL(0)) != 1 ||
       num_cmp(I, share, INT_VAL(1)) != -1)
     interp_throw(I, "sensitivity: the change must be a share between 0%% and 100%%, such as 10%%, not %s",
-                 shown(I, share)->chars);
+                 world_printed(I, share)->chars);
   ObjList *names = sensitivity_params(I, fn, argc > 3 ? args[3] : NIL_VAL);
   interp_push_root(I, OBJ_VAL(names));
   /* the scenario as it is: the output's value and the params' */
